@@ -1,0 +1,211 @@
+package dev.launchpad.platform.tracking.search;
+
+import dev.launchpad.core.error.LaunchpadException;
+import dev.launchpad.platform.store.Sql;
+import dev.launchpad.platform.tracking.MlflowTags;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Translates a run search (experiments, view, filter clauses, order_by terms, paging) into one
+ * SQL query over {@code runs} that returns the matching run ids in order. The same SQL serves
+ * SQLite and PostgreSQL.
+ */
+public final class RunSearchSql {
+    private static final Map<String, String> STRING_ATTRIBUTES = Map.of(
+            "run_id", "r.run_uuid",
+            "run_name", "r.name",
+            "status", "r.status",
+            "user_id", "r.user_id",
+            "artifact_uri", "r.artifact_uri",
+            "lifecycle_stage", "r.lifecycle_stage");
+    private static final Map<String, String> NUMERIC_ATTRIBUTES = Map.of(
+            "start_time", "r.start_time",
+            "created", "r.start_time",
+            "Created", "r.start_time",
+            "end_time", "r.end_time");
+
+    private RunSearchSql() {
+    }
+
+    public static Sql build(List<Long> experimentIds, List<String> lifecycleStages, List<Clause> clauses,
+                            List<OrderBy> orderBys, int offset, int limit) {
+        var order = new StringBuilder();
+        var sql = new Sql().append("SELECT r.run_uuid FROM runs r");
+        // The order-by joins come before WHERE in the text.
+        for (int i = 0; i < orderBys.size(); i++) {
+            orderTerm(sql, order, orderBys.get(i), "o" + i);
+        }
+        sql.append(" WHERE r.experiment_id IN ").values(experimentIds)
+                .append(" AND r.lifecycle_stage IN ").values(lifecycleStages);
+        for (var clause : clauses) {
+            sql.append(" AND ");
+            condition(sql, clause);
+        }
+        sql.append(" ORDER BY ").append(order.toString()).append("r.start_time DESC, r.run_uuid ASC");
+        sql.append(" LIMIT ").value(limit).append(" OFFSET ").value(offset);
+        return sql;
+    }
+
+    private static void orderTerm(Sql sql, StringBuilder order, OrderBy term, String alias) {
+        var direction = term.ascending() ? " ASC, " : " DESC, ";
+        switch (term.type()) {
+            case METRIC -> {
+                sql.append(" LEFT JOIN latest_metrics " + alias + " ON " + alias + ".run_uuid = r.run_uuid AND "
+                        + alias + ".key = ").value(term.key());
+                order.append("CASE WHEN ").append(alias).append(".run_uuid IS NULL THEN 2 WHEN ").append(alias)
+                        .append(".is_nan = 1 THEN 1 ELSE 0 END, ").append(alias).append(".value").append(direction);
+            }
+            case PARAM, TAG -> {
+                var table = term.type() == EntityType.PARAM ? "params" : "tags";
+                sql.append(" LEFT JOIN " + table + " " + alias + " ON " + alias + ".run_uuid = r.run_uuid AND "
+                        + alias + ".key = ").value(term.key());
+                order.append(alias).append(".value IS NULL, ").append(alias).append(".value").append(direction);
+            }
+            case ATTRIBUTE -> {
+                var column = STRING_ATTRIBUTES.getOrDefault(term.key(), NUMERIC_ATTRIBUTES.get(term.key()));
+                if (column == null || term.key().equals("lifecycle_stage")) {
+                    throw LaunchpadException.invalid("Invalid attribute key '" + term.key() + "' specified in"
+                            + " order_by. Valid keys are " + orderableAttributes());
+                }
+                order.append(column).append(" IS NULL, ").append(column).append(direction);
+            }
+            case DATASET -> throw LaunchpadException.invalid("Ordering by datasets is not supported: '"
+                    + term.key() + "'");
+        }
+    }
+
+    private static void condition(Sql sql, Clause clause) {
+        switch (clause.type()) {
+            case METRIC -> {
+                requireNumeric(clause, "metric");
+                sql.append("r.run_uuid IN (SELECT run_uuid FROM latest_metrics WHERE key = ").value(clause.key())
+                        .append(" AND is_nan = 0 AND value ").append(clause.comparator().text()).append(" ")
+                        .value(clause.value()).append(")");
+            }
+            case PARAM -> keyValue(sql, clause, "params", "parameter");
+            case TAG -> keyValue(sql, clause, "tags", "tag");
+            case ATTRIBUTE -> attribute(sql, clause);
+            case DATASET -> dataset(sql, clause);
+        }
+    }
+
+    /** A condition on a key/value table (params, tags, experiment_tags) keyed by {@code idColumn}. */
+    static void keyValueCondition(Sql sql, Clause clause, String table, String idColumn, String outerId,
+                                  String kind) {
+        requireString(clause, kind);
+        switch (clause.comparator()) {
+            case IS_NULL -> sql.append(outerId + " NOT IN (SELECT " + idColumn + " FROM " + table + " WHERE key = ")
+                    .value(clause.key()).append(")");
+            case IS_NOT_NULL -> sql.append(outerId + " IN (SELECT " + idColumn + " FROM " + table + " WHERE key = ")
+                    .value(clause.key()).append(")");
+            default -> {
+                sql.append(outerId + " IN (SELECT " + idColumn + " FROM " + table + " WHERE key = ")
+                        .value(clause.key()).append(" AND ");
+                stringComparison(sql, "value", clause);
+                sql.append(")");
+            }
+        }
+    }
+
+    private static void keyValue(Sql sql, Clause clause, String table, String kind) {
+        keyValueCondition(sql, clause, table, "run_uuid", "r.run_uuid", kind);
+    }
+
+    private static void attribute(Sql sql, Clause clause) {
+        var numeric = NUMERIC_ATTRIBUTES.get(clause.key());
+        if (numeric != null) {
+            requireNumeric(clause, "numeric attribute");
+            sql.append(numeric).append(" ").append(clause.comparator().text()).append(" ").value(clause.value());
+            return;
+        }
+        var column = STRING_ATTRIBUTES.get(clause.key());
+        if (column == null) {
+            throw LaunchpadException.invalid("Invalid attribute key '" + clause.key() + "' specified. Valid keys are "
+                    + validAttributes());
+        }
+        if (clause.key().equals("run_name")) {
+            // The run name lives both in runs.name and in the mlflow.runName tag; they are kept equal.
+            column = "r.name";
+        }
+        requireString(clause, "attribute");
+        if (clause.comparator() == Comparator.IS_NULL || clause.comparator() == Comparator.IS_NOT_NULL) {
+            sql.append(column).append(" ").append(clause.comparator().text());
+            return;
+        }
+        stringComparison(sql, column, clause);
+    }
+
+    private static void dataset(Sql sql, Clause clause) {
+        requireString(clause, "dataset");
+        var column = switch (clause.key()) {
+            case "name" -> "d.name";
+            case "digest" -> "d.digest";
+            case "context" -> "t.value";
+            default -> throw LaunchpadException.invalid("Invalid dataset key '" + clause.key()
+                    + "'. Valid keys are ['name', 'digest', 'context']");
+        };
+        sql.append("r.run_uuid IN (SELECT i.run_uuid FROM inputs i JOIN datasets d ON d.dataset_uuid = i.dataset_uuid");
+        if (clause.key().equals("context")) {
+            sql.append(" JOIN input_tags t ON t.input_uuid = i.input_uuid AND t.name = ").value(MlflowTags.DATASET_CONTEXT);
+        }
+        sql.append(" WHERE ");
+        if (clause.comparator() == Comparator.IS_NULL || clause.comparator() == Comparator.IS_NOT_NULL) {
+            throw LaunchpadException.invalid("IS NULL is not supported on datasets.");
+        }
+        stringComparison(sql, column, clause);
+        sql.append(")");
+    }
+
+    /** Appends {@code column <op> value} for the string comparators. */
+    static void stringComparison(Sql sql, String column, Clause clause) {
+        switch (clause.comparator()) {
+            case ILIKE -> sql.append("LOWER(" + column + ") LIKE LOWER(").value(clause.value()).append(")");
+            case IN, NOT_IN -> sql.append(column + " " + clause.comparator().text() + " ").values(clause.listValue());
+            default -> sql.append(column + " " + clause.comparator().text() + " ").value(clause.value());
+        }
+    }
+
+    static void requireNumeric(Clause clause, String kind) {
+        if (!clause.comparator().isNumeric()) {
+            throw LaunchpadException.invalid("Invalid comparator '" + clause.comparator().text() + "' not one of"
+                    + " '['=', '!=', '<', '<=', '>', '>=']' for " + kind + " '" + clause.key() + "'");
+        }
+        if (!clause.isNumberValue()) {
+            throw LaunchpadException.invalid("Expected numeric value type for " + kind + " '" + clause.key()
+                    + "'. Found " + describe(clause.value()));
+        }
+    }
+
+    static void requireString(Clause clause, String kind) {
+        if (!clause.comparator().isString()) {
+            throw LaunchpadException.invalid("Invalid comparator '" + clause.comparator().text() + "' not one of"
+                    + " '['=', '!=', 'LIKE', 'ILIKE', 'IN', 'NOT IN', 'IS NULL', 'IS NOT NULL']' for " + kind
+                    + " '" + clause.key() + "'");
+        }
+        var comparator = clause.comparator();
+        boolean needsString = comparator == Comparator.EQ || comparator == Comparator.NE
+                || comparator == Comparator.LIKE || comparator == Comparator.ILIKE;
+        if (needsString && !clause.isStringValue()) {
+            throw LaunchpadException.invalid("Expected a quoted string value for " + kind + " '" + clause.key()
+                    + "'. Found " + describe(clause.value()));
+        }
+    }
+
+    private static String describe(Object value) {
+        if (value instanceof Double d) {
+            return "number " + (d == Math.rint(d) && !Double.isInfinite(d) ? String.valueOf(d.longValue()) : d);
+        }
+        return value == null ? "no value" : "'" + value + "'";
+    }
+
+    private static String validAttributes() {
+        return "['run_id', 'run_name', 'status', 'user_id', 'artifact_uri', 'lifecycle_stage', 'start_time',"
+                + " 'end_time', 'created']";
+    }
+
+    private static String orderableAttributes() {
+        return "['run_id', 'run_name', 'status', 'user_id', 'artifact_uri', 'start_time', 'end_time', 'created']";
+    }
+}

@@ -1,0 +1,86 @@
+package dev.launchpad.server;
+
+import dev.launchpad.platform.store.Database;
+import dev.launchpad.platform.tracking.ExperimentService;
+import dev.launchpad.platform.tracking.RunService;
+import dev.launchpad.server.http.ApiRoute;
+import dev.launchpad.server.http.HttpServer;
+import dev.launchpad.server.mlflow.MlflowTrackingApi;
+import dev.launchpad.server.ops.OpsApi;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.util.ArrayList;
+
+/**
+ * A running Launchpad server, and the one place where its parts are wired together by hand:
+ * database, services, APIs, HTTP server. Closing it stops the server and the database pool.
+ */
+public final class Launchpad implements AutoCloseable {
+    private final ServerConfig config;
+    private final Database database;
+    private final HttpServer http;
+
+    private Launchpad(ServerConfig config, Database database, HttpServer http) {
+        this.config = config;
+        this.database = database;
+        this.http = http;
+    }
+
+    public static Launchpad start(ServerConfig config) {
+        return start(config, Clock.systemUTC());
+    }
+
+    public static Launchpad start(ServerConfig config, Clock clock) {
+        try {
+            Files.createDirectories(config.home());
+            if (!config.artifactRoot().contains("://")) {
+                Files.createDirectories(java.nio.file.Path.of(config.artifactRoot()));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot create Launchpad home " + config.home(), e);
+        }
+        var database = Database.open(config.databaseUrl());
+        try {
+            var experiments = new ExperimentService(database, clock);
+            var runs = new RunService(database, clock, experiments);
+            var routes = new ArrayList<ApiRoute>();
+            routes.addAll(new MlflowTrackingApi(experiments, runs).routes());
+            routes.addAll(new OpsApi(database).routes());
+            var http = HttpServer.start(config.host(), config.port(), routes);
+            return new Launchpad(config, database, http);
+        } catch (RuntimeException e) {
+            database.close();
+            throw e;
+        }
+    }
+
+    /** The port actually bound (useful when started on port 0). */
+    public int port() {
+        return http.port();
+    }
+
+    /** The base URL clients use, e.g. {@code http://127.0.0.1:8080}. */
+    public String url() {
+        var host = config.host().equals("0.0.0.0") ? "127.0.0.1" : config.host();
+        if (host.contains(":")) {
+            host = "[" + host + "]";
+        }
+        return "http://" + host + ":" + port();
+    }
+
+    public Database database() {
+        return database;
+    }
+
+    @Override
+    public void close() {
+        try {
+            http.close();
+        } finally {
+            database.close();
+        }
+    }
+}

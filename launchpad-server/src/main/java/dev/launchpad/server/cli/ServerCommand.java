@@ -1,0 +1,81 @@
+package dev.launchpad.server.cli;
+
+import dev.launchpad.core.error.LaunchpadException;
+import dev.launchpad.server.Launchpad;
+import dev.launchpad.server.ServerConfig;
+import dev.launchpad.server.Version;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/** {@code launchpad server}: runs the tracking server until interrupted. */
+@Command(name = "server", mixinStandardHelpOptions = true,
+        description = "Start the Launchpad server (MLflow-compatible tracking API).")
+public final class ServerCommand implements Callable<Integer> {
+    private static volatile boolean running;
+
+    @Option(names = "--host", description = "Address to listen on (default: ${DEFAULT-VALUE}).",
+            defaultValue = ServerConfig.DEFAULT_HOST)
+    String host;
+
+    @Option(names = "--port", description = "Port to listen on (default: ${DEFAULT-VALUE}).", defaultValue = "8080")
+    int port;
+
+    @Option(names = "--home", description = "Launchpad's home directory (default: $LAUNCHPAD_HOME or ~/.launchpad).")
+    Path home;
+
+    @Option(names = "--db", description = "Metadata database JDBC URL (default: SQLite at <home>/launchpad.db),"
+            + " e.g. jdbc:postgresql://localhost:5432/launchpad?user=u&password=p")
+    String db;
+
+    @Option(names = "--artifacts", description = "Artifact root (default: <home>/artifacts).")
+    String artifacts;
+
+    static boolean keepsRunning() {
+        return running;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if (port < 0 || port > 65535) {
+            System.err.println("launchpad server: --port must be between 0 and 65535, got " + port);
+            return 2;
+        }
+        var base = home != null ? home : ServerConfig.defaultHome();
+        var config = new ServerConfig(host, port, base, db != null ? db : ServerConfig.sqliteUrl(base),
+                artifacts != null ? artifacts : base.resolve("artifacts").toString());
+        Launchpad launchpad;
+        try {
+            launchpad = Launchpad.start(config);
+        } catch (LaunchpadException e) {
+            System.err.println("launchpad server: " + e.getMessage());
+            return 2;
+        } catch (RuntimeException e) {
+            System.err.println("launchpad server: could not start: " + rootMessage(e));
+            return 1;
+        }
+        running = true;
+        var stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            launchpad.close();
+            stopped.countDown();
+        }, "launchpad-shutdown"));
+        System.out.println("Launchpad " + Version.current() + " is running at " + launchpad.url());
+        System.out.println("  metadata:  " + config.databaseUrl());
+        System.out.println("  artifacts: " + config.artifactRoot());
+        System.out.println("  MLflow clients: export MLFLOW_TRACKING_URI=" + launchpad.url());
+        System.out.flush();
+        return 0;
+    }
+
+    private static String rootMessage(Throwable e) {
+        var root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getMessage() != null ? root.getMessage() : root.toString();
+    }
+}

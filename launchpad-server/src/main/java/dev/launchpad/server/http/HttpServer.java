@@ -1,0 +1,102 @@
+package dev.launchpad.server.http;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.launchpad.core.error.ErrorCode;
+import dev.launchpad.core.error.LaunchpadException;
+import dev.launchpad.core.json.Json;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+
+/**
+ * The HTTP server (Javalin on Jetty 12, virtual threads) serving a set of {@link ApiRoute}s.
+ * Every failure leaves as {@code {"error_code","message"}} with the code's status: typed errors as
+ * they are, unknown endpoints as ENDPOINT_NOT_FOUND, and anything unexpected as INTERNAL_ERROR
+ * (logged with its stack trace, which the client never sees).
+ */
+public final class HttpServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(HttpServer.class);
+    /** Requests larger than this are refused with 413 before they are read. */
+    public static final long MAX_REQUEST_BYTES = 32L * 1024 * 1024;
+
+    private final Javalin app;
+
+    private HttpServer(Javalin app) {
+        this.app = app;
+    }
+
+    public static HttpServer start(String host, int port, List<ApiRoute> routes) {
+        var app = Javalin.create(config -> {
+            config.startup.showJavalinBanner = false;
+            config.startup.showOldJavalinVersionWarning = false;
+            config.concurrency.useVirtualThreads = true;
+            config.http.maxRequestSize = MAX_REQUEST_BYTES;
+            config.http.prefer405over404 = true;
+            for (var route : routes) {
+                config.routes.addEndpoint(new io.javalin.router.Endpoint(route.method(), route.path(), route.handler()));
+            }
+            config.routes.exception(LaunchpadException.class, (e, ctx) -> error(ctx, e.code(), e.getMessage()));
+            config.routes.exception(HttpResponseException.class, (e, ctx) -> error(ctx, codeFor(e.getStatus(), ctx),
+                    messageFor(e, ctx)));
+            config.routes.exception(Exception.class, (e, ctx) -> {
+                LOG.error("Unexpected failure serving {} {}", ctx.method(), ctx.path(), e);
+                error(ctx, ErrorCode.INTERNAL_ERROR, "Internal error: " + e.getClass().getSimpleName()
+                        + ". The server log has the details.");
+            });
+        });
+        app.start(host, port);
+        return new HttpServer(app);
+    }
+
+    public int port() {
+        return app.port();
+    }
+
+    /** Writes a JSON response with status 200. */
+    public static void json(Context ctx, Object body) {
+        try {
+            ctx.contentType("application/json").result(Json.mapper().writeValueAsBytes(body));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static void error(Context ctx, ErrorCode code, String message) {
+        ObjectNode body = Json.mapper().createObjectNode();
+        body.put("error_code", code.name());
+        body.put("message", message);
+        ctx.status(code.httpStatus());
+        json(ctx, body);
+    }
+
+    private static ErrorCode codeFor(int status, Context ctx) {
+        return switch (status) {
+            case 404 -> ErrorCode.ENDPOINT_NOT_FOUND;
+            case 405 -> ErrorCode.METHOD_NOT_ALLOWED;
+            case 413 -> ErrorCode.PAYLOAD_TOO_LARGE;
+            case 401 -> ErrorCode.UNAUTHENTICATED;
+            case 403 -> ErrorCode.PERMISSION_DENIED;
+            case 429 -> ErrorCode.REQUEST_LIMIT_EXCEEDED;
+            case 503 -> ErrorCode.TEMPORARILY_UNAVAILABLE;
+            default -> status >= 500 ? ErrorCode.INTERNAL_ERROR : ErrorCode.BAD_REQUEST;
+        };
+    }
+
+    private static String messageFor(HttpResponseException e, Context ctx) {
+        return switch (e.getStatus()) {
+            case 404 -> "No API endpoint " + ctx.method() + " " + ctx.path();
+            case 405 -> "Method " + ctx.method() + " is not allowed for " + ctx.path();
+            case 413 -> "Request body exceeds the limit of " + MAX_REQUEST_BYTES + " bytes";
+            default -> e.getMessage();
+        };
+    }
+
+    @Override
+    public void close() {
+        app.stop();
+    }
+}

@@ -1,0 +1,257 @@
+package dev.launchpad.server.mlflow;
+
+import dev.launchpad.core.error.LaunchpadException;
+import dev.launchpad.core.json.Json;
+import dev.launchpad.platform.tracking.Dataset;
+import dev.launchpad.platform.tracking.DatasetInput;
+import dev.launchpad.platform.tracking.ExperimentService;
+import dev.launchpad.platform.tracking.Metric;
+import dev.launchpad.platform.tracking.Param;
+import dev.launchpad.platform.tracking.RunService;
+import dev.launchpad.platform.tracking.Tag;
+import dev.launchpad.platform.tracking.ViewType;
+import dev.launchpad.server.http.ApiRequest;
+import dev.launchpad.server.http.ApiRoute;
+import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+
+import static dev.launchpad.server.http.HttpServer.json;
+
+/**
+ * MLflow's tracking REST API 2.0 (experiments, runs, metrics, params, tags, inputs, search) under
+ * {@code /api/2.0/mlflow} and {@code /ajax-api/2.0/mlflow}, so that MLflow clients work unchanged.
+ */
+public final class MlflowTrackingApi {
+    public static final List<String> PREFIXES = List.of("/api/2.0/mlflow/", "/ajax-api/2.0/mlflow/");
+
+    private final ExperimentService experiments;
+    private final RunService runs;
+
+    public MlflowTrackingApi(ExperimentService experiments, RunService runs) {
+        this.experiments = experiments;
+        this.runs = runs;
+    }
+
+    /** Every route of the API, once per prefix. */
+    public List<ApiRoute> routes() {
+        var routes = new ArrayList<ApiRoute>();
+        for (var prefix : PREFIXES) {
+            post(routes, prefix + "experiments/create", this::createExperiment);
+            getAndPost(routes, prefix + "experiments/search", this::searchExperiments);
+            get(routes, prefix + "experiments/get", r -> body("experiment",
+                    MlflowJson.experiment(experiments.get(r.requiredString("experiment_id")))));
+            get(routes, prefix + "experiments/get-by-name", r -> body("experiment",
+                    MlflowJson.experiment(experiments.getByName(r.requiredString("experiment_name")))));
+            post(routes, prefix + "experiments/delete", r -> {
+                experiments.delete(r.requiredString("experiment_id"));
+                return MlflowJson.object();
+            });
+            post(routes, prefix + "experiments/restore", r -> {
+                experiments.restore(r.requiredString("experiment_id"));
+                return MlflowJson.object();
+            });
+            post(routes, prefix + "experiments/update", r -> {
+                experiments.rename(r.requiredString("experiment_id"), r.requiredString("new_name"));
+                return MlflowJson.object();
+            });
+            post(routes, prefix + "experiments/set-experiment-tag", r -> {
+                experiments.setTag(r.requiredString("experiment_id"), r.requiredString("key"), requiredValue(r));
+                return MlflowJson.object();
+            });
+            post(routes, prefix + "experiments/delete-experiment-tag", r -> {
+                experiments.deleteTag(r.requiredString("experiment_id"), r.requiredString("key"));
+                return MlflowJson.object();
+            });
+
+            post(routes, prefix + "runs/create", this::createRun);
+            get(routes, prefix + "runs/get", r -> body("run", MlflowJson.run(runs.get(runId(r)))));
+            post(routes, prefix + "runs/update", r -> body("run_info", MlflowJson.runInfo(runs.update(runId(r),
+                    r.string("status"), r.optionalLong("end_time"), r.string("run_name")))));
+            post(routes, prefix + "runs/delete", r -> {
+                runs.delete(runId(r));
+                return MlflowJson.object();
+            });
+            post(routes, prefix + "runs/restore", r -> {
+                runs.restore(runId(r));
+                return MlflowJson.object();
+            });
+            post(routes, prefix + "runs/set-tag", r -> {
+                runs.setTag(runId(r), r.requiredString("key"), requiredValue(r));
+                return MlflowJson.object();
+            });
+            post(routes, prefix + "runs/delete-tag", r -> {
+                runs.deleteTag(runId(r), r.requiredString("key"));
+                return MlflowJson.object();
+            });
+            post(routes, prefix + "runs/log-parameter", r -> {
+                runs.logParam(runId(r), r.requiredString("key"), requiredValue(r));
+                return MlflowJson.object();
+            });
+            post(routes, prefix + "runs/log-metric", r -> {
+                runs.logMetric(runId(r), metric(r));
+                return MlflowJson.object();
+            });
+            post(routes, prefix + "runs/log-batch", this::logBatch);
+            post(routes, prefix + "runs/log-inputs", this::logInputs);
+            post(routes, prefix + "runs/log-model", this::logModel);
+            post(routes, prefix + "runs/search", this::searchRuns);
+            get(routes, prefix + "metrics/get-history", this::metricHistory);
+        }
+        return routes;
+    }
+
+    private Object createExperiment(ApiRequest r) {
+        var tags = tags(r.objectList("tags"));
+        var id = experiments.create(r.requiredString("name"), r.string("artifact_location"), tags);
+        return body("experiment_id", id);
+    }
+
+    private Object searchExperiments(ApiRequest r) {
+        var page = experiments.search(ViewType.parse(r.string("view_type")), r.string("filter"),
+                r.stringList("order_by"), r.optionalInt("max_results"), r.string("page_token"));
+        var node = MlflowJson.object();
+        var list = node.putArray("experiments");
+        page.items().forEach(e -> list.add(MlflowJson.experiment(e)));
+        if (page.nextPageToken() != null) {
+            node.put("next_page_token", page.nextPageToken());
+        }
+        return node;
+    }
+
+    private Object createRun(ApiRequest r) {
+        var run = runs.create(r.string("experiment_id"), r.string("user_id"), r.string("run_name"),
+                r.optionalLong("start_time"), tags(r.objectList("tags")));
+        return body("run", MlflowJson.run(run));
+    }
+
+    private Object logBatch(ApiRequest r) {
+        var metrics = new ArrayList<Metric>();
+        for (var m : r.objectList("metrics")) {
+            metrics.add(metric(m));
+        }
+        var params = new ArrayList<Param>();
+        for (var p : r.objectList("params")) {
+            params.add(new Param(p.requiredString("key"), requiredValue(p)));
+        }
+        runs.logBatch(runId(r), metrics, params, tags(r.objectList("tags")));
+        return MlflowJson.object();
+    }
+
+    private Object logInputs(ApiRequest r) {
+        var inputs = new ArrayList<DatasetInput>();
+        for (var item : r.objectList("datasets")) {
+            var d = item.object("dataset");
+            if (d == null) {
+                throw ApiRequest.missing("dataset");
+            }
+            var dataset = new Dataset(d.requiredString("name"), d.requiredString("digest"),
+                    d.requiredString("source_type"), d.requiredString("source"), d.string("schema"),
+                    d.string("profile"));
+            inputs.add(new DatasetInput(tags(item.objectList("tags")), dataset));
+        }
+        runs.logInputs(runId(r), inputs);
+        return MlflowJson.object();
+    }
+
+    /** Appends the logged model's description to the run's mlflow.log-model.history tag, as MLflow does. */
+    private Object logModel(ApiRequest r) {
+        var runId = runId(r);
+        var modelJson = r.requiredString("model_json");
+        try {
+            var model = Json.mapper().readTree(modelJson);
+            var run = runs.get(runId);
+            var history = Json.mapper().createArrayNode();
+            for (var tag : run.tags()) {
+                if (tag.key().equals("mlflow.log-model.history")) {
+                    var existing = Json.mapper().readTree(tag.value());
+                    if (existing.isArray()) {
+                        history.addAll((com.fasterxml.jackson.databind.node.ArrayNode) existing);
+                    }
+                }
+            }
+            history.add(model);
+            runs.setTag(runId, "mlflow.log-model.history", Json.mapper().writeValueAsString(history));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw LaunchpadException.invalid("Invalid value for parameter 'model_json': it is not valid JSON.");
+        }
+        return MlflowJson.object();
+    }
+
+    private Object searchRuns(ApiRequest r) {
+        var page = runs.search(r.stringList("experiment_ids"), r.string("filter"),
+                ViewType.parse(r.string("run_view_type")), r.optionalInt("max_results"), r.stringList("order_by"),
+                r.string("page_token"));
+        var node = MlflowJson.object();
+        var list = node.putArray("runs");
+        page.items().forEach(run -> list.add(MlflowJson.run(run)));
+        if (page.nextPageToken() != null) {
+            node.put("next_page_token", page.nextPageToken());
+        }
+        return node;
+    }
+
+    private Object metricHistory(ApiRequest r) {
+        var page = runs.metricHistory(runId(r), r.requiredString("metric_key"), r.optionalInt("max_results"),
+                r.string("page_token"));
+        var node = MlflowJson.object();
+        node.set("metrics", MlflowJson.metrics(page.items()));
+        if (page.nextPageToken() != null) {
+            node.put("next_page_token", page.nextPageToken());
+        }
+        return node;
+    }
+
+    private static Metric metric(ApiRequest r) {
+        var step = r.optionalLong("step");
+        return new Metric(r.requiredString("key"), r.requiredDouble("value"), r.requiredLong("timestamp"),
+                step == null ? 0 : step);
+    }
+
+    private static List<Tag> tags(List<ApiRequest> items) {
+        var tags = new ArrayList<Tag>();
+        for (var t : items) {
+            tags.add(new Tag(t.requiredString("key"), requiredValue(t)));
+        }
+        return tags;
+    }
+
+    /** A "value" field that must be present but may be the empty string. */
+    private static String requiredValue(ApiRequest r) {
+        var value = r.string("value");
+        if (value == null) {
+            throw ApiRequest.missing("value");
+        }
+        return value;
+    }
+
+    private static String runId(ApiRequest r) {
+        return r.requiredString("run_id", "run_uuid");
+    }
+
+    private static Object body(String field, Object value) {
+        var node = MlflowJson.object();
+        node.set(field, Json.mapper().valueToTree(value));
+        return node;
+    }
+
+    private static void post(List<ApiRoute> routes, String path, Function<ApiRequest, Object> action) {
+        routes.add(new ApiRoute(HandlerType.POST, path, ctx -> respond(ctx, action)));
+    }
+
+    private static void get(List<ApiRoute> routes, String path, Function<ApiRequest, Object> action) {
+        routes.add(new ApiRoute(HandlerType.GET, path, ctx -> respond(ctx, action)));
+    }
+
+    private static void getAndPost(List<ApiRoute> routes, String path, Function<ApiRequest, Object> action) {
+        get(routes, path, action);
+        post(routes, path, action);
+    }
+
+    private static void respond(Context ctx, Function<ApiRequest, Object> action) {
+        json(ctx, action.apply(ApiRequest.of(ctx)));
+    }
+}

@@ -1,0 +1,35 @@
+package dev.launchpad.server.ops;
+
+import dev.launchpad.core.error.ErrorCode;
+import dev.launchpad.platform.store.Database;
+import dev.launchpad.server.Version;
+import dev.launchpad.server.http.ApiRoute;
+import dev.launchpad.server.http.HttpServer;
+import io.javalin.http.HandlerType;
+
+import java.util.List;
+import java.util.Map;
+
+/** Operational endpoints: liveness, readiness (the database answers) and version. */
+public final class OpsApi {
+    private final Database database;
+
+    public OpsApi(Database database) {
+        this.database = database;
+    }
+
+    public List<ApiRoute> routes() {
+        return List.of(
+                new ApiRoute(HandlerType.GET, "/health/live", ctx -> HttpServer.json(ctx, Map.of("status", "UP"))),
+                new ApiRoute(HandlerType.GET, "/health/ready", ctx -> {
+                    try {
+                        database.read(h -> h.createQuery("SELECT 1").mapTo(Integer.class).one());
+                        HttpServer.json(ctx, Map.of("status", "UP"));
+                    } catch (RuntimeException e) {
+                        HttpServer.error(ctx, ErrorCode.TEMPORARILY_UNAVAILABLE, "The metadata database is not reachable");
+                    }
+                }),
+                new ApiRoute(HandlerType.GET, "/api/v1/version", ctx -> HttpServer.json(ctx,
+                        Map.of("version", Version.current()))));
+    }
+}
