@@ -99,7 +99,8 @@ public final class MlflowTrackingApi {
             post(routes, prefix + "runs/log-inputs", this::logInputs);
             post(routes, prefix + "runs/log-model", this::logModel);
             post(routes, prefix + "runs/search", this::searchRuns);
-            get(routes, prefix + "metrics/get-history", this::metricHistory);
+            routes.add(new ApiRoute(HandlerType.GET, prefix + "metrics/get-history", ctx -> json(ctx,
+                    metricHistory(ApiRequest.of(ctx), isJavaClient(ctx)))));
         }
         return routes;
     }
@@ -194,15 +195,25 @@ public final class MlflowTrackingApi {
         return node;
     }
 
-    private Object metricHistory(ApiRequest r) {
-        var page = runs.metricHistory(runId(r), r.requiredString("metric_key"), r.optionalInt("max_results"),
-                r.string("page_token"));
+    /**
+     * Metric history, paged when the caller asks with max_results/page_token. The MLflow Java client
+     * (2.x) asks for pages of 25 000 but cannot append a second page (it adds to an immutable list),
+     * so it is answered, as MLflow's own SQL-backed server answers everyone, with the whole history.
+     */
+    private Object metricHistory(ApiRequest r, boolean wholeHistory) {
+        var page = runs.metricHistory(runId(r), r.requiredString("metric_key"),
+                wholeHistory ? null : r.optionalInt("max_results"), wholeHistory ? null : r.string("page_token"));
         var node = MlflowJson.object();
         node.set("metrics", MlflowJson.metrics(page.items()));
         if (page.nextPageToken() != null) {
             node.put("next_page_token", page.nextPageToken());
         }
         return node;
+    }
+
+    private static boolean isJavaClient(Context ctx) {
+        var agent = ctx.header("User-Agent");
+        return agent != null && agent.startsWith("mlflow-java-client");
     }
 
     private static Metric metric(ApiRequest r) {

@@ -1,0 +1,21 @@
+package dev.launchpad.server;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+
+/** Starts a real Launchpad server on a free loopback port against a given database. */
+public final class TestServers {
+    private TestServers() {
+    }
+
+    public static Launchpad start(String databaseUrl) {
+        try {
+            var home = Files.createTempDirectory("launchpad-home-");
+            return Launchpad.start(new ServerConfig("127.0.0.1", 0, home, databaseUrl,
+                    home.resolve("artifacts").toString()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
