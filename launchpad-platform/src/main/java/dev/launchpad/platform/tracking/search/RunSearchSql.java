@@ -32,20 +32,50 @@ public final class RunSearchSql {
     public static Sql build(List<Long> experimentIds, List<String> lifecycleStages, List<Clause> clauses,
                             List<OrderBy> orderBys, int offset, int limit) {
         var order = new StringBuilder();
-        var sql = new Sql().append("SELECT r.run_uuid FROM runs r");
-        // The order-by joins come before WHERE in the text.
-        for (int i = 0; i < orderBys.size(); i++) {
+        var sql = new Sql();
+        var driving = drivingMetric(clauses, orderBys);
+        int firstOrderTerm = 0;
+        if (driving != null) {
+            // A filter on the metric we order by implies it is present and not NaN, so the query can walk the
+            // (key, value) index in order and stop after one page instead of sorting every match. CROSS JOIN
+            // with the join condition in WHERE is plain SQL for both dialects, and SQLite's documented way to
+            // keep the left table as the outer loop, which its planner would otherwise not always choose.
+            sql.append("SELECT r.run_uuid FROM latest_metrics o0 CROSS JOIN runs r");
+            order.append("o0.value").append(driving.ascending() ? " ASC, " : " DESC, ");
+            firstOrderTerm = 1;
+        } else {
+            sql.append("SELECT r.run_uuid FROM runs r");
+        }
+        for (int i = firstOrderTerm; i < orderBys.size(); i++) {
             orderTerm(sql, order, orderBys.get(i), "o" + i);
         }
         sql.append(" WHERE r.experiment_id IN ").values(experimentIds)
                 .append(" AND r.lifecycle_stage IN ").values(lifecycleStages);
+        if (driving != null) {
+            sql.append(" AND r.run_uuid = o0.run_uuid AND o0.key = ").value(driving.key()).append(" AND o0.is_nan = 0");
+        }
         for (var clause : clauses) {
             sql.append(" AND ");
-            condition(sql, clause);
+            if (driving != null && clause.type() == EntityType.METRIC && clause.key().equals(driving.key())) {
+                requireNumeric(clause, "metric");
+                sql.append("o0.value ").append(clause.comparator().text()).append(" ").value(clause.value());
+            } else {
+                condition(sql, clause);
+            }
         }
         sql.append(" ORDER BY ").append(order.toString()).append("r.start_time DESC, r.run_uuid ASC");
         sql.append(" LIMIT ").value(limit).append(" OFFSET ").value(offset);
         return sql;
+    }
+
+    /** The first order_by term when it is a metric that a filter clause also constrains, else null. */
+    private static OrderBy drivingMetric(List<Clause> clauses, List<OrderBy> orderBys) {
+        if (orderBys.isEmpty() || orderBys.getFirst().type() != EntityType.METRIC) {
+            return null;
+        }
+        var first = orderBys.getFirst();
+        boolean filtered = clauses.stream().anyMatch(c -> c.type() == EntityType.METRIC && c.key().equals(first.key()));
+        return filtered ? first : null;
     }
 
     private static void orderTerm(Sql sql, StringBuilder order, OrderBy term, String alias) {
@@ -80,9 +110,9 @@ public final class RunSearchSql {
         switch (clause.type()) {
             case METRIC -> {
                 requireNumeric(clause, "metric");
-                sql.append("r.run_uuid IN (SELECT run_uuid FROM latest_metrics WHERE key = ").value(clause.key())
-                        .append(" AND is_nan = 0 AND value ").append(clause.comparator().text()).append(" ")
-                        .value(clause.value()).append(")");
+                sql.append("EXISTS (SELECT 1 FROM latest_metrics m WHERE m.run_uuid = r.run_uuid AND m.key = ")
+                        .value(clause.key()).append(" AND m.is_nan = 0 AND m.value ").append(clause.comparator().text())
+                        .append(" ").value(clause.value()).append(")");
             }
             case PARAM -> keyValue(sql, clause, "params", "parameter");
             case TAG -> keyValue(sql, clause, "tags", "tag");
@@ -95,15 +125,15 @@ public final class RunSearchSql {
     static void keyValueCondition(Sql sql, Clause clause, String table, String idColumn, String outerId,
                                   String kind) {
         requireString(clause, kind);
+        // Correlated EXISTS: a primary-key probe per candidate row, so a query walking an index in order
+        // can stop after one page.
+        var exists = "EXISTS (SELECT 1 FROM " + table + " kv WHERE kv." + idColumn + " = " + outerId + " AND kv.key = ";
         switch (clause.comparator()) {
-            case IS_NULL -> sql.append(outerId + " NOT IN (SELECT " + idColumn + " FROM " + table + " WHERE key = ")
-                    .value(clause.key()).append(")");
-            case IS_NOT_NULL -> sql.append(outerId + " IN (SELECT " + idColumn + " FROM " + table + " WHERE key = ")
-                    .value(clause.key()).append(")");
+            case IS_NULL -> sql.append("NOT " + exists).value(clause.key()).append(")");
+            case IS_NOT_NULL -> sql.append(exists).value(clause.key()).append(")");
             default -> {
-                sql.append(outerId + " IN (SELECT " + idColumn + " FROM " + table + " WHERE key = ")
-                        .value(clause.key()).append(" AND ");
-                stringComparison(sql, "value", clause);
+                sql.append(exists).value(clause.key()).append(" AND ");
+                stringComparison(sql, "kv.value", clause);
                 sql.append(")");
             }
         }
