@@ -9,7 +9,6 @@ import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 
 /** {@code launchpad server}: runs the tracking server until interrupted. */
 @Command(name = "server", mixinStandardHelpOptions = true,
@@ -58,11 +57,7 @@ public final class ServerCommand implements Callable<Integer> {
             return 1;
         }
         running = true;
-        var stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            launchpad.close();
-            stopped.countDown();
-        }, "launchpad-shutdown"));
+        Runtime.getRuntime().addShutdownHook(new Thread(launchpad::close, "launchpad-shutdown"));
         System.out.println("Launchpad " + Version.current() + " is running at " + launchpad.url());
         System.out.println("  metadata:  " + config.databaseUrl());
         System.out.println("  artifacts: " + config.artifactRoot());
