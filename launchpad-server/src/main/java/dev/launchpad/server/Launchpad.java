@@ -1,12 +1,16 @@
 package dev.launchpad.server;
 
+import dev.launchpad.platform.registry.ModelCardService;
+import dev.launchpad.platform.registry.RegistryService;
 import dev.launchpad.platform.store.Database;
 import dev.launchpad.platform.tracking.ExperimentService;
 import dev.launchpad.platform.tracking.RunService;
 import dev.launchpad.server.http.ApiRoute;
 import dev.launchpad.server.http.HttpServer;
+import dev.launchpad.server.mlflow.MlflowRegistryApi;
 import dev.launchpad.server.mlflow.MlflowTrackingApi;
 import dev.launchpad.server.ops.OpsApi;
+import dev.launchpad.server.registry.ModelsApi;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -48,6 +52,9 @@ public final class Launchpad implements AutoCloseable {
             var runs = new RunService(database, clock, experiments);
             var routes = new ArrayList<ApiRoute>();
             routes.addAll(new MlflowTrackingApi(experiments, runs).routes());
+            var registry = new RegistryService(database, clock, runs);
+            routes.addAll(new MlflowRegistryApi(registry).routes());
+            routes.addAll(new ModelsApi(registry, new ModelCardService(database, clock, registry, runs)).routes());
             routes.addAll(new OpsApi(database).routes());
             var http = HttpServer.start(config.host(), config.port(), routes);
             return new Launchpad(config, database, http);

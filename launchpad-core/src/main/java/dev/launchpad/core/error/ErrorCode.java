@@ -6,6 +6,8 @@ package dev.launchpad.core.error;
  */
 public enum ErrorCode {
     INTERNAL_ERROR(500),
+    /** Stored data no longer matches what was recorded (e.g. an artifact's checksum). */
+    DATA_LOSS(500),
     TEMPORARILY_UNAVAILABLE(503),
     BAD_REQUEST(400),
     INVALID_PARAMETER_VALUE(400),

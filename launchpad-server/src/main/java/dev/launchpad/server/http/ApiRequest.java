@@ -16,12 +16,13 @@ import java.util.function.Function;
 
 /**
  * The parameters of an API call, read from the JSON body (POST, PATCH, PUT) or the query string
- * (GET, DELETE) alike, with type checks that answer INVALID_PARAMETER_VALUE naming the field.
+ * (GET; DELETE without a body) alike, with type checks that answer INVALID_PARAMETER_VALUE naming the field.
  * Numbers are accepted as JSON numbers or as strings, as protobuf's JSON mapping sends int64s.
  */
 public final class ApiRequest {
     private final ObjectNode body;
     private final Context query;
+    private Context context;
 
     private ApiRequest(ObjectNode body, Context query) {
         this.body = body;
@@ -29,10 +30,27 @@ public final class ApiRequest {
     }
 
     public static ApiRequest of(Context ctx) {
-        if (ctx.method() == HandlerType.GET || ctx.method() == HandlerType.DELETE) {
+        var request = parse(ctx);
+        request.context = ctx;
+        return request;
+    }
+
+    /** A path parameter of the route, e.g. {@code {name}} in {@code /api/v1/models/{name}}. */
+    public String pathParam(String name) {
+        if (context == null) {
+            throw new IllegalStateException("no request context");
+        }
+        return context.pathParam(name);
+    }
+
+    private static ApiRequest parse(Context ctx) {
+        if (ctx.method() == HandlerType.GET) {
             return new ApiRequest(null, ctx);
         }
         var bytes = ctx.bodyAsBytes();
+        if (ctx.method() == HandlerType.DELETE && bytes.length == 0) {
+            return new ApiRequest(null, ctx); // MLflow clients send DELETE parameters as JSON or in the query
+        }
         if (bytes.length == 0) {
             return new ApiRequest(JsonNodeFactory.instance.objectNode(), null);
         }
@@ -76,6 +94,32 @@ public final class ApiRequest {
             throw missing(name);
         }
         return value;
+    }
+
+    /** An optional boolean: a JSON boolean or "true"/"false"; false when absent. */
+    public boolean optionalBoolean(String name) {
+        if (query != null) {
+            var text = query.queryParam(name);
+            if (text == null || text.isEmpty()) {
+                return false;
+            }
+            if (text.equalsIgnoreCase("true") || text.equalsIgnoreCase("false")) {
+                return Boolean.parseBoolean(text);
+            }
+            throw LaunchpadException.invalid("Invalid value \"" + text + "\" for parameter '" + name
+                    + "' supplied: expected true or false.");
+        }
+        var node = body.get(name);
+        if (node == null || node.isNull()) {
+            return false;
+        }
+        if (node.isBoolean()) {
+            return node.booleanValue();
+        }
+        if (node.isTextual() && (node.textValue().equalsIgnoreCase("true") || node.textValue().equalsIgnoreCase("false"))) {
+            return Boolean.parseBoolean(node.textValue());
+        }
+        throw wrongType(name, node, "a boolean");
     }
 
     /** The first present of several names (e.g. run_id and its legacy alias run_uuid). */
@@ -181,6 +225,16 @@ public final class ApiRequest {
             values.add(new ApiRequest((ObjectNode) element, null));
         }
         return values;
+    }
+
+    /** The field names of a JSON body (empty for query-string requests). */
+    public List<String> fieldNames() {
+        if (body == null) {
+            return List.of();
+        }
+        var names = new ArrayList<String>();
+        body.fieldNames().forEachRemaining(names::add);
+        return names;
     }
 
     /** A nested object, or null when absent. */

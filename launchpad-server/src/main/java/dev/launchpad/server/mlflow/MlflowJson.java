@@ -11,6 +11,9 @@ import dev.launchpad.platform.tracking.Run;
 import dev.launchpad.platform.tracking.RunInfo;
 import dev.launchpad.platform.tracking.Tag;
 
+import dev.launchpad.server.http.ApiRequest;
+
+import java.util.ArrayList;
 import java.util.List;
 
 /** Tracking entities in MLflow's REST JSON shape (snake_case fields as in MLflow's protos). */
@@ -100,5 +103,72 @@ final class MlflowJson {
             array.addObject().put("key", t.key()).put("value", t.value());
         }
         return array;
+    }
+
+    static List<Tag> parseTags(List<ApiRequest> items) {
+        var tags = new ArrayList<Tag>();
+        for (var t : items) {
+            tags.add(new Tag(t.requiredString("key"), requiredValue(t)));
+        }
+        return tags;
+    }
+
+    /** A "value" field that must be present but may be the empty string. */
+    static String requiredValue(ApiRequest r) {
+        var value = r.string("value");
+        if (value == null) {
+            throw ApiRequest.missing("value");
+        }
+        return value;
+    }
+
+    static ObjectNode registeredModel(dev.launchpad.platform.registry.RegisteredModel m) {
+        var node = object();
+        node.put("name", m.name());
+        node.put("creation_timestamp", m.creationTime());
+        node.put("last_updated_timestamp", m.lastUpdatedTime());
+        if (m.description() != null) {
+            node.put("description", m.description());
+        }
+        var latest = node.putArray("latest_versions");
+        m.latestVersions().forEach(v -> latest.add(modelVersion(v)));
+        node.set("tags", tags(m.tags()));
+        var aliases = node.putArray("aliases");
+        m.aliases().forEach(a -> aliases.addObject().put("alias", a.alias()).put("version", Integer.toString(a.version())));
+        return node;
+    }
+
+    static ObjectNode modelVersion(dev.launchpad.platform.registry.ModelVersion v) {
+        var node = object();
+        node.put("name", v.name());
+        node.put("version", Integer.toString(v.version()));
+        node.put("creation_timestamp", v.creationTime());
+        node.put("last_updated_timestamp", v.lastUpdatedTime());
+        node.put("user_id", v.userId());
+        node.put("current_stage", v.stage().label());
+        if (v.description() != null) {
+            node.put("description", v.description());
+        }
+        node.put("source", v.source());
+        if (v.runId() != null) {
+            node.put("run_id", v.runId());
+        }
+        if (v.runLink() != null) {
+            node.put("run_link", v.runLink());
+        }
+        node.put("status", v.status());
+        if (v.statusMessage() != null) {
+            node.put("status_message", v.statusMessage());
+        }
+        node.set("tags", tags(v.tags()));
+        var aliases = node.putArray("aliases");
+        v.aliases().forEach(aliases::add);
+        return node;
+    }
+
+    static ObjectNode body(String field, Object value) {
+        var node = MlflowJson.object();
+        node.set(field, Json.mapper().valueToTree(value));
+        return node;
     }
 }

@@ -12,12 +12,12 @@ import dev.launchpad.platform.tracking.Tag;
 import dev.launchpad.platform.tracking.ViewType;
 import dev.launchpad.server.http.ApiRequest;
 import dev.launchpad.server.http.ApiRoute;
+import dev.launchpad.server.http.RouteBuilder;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Function;
 
 import static dev.launchpad.server.http.HttpServer.json;
 
@@ -38,77 +38,78 @@ public final class MlflowTrackingApi {
 
     /** Every route of the API, once per prefix. */
     public List<ApiRoute> routes() {
-        var routes = new ArrayList<ApiRoute>();
+        var routes = new RouteBuilder();
         for (var prefix : PREFIXES) {
-            post(routes, prefix + "experiments/create", this::createExperiment);
-            getAndPost(routes, prefix + "experiments/search", this::searchExperiments);
-            get(routes, prefix + "experiments/get", r -> body("experiment",
+            routes.post(prefix + "experiments/create", this::createExperiment);
+            routes.get(prefix + "experiments/search", this::searchExperiments);
+            routes.post(prefix + "experiments/search", this::searchExperiments);
+            routes.get(prefix + "experiments/get", r -> MlflowJson.body("experiment",
                     MlflowJson.experiment(experiments.get(r.requiredString("experiment_id")))));
-            get(routes, prefix + "experiments/get-by-name", r -> body("experiment",
+            routes.get(prefix + "experiments/get-by-name", r -> MlflowJson.body("experiment",
                     MlflowJson.experiment(experiments.getByName(r.requiredString("experiment_name")))));
-            post(routes, prefix + "experiments/delete", r -> {
+            routes.post(prefix + "experiments/delete", r -> {
                 experiments.delete(r.requiredString("experiment_id"));
                 return MlflowJson.object();
             });
-            post(routes, prefix + "experiments/restore", r -> {
+            routes.post(prefix + "experiments/restore", r -> {
                 experiments.restore(r.requiredString("experiment_id"));
                 return MlflowJson.object();
             });
-            post(routes, prefix + "experiments/update", r -> {
+            routes.post(prefix + "experiments/update", r -> {
                 experiments.rename(r.requiredString("experiment_id"), r.requiredString("new_name"));
                 return MlflowJson.object();
             });
-            post(routes, prefix + "experiments/set-experiment-tag", r -> {
-                experiments.setTag(r.requiredString("experiment_id"), r.requiredString("key"), requiredValue(r));
+            routes.post(prefix + "experiments/set-experiment-tag", r -> {
+                experiments.setTag(r.requiredString("experiment_id"), r.requiredString("key"), MlflowJson.requiredValue(r));
                 return MlflowJson.object();
             });
-            post(routes, prefix + "experiments/delete-experiment-tag", r -> {
+            routes.post(prefix + "experiments/delete-experiment-tag", r -> {
                 experiments.deleteTag(r.requiredString("experiment_id"), r.requiredString("key"));
                 return MlflowJson.object();
             });
 
-            post(routes, prefix + "runs/create", this::createRun);
-            get(routes, prefix + "runs/get", r -> body("run", MlflowJson.run(runs.get(runId(r)))));
-            post(routes, prefix + "runs/update", r -> body("run_info", MlflowJson.runInfo(runs.update(runId(r),
+            routes.post(prefix + "runs/create", this::createRun);
+            routes.get(prefix + "runs/get", r -> MlflowJson.body("run", MlflowJson.run(runs.get(runId(r)))));
+            routes.post(prefix + "runs/update", r -> MlflowJson.body("run_info", MlflowJson.runInfo(runs.update(runId(r),
                     r.string("status"), r.optionalLong("end_time"), r.string("run_name")))));
-            post(routes, prefix + "runs/delete", r -> {
+            routes.post(prefix + "runs/delete", r -> {
                 runs.delete(runId(r));
                 return MlflowJson.object();
             });
-            post(routes, prefix + "runs/restore", r -> {
+            routes.post(prefix + "runs/restore", r -> {
                 runs.restore(runId(r));
                 return MlflowJson.object();
             });
-            post(routes, prefix + "runs/set-tag", r -> {
-                runs.setTag(runId(r), r.requiredString("key"), requiredValue(r));
+            routes.post(prefix + "runs/set-tag", r -> {
+                runs.setTag(runId(r), r.requiredString("key"), MlflowJson.requiredValue(r));
                 return MlflowJson.object();
             });
-            post(routes, prefix + "runs/delete-tag", r -> {
+            routes.post(prefix + "runs/delete-tag", r -> {
                 runs.deleteTag(runId(r), r.requiredString("key"));
                 return MlflowJson.object();
             });
-            post(routes, prefix + "runs/log-parameter", r -> {
-                runs.logParam(runId(r), r.requiredString("key"), requiredValue(r));
+            routes.post(prefix + "runs/log-parameter", r -> {
+                runs.logParam(runId(r), r.requiredString("key"), MlflowJson.requiredValue(r));
                 return MlflowJson.object();
             });
-            post(routes, prefix + "runs/log-metric", r -> {
+            routes.post(prefix + "runs/log-metric", r -> {
                 runs.logMetric(runId(r), metric(r));
                 return MlflowJson.object();
             });
-            post(routes, prefix + "runs/log-batch", this::logBatch);
-            post(routes, prefix + "runs/log-inputs", this::logInputs);
-            post(routes, prefix + "runs/log-model", this::logModel);
-            post(routes, prefix + "runs/search", this::searchRuns);
-            routes.add(new ApiRoute(HandlerType.GET, prefix + "metrics/get-history", ctx -> json(ctx,
+            routes.post(prefix + "runs/log-batch", this::logBatch);
+            routes.post(prefix + "runs/log-inputs", this::logInputs);
+            routes.post(prefix + "runs/log-model", this::logModel);
+            routes.post(prefix + "runs/search", this::searchRuns);
+            routes.raw(new ApiRoute(HandlerType.GET, prefix + "metrics/get-history", ctx -> json(ctx,
                     metricHistory(ApiRequest.of(ctx), isJavaClient(ctx)))));
         }
-        return routes;
+        return routes.build();
     }
 
     private Object createExperiment(ApiRequest r) {
-        var tags = tags(r.objectList("tags"));
+        var tags = MlflowJson.parseTags(r.objectList("tags"));
         var id = experiments.create(r.requiredString("name"), r.string("artifact_location"), tags);
-        return body("experiment_id", id);
+        return MlflowJson.body("experiment_id", id);
     }
 
     private Object searchExperiments(ApiRequest r) {
@@ -125,8 +126,8 @@ public final class MlflowTrackingApi {
 
     private Object createRun(ApiRequest r) {
         var run = runs.create(r.string("experiment_id"), r.string("user_id"), r.string("run_name"),
-                r.optionalLong("start_time"), tags(r.objectList("tags")));
-        return body("run", MlflowJson.run(run));
+                r.optionalLong("start_time"), MlflowJson.parseTags(r.objectList("tags")));
+        return MlflowJson.body("run", MlflowJson.run(run));
     }
 
     private Object logBatch(ApiRequest r) {
@@ -136,9 +137,9 @@ public final class MlflowTrackingApi {
         }
         var params = new ArrayList<Param>();
         for (var p : r.objectList("params")) {
-            params.add(new Param(p.requiredString("key"), requiredValue(p)));
+            params.add(new Param(p.requiredString("key"), MlflowJson.requiredValue(p)));
         }
-        runs.logBatch(runId(r), metrics, params, tags(r.objectList("tags")));
+        runs.logBatch(runId(r), metrics, params, MlflowJson.parseTags(r.objectList("tags")));
         return MlflowJson.object();
     }
 
@@ -152,7 +153,7 @@ public final class MlflowTrackingApi {
             var dataset = new Dataset(d.requiredString("name"), d.requiredString("digest"),
                     d.requiredString("source_type"), d.requiredString("source"), d.string("schema"),
                     d.string("profile"));
-            inputs.add(new DatasetInput(tags(item.objectList("tags")), dataset));
+            inputs.add(new DatasetInput(MlflowJson.parseTags(item.objectList("tags")), dataset));
         }
         runs.logInputs(runId(r), inputs);
         return MlflowJson.object();
@@ -222,47 +223,11 @@ public final class MlflowTrackingApi {
                 step == null ? 0 : step);
     }
 
-    private static List<Tag> tags(List<ApiRequest> items) {
-        var tags = new ArrayList<Tag>();
-        for (var t : items) {
-            tags.add(new Tag(t.requiredString("key"), requiredValue(t)));
-        }
-        return tags;
-    }
-
-    /** A "value" field that must be present but may be the empty string. */
-    private static String requiredValue(ApiRequest r) {
-        var value = r.string("value");
-        if (value == null) {
-            throw ApiRequest.missing("value");
-        }
-        return value;
-    }
-
     private static String runId(ApiRequest r) {
         return r.requiredString("run_id", "run_uuid");
     }
 
-    private static Object body(String field, Object value) {
-        var node = MlflowJson.object();
-        node.set(field, Json.mapper().valueToTree(value));
-        return node;
-    }
 
-    private static void post(List<ApiRoute> routes, String path, Function<ApiRequest, Object> action) {
-        routes.add(new ApiRoute(HandlerType.POST, path, ctx -> respond(ctx, action)));
-    }
 
-    private static void get(List<ApiRoute> routes, String path, Function<ApiRequest, Object> action) {
-        routes.add(new ApiRoute(HandlerType.GET, path, ctx -> respond(ctx, action)));
-    }
 
-    private static void getAndPost(List<ApiRoute> routes, String path, Function<ApiRequest, Object> action) {
-        get(routes, path, action);
-        post(routes, path, action);
-    }
-
-    private static void respond(Context ctx, Function<ApiRequest, Object> action) {
-        json(ctx, action.apply(ApiRequest.of(ctx)));
-    }
 }

@@ -27,8 +27,8 @@ public final class ExperimentSearchSql {
         for (var clause : clauses) {
             sql.append(" AND ");
             switch (clause.type()) {
-                case TAG -> RunSearchSql.keyValueCondition(sql, clause, "experiment_tags", "experiment_id",
-                        "e.experiment_id", "tag");
+                case TAG -> FilterSql.keyValueCondition(sql, clause, "experiment_tags",
+                        "kv.experiment_id = e.experiment_id", "tag");
                 case ATTRIBUTE -> attribute(sql, clause);
                 default -> throw LaunchpadException.invalid("Invalid entity type '" + clause.type().name()
                         .toLowerCase(java.util.Locale.ROOT) + "' for searching experiments. Valid values are"
@@ -52,14 +52,14 @@ public final class ExperimentSearchSql {
     private static void attribute(Sql sql, Clause clause) {
         var numeric = NUMERIC_ATTRIBUTES.get(clause.key());
         if (numeric != null) {
-            RunSearchSql.requireNumeric(clause, "attribute");
+            FilterSql.requireNumeric(clause, "attribute");
             sql.append(numeric).append(" ").append(clause.comparator().text()).append(" ").value(clause.value());
         } else if (clause.key().equals("name")) {
-            RunSearchSql.requireString(clause, "attribute");
+            FilterSql.requireString(clause, "attribute");
             if (clause.comparator() == Comparator.IS_NULL || clause.comparator() == Comparator.IS_NOT_NULL) {
                 sql.append("e.name ").append(clause.comparator().text());
             } else {
-                RunSearchSql.stringComparison(sql, "e.name", clause);
+                FilterSql.stringComparison(sql, "e.name", clause);
             }
         } else {
             throw LaunchpadException.invalid("Invalid attribute key '" + clause.key() + "' specified. Valid keys are"

@@ -57,7 +57,7 @@ public final class RunSearchSql {
         for (var clause : clauses) {
             sql.append(" AND ");
             if (driving != null && clause.type() == EntityType.METRIC && clause.key().equals(driving.key())) {
-                requireNumeric(clause, "metric");
+                FilterSql.requireNumeric(clause, "metric");
                 sql.append("o0.value ").append(clause.comparator().text()).append(" ").value(clause.value());
             } else {
                 condition(sql, clause);
@@ -109,7 +109,7 @@ public final class RunSearchSql {
     private static void condition(Sql sql, Clause clause) {
         switch (clause.type()) {
             case METRIC -> {
-                requireNumeric(clause, "metric");
+                FilterSql.requireNumeric(clause, "metric");
                 sql.append("EXISTS (SELECT 1 FROM latest_metrics m WHERE m.run_uuid = r.run_uuid AND m.key = ")
                         .value(clause.key()).append(" AND m.is_nan = 0 AND m.value ").append(clause.comparator().text())
                         .append(" ").value(clause.value()).append(")");
@@ -121,32 +121,15 @@ public final class RunSearchSql {
         }
     }
 
-    /** A condition on a key/value table (params, tags, experiment_tags) keyed by {@code idColumn}. */
-    static void keyValueCondition(Sql sql, Clause clause, String table, String idColumn, String outerId,
-                                  String kind) {
-        requireString(clause, kind);
-        // Correlated EXISTS: a primary-key probe per candidate row, so a query walking an index in order
-        // can stop after one page.
-        var exists = "EXISTS (SELECT 1 FROM " + table + " kv WHERE kv." + idColumn + " = " + outerId + " AND kv.key = ";
-        switch (clause.comparator()) {
-            case IS_NULL -> sql.append("NOT " + exists).value(clause.key()).append(")");
-            case IS_NOT_NULL -> sql.append(exists).value(clause.key()).append(")");
-            default -> {
-                sql.append(exists).value(clause.key()).append(" AND ");
-                stringComparison(sql, "kv.value", clause);
-                sql.append(")");
-            }
-        }
-    }
 
     private static void keyValue(Sql sql, Clause clause, String table, String kind) {
-        keyValueCondition(sql, clause, table, "run_uuid", "r.run_uuid", kind);
+        FilterSql.keyValueCondition(sql, clause, table, "kv.run_uuid = r.run_uuid", kind);
     }
 
     private static void attribute(Sql sql, Clause clause) {
         var numeric = NUMERIC_ATTRIBUTES.get(clause.key());
         if (numeric != null) {
-            requireNumeric(clause, "numeric attribute");
+            FilterSql.requireNumeric(clause, "numeric attribute");
             sql.append(numeric).append(" ").append(clause.comparator().text()).append(" ").value(clause.value());
             return;
         }
@@ -159,16 +142,16 @@ public final class RunSearchSql {
             // The run name lives both in runs.name and in the mlflow.runName tag; they are kept equal.
             column = "r.name";
         }
-        requireString(clause, "attribute");
+        FilterSql.requireString(clause, "attribute");
         if (clause.comparator() == Comparator.IS_NULL || clause.comparator() == Comparator.IS_NOT_NULL) {
             sql.append(column).append(" ").append(clause.comparator().text());
             return;
         }
-        stringComparison(sql, column, clause);
+        FilterSql.stringComparison(sql, column, clause);
     }
 
     private static void dataset(Sql sql, Clause clause) {
-        requireString(clause, "dataset");
+        FilterSql.requireString(clause, "dataset");
         var column = switch (clause.key()) {
             case "name" -> "d.name";
             case "digest" -> "d.digest";
@@ -184,51 +167,13 @@ public final class RunSearchSql {
         if (clause.comparator() == Comparator.IS_NULL || clause.comparator() == Comparator.IS_NOT_NULL) {
             throw LaunchpadException.invalid("IS NULL is not supported on datasets.");
         }
-        stringComparison(sql, column, clause);
+        FilterSql.stringComparison(sql, column, clause);
         sql.append(")");
     }
 
-    /** Appends {@code column <op> value} for the string comparators. */
-    static void stringComparison(Sql sql, String column, Clause clause) {
-        switch (clause.comparator()) {
-            case ILIKE -> sql.append("LOWER(" + column + ") LIKE LOWER(").value(clause.value()).append(")");
-            case IN, NOT_IN -> sql.append(column + " " + clause.comparator().text() + " ").values(clause.listValue());
-            default -> sql.append(column + " " + clause.comparator().text() + " ").value(clause.value());
-        }
-    }
 
-    static void requireNumeric(Clause clause, String kind) {
-        if (!clause.comparator().isNumeric()) {
-            throw LaunchpadException.invalid("Invalid comparator '" + clause.comparator().text() + "' not one of"
-                    + " '['=', '!=', '<', '<=', '>', '>=']' for " + kind + " '" + clause.key() + "'");
-        }
-        if (!clause.isNumberValue()) {
-            throw LaunchpadException.invalid("Expected numeric value type for " + kind + " '" + clause.key()
-                    + "'. Found " + describe(clause.value()));
-        }
-    }
 
-    static void requireString(Clause clause, String kind) {
-        if (!clause.comparator().isString()) {
-            throw LaunchpadException.invalid("Invalid comparator '" + clause.comparator().text() + "' not one of"
-                    + " '['=', '!=', 'LIKE', 'ILIKE', 'IN', 'NOT IN', 'IS NULL', 'IS NOT NULL']' for " + kind
-                    + " '" + clause.key() + "'");
-        }
-        var comparator = clause.comparator();
-        boolean needsString = comparator == Comparator.EQ || comparator == Comparator.NE
-                || comparator == Comparator.LIKE || comparator == Comparator.ILIKE;
-        if (needsString && !clause.isStringValue()) {
-            throw LaunchpadException.invalid("Expected a quoted string value for " + kind + " '" + clause.key()
-                    + "'. Found " + describe(clause.value()));
-        }
-    }
 
-    private static String describe(Object value) {
-        if (value instanceof Double d) {
-            return "number " + (d == Math.rint(d) && !Double.isInfinite(d) ? String.valueOf(d.longValue()) : d);
-        }
-        return value == null ? "no value" : "'" + value + "'";
-    }
 
     private static String validAttributes() {
         return "['run_id', 'run_name', 'status', 'user_id', 'artifact_uri', 'lifecycle_stage', 'start_time',"
