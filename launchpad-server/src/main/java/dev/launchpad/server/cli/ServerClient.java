@@ -1,0 +1,117 @@
+package dev.launchpad.server.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.launchpad.core.json.Json;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/** The CLI's HTTP client for a Launchpad server: JSON calls and streamed artifact uploads. */
+final class ServerClient {
+    private final String baseUrl;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+
+    ServerClient(String baseUrl) {
+        this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+    }
+
+    /** The server URL: {@code --server}, else $LAUNCHPAD_URL, else an http(s) $MLFLOW_TRACKING_URI, else localhost:8080. */
+    static String defaultUrl() {
+        var launchpad = System.getenv("LAUNCHPAD_URL");
+        if (launchpad != null && !launchpad.isBlank()) {
+            return launchpad;
+        }
+        var mlflow = System.getenv("MLFLOW_TRACKING_URI");
+        if (mlflow != null && mlflow.startsWith("http")) {
+            return mlflow;
+        }
+        return "http://127.0.0.1:8080";
+    }
+
+    JsonNode get(String path) throws IOException {
+        return send(HttpRequest.newBuilder(uri(path)).GET().build());
+    }
+
+    JsonNode post(String path, Object body) throws IOException {
+        return send(HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(Json.mapper().writeValueAsString(body))).build());
+    }
+
+    /** Streams a file to the artifact proxy at {@code artifactPath} (segments are URL-encoded here). */
+    void upload(String artifactPath, Path file) throws IOException {
+        send(HttpRequest.newBuilder(uri("/api/2.0/mlflow-artifacts/artifacts/" + encodePath(artifactPath)))
+                .header("Content-Type", "application/octet-stream")
+                .PUT(HttpRequest.BodyPublishers.ofFile(file)).build());
+    }
+
+    void upload(String artifactPath, byte[] content) throws IOException {
+        send(HttpRequest.newBuilder(uri("/api/2.0/mlflow-artifacts/artifacts/" + encodePath(artifactPath)))
+                .header("Content-Type", "application/octet-stream")
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(content)).build());
+    }
+
+    static String encode(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    private static String encodePath(String path) {
+        var parts = path.split("/");
+        var out = new StringBuilder();
+        for (var part : parts) {
+            if (!out.isEmpty()) {
+                out.append('/');
+            }
+            out.append(encode(part));
+        }
+        return out.toString();
+    }
+
+    private URI uri(String path) {
+        return URI.create(baseUrl + path);
+    }
+
+    private JsonNode send(HttpRequest request) throws IOException {
+        HttpResponse<String> response;
+        try {
+            response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (java.net.ConnectException e) {
+            throw new IOException("cannot reach the Launchpad server at " + baseUrl
+                    + " (start one with 'launchpad server', or pass --server)");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted");
+        }
+        JsonNode body = null;
+        if (!response.body().isEmpty()) {
+            try {
+                body = Json.mapper().readTree(response.body());
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                body = null;
+            }
+        }
+        if (response.statusCode() >= 400) {
+            throw new ServerError(response.statusCode(), body == null ? "" : body.path("error_code").asText(""),
+                    body == null ? response.body() : body.path("message").asText(response.body()));
+        }
+        return body == null ? Json.mapper().createObjectNode() : body;
+    }
+
+    /** An error answer from the server, with its status and MLflow error code. */
+    static final class ServerError extends IOException {
+        final int status;
+        final String errorCode;
+
+        ServerError(int status, String errorCode, String message) {
+            super(message + (errorCode.isEmpty() ? "" : " (" + errorCode + ")"));
+            this.status = status;
+            this.errorCode = errorCode;
+        }
+    }
+}
