@@ -1,5 +1,7 @@
 package dev.launchpad.server;
 
+import dev.launchpad.platform.artifact.ArtifactStore;
+import dev.launchpad.platform.artifact.ArtifactStores;
 import dev.launchpad.platform.registry.ModelCardService;
 import dev.launchpad.platform.registry.RegistryService;
 import dev.launchpad.platform.store.Database;
@@ -7,6 +9,7 @@ import dev.launchpad.platform.tracking.ExperimentService;
 import dev.launchpad.platform.tracking.RunService;
 import dev.launchpad.server.http.ApiRoute;
 import dev.launchpad.server.http.HttpServer;
+import dev.launchpad.server.mlflow.MlflowArtifactsApi;
 import dev.launchpad.server.mlflow.MlflowRegistryApi;
 import dev.launchpad.server.mlflow.MlflowTrackingApi;
 import dev.launchpad.server.ops.OpsApi;
@@ -25,11 +28,13 @@ import java.util.ArrayList;
 public final class Launchpad implements AutoCloseable {
     private final ServerConfig config;
     private final Database database;
+    private final ArtifactStore artifacts;
     private final HttpServer http;
 
-    private Launchpad(ServerConfig config, Database database, HttpServer http) {
+    private Launchpad(ServerConfig config, Database database, ArtifactStore artifacts, HttpServer http) {
         this.config = config;
         this.database = database;
+        this.artifacts = artifacts;
         this.http = http;
     }
 
@@ -47,18 +52,24 @@ public final class Launchpad implements AutoCloseable {
             throw new UncheckedIOException("Cannot create Launchpad home " + config.home(), e);
         }
         var database = Database.open(config.databaseUrl());
+        ArtifactStore artifacts = null;
         try {
+            artifacts = ArtifactStores.open(config.artifactRoot(), database);
             var experiments = new ExperimentService(database, clock);
             var runs = new RunService(database, clock, experiments);
             var routes = new ArrayList<ApiRoute>();
             routes.addAll(new MlflowTrackingApi(experiments, runs).routes());
+            routes.addAll(new MlflowArtifactsApi(artifacts, runs).routes());
             var registry = new RegistryService(database, clock, runs);
             routes.addAll(new MlflowRegistryApi(registry).routes());
             routes.addAll(new ModelsApi(registry, new ModelCardService(database, clock, registry, runs)).routes());
             routes.addAll(new OpsApi(database).routes());
             var http = HttpServer.start(config.host(), config.port(), routes);
-            return new Launchpad(config, database, http);
+            return new Launchpad(config, database, artifacts, http);
         } catch (RuntimeException e) {
+            if (artifacts != null) {
+                artifacts.close();
+            }
             database.close();
             throw e;
         }
@@ -82,12 +93,21 @@ public final class Launchpad implements AutoCloseable {
         return database;
     }
 
+    /** The artifact store behind the artifact proxy. */
+    public ArtifactStore artifacts() {
+        return artifacts;
+    }
+
     @Override
     public void close() {
         try {
             http.close();
         } finally {
-            database.close();
+            try {
+                artifacts.close();
+            } finally {
+                database.close();
+            }
         }
     }
 }

@@ -9,6 +9,16 @@ public final class TestServers {
     private TestServers() {
     }
 
+    /** A server whose artifact root is {@code artifactRoot} (a directory or s3://bucket/prefix). */
+    public static Launchpad start(String databaseUrl, String artifactRoot) {
+        try {
+            var home = Files.createTempDirectory("launchpad-home-");
+            return Launchpad.start(new ServerConfig("127.0.0.1", 0, home, databaseUrl, artifactRoot));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     public static Launchpad start(String databaseUrl) {
         try {
             var home = Files.createTempDirectory("launchpad-home-");

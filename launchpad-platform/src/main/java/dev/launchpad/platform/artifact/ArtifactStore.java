@@ -47,6 +47,10 @@ public interface ArtifactStore extends AutoCloseable {
     /** The path a multipart upload will store its file at; RESOURCE_DOES_NOT_EXIST for an unknown upload id. */
     String multipartUploadPath(String uploadId);
 
+    /** Releases what the store holds (an S3 client it created); the database stays open. */
+    @Override
+    void close();
+
     /** A stored file: its path, size in bytes and SHA-256 (lowercase hex). */
     record ArtifactInfo(String path, long size, String sha256) {
     }
