@@ -1,0 +1,432 @@
+package dev.launchpad.stats.profile;
+
+import dev.launchpad.stats.Checks;
+import dev.launchpad.stats.Column;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import dev.launchpad.stats.sketch.DistinctCountSketch;
+import dev.launchpad.stats.sketch.FrequentItemsSketch;
+import dev.launchpad.stats.sketch.QuantileSketch;
+
+/**
+ * A mergeable summary of one column, in the spirit of whylogs: exact counts (rows, nulls, NaN,
+ * infinities), min, max, mean and variance (Welford updates, Chan merges), plus three mergeable
+ * sketches: KLL quantiles (numeric), HyperLogLog distinct count, and frequent items (categorical)
+ * (see {@link dev.launchpad.stats.sketch}).
+ *
+ * <p>Profiles of disjoint parts of a stream {@link #merge merge} into the profile of the whole
+ * (associative and commutative: exactly for the counts, min and max, to rounding for mean and
+ * variance, and within the sketches' error bounds for quantiles, distinct and item counts), and
+ * serialise compactly with {@link #toBytes()}. Not thread-safe: one writer at a time, merge across threads.
+ */
+public final class ColumnProfile {
+    /** KLL accuracy parameter: about 1.65 % normalised rank error (PMF, 99 % confidence). */
+    public static final int KLL_K = QuantileSketch.DEFAULT_K;
+    /** HLL log2 of registers: about 1.6 % relative standard error. */
+    public static final int HLL_LG_K = DistinctCountSketch.DEFAULT_LG_K;
+    /** Frequent-items counters: exact counts for up to 256 distinct values. */
+    public static final int ITEMS_CAPACITY = FrequentItemsSketch.DEFAULT_CAPACITY;
+
+    private static final int MAGIC = 0x4C50_4350; // "LPCP"
+    private static final byte VERSION = 1;
+
+    /** Numeric or categorical. */
+    public enum Kind { NUMERIC, CATEGORICAL }
+
+    private final String name;
+    private final Kind kind;
+    private long count;
+    private long nulls;
+    private long nans;
+    private long infinities;
+    private long n; // values in the moments and sketches
+    private double min = Double.POSITIVE_INFINITY;
+    private double max = Double.NEGATIVE_INFINITY;
+    private double mean;
+    private double m2;
+    private final QuantileSketch kll;
+    private final DistinctCountSketch hll;
+    private final FrequentItemsSketch items;
+
+    private ColumnProfile(String name, Kind kind, QuantileSketch kll, DistinctCountSketch hll, FrequentItemsSketch items) {
+        this.name = name;
+        this.kind = kind;
+        this.kll = kll;
+        this.hll = hll;
+        this.items = items;
+    }
+
+    /** An empty numeric profile. */
+    public static ColumnProfile numeric(String name) {
+        Checks.name(name);
+        return new ColumnProfile(name, Kind.NUMERIC, new QuantileSketch(KLL_K), new DistinctCountSketch(HLL_LG_K), null);
+    }
+
+    /** An empty categorical profile. */
+    public static ColumnProfile categorical(String name) {
+        Checks.name(name);
+        return new ColumnProfile(name, Kind.CATEGORICAL, null, new DistinctCountSketch(HLL_LG_K),
+                new FrequentItemsSketch(ITEMS_CAPACITY));
+    }
+
+    /** The profile of a whole column. */
+    public static ColumnProfile of(Column column) {
+        Checks.notNull(column, "column");
+        if (column instanceof Column.Numeric num) {
+            ColumnProfile p = numeric(num.name());
+            p.update(num.values());
+            return p;
+        }
+        Column.Categorical cat = (Column.Categorical) column;
+        ColumnProfile p = categorical(cat.name());
+        p.update(cat.values());
+        return p;
+    }
+
+    // ------------------------------------------------------------------ updates
+
+    /** Adds one numeric value; NaN counts as NaN, ±∞ as infinities (neither enters moments or sketches). */
+    public void update(double v) {
+        requireKind(Kind.NUMERIC);
+        count++;
+        if (Double.isNaN(v)) {
+            nans++;
+            return;
+        }
+        if (Double.isInfinite(v)) {
+            infinities++;
+            return;
+        }
+        n++;
+        if (v < min) {
+            min = v;
+        }
+        if (v > max) {
+            max = v;
+        }
+        double delta = v - mean;
+        mean += delta / n;
+        m2 += delta * (v - mean);
+        kll.update(v);
+        hll.update(v); // -0.0 and 0.0 hash alike
+    }
+
+    /** Adds numeric values. */
+    public void update(double[] values) {
+        Checks.notNull(values, "values");
+        for (double v : values) {
+            update(v);
+        }
+    }
+
+    /** Adds one categorical value; {@code null} counts as a null. */
+    public void update(String v) {
+        requireKind(Kind.CATEGORICAL);
+        count++;
+        if (v == null) {
+            nulls++;
+            return;
+        }
+        n++;
+        hll.update(v);
+        items.update(v);
+    }
+
+    /** Adds categorical values. */
+    public void update(String[] values) {
+        Checks.notNull(values, "values");
+        for (String v : values) {
+            update(v);
+        }
+    }
+
+    /** Records an explicit null (a missing value that was not a NaN), for either kind. */
+    public void updateNull() {
+        count++;
+        nulls++;
+    }
+
+    private void requireKind(Kind k) {
+        if (kind != k) {
+            throw new IllegalArgumentException("column '" + name + "' is " + kind.name().toLowerCase()
+                    + ", cannot take a " + k.name().toLowerCase() + " value");
+        }
+    }
+
+    // ------------------------------------------------------------------ merge
+
+    /**
+     * The profile of both inputs together; neither input changes. Names and kinds must match.
+     */
+    public ColumnProfile merge(ColumnProfile other) {
+        Checks.notNull(other, "other");
+        if (!name.equals(other.name) || kind != other.kind) {
+            throw new IllegalArgumentException("cannot merge profile of column '" + other.name + "' (" + other.kind
+                    + ") into column '" + name + "' (" + kind + ")");
+        }
+        ColumnProfile out = kind == Kind.NUMERIC ? numeric(name) : categorical(name);
+        out.count = count + other.count;
+        out.nulls = nulls + other.nulls;
+        out.nans = nans + other.nans;
+        out.infinities = infinities + other.infinities;
+        out.n = n + other.n;
+        out.min = Math.min(min, other.min);
+        out.max = Math.max(max, other.max);
+        if (out.n > 0) {
+            // Chan et al.: combine means and sums of squared deviations
+            double delta = other.mean - mean;
+            out.mean = (n * mean + other.n * other.mean) / out.n;
+            out.m2 = m2 + other.m2 + delta * delta * ((double) n * other.n / out.n);
+        }
+        out.hll.merge(hll);
+        out.hll.merge(other.hll);
+        if (kind == Kind.NUMERIC) {
+            out.kll.merge(kll);
+            out.kll.merge(other.kll);
+        } else {
+            out.items.merge(items);
+            out.items.merge(other.items);
+        }
+        return out;
+    }
+
+    // ------------------------------------------------------------------ read
+
+    public String name() {
+        return name;
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+
+    /** Rows seen, missing included. */
+    public long count() {
+        return count;
+    }
+
+    /** Explicit nulls (categorical nulls, or {@link #updateNull()}). */
+    public long nullCount() {
+        return nulls;
+    }
+
+    /** NaN values (numeric). */
+    public long nanCount() {
+        return nans;
+    }
+
+    /** ±∞ values (numeric). */
+    public long infiniteCount() {
+        return infinities;
+    }
+
+    /** Present values: finite numbers or non-null strings. */
+    public long validCount() {
+        return n;
+    }
+
+    /** Share of rows that are present, 1 for an empty profile. */
+    public double completeness() {
+        return count == 0 ? 1.0 : (double) n / count;
+    }
+
+    /** Smallest finite value, NaN when none (numeric). */
+    public double min() {
+        return n == 0 || kind != Kind.NUMERIC ? Double.NaN : min;
+    }
+
+    /** Largest finite value, NaN when none (numeric). */
+    public double max() {
+        return n == 0 || kind != Kind.NUMERIC ? Double.NaN : max;
+    }
+
+    /** Mean of the finite values, NaN when none. */
+    public double mean() {
+        return n == 0 || kind != Kind.NUMERIC ? Double.NaN : mean;
+    }
+
+    /** Sample variance (n - 1 denominator), NaN with fewer than 2 values. */
+    public double variance() {
+        return n < 2 || kind != Kind.NUMERIC ? Double.NaN : m2 / (n - 1);
+    }
+
+    /** Population variance (n denominator), NaN when empty. */
+    public double populationVariance() {
+        return n == 0 || kind != Kind.NUMERIC ? Double.NaN : m2 / n;
+    }
+
+    /** Sample standard deviation. */
+    public double stddev() {
+        return Math.sqrt(variance());
+    }
+
+    /** Approximate quantile of the finite values (KLL, inclusive), {@code q} in [0, 1]. */
+    public double quantile(double q) {
+        requireKind(Kind.NUMERIC);
+        Checks.unit(q, "quantile");
+        if (kll.isEmpty()) {
+            return Double.NaN;
+        }
+        return kll.quantile(q);
+    }
+
+    /** Approximate fraction of finite values ≤ x (KLL). */
+    public double rank(double x) {
+        requireKind(Kind.NUMERIC);
+        return kll.rank(x, true);
+    }
+
+    /** Approximate number of distinct present values (HLL). */
+    public double distinctEstimate() {
+        return hll.estimate();
+    }
+
+    /** Lower and upper bounds of the distinct count at {@code stdDevs} (1, 2 or 3) standard deviations. */
+    public double[] distinctBounds(int stdDevs) {
+        return hll.bounds(stdDevs);
+    }
+
+    /** The normalised rank error of the quantile sketch (PMF form, 99 % confidence); 0 while it is exact. */
+    public double rankError() {
+        requireKind(Kind.NUMERIC);
+        return kll.normalizedRankError();
+    }
+
+    /** One frequent item: estimated count with guaranteed bounds. */
+    public record FrequentItem(String value, long estimate, long lowerBound, long upperBound) {
+    }
+
+    /**
+     * Frequent categorical values, most frequent first, with no false negatives: every value with a true
+     * count above {@link #frequentItemsMaxError()} is listed.
+     */
+    public List<FrequentItem> frequentItems() {
+        requireKind(Kind.CATEGORICAL);
+        List<FrequentItem> out = new ArrayList<>();
+        for (var item : items.items()) {
+            out.add(new FrequentItem(item.value(), item.lowerBound(), item.lowerBound(), item.upperBound()));
+        }
+        return out;
+    }
+
+    /** The largest possible error of any frequent-item count; 0 while the counts are exact. */
+    public long frequentItemsMaxError() {
+        requireKind(Kind.CATEGORICAL);
+        return items.maximumError();
+    }
+
+    /** The quantile sketch (numeric; do not update it directly). */
+    public QuantileSketch quantileSketch() {
+        requireKind(Kind.NUMERIC);
+        return kll;
+    }
+
+    /** The frequent-items sketch (categorical; do not update it directly). */
+    public FrequentItemsSketch frequentItemsSketch() {
+        requireKind(Kind.CATEGORICAL);
+        return items;
+    }
+
+    /** The distinct-count sketch (do not update it directly). */
+    public DistinctCountSketch distinctCountSketch() {
+        return hll;
+    }
+
+    // ------------------------------------------------------------------ bytes
+
+    /** Compact binary form: counters, moments and the sketches' own compact serialisations. */
+    public byte[] toBytes() {
+        var bytes = new ByteArrayOutputStream(256);
+        try (var out = new DataOutputStream(bytes)) {
+            write(out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    void write(DataOutputStream out) throws IOException {
+        out.writeInt(MAGIC);
+        out.writeByte(VERSION);
+        out.writeUTF(name);
+        out.writeByte(kind.ordinal());
+        out.writeLong(count);
+        out.writeLong(nulls);
+        out.writeLong(nans);
+        out.writeLong(infinities);
+        out.writeLong(n);
+        out.writeDouble(min);
+        out.writeDouble(max);
+        out.writeDouble(mean);
+        out.writeDouble(m2);
+        hll.write(out);
+        if (kind == Kind.NUMERIC) {
+            kll.write(out);
+        } else {
+            items.write(out);
+        }
+    }
+
+    /** Reads a profile written by {@link #toBytes()}; rejects anything else with an {@link IllegalArgumentException}. */
+    public static ColumnProfile fromBytes(byte[] bytes) {
+        Checks.notNull(bytes, "bytes");
+        try (var in = new DataInputStream(new ByteArrayInputStream(bytes))) {
+            return read(in);
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof IllegalArgumentException iae) {
+                throw iae;
+            }
+            throw new IllegalArgumentException("not a column profile: " + e.getMessage(), e);
+        }
+    }
+
+    static ColumnProfile read(DataInputStream in) throws IOException {
+        if (in.readInt() != MAGIC) {
+            throw new IllegalArgumentException("not a column profile (bad magic number)");
+        }
+        byte version = in.readByte();
+        if (version != VERSION) {
+            throw new IllegalArgumentException("unsupported column profile version " + version);
+        }
+        String name = in.readUTF();
+        int kindOrdinal = in.readByte();
+        if (kindOrdinal < 0 || kindOrdinal >= Kind.values().length) {
+            throw new IllegalArgumentException("column profile '" + name + "' has an unknown kind " + kindOrdinal);
+        }
+        Kind kind = Kind.values()[kindOrdinal];
+        long count = in.readLong();
+        long nulls = in.readLong();
+        long nans = in.readLong();
+        long infinities = in.readLong();
+        long n = in.readLong();
+        double min = in.readDouble();
+        double max = in.readDouble();
+        double mean = in.readDouble();
+        double m2 = in.readDouble();
+        DistinctCountSketch hll = DistinctCountSketch.read(in);
+        ColumnProfile p = kind == Kind.NUMERIC
+                ? new ColumnProfile(name, kind, QuantileSketch.read(in), hll, null)
+                : new ColumnProfile(name, kind, null, hll, FrequentItemsSketch.read(in));
+        p.count = count;
+        p.nulls = nulls;
+        p.nans = nans;
+        p.infinities = infinities;
+        p.n = n;
+        p.min = min;
+        p.max = max;
+        p.mean = mean;
+        p.m2 = m2;
+        return p;
+    }
+
+    @Override
+    public String toString() {
+        return "ColumnProfile[" + name + ", " + kind + ", count=" + count + ", valid=" + n + "]";
+    }
+}

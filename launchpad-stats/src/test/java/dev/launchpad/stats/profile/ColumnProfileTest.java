@@ -1,0 +1,131 @@
+package dev.launchpad.stats.profile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.launchpad.stats.Column;
+import dev.launchpad.stats.Dataset;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class ColumnProfileTest {
+
+    @Test
+    void numericProfileCountsAndMoments() {
+        var p = ColumnProfile.of(Column.numeric("x", 1, 2, Double.NaN, 3, Double.POSITIVE_INFINITY, 4, -0.0));
+        p.updateNull();
+        assertThat(p.count()).isEqualTo(8);
+        assertThat(p.nanCount()).isEqualTo(1);
+        assertThat(p.infiniteCount()).isEqualTo(1);
+        assertThat(p.nullCount()).isEqualTo(1);
+        assertThat(p.validCount()).isEqualTo(5);
+        assertThat(p.completeness()).isEqualTo(5.0 / 8);
+        assertThat(p.min()).isEqualTo(-0.0);
+        assertThat(p.max()).isEqualTo(4);
+        assertThat(p.mean()).isEqualTo(2.0);
+        assertThat(p.variance()).isCloseTo(2.5, within(1e-12)); // values 0..4
+        assertThat(p.populationVariance()).isCloseTo(2.0, within(1e-12));
+        assertThat(p.quantile(0.5)).isEqualTo(2.0);
+        assertThat(p.distinctEstimate()).isCloseTo(5, within(0.5));
+    }
+
+    @Test
+    void momentsMatchATwoPassComputationOnLargeShiftedData() {
+        var rnd = new Random(3);
+        double[] x = new double[200_000];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = 1e6 + rnd.nextGaussian();
+        }
+        double mean = 0;
+        for (double v : x) {
+            mean += v;
+        }
+        mean /= x.length;
+        double ss = 0;
+        for (double v : x) {
+            ss += (v - mean) * (v - mean);
+        }
+        var p = ColumnProfile.of(Column.numeric("x", x));
+        assertThat(p.mean()).isCloseTo(mean, within(1e-12 * mean));
+        assertThat(p.variance()).isCloseTo(ss / (x.length - 1), within(1e-6));
+    }
+
+    @Test
+    void categoricalProfile() {
+        var p = ColumnProfile.of(Column.categorical("c", "a", "b", "a", null, "c", "a"));
+        assertThat(p.count()).isEqualTo(6);
+        assertThat(p.nullCount()).isEqualTo(1);
+        assertThat(p.validCount()).isEqualTo(5);
+        assertThat(p.frequentItems().get(0)).isEqualTo(new ColumnProfile.FrequentItem("a", 3, 3, 3));
+        assertThat(p.frequentItemsMaxError()).isZero();
+        assertThat(p.distinctEstimate()).isCloseTo(3, within(0.5));
+        assertThat(p.mean()).isNaN();
+    }
+
+    @Test
+    void bytesRoundTrip() {
+        var rnd = new Random(8);
+        double[] x = new double[100_000];
+        String[] c = new String[100_000];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = rnd.nextDouble() < 0.01 ? Double.NaN : rnd.nextGaussian();
+            c[i] = rnd.nextDouble() < 0.02 ? null : "cat-" + rnd.nextInt(1000) + "-é";
+        }
+        var profile = DatasetProfile.of(Dataset.of(Column.numeric("x", x), Column.categorical("c", c)));
+        byte[] bytes = profile.toBytes();
+        assertThat(bytes.length).isLessThan(40_000);
+        var back = DatasetProfile.fromBytes(bytes);
+        assertThat(back.rowCount()).isEqualTo(100_000);
+        for (String name : new String[] {"x", "c"}) {
+            ColumnProfile a = profile.column(name);
+            ColumnProfile b = back.column(name);
+            assertThat(b.count()).isEqualTo(a.count());
+            assertThat(b.nullCount()).isEqualTo(a.nullCount());
+            assertThat(b.nanCount()).isEqualTo(a.nanCount());
+            assertThat(b.validCount()).isEqualTo(a.validCount());
+            assertThat(b.distinctEstimate()).isEqualTo(a.distinctEstimate());
+            assertThat(b.toBytes()).isEqualTo(a.toBytes());
+        }
+        assertThat(back.column("x").mean()).isEqualTo(profile.column("x").mean());
+        assertThat(back.column("x").quantile(0.9)).isEqualTo(profile.column("x").quantile(0.9));
+        assertThat(back.column("c").frequentItems()).isEqualTo(profile.column("c").frequentItems());
+    }
+
+    @Test
+    void parallelProfilingEqualsSequential() {
+        var rnd = new Random(6);
+        double[] a = new double[30_000];
+        double[] b = new double[30_000];
+        String[] c = new String[30_000];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = rnd.nextGaussian();
+            b[i] = rnd.nextDouble();
+            c[i] = "k" + rnd.nextInt(500);
+        }
+        var data = Dataset.of(Column.numeric("a", a), Column.numeric("b", b), Column.categorical("c", c));
+        assertThat(DatasetProfile.of(data, 3).toBytes()).isEqualTo(DatasetProfile.of(data).toBytes());
+    }
+
+    @Test
+    void badInputIsRejected() {
+        var num = ColumnProfile.numeric("age");
+        assertThatThrownBy(() -> num.update("x")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'age'");
+        assertThatThrownBy(() -> num.merge(ColumnProfile.categorical("age")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("age");
+        assertThatThrownBy(() -> num.merge(ColumnProfile.numeric("height")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("height");
+        assertThatThrownBy(() -> ColumnProfile.fromBytes(new byte[] {1, 2, 3}))
+                .isInstanceOf(IllegalArgumentException.class);
+        byte[] good = DatasetProfile.of(Dataset.of(Column.numeric("x", 1, 2, 3))).toBytes();
+        assertThatThrownBy(() -> DatasetProfile.fromBytes(java.util.Arrays.copyOf(good, good.length - 5)))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> num.quantile(1.5)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("quantile");
+        var p = DatasetProfile.of(Dataset.of(Column.numeric("x", 1)));
+        assertThatThrownBy(() -> p.update(Dataset.of(Column.categorical("x", "a"))))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'x'");
+        assertThatThrownBy(() -> p.column("nope")).isInstanceOf(IllegalArgumentException.class);
+    }
+}

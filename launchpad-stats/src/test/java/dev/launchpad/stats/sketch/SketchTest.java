@@ -1,0 +1,194 @@
+package dev.launchpad.stats.sketch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class SketchTest {
+
+    /** Largest |sketch rank − exact rank| over a grid of points, for sorted exact data. */
+    static double maxRankError(QuantileSketch s, double[] sorted) {
+        double worst = 0;
+        for (int i = 0; i <= 200; i++) {
+            double x = sorted[(int) ((long) (sorted.length - 1) * i / 200)];
+            int exact = upper(sorted, x);
+            worst = Math.max(worst, Math.abs(s.rank(x, true) - (double) exact / sorted.length));
+        }
+        return worst;
+    }
+
+    static int upper(double[] a, double x) {
+        int lo = 0;
+        int hi = a.length;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (a[mid] <= x) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
+    }
+
+    @Test
+    void quantileSketchIsExactWhileSmall() {
+        var s = new QuantileSketch();
+        for (int i = 100; i >= 1; i--) {
+            s.update(i);
+        }
+        assertThat(s.isEstimationMode()).isFalse();
+        assertThat(s.normalizedRankError()).isZero();
+        assertThat(s.quantile(0.5)).isEqualTo(50);
+        assertThat(s.rank(10, true)).isEqualTo(0.10);
+        assertThat(s.rank(10, false)).isEqualTo(0.09);
+        assertThat(s.pmf(new double[] {25.5, 50.5}, true)).containsExactly(0.25, 0.25, 0.5);
+        assertThat(s.min()).isEqualTo(1);
+        assertThat(s.max()).isEqualTo(100);
+    }
+
+    @Test
+    void quantileSketchStaysWithinItsRankErrorOnLargeStreams() {
+        var rnd = new Random(42);
+        for (int n : new int[] {10_000, 300_000, 1_000_000}) {
+            var s = new QuantileSketch();
+            double[] data = new double[n];
+            for (int i = 0; i < n; i++) {
+                data[i] = rnd.nextGaussian() * 3 + (i % 7); // not i.i.d. order: a mild trend
+                s.update(data[i]);
+            }
+            Arrays.sort(data);
+            assertThat(s.n()).isEqualTo(n);
+            assertThat(s.isEstimationMode()).isTrue();
+            assertThat(maxRankError(s, data)).as("n=" + n).isLessThanOrEqualTo(s.normalizedRankError());
+            assertThat(s.retained()).isLessThan(1000);
+            assertThat(s.quantile(0)).isEqualTo(data[0]);
+            assertThat(s.quantile(1)).isEqualTo(data[n - 1]);
+        }
+    }
+
+    @Test
+    void mergedQuantileSketchesStayWithinTheBound() {
+        var rnd = new Random(5);
+        int parts = 37;
+        double[] all = new double[parts * 20_000];
+        QuantileSketch merged = new QuantileSketch();
+        int j = 0;
+        for (int p = 0; p < parts; p++) {
+            var part = new QuantileSketch();
+            for (int i = 0; i < 20_000; i++) {
+                double v = rnd.nextDouble() * (p + 1);
+                part.update(v);
+                all[j++] = v;
+            }
+            merged.merge(part);
+        }
+        Arrays.sort(all);
+        assertThat(merged.n()).isEqualTo(all.length);
+        assertThat(maxRankError(merged, all)).isLessThanOrEqualTo(merged.normalizedRankError());
+    }
+
+    @Test
+    void quantileSketchRoundTrips() throws IOException {
+        var s = new QuantileSketch();
+        var rnd = new Random(1);
+        for (int i = 0; i < 50_000; i++) {
+            s.update(rnd.nextDouble());
+        }
+        var bytes = new ByteArrayOutputStream();
+        s.write(new DataOutputStream(bytes));
+        assertThat(bytes.size()).isLessThan(10_000);
+        var back = QuantileSketch.read(new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())));
+        for (double q = 0; q <= 1; q += 0.05) {
+            assertThat(back.quantile(q)).isEqualTo(s.quantile(q));
+        }
+        assertThat(back.n()).isEqualTo(s.n());
+        assertThatThrownBy(() -> s.update(Double.NaN)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void distinctCountIsAccurate() {
+        for (int n : new int[] {0, 1, 10, 100, 1000, 10_000, 200_000}) {
+            var h = new DistinctCountSketch();
+            for (int rep = 0; rep < 3; rep++) {
+                for (int i = 0; i < n; i++) {
+                    h.update("user-" + i);
+                }
+            }
+            double tolerance = n <= 100 ? Math.max(0.5, n * 0.02) : n * 3 * h.relativeStandardError();
+            assertThat(h.estimate()).as("n=" + n).isCloseTo(n, within(tolerance));
+        }
+        var d = new DistinctCountSketch();
+        for (int i = 0; i < 50_000; i++) {
+            d.update(i * 0.5);
+        }
+        d.update(-0.0);
+        d.update(0.0);
+        assertThat(d.estimate()).isCloseTo(50_000, within(50_000 * 3 * d.relativeStandardError()));
+    }
+
+    @Test
+    void distinctCountMergeIsTheUnion() throws IOException {
+        var a = new DistinctCountSketch();
+        var b = new DistinctCountSketch();
+        var union = new DistinctCountSketch();
+        for (int i = 0; i < 30_000; i++) {
+            a.update("k" + i);
+            union.update("k" + i);
+        }
+        for (int i = 20_000; i < 60_000; i++) {
+            b.update("k" + i);
+            union.update("k" + i);
+        }
+        var ab = a.copy();
+        ab.merge(b);
+        var ba = b.copy();
+        ba.merge(a);
+        assertThat(ab).isEqualTo(union).isEqualTo(ba);
+        var bytes = new ByteArrayOutputStream();
+        ab.write(new DataOutputStream(bytes));
+        assertThat(DistinctCountSketch.read(new DataInputStream(new ByteArrayInputStream(bytes.toByteArray()))))
+                .isEqualTo(ab);
+        var small = new DistinctCountSketch();
+        small.update("x");
+        bytes.reset();
+        small.write(new DataOutputStream(bytes));
+        assertThat(bytes.size()).isLessThan(20); // sparse form
+    }
+
+    @Test
+    void frequentItemsAreExactUnderCapacityAndBoundedAbove() {
+        var f = new FrequentItemsSketch(64);
+        for (int i = 0; i < 1000; i++) {
+            f.update("v" + (i % 10));
+        }
+        assertThat(f.maximumError()).isZero();
+        assertThat(f.lowerBound("v3")).isEqualTo(100);
+        assertThat(f.items()).hasSize(10);
+
+        // Zipf-like stream with many distinct values: bounds must bracket the true counts
+        var rnd = new Random(9);
+        var g = new FrequentItemsSketch(64);
+        int n = 200_000;
+        long[] truth = new long[5000];
+        for (int i = 0; i < n; i++) {
+            int v = (int) Math.min(4999, Math.floor(Math.pow(rnd.nextDouble(), 3) * 5000));
+            truth[v]++;
+            g.update("x" + v);
+        }
+        assertThat(g.maximumError()).isLessThanOrEqualTo(2L * n / 64);
+        for (int v = 0; v < 20; v++) {
+            assertThat(truth[v]).isBetween(g.lowerBound("x" + v), g.upperBound("x" + v));
+        }
+        assertThat(g.items().get(0).value()).isEqualTo("x0");
+    }
+}
