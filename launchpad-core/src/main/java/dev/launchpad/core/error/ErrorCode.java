@@ -21,7 +21,9 @@ public enum ErrorCode {
     UNAUTHENTICATED(401),
     REQUEST_LIMIT_EXCEEDED(429),
     METHOD_NOT_ALLOWED(405),
-    PAYLOAD_TOO_LARGE(413);
+    PAYLOAD_TOO_LARGE(413),
+    /** A body in a content type the endpoint does not read (MLflow's scoring server answers 415 too). */
+    UNSUPPORTED_MEDIA_TYPE(415);
 
     private final int httpStatus;
 
