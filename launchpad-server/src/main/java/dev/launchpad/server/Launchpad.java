@@ -15,7 +15,25 @@ import dev.launchpad.server.mlflow.MlflowTrackingApi;
 import dev.launchpad.server.ops.OpsApi;
 import dev.launchpad.server.registry.ModelsApi;
 
+import dev.launchpad.platform.deploy.BatchingSettings;
+import dev.launchpad.platform.deploy.Deployment;
+import dev.launchpad.platform.deploy.DeploymentService;
+import dev.launchpad.platform.deploy.ModelFiles;
+import dev.launchpad.platform.registry.ModelUri;
+import dev.launchpad.server.deploy.DeploymentsApi;
+import dev.launchpad.server.oip.GrpcServer;
+import dev.launchpad.server.oip.OipGrpcService;
+import dev.launchpad.server.oip.OipRestApi;
+import dev.launchpad.server.scoring.ScoringApi;
+import dev.launchpad.server.serving.InferenceCalls;
+import dev.launchpad.server.serving.OnnxServedModel;
+import dev.launchpad.server.serving.ServingLimits;
+import dev.launchpad.server.serving.ServingMetrics;
+import dev.launchpad.server.serving.ServingRuntime;
+import io.javalin.http.HandlerType;
+
 import java.io.IOException;
+import java.time.Duration;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.time.Clock;
@@ -29,12 +47,19 @@ public final class Launchpad implements AutoCloseable {
     private final ServerConfig config;
     private final Database database;
     private final ArtifactStore artifacts;
+    private final ServingRuntime serving;
+    private final GrpcServer grpc;
     private final HttpServer http;
+    /** How often deployments that follow an alias check where it points. */
+    static final Duration DEPLOYMENT_POLL = Duration.ofMillis(500);
 
-    private Launchpad(ServerConfig config, Database database, ArtifactStore artifacts, HttpServer http) {
+    private Launchpad(ServerConfig config, Database database, ArtifactStore artifacts, ServingRuntime serving,
+                      GrpcServer grpc, HttpServer http) {
         this.config = config;
         this.database = database;
         this.artifacts = artifacts;
+        this.serving = serving;
+        this.grpc = grpc;
         this.http = http;
     }
 
@@ -43,6 +68,18 @@ public final class Launchpad implements AutoCloseable {
     }
 
     public static Launchpad start(ServerConfig config, Clock clock) {
+        return start(config, clock, null);
+    }
+
+    /**
+     * MLflow's single-model mode ({@code launchpad serve}): serves {@code modelUri} (following its alias, if
+     * it names one) at {@code /invocations} and over the Open Inference Protocol, with nothing else.
+     */
+    public static Launchpad serveOne(ServerConfig config, String modelUri) {
+        return start(config, Clock.systemUTC(), modelUri);
+    }
+
+    private static Launchpad start(ServerConfig config, Clock clock, String singleModel) {
         try {
             Files.createDirectories(config.home());
             if (!config.artifactRoot().contains("://")) {
@@ -52,23 +89,60 @@ public final class Launchpad implements AutoCloseable {
             throw new UncheckedIOException("Cannot create Launchpad home " + config.home(), e);
         }
         var database = Database.open(config.databaseUrl());
-        ArtifactStore artifacts = null;
+        var closeOnFailure = new ArrayList<AutoCloseable>();
         try {
-            artifacts = ArtifactStores.open(config.artifactRoot(), database);
+            var artifacts = ArtifactStores.open(config.artifactRoot(), database);
+            closeOnFailure.add(artifacts);
             var experiments = new ExperimentService(database, clock);
             var runs = new RunService(database, clock, experiments);
-            var routes = new ArrayList<ApiRoute>();
-            routes.addAll(new MlflowTrackingApi(experiments, runs).routes());
-            routes.addAll(new MlflowArtifactsApi(artifacts, runs).routes());
             var registry = new RegistryService(database, clock, runs);
-            routes.addAll(new MlflowRegistryApi(registry).routes());
-            routes.addAll(new ModelsApi(registry, new ModelCardService(database, clock, registry, runs)).routes());
-            routes.addAll(new OpsApi(database).routes());
+            var deployments = new DeploymentService(database, clock, registry);
+            var metrics = new ServingMetrics();
+            var serving = new ServingRuntime(deployments, new ModelFiles(artifacts, config.home().resolve("model-cache")),
+                    OnnxServedModel::load, metrics, DEPLOYMENT_POLL);
+            closeOnFailure.add(serving);
+            var calls = new InferenceCalls(serving, ServingLimits.DEFAULTS);
+            var oip = new OipRestApi(calls, Version.current());
+            var scoring = new ScoringApi(calls);
+
+            var routes = new ArrayList<ApiRoute>();
+            routes.addAll(oip.routes());
+            routes.add(new ApiRoute(HandlerType.GET, "/metrics", ctx -> ctx
+                    .contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape())));
+            if (singleModel == null) {
+                routes.addAll(new MlflowTrackingApi(experiments, runs).routes());
+                routes.addAll(new MlflowArtifactsApi(artifacts, runs).routes());
+                routes.addAll(new MlflowRegistryApi(registry).routes());
+                routes.addAll(new ModelsApi(registry, new ModelCardService(database, clock, registry, runs)).routes());
+                routes.addAll(new DeploymentsApi(deployments, serving).routes());
+                routes.addAll(scoring.deploymentRoutes());
+                routes.addAll(new OpsApi(database).routes());
+                serving.start();
+            } else {
+                var version = registry.resolve(singleModel);
+                var uri = ModelUri.parse(singleModel);
+                var alias = uri instanceof ModelUri.ByAlias a ? a.alias() : null;
+                var deployment = new Deployment(version.name(), version.name(), alias == null ? version.version() : null,
+                        alias, BatchingSettings.DEFAULTS, "launchpad serve " + singleModel, clock.millis(), clock.millis());
+                serving.deploy(deployment);
+                serving.start();
+                routes.addAll(scoring.singleModelRoutes(version.name(), Version.current()));
+            }
+            GrpcServer grpc = null;
+            if (config.grpcPort() >= 0) {
+                grpc = GrpcServer.start(config.host(), config.grpcPort(), (int) ServingLimits.DEFAULTS.maxRequestBytes(),
+                        new OipGrpcService(calls, oip));
+                closeOnFailure.add(grpc);
+            }
             var http = HttpServer.start(config.host(), config.port(), routes);
-            return new Launchpad(config, database, artifacts, http);
+            return new Launchpad(config, database, artifacts, serving, grpc, http);
         } catch (RuntimeException e) {
-            if (artifacts != null) {
-                artifacts.close();
+            for (var resource : closeOnFailure.reversed()) {
+                try {
+                    resource.close();
+                } catch (Exception suppressed) {
+                    e.addSuppressed(suppressed);
+                }
             }
             database.close();
             throw e;
@@ -89,6 +163,11 @@ public final class Launchpad implements AutoCloseable {
         return "http://" + host + ":" + port();
     }
 
+    /** How this server was started. */
+    public ServerConfig config() {
+        return config;
+    }
+
     public Database database() {
         return database;
     }
@@ -98,12 +177,26 @@ public final class Launchpad implements AutoCloseable {
         return artifacts;
     }
 
+    /** The gRPC port actually bound, or -1 when gRPC is off. */
+    public int grpcPort() {
+        return grpc == null ? -1 : grpc.port();
+    }
+
+    /** The deployments served in this process. */
+    public ServingRuntime serving() {
+        return serving;
+    }
+
     @Override
     public void close() {
         try {
             http.close();
+            if (grpc != null) {
+                grpc.close();
+            }
         } finally {
             try {
+                serving.close();
                 artifacts.close();
             } finally {
                 database.close();

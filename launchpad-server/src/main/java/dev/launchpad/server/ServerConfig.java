@@ -4,15 +4,28 @@ import java.nio.file.Path;
 
 /**
  * How a Launchpad server is started: where it listens, its home directory, its metadata database
- * (JDBC URL) and its artifact root. {@link #defaults(Path)} gives the embedded defaults.
+ * (JDBC URL), its artifact root and the Open Inference Protocol's gRPC port. {@link #defaults(Path)} gives the embedded defaults.
  */
-public record ServerConfig(String host, int port, Path home, String databaseUrl, String artifactRoot) {
+public record ServerConfig(String host, int port, Path home, String databaseUrl, String artifactRoot, int grpcPort) {
     public static final int DEFAULT_PORT = 8080;
+    /** The Open Inference Protocol's gRPC port; -1 turns gRPC off, 0 picks a free port. */
+    public static final int DEFAULT_GRPC_PORT = 8081;
+
+    /** A configuration without the gRPC endpoint. */
+    public ServerConfig(String host, int port, Path home, String databaseUrl, String artifactRoot) {
+        this(host, port, home, databaseUrl, artifactRoot, -1);
+    }
+
+    /** The same configuration with the gRPC endpoint on {@code grpcPort}. */
+    public ServerConfig withGrpcPort(int grpcPort) {
+        return new ServerConfig(host, port, home, databaseUrl, artifactRoot, grpcPort);
+    }
     public static final String DEFAULT_HOST = "127.0.0.1";
 
     /** SQLite at {@code home/launchpad.db} and artifacts under {@code home/artifacts}. */
     public static ServerConfig defaults(Path home) {
-        return new ServerConfig(DEFAULT_HOST, DEFAULT_PORT, home, sqliteUrl(home), home.resolve("artifacts").toString());
+        return new ServerConfig(DEFAULT_HOST, DEFAULT_PORT, home, sqliteUrl(home), home.resolve("artifacts").toString(),
+                DEFAULT_GRPC_PORT);
     }
 
     public static String sqliteUrl(Path home) {

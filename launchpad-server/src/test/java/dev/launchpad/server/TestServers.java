@@ -19,6 +19,17 @@ public final class TestServers {
         }
     }
 
+    /** A server with its gRPC endpoint on a free port as well. */
+    public static Launchpad startWithGrpc(String databaseUrl) {
+        try {
+            var home = Files.createTempDirectory("launchpad-home-");
+            return Launchpad.start(new ServerConfig("127.0.0.1", 0, home, databaseUrl,
+                    home.resolve("artifacts").toString(), 0));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     public static Launchpad start(String databaseUrl) {
         try {
             var home = Files.createTempDirectory("launchpad-home-");

@@ -25,7 +25,7 @@ public sealed interface ModelUri {
         return uri != null && uri.startsWith("models:/");
     }
 
-    static ModelUri parse(String uri) {
+    public static ModelUri parse(String uri) {
         if (!isModelUri(uri)) {
             throw invalid(uri);
         }

@@ -33,8 +33,17 @@ public final class ServerCommand implements Callable<Integer> {
     @Option(names = "--artifacts", description = "Artifact root (default: <home>/artifacts).")
     String artifacts;
 
+    @Option(names = "--grpc-port", description = "Port of the Open Inference Protocol's gRPC endpoint"
+            + " (default: ${DEFAULT-VALUE}; -1 turns it off).", defaultValue = "8081")
+    int grpcPort;
+
     static boolean keepsRunning() {
         return running;
+    }
+
+    /** Tells main that a server is up and the JVM must keep running after the command returns. */
+    static void markRunning() {
+        running = true;
     }
 
     @Override
@@ -43,9 +52,13 @@ public final class ServerCommand implements Callable<Integer> {
             System.err.println("launchpad server: --port must be between 0 and 65535, got " + port);
             return 2;
         }
+        if (grpcPort < -1 || grpcPort > 65535) {
+            System.err.println("launchpad server: --grpc-port must be between -1 and 65535, got " + grpcPort);
+            return 2;
+        }
         var base = home != null ? home : ServerConfig.defaultHome();
         var config = new ServerConfig(host, port, base, db != null ? db : ServerConfig.sqliteUrl(base),
-                artifacts != null ? artifacts : base.resolve("artifacts").toString());
+                artifacts != null ? artifacts : base.resolve("artifacts").toString(), grpcPort);
         Launchpad launchpad;
         try {
             launchpad = Launchpad.start(config);
@@ -62,11 +75,14 @@ public final class ServerCommand implements Callable<Integer> {
         System.out.println("  metadata:  " + config.databaseUrl());
         System.out.println("  artifacts: " + config.artifactRoot());
         System.out.println("  MLflow clients: export MLFLOW_TRACKING_URI=" + launchpad.url());
+        if (launchpad.grpcPort() >= 0) {
+            System.out.println("  Open Inference Protocol: REST " + launchpad.url() + "/v2, gRPC port " + launchpad.grpcPort());
+        }
         System.out.flush();
         return 0;
     }
 
-    private static String rootMessage(Throwable e) {
+    static String rootMessage(Throwable e) {
         var root = e;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();

@@ -70,6 +70,9 @@ public final class HttpServer implements AutoCloseable {
         body.put("error_code", code.name());
         body.put("message", message);
         ctx.status(code.httpStatus());
+        if (code == ErrorCode.REQUEST_LIMIT_EXCEEDED || code == ErrorCode.TEMPORARILY_UNAVAILABLE) {
+            ctx.header("Retry-After", "1");
+        }
         json(ctx, body);
     }
 

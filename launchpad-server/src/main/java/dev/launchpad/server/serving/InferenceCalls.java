@@ -1,0 +1,89 @@
+package dev.launchpad.server.serving;
+
+import dev.launchpad.core.error.ErrorCode;
+import dev.launchpad.core.error.LaunchpadException;
+
+import java.time.Duration;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.BiFunction;
+
+/**
+ * How every protocol runs one inference: take a lease on the deployment's current version, call the
+ * model, wait at most the request timeout, and count the request and its latency under the version
+ * that answered it.
+ */
+public final class InferenceCalls {
+    private final ServingRuntime runtime;
+    private final ServingLimits limits;
+
+    public InferenceCalls(ServingRuntime runtime, ServingLimits limits) {
+        this.runtime = runtime;
+        this.limits = limits;
+    }
+
+    public ServingLimits limits() {
+        return limits;
+    }
+
+    public ServingRuntime runtime() {
+        return runtime;
+    }
+
+    /**
+     * Runs {@code call} against the deployment's model and returns what it produced (mapped by
+     * {@code call} from the lease, so the caller can see which version answered). Typed errors pass
+     * through; a timeout is TEMPORARILY_UNAVAILABLE.
+     */
+    public <T> T run(String deployment, String protocol, long startNanos,
+                     BiFunction<ServingRuntime.Lease, ServedModel, CompletableFuture<T>> call) {
+        try (var lease = runtime.acquire(deployment)) {
+            String outcome = "error";
+            try {
+                var future = call.apply(lease, lease.model());
+                T result = await(future, limits.timeout());
+                outcome = "ok";
+                return result;
+            } catch (LaunchpadException e) {
+                outcome = outcomeOf(e.code());
+                throw e;
+            } finally {
+                lease.metrics().request(protocol, outcome, System.nanoTime() - startNanos);
+            }
+        }
+    }
+
+    private static <T> T await(CompletableFuture<T> future, Duration timeout) {
+        try {
+            return future.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            future.cancel(false);
+            throw new LaunchpadException(ErrorCode.TEMPORARILY_UNAVAILABLE, "The model did not answer within "
+                    + timeout.toMillis() + " ms; try again later.");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LaunchpadException(ErrorCode.TEMPORARILY_UNAVAILABLE, "The request was interrupted.");
+        } catch (CancellationException e) {
+            throw new LaunchpadException(ErrorCode.TEMPORARILY_UNAVAILABLE, "The request was cancelled.");
+        } catch (ExecutionException e) {
+            var cause = e.getCause();
+            if (cause instanceof LaunchpadException le) {
+                throw new LaunchpadException(le.code(), le.getMessage(), le);
+            }
+            if (cause instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IllegalStateException(cause);
+        }
+    }
+
+    private static String outcomeOf(ErrorCode code) {
+        return switch (code) {
+            case REQUEST_LIMIT_EXCEEDED, TEMPORARILY_UNAVAILABLE -> "overloaded";
+            default -> code.httpStatus() < 500 ? "client_error" : "error";
+        };
+    }
+}
