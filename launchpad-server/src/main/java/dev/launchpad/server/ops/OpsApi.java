@@ -10,7 +10,7 @@ import io.javalin.http.HandlerType;
 import java.util.List;
 import java.util.Map;
 
-/** Operational endpoints: liveness, readiness (the database answers) and version. */
+/** Operational endpoints: liveness, readiness (the database answers), version, and a no-op for benchmarks. */
 public final class OpsApi {
     private final Database database;
 
@@ -30,6 +30,10 @@ public final class OpsApi {
                     }
                 }),
                 new ApiRoute(HandlerType.GET, "/api/v1/version", ctx -> HttpServer.json(ctx,
-                        Map.of("version", Version.current()))));
+                        Map.of("version", Version.current()))),
+                // the cost of the HTTP stack alone: reads the body and answers, nothing else (the serving
+                // benchmark's baseline)
+                new ApiRoute(HandlerType.POST, "/api/v1/noop", ctx -> HttpServer.json(ctx,
+                        Map.of("bytes", ctx.bodyAsBytes().length))));
     }
 }

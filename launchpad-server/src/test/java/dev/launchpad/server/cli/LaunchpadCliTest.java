@@ -1,9 +1,11 @@
 package dev.launchpad.server.cli;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -31,6 +33,18 @@ class LaunchpadCliTest {
     void unsupportedDatabaseUrlIsAClearError() {
         assertThat(LaunchpadCli.commandLine().execute("server", "--port", "0", "--db", "jdbc:mysql://x/y"))
                 .isEqualTo(2);
+    }
+
+    @Test
+    void serveNeedsAModelUriThatNamesARegisteredModel(@TempDir Path home) {
+        var err = new StringWriter();
+        assertThat(LaunchpadCli.commandLine().setErr(new PrintWriter(err)).execute("serve")).isEqualTo(2);
+        assertThat(err.toString()).contains("MODEL_URI");
+        for (var uri : new String[] {"models:/nope/1", "not-a-model-uri", "models:/nope@champion"}) {
+            assertThat(LaunchpadCli.commandLine().execute("serve", uri, "--port", "0", "--grpc-port", "-1",
+                    "--home", home.toString())).as(uri).isEqualTo(2);
+        }
+        assertThat(LaunchpadCli.commandLine().execute("serve", "models:/x/1", "--grpc-port", "-2")).isEqualTo(2);
     }
 
     @Test
