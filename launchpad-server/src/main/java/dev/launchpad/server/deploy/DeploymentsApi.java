@@ -45,6 +45,7 @@ public final class DeploymentsApi {
                     } catch (RuntimeException e) {
                         // a deployment that cannot be loaded is not kept: the request failed as a whole
                         deployments.delete(name);
+                        serving.undeploy(name);
                         throw e;
                     }
                     return json(created);

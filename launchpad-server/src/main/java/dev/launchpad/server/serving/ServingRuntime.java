@@ -79,7 +79,9 @@ public final class ServingRuntime implements AutoCloseable {
     public void deploy(Deployment deployment) {
         var entry = live.computeIfAbsent(deployment.name(), Live::new);
         synchronized (entry) {
-            entry.deployment = deployment;
+            if (entry.current.get() == null) {
+                entry.deployment = deployment; // nothing serves yet: following this target is all there is
+            }
             ModelVersion version;
             try {
                 version = deployments.resolve(deployment);
@@ -91,6 +93,7 @@ public final class ServingRuntime implements AutoCloseable {
             if (current != null && current.version.version() == version.version()
                     && current.version.name().equals(version.name()) && current.batching.equals(deployment.batching())) {
                 entry.failure = null;
+                entry.deployment = deployment;
                 return;
             }
             Loaded loaded;
@@ -101,6 +104,7 @@ public final class ServingRuntime implements AutoCloseable {
                 throw e;
             }
             entry.failure = null;
+            entry.deployment = deployment;
             var previous = entry.current.getAndSet(loaded);
             if (previous != null) {
                 LOG.info("Deployment {} swapped from {} to {}", deployment.name(), previous.version.uri(), version.uri());

@@ -139,6 +139,24 @@ class ServingApiTest {
         assertError(send("POST", "/api/v1/deployments", "{\"name\":\"v\",\"model\":\"mlp\",\"version\":\"9\"}",
                 "application/json"), 404, "RESOURCE_DOES_NOT_EXIST");
 
+        // a version that cannot be loaded is refused, and what was serving keeps serving
+        assertThat(send("PUT", "/api/2.0/mlflow-artifacts/artifacts/junk/model.onnx", "not an onnx model",
+                "application/octet-stream").statusCode()).isEqualTo(200);
+        post("/api/2.0/mlflow/registered-models/create", "{\"name\":\"junk\"}");
+        post("/api/2.0/mlflow/model-versions/create", "{\"name\":\"junk\",\"source\":\"mlflow-artifacts:/junk\"}");
+        var refused = send("POST", "/api/v1/deployments", "{\"name\":\"junk\",\"model\":\"junk\",\"version\":\"1\"}",
+                "application/json");
+        assertError(refused, 400, "INVALID_PARAMETER_VALUE");
+        assertThat(refused.body()).contains("ONNX Runtime cannot load");
+        assertError(send("GET", "/api/v1/deployments/junk", null, null), 404, "RESOURCE_DOES_NOT_EXIST");
+        assertThat(get("/v2/health/ready").path("ready").asBoolean()).isTrue();
+        assertError(send("PATCH", "/api/v1/deployments/tmp", "{\"model\":\"junk\",\"version\":\"1\"}",
+                "application/json"), 400, "INVALID_PARAMETER_VALUE");
+        var kept = get("/api/v1/deployments/tmp");
+        assertThat(kept.path("model").asText()).isEqualTo("mlp");
+        assertThat(kept.path("status").path("serving_version").asText()).isEqualTo("2");
+        assertThat(send("POST", "/v2/models/tmp/infer", oipBody(1, null), "application/json").statusCode()).isEqualTo(200);
+
         assertThat(send("DELETE", "/api/v1/deployments/tmp", null, null).statusCode()).isEqualTo(200);
         assertError(send("GET", "/api/v1/deployments/tmp", null, null), 404, "RESOURCE_DOES_NOT_EXIST");
         assertError(send("POST", "/v2/models/tmp/infer", oipBody(1, null), "application/json"), 404,
