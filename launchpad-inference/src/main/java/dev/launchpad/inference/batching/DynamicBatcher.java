@@ -153,26 +153,12 @@ public final class DynamicBatcher implements AutoCloseable {
         try {
             outputs = model.apply(concat(batch, rows));
         } catch (RuntimeException e) {
-            // one bad request must not fail its neighbours: retry each alone
-            for (var p : batch) {
-                try {
-                    p.result().complete(model.apply(p.inputs()));
-                } catch (RuntimeException alone) {
-                    p.result().completeExceptionally(alone);
-                }
-            }
+            runEachAlone(batch); // one bad request must not fail its neighbours
             return;
         }
         for (var out : outputs) {
             if (out.shape().length == 0 || out.shape()[0] != rows) {
-                // an output that is not per row cannot be split: answer each request on its own
-                for (var p : batch) {
-                    try {
-                        p.result().complete(model.apply(p.inputs()));
-                    } catch (RuntimeException alone) {
-                        p.result().completeExceptionally(alone);
-                    }
-                }
+                runEachAlone(batch); // an output that is not per row cannot be split
                 return;
             }
         }
@@ -184,6 +170,16 @@ public final class DynamicBatcher implements AutoCloseable {
             }
             offset += p.rows();
             p.result().complete(mine);
+        }
+    }
+
+    private void runEachAlone(List<Pending> batch) {
+        for (var p : batch) {
+            try {
+                p.result().complete(model.apply(p.inputs()));
+            } catch (RuntimeException alone) {
+                p.result().completeExceptionally(alone);
+            }
         }
     }
 

@@ -49,18 +49,10 @@ public final class OnnxSignatures {
     }
 
     private static TensorType type(OnnxJavaType type) {
-        return switch (type) {
-            case FLOAT -> TensorType.FLOAT32;
-            case DOUBLE -> TensorType.FLOAT64;
-            case FLOAT16, BFLOAT16 -> TensorType.FLOAT16;
-            case INT8 -> TensorType.INT8;
-            case INT16 -> TensorType.INT16;
-            case INT32 -> TensorType.INT32;
-            case INT64 -> TensorType.INT64;
-            case UINT8 -> TensorType.UINT8;
-            case BOOL -> TensorType.BOOL;
-            case STRING -> TensorType.STRING;
-            default -> throw new IllegalArgumentException("Unsupported ONNX tensor type " + type);
-        };
+        try {
+            return dev.launchpad.inference.runtime.OnnxModel.typeOf(type);
+        } catch (dev.launchpad.core.error.LaunchpadException e) {
+            throw new IllegalArgumentException(e.getMessage());
+        }
     }
 }

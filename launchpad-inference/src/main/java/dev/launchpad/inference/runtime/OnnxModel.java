@@ -440,7 +440,8 @@ public final class OnnxModel implements AutoCloseable {
         return List.copyOf(specs);
     }
 
-    static TensorType typeOf(OnnxJavaType type) {
+    /** Our tensor type for an ONNX Runtime element type; INVALID_PARAMETER_VALUE for ones we do not serve. */
+    public static TensorType typeOf(OnnxJavaType type) {
         return switch (type) {
             case FLOAT -> TensorType.FLOAT32;
             case DOUBLE -> TensorType.FLOAT64;
