@@ -106,6 +106,9 @@ public final class Launchpad implements AutoCloseable {
             var scoring = new ScoringApi(calls);
 
             var routes = new ArrayList<ApiRoute>();
+            var audit = new dev.launchpad.platform.govern.audit.AuditLog(database, clock);
+            var auditRecorder = new dev.launchpad.server.audit.AuditRecorder(audit);
+            routes.add(auditRecorder.route()); // records every mutation, after it is handled
             routes.addAll(oip.routes());
             routes.add(new ApiRoute(HandlerType.GET, "/metrics", ctx -> ctx
                     .contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape())));
@@ -117,6 +120,7 @@ public final class Launchpad implements AutoCloseable {
                 routes.addAll(new DeploymentsApi(deployments, serving).routes());
                 routes.addAll(scoring.deploymentRoutes());
                 routes.addAll(new OpsApi(database).routes());
+                routes.addAll(new dev.launchpad.server.audit.AuditApi(audit, auditRecorder).routes());
                 serving.start();
             } else {
                 var version = registry.resolve(singleModel);

@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = LaunchpadCli.VersionProvider.class,
         description = "Launchpad: track, register, serve, monitor and govern machine-learning models.",
-        subcommands = {ServerCommand.class, ServeCommand.class, ModelsCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ServerCommand.class, ServeCommand.class, ModelsCommand.class, AuditCommand.class,
+                CommandLine.HelpCommand.class})
 public final class LaunchpadCli implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
