@@ -20,6 +20,12 @@ import dev.launchpad.platform.deploy.Deployment;
 import dev.launchpad.platform.deploy.DeploymentService;
 import dev.launchpad.platform.deploy.ModelFiles;
 import dev.launchpad.platform.registry.ModelUri;
+import dev.launchpad.platform.govern.identity.IdentityService;
+import dev.launchpad.platform.govern.identity.IssuedToken;
+import dev.launchpad.server.auth.AuthFilter;
+import dev.launchpad.server.auth.Authenticator;
+import dev.launchpad.server.auth.GrpcAuthInterceptor;
+import dev.launchpad.server.auth.UsersApi;
 import dev.launchpad.server.deploy.DeploymentsApi;
 import dev.launchpad.server.oip.GrpcServer;
 import dev.launchpad.server.oip.OipGrpcService;
@@ -38,6 +44,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.List;
 
 /**
  * A running Launchpad server, and the one place where its parts are wired together by hand:
@@ -53,8 +60,14 @@ public final class Launchpad implements AutoCloseable {
     /** How often deployments that follow an alias check where it points. */
     static final Duration DEPLOYMENT_POLL = Duration.ofMillis(500);
 
+    private final IssuedToken firstStartToken;
+    private List<ApiRoute> routes = List.of();
+    /** Environment variable that presets the first admin token (instead of a random one) on first start. */
+    public static final String ADMIN_TOKEN_VARIABLE = "LAUNCHPAD_ADMIN_TOKEN";
+
     private Launchpad(ServerConfig config, Database database, ArtifactStore artifacts, ServingRuntime serving,
-                      GrpcServer grpc, HttpServer http) {
+                      GrpcServer grpc, HttpServer http, IssuedToken firstStartToken) {
+        this.firstStartToken = firstStartToken;
         this.config = config;
         this.database = database;
         this.artifacts = artifacts;
@@ -105,7 +118,17 @@ public final class Launchpad implements AutoCloseable {
             var oip = new OipRestApi(calls, Version.current());
             var scoring = new ScoringApi(calls);
 
+            var identity = new IdentityService(database, clock);
+            IssuedToken firstToken = null;
+            if (config.auth() == ServerConfig.Auth.TOKEN) {
+                firstToken = identity.bootstrapAdmin(System.getenv(ADMIN_TOKEN_VARIABLE)).orElse(null);
+            }
+            var authenticator = new Authenticator(identity);
+            var authFilter = new AuthFilter(authenticator, config.auth() == ServerConfig.Auth.TOKEN);
+
             var routes = new ArrayList<ApiRoute>();
+            routes.add(new ApiRoute(HandlerType.BEFORE_MATCHED, "*", authFilter::handle));
+            routes.addAll(new UsersApi(identity).routes());
             var audit = new dev.launchpad.platform.govern.audit.AuditLog(database, clock);
             var auditRecorder = new dev.launchpad.server.audit.AuditRecorder(audit);
             routes.add(auditRecorder.route()); // records every mutation, after it is handled
@@ -135,11 +158,13 @@ public final class Launchpad implements AutoCloseable {
             GrpcServer grpc = null;
             if (config.grpcPort() >= 0) {
                 grpc = GrpcServer.start(config.host(), config.grpcPort(), (int) ServingLimits.DEFAULTS.maxRequestBytes(),
-                        new OipGrpcService(calls, oip));
+                        authFilter.enabled() ? new GrpcAuthInterceptor(authenticator) : null, new OipGrpcService(calls, oip));
                 closeOnFailure.add(grpc);
             }
             var http = HttpServer.start(config.host(), config.port(), routes);
-            return new Launchpad(config, database, artifacts, serving, grpc, http);
+            var launchpad = new Launchpad(config, database, artifacts, serving, grpc, http, firstToken);
+            launchpad.routes = List.copyOf(routes);
+            return launchpad;
         } catch (RuntimeException e) {
             for (var resource : closeOnFailure.reversed()) {
                 try {
@@ -179,6 +204,19 @@ public final class Launchpad implements AutoCloseable {
     /** The artifact store behind the artifact proxy. */
     public ArtifactStore artifacts() {
         return artifacts;
+    }
+
+    /**
+     * The admin token created on this start, when it was the first start with authentication on (the
+     * database had no users); shown once by the CLI and never stored in clear.
+     */
+    public java.util.Optional<IssuedToken> firstStartToken() {
+        return java.util.Optional.ofNullable(firstStartToken);
+    }
+
+    /** Every HTTP route this server serves (for the route-coverage checks of authentication). */
+    public List<ApiRoute> routes() {
+        return routes;
     }
 
     /** The gRPC port actually bound, or -1 when gRPC is off. */

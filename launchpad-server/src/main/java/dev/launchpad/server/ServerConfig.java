@@ -6,26 +6,45 @@ import java.nio.file.Path;
  * How a Launchpad server is started: where it listens, its home directory, its metadata database
  * (JDBC URL), its artifact root and the Open Inference Protocol's gRPC port. {@link #defaults(Path)} gives the embedded defaults.
  */
-public record ServerConfig(String host, int port, Path home, String databaseUrl, String artifactRoot, int grpcPort) {
+public record ServerConfig(String host, int port, Path home, String databaseUrl, String artifactRoot, int grpcPort,
+                           Auth auth) {
+    /** Whether requests must authenticate: with tokens or passwords (the default), or not at all (a laptop). */
+    public enum Auth { TOKEN, NONE }
+
     public static final int DEFAULT_PORT = 8080;
     /** The Open Inference Protocol's gRPC port; -1 turns gRPC off, 0 picks a free port. */
     public static final int DEFAULT_GRPC_PORT = 8081;
 
-    /** A configuration without the gRPC endpoint. */
+    /** A configuration without the gRPC endpoint and without authentication (for embedding and tests). */
     public ServerConfig(String host, int port, Path home, String databaseUrl, String artifactRoot) {
-        this(host, port, home, databaseUrl, artifactRoot, -1);
+        this(host, port, home, databaseUrl, artifactRoot, -1, Auth.NONE);
+    }
+
+    /** A configuration without authentication (for embedding and tests). */
+    public ServerConfig(String host, int port, Path home, String databaseUrl, String artifactRoot, int grpcPort) {
+        this(host, port, home, databaseUrl, artifactRoot, grpcPort, Auth.NONE);
     }
 
     /** The same configuration with the gRPC endpoint on {@code grpcPort}. */
     public ServerConfig withGrpcPort(int grpcPort) {
-        return new ServerConfig(host, port, home, databaseUrl, artifactRoot, grpcPort);
+        return new ServerConfig(host, port, home, databaseUrl, artifactRoot, grpcPort, auth);
+    }
+
+    /** The same configuration on {@code port}. */
+    public ServerConfig withPort(int port) {
+        return new ServerConfig(host, port, home, databaseUrl, artifactRoot, grpcPort, auth);
+    }
+
+    /** The same configuration with authentication {@code auth}. */
+    public ServerConfig withAuth(Auth auth) {
+        return new ServerConfig(host, port, home, databaseUrl, artifactRoot, grpcPort, auth);
     }
     public static final String DEFAULT_HOST = "127.0.0.1";
 
     /** SQLite at {@code home/launchpad.db} and artifacts under {@code home/artifacts}. */
     public static ServerConfig defaults(Path home) {
         return new ServerConfig(DEFAULT_HOST, DEFAULT_PORT, home, sqliteUrl(home), home.resolve("artifacts").toString(),
-                DEFAULT_GRPC_PORT);
+                DEFAULT_GRPC_PORT, Auth.TOKEN);
     }
 
     public static String sqliteUrl(Path home) {

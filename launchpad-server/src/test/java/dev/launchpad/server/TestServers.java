@@ -30,6 +30,17 @@ public final class TestServers {
         }
     }
 
+    /** A server with authentication on (tokens; the first start's admin token is in {@link Launchpad#firstStartToken()}) and gRPC. */
+    public static Launchpad startWithAuth(String databaseUrl) {
+        try {
+            var home = Files.createTempDirectory("launchpad-home-");
+            return Launchpad.start(new ServerConfig("127.0.0.1", 0, home, databaseUrl,
+                    home.resolve("artifacts").toString(), 0, ServerConfig.Auth.TOKEN));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     public static Launchpad start(String databaseUrl) {
         try {
             var home = Files.createTempDirectory("launchpad-home-");

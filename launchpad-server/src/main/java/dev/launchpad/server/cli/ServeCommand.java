@@ -35,6 +35,10 @@ public final class ServeCommand implements Callable<Integer> {
             defaultValue = "8081")
     int grpcPort;
 
+    @Option(names = "--auth", description = "Authentication: token (default) or none (a laptop only).",
+            defaultValue = "token")
+    String auth;
+
     @Option(names = "--home", description = "Launchpad's home directory (default: $LAUNCHPAD_HOME or ~/.launchpad).")
     Path home;
 
@@ -50,9 +54,13 @@ public final class ServeCommand implements Callable<Integer> {
             System.err.println("launchpad serve: --port must be 0-65535 and --grpc-port -1-65535");
             return 2;
         }
+        var authMode = ServerCommand.authMode("serve", auth);
+        if (authMode == null) {
+            return 2;
+        }
         var base = home != null ? home : ServerConfig.defaultHome();
         var config = new ServerConfig(host, port, base, db != null ? db : ServerConfig.sqliteUrl(base),
-                artifacts != null ? artifacts : base.resolve("artifacts").toString(), grpcPort);
+                artifacts != null ? artifacts : base.resolve("artifacts").toString(), grpcPort, authMode);
         Launchpad launchpad;
         try {
             launchpad = Launchpad.serveOne(config, modelUri);
@@ -68,6 +76,7 @@ public final class ServeCommand implements Callable<Integer> {
                 + "/invocations");
         System.out.println("  Open Inference Protocol: REST " + launchpad.url() + "/v2"
                 + (launchpad.grpcPort() >= 0 ? ", gRPC port " + launchpad.grpcPort() : ""));
+        ServerCommand.announceAuth(launchpad);
         System.out.flush();
         ServerCommand.markRunning();
         return 0;

@@ -18,8 +18,37 @@ final class ServerClient {
     private final String baseUrl;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
+    private final String authorization;
+
     ServerClient(String baseUrl) {
+        this(baseUrl, defaultAuthorization(System.getenv()));
+    }
+
+    /** A client sending {@code authorization} (an Authorization header value, or null) with every request. */
+    ServerClient(String baseUrl, String authorization) {
         this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+        this.authorization = authorization;
+    }
+
+    /**
+     * Credentials from the environment, as MLflow clients take them: $LAUNCHPAD_TOKEN or
+     * $MLFLOW_TRACKING_TOKEN as a Bearer token, else $MLFLOW_TRACKING_USERNAME and $MLFLOW_TRACKING_PASSWORD
+     * as Basic credentials; null when none are set.
+     */
+    static String defaultAuthorization(java.util.Map<String, String> env) {
+        for (var name : new String[] {"LAUNCHPAD_TOKEN", "MLFLOW_TRACKING_TOKEN"}) {
+            var token = env.get(name);
+            if (token != null && !token.isBlank()) {
+                return "Bearer " + token.strip();
+            }
+        }
+        var user = env.get("MLFLOW_TRACKING_USERNAME");
+        var password = env.get("MLFLOW_TRACKING_PASSWORD");
+        if (user != null && password != null) {
+            return "Basic " + java.util.Base64.getEncoder().encodeToString((user + ":" + password)
+                    .getBytes(StandardCharsets.UTF_8));
+        }
+        return null;
     }
 
     /** The server URL: {@code --server}, else $LAUNCHPAD_URL, else an http(s) $MLFLOW_TRACKING_URI, else localhost:8080. */
@@ -77,7 +106,9 @@ final class ServerClient {
         return URI.create(baseUrl + path);
     }
 
-    private JsonNode send(HttpRequest request) throws IOException {
+    private JsonNode send(HttpRequest unauthenticated) throws IOException {
+        var request = authorization == null ? unauthenticated
+                : HttpRequest.newBuilder(unauthenticated, (name, value) -> true).header("Authorization", authorization).build();
         HttpResponse<String> response;
         try {
             response = http.send(request, HttpResponse.BodyHandlers.ofString());

@@ -33,6 +33,10 @@ public final class ServerCommand implements Callable<Integer> {
     @Option(names = "--artifacts", description = "Artifact root (default: <home>/artifacts).")
     String artifacts;
 
+    @Option(names = "--auth", description = "Authentication: token (default; users, tokens and passwords) or none"
+            + " (anyone may do anything: for a laptop only).", defaultValue = "token")
+    String auth;
+
     @Option(names = "--grpc-port", description = "Port of the Open Inference Protocol's gRPC endpoint"
             + " (default: ${DEFAULT-VALUE}; -1 turns it off).", defaultValue = "8081")
     int grpcPort;
@@ -56,9 +60,13 @@ public final class ServerCommand implements Callable<Integer> {
             System.err.println("launchpad server: --grpc-port must be between -1 and 65535, got " + grpcPort);
             return 2;
         }
+        var authMode = authMode("server", auth);
+        if (authMode == null) {
+            return 2;
+        }
         var base = home != null ? home : ServerConfig.defaultHome();
         var config = new ServerConfig(host, port, base, db != null ? db : ServerConfig.sqliteUrl(base),
-                artifacts != null ? artifacts : base.resolve("artifacts").toString(), grpcPort);
+                artifacts != null ? artifacts : base.resolve("artifacts").toString(), grpcPort, authMode);
         Launchpad launchpad;
         try {
             launchpad = Launchpad.start(config);
@@ -72,6 +80,7 @@ public final class ServerCommand implements Callable<Integer> {
         running = true;
         Runtime.getRuntime().addShutdownHook(new Thread(launchpad::close, "launchpad-shutdown"));
         System.out.println("Launchpad " + Version.current() + " is running at " + launchpad.url());
+        announceAuth(launchpad);
         System.out.println("  metadata:  " + config.databaseUrl());
         System.out.println("  artifacts: " + config.artifactRoot());
         System.out.println("  MLflow clients: export MLFLOW_TRACKING_URI=" + launchpad.url());
@@ -80,6 +89,34 @@ public final class ServerCommand implements Callable<Integer> {
         }
         System.out.flush();
         return 0;
+    }
+
+    /** The --auth value as a mode, or null (after printing why) when it is neither token nor none. */
+    static ServerConfig.Auth authMode(String command, String value) {
+        return switch (value) {
+            case "token" -> ServerConfig.Auth.TOKEN;
+            case "none" -> ServerConfig.Auth.NONE;
+            default -> {
+                System.err.println("launchpad " + command + ": --auth must be 'token' or 'none', got '" + value + "'");
+                yield null;
+            }
+        };
+    }
+
+    /** Prints the first-start admin token once, or a loud warning when authentication is off. */
+    static void announceAuth(Launchpad launchpad) {
+        if (launchpad.config().auth() == ServerConfig.Auth.NONE) {
+            System.out.println();
+            System.out.println("  *** WARNING: authentication is OFF (--auth none). Anyone who can reach this server can");
+            System.out.println("  *** read, change and delete everything in it. Use this only on your own laptop. ***");
+            System.out.println();
+            return;
+        }
+        launchpad.firstStartToken().ifPresent(token -> {
+            System.out.println("  First start: created user 'admin'. Its token (shown only now, store it safely):");
+            System.out.println("    " + token.secret());
+            System.out.println("  export LAUNCHPAD_TOKEN=<token>   # and MLFLOW_TRACKING_TOKEN=<token> for MLflow clients");
+        });
     }
 
     static String rootMessage(Throwable e) {

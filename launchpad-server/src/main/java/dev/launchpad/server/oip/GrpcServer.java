@@ -2,6 +2,8 @@ package dev.launchpad.server.oip;
 
 import io.grpc.BindableService;
 import io.grpc.Server;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 
 import java.io.IOException;
@@ -21,12 +23,15 @@ public final class GrpcServer implements AutoCloseable {
         this.executor = executor;
     }
 
-    public static GrpcServer start(String host, int port, int maxMessageBytes, BindableService... services) {
+    /** Starts serving {@code services}, each behind {@code interceptor} when one is given. */
+    public static GrpcServer start(String host, int port, int maxMessageBytes, ServerInterceptor interceptor,
+                                   BindableService... services) {
         var executor = Executors.newVirtualThreadPerTaskExecutor();
         var builder = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
                 .executor(executor).maxInboundMessageSize(maxMessageBytes);
         for (var service : services) {
-            builder.addService(service);
+            builder.addService(interceptor == null ? service.bindService()
+                    : ServerInterceptors.intercept(service, interceptor));
         }
         try {
             return new GrpcServer(builder.build().start(), executor);

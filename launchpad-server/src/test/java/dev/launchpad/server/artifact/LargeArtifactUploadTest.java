@@ -31,6 +31,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @Tag("large")
 class LargeArtifactUploadTest {
+    private static final String TOKEN = "lp_large-upload-test-admin-token";
     static final long SIZE = 1L << 30;
     static final String PATH = "big/one-gibibyte.bin";
 
@@ -44,10 +45,13 @@ class LargeArtifactUploadTest {
         var gcLog = dir.resolve("gc.log");
         var serverLog = dir.resolve("server.log");
         var java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        var process = new ProcessBuilder(java, "-Xmx256m", "--enable-native-access=ALL-UNNAMED",
+        var builder = new ProcessBuilder(java, "-Xmx256m", "--enable-native-access=ALL-UNNAMED",
                 "-Xlog:gc:file=" + gcLog, "-cp", System.getProperty("java.class.path"),
-                "dev.launchpad.server.cli.LaunchpadCli", "server", "--port", String.valueOf(port),
-                "--home", dir.resolve("home").toString())
+                "dev.launchpad.server.cli.LaunchpadCli", "server", "--port", String.valueOf(port), "--grpc-port", "-1",
+                "--home", dir.resolve("home").toString());
+        // authentication stays on: the first start takes its admin token from the environment
+        builder.environment().put("LAUNCHPAD_ADMIN_TOKEN", TOKEN);
+        var process = builder
                 .redirectErrorStream(true)
                 .redirectOutput(serverLog.toFile())
                 .start();
@@ -58,7 +62,7 @@ class LargeArtifactUploadTest {
             long started = System.nanoTime();
 
             var sent = MessageDigest.getInstance("SHA-256");
-            var upload = http.send(HttpRequest.newBuilder(URI.create(base + "/api/2.0/mlflow-artifacts/artifacts/" + PATH))
+            var upload = http.send(HttpRequest.newBuilder(URI.create(base + "/api/2.0/mlflow-artifacts/artifacts/" + PATH)).header("Authorization", "Bearer " + TOKEN)
                     .PUT(HttpRequest.BodyPublishers.ofInputStream(() -> new GeneratedBytes(SIZE, sent)))
                     .build(), HttpResponse.BodyHandlers.ofString());
             assertThat(upload.statusCode()).as(upload.body()).isEqualTo(200);
@@ -66,13 +70,14 @@ class LargeArtifactUploadTest {
             long uploaded = System.nanoTime();
 
             var listing = Json.mapper().readTree(http.send(HttpRequest.newBuilder(
-                    URI.create(base + "/api/2.0/mlflow-artifacts/artifacts?path=big")).build(),
+                    URI.create(base + "/api/2.0/mlflow-artifacts/artifacts?path=big"))
+                    .header("Authorization", "Bearer " + TOKEN).build(),
                     HttpResponse.BodyHandlers.ofString()).body());
             assertThat(listing.path("files").get(0).path("file_size").asLong()).isEqualTo(SIZE);
 
             // The server verifies the file against its recorded SHA-256 before the first byte; hashing
             // what arrives checks that the record is the client's digest and the bytes are intact.
-            var download = http.send(HttpRequest.newBuilder(URI.create(base + "/api/2.0/mlflow-artifacts/artifacts/" + PATH))
+            var download = http.send(HttpRequest.newBuilder(URI.create(base + "/api/2.0/mlflow-artifacts/artifacts/" + PATH)).header("Authorization", "Bearer " + TOKEN)
                     .build(), HttpResponse.BodyHandlers.ofInputStream());
             assertThat(download.statusCode()).isEqualTo(200);
             assertThat(download.headers().firstValueAsLong("Content-Length")).hasValue(SIZE);
@@ -89,7 +94,7 @@ class LargeArtifactUploadTest {
             assertThat(HexFormat.of().formatHex(received.digest())).isEqualTo(clientSha);
             long downloaded = System.nanoTime();
 
-            var delete = http.send(HttpRequest.newBuilder(URI.create(base + "/api/2.0/mlflow-artifacts/artifacts/" + PATH))
+            var delete = http.send(HttpRequest.newBuilder(URI.create(base + "/api/2.0/mlflow-artifacts/artifacts/" + PATH)).header("Authorization", "Bearer " + TOKEN)
                     .DELETE().build(), HttpResponse.BodyHandlers.ofString());
             assertThat(delete.statusCode()).isEqualTo(200);
             assertThat(Files.exists(dir.resolve("home/artifacts").resolve(PATH))).isFalse();

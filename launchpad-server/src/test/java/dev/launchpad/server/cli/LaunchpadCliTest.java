@@ -48,6 +48,19 @@ class LaunchpadCliTest {
     }
 
     @Test
+    void theCliTakesCredentialsFromTheEnvironmentAsMlflowClientsDo() {
+        assertThat(ServerClient.defaultAuthorization(java.util.Map.of())).isNull();
+        assertThat(ServerClient.defaultAuthorization(java.util.Map.of("MLFLOW_TRACKING_TOKEN", "lp_a")))
+                .isEqualTo("Bearer lp_a");
+        assertThat(ServerClient.defaultAuthorization(java.util.Map.of("LAUNCHPAD_TOKEN", "lp_b",
+                "MLFLOW_TRACKING_TOKEN", "lp_a"))).isEqualTo("Bearer lp_b");
+        assertThat(ServerClient.defaultAuthorization(java.util.Map.of("MLFLOW_TRACKING_USERNAME", "vera",
+                "MLFLOW_TRACKING_PASSWORD", "pw"))).isEqualTo("Basic dmVyYTpwdw==");
+        assertThat(LaunchpadCli.commandLine().setErr(new PrintWriter(new StringWriter()))
+                .execute("server", "--auth", "maybe", "--port", "0")).isEqualTo(2);
+    }
+
+    @Test
     void versionIsPrinted() {
         var out = new StringWriter();
         var cli = LaunchpadCli.commandLine().setOut(new PrintWriter(out));

@@ -1,0 +1,246 @@
+package dev.launchpad.server.auth;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.launchpad.core.json.Json;
+import dev.launchpad.platform.store.TestDatabases;
+import dev.launchpad.server.Launchpad;
+import dev.launchpad.server.TestServers;
+import dev.launchpad.server.oip.grpc.GRPCInferenceServiceGrpc;
+import dev.launchpad.server.oip.grpc.ServerLiveRequest;
+import dev.launchpad.server.oip.grpc.ServerMetadataRequest;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.MetadataUtils;
+import io.javalin.http.HandlerType;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.mlflow.tracking.MlflowClient;
+import org.mlflow.tracking.MlflowHttpException;
+import org.mlflow.tracking.creds.BasicMlflowHostCreds;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.sql.DriverManager;
+import java.util.Base64;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * Authentication with real clients against a server started with tokens on: the first-start admin,
+ * users and service accounts, Bearer and Basic credentials (the official MLflow Java client with a
+ * token and with a password), roles, immediate revocation, expiry, disabled users, gRPC metadata,
+ * no token stored in clear, and every route refusing anonymous requests.
+ */
+class AuthApiTest {
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final String PASSWORD = "correct horse battery";
+    private static Launchpad server;
+    private static String dbUrl;
+    private static String admin;
+
+    @BeforeAll
+    static void start() throws Exception {
+        dbUrl = TestDatabases.newSqliteUrl();
+        server = TestServers.startWithAuth(dbUrl);
+        admin = server.firstStartToken().orElseThrow().secret();
+        assertThat(admin).startsWith("lp_");
+        ok(send("POST", "/api/v1/users", "{\"name\":\"vera\",\"role\":\"viewer\",\"password\":\"" + PASSWORD + "\"}", admin));
+        ok(send("POST", "/api/v1/users", "{\"name\":\"ed\",\"role\":\"editor\"}", admin));
+        ok(send("POST", "/api/v1/users", "{\"name\":\"ci\",\"kind\":\"service\",\"role\":\"editor\"}", admin));
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    private static String tokenFor(String user, String asToken, String extra) throws Exception {
+        var issued = ok(send("POST", "/api/v1/users/" + user + "/tokens", "{\"name\":\"t\"" + extra + "}", asToken));
+        return issued.path("secret").asText();
+    }
+
+    @Test
+    void theFirstStartCreatesOneAdminAndLaterStartsDoNot() throws Exception {
+        var whoami = ok(send("GET", "/api/v1/whoami", null, admin));
+        assertThat(whoami.path("name").asText()).isEqualTo("admin");
+        assertThat(whoami.path("role").asText()).isEqualTo("admin");
+        try (var again = Launchpad.start(server.config().withGrpcPort(-1).withPort(0))) {
+            assertThat(again.firstStartToken()).isEmpty();
+        }
+    }
+
+    @Test
+    void requestsWithoutValidCredentialsAre401() throws Exception {
+        var anonymous = send("GET", "/api/2.0/mlflow/experiments/search", null, null);
+        assertError(anonymous, 401, "UNAUTHENTICATED");
+        assertThat(anonymous.headers().firstValue("WWW-Authenticate")).isPresent();
+        assertError(send("GET", "/api/2.0/mlflow/experiments/search", null, "lp_not-a-real-token-at-all-xx"), 401,
+                "UNAUTHENTICATED");
+        assertError(sendBasic("GET", "/api/2.0/mlflow/experiments/search", "vera", "wrong password!!"), 401,
+                "UNAUTHENTICATED");
+        assertThat(send("GET", "/health/live", null, null).statusCode()).isEqualTo(200);
+        assertThat(send("GET", "/v2/health/ready", null, null).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void rolesDecideWhatAUserMayDo() throws Exception {
+        // a viewer with a password (Basic) reads, searches and predicts, but changes nothing
+        assertThat(sendBasic("GET", "/api/2.0/mlflow/experiments/get?experiment_id=0", "vera", PASSWORD).statusCode())
+                .isEqualTo(200);
+        assertThat(sendBasic("POST", "/api/2.0/mlflow/runs/search", "{\"experiment_ids\":[\"0\"]}", "vera", PASSWORD)
+                .statusCode()).isEqualTo(200);
+        assertError(sendBasic("POST", "/api/2.0/mlflow/experiments/create", "{\"name\":\"v\"}", "vera", PASSWORD),
+                403, "PERMISSION_DENIED");
+        // an editor changes things but manages no users
+        var ed = tokenFor("ed", admin, "");
+        assertThat(send("POST", "/api/2.0/mlflow/experiments/create", "{\"name\":\"by-ed\"}", ed).statusCode()).isEqualTo(200);
+        assertError(send("POST", "/api/v1/users", "{\"name\":\"x\"}", ed), 403, "PERMISSION_DENIED");
+        assertError(send("GET", "/api/v1/users/vera", null, ed), 403, "PERMISSION_DENIED");
+        assertError(send("GET", "/api/v1/audit", null, ed), 403, "PERMISSION_DENIED");
+        var audit = ok(send("GET", "/api/v1/audit?actor=ed", null, admin));
+        assertThat(audit.toString()).contains("/api/2.0/mlflow/experiments/create");
+        // ... but their own tokens
+        assertThat(send("POST", "/api/v1/users/ed/tokens", "{\"name\":\"laptop\"}", ed).statusCode()).isEqualTo(200);
+        assertError(send("POST", "/api/v1/users/vera/tokens", "{\"name\":\"steal\"}", ed), 403, "PERMISSION_DENIED");
+        // service accounts take tokens, not passwords
+        assertError(send("PATCH", "/api/v1/users/ci", "{\"password\":\"a long password 1\"}", admin), 400,
+                "INVALID_PARAMETER_VALUE");
+        assertError(send("POST", "/api/v1/users", "{\"name\":\"bad\",\"role\":\"overlord\"}", admin), 400,
+                "INVALID_PARAMETER_VALUE");
+    }
+
+    @Test
+    void theOfficialMlflowClientWorksWithATokenAndWithAPassword() throws Exception {
+        var ci = tokenFor("ci", admin, "");
+        var withToken = new MlflowClient(new BasicMlflowHostCreds(server.url(), ci));
+        var id = withToken.createExperiment("from-ci");
+        assertThat(withToken.getExperiment(id).getName()).isEqualTo("from-ci");
+        var withPassword = new MlflowClient(new BasicMlflowHostCreds(server.url(), "vera", PASSWORD));
+        assertThat(withPassword.getExperiment(id).getName()).isEqualTo("from-ci");
+        var anonymous = new MlflowClient(server.url());
+        assertThatThrownBy(() -> anonymous.getExperiment(id)).isInstanceOfSatisfying(MlflowHttpException.class,
+                e -> assertThat(e.getStatusCode()).isEqualTo(401));
+    }
+
+    @Test
+    void revocationAndExpiryTakeEffectAtOnce() throws Exception {
+        var issued = ok(send("POST", "/api/v1/users/ed/tokens", "{\"name\":\"short\"}", admin));
+        var token = issued.path("secret").asText();
+        assertThat(send("GET", "/api/v1/whoami", null, token).statusCode()).isEqualTo(200);
+        ok(send("DELETE", "/api/v1/tokens/" + issued.path("token").path("id").asText(), null, token));
+        assertError(send("GET", "/api/v1/whoami", null, token), 401, "UNAUTHENTICATED");
+
+        var expiring = tokenFor("ed", admin, ",\"expires_in_seconds\":1");
+        assertThat(send("GET", "/api/v1/whoami", null, expiring).statusCode()).isEqualTo(200);
+        Thread.sleep(1100);
+        assertError(send("GET", "/api/v1/whoami", null, expiring), 401, "UNAUTHENTICATED");
+
+        ok(send("POST", "/api/v1/users", "{\"name\":\"leaver\",\"role\":\"editor\"}", admin));
+        var leaver = tokenFor("leaver", admin, "");
+        assertThat(send("GET", "/api/v1/whoami", null, leaver).statusCode()).isEqualTo(200);
+        ok(send("PATCH", "/api/v1/users/leaver", "{\"disabled\":true}", admin));
+        assertError(send("GET", "/api/v1/whoami", null, leaver), 401, "UNAUTHENTICATED");
+    }
+
+    @Test
+    void noTokenOrPasswordIsStoredInClear() throws Exception {
+        var secret = tokenFor("ed", admin, "");
+        try (var connection = DriverManager.getConnection(dbUrl);
+             var statement = connection.createStatement()) {
+            for (var table : new String[] {"users", "api_tokens"}) {
+                try (var rows = statement.executeQuery("SELECT * FROM " + table)) {
+                    var text = new StringBuilder();
+                    while (rows.next()) {
+                        for (int c = 1; c <= rows.getMetaData().getColumnCount(); c++) {
+                            text.append(rows.getString(c)).append('|');
+                        }
+                    }
+                    assertThat(text.toString()).doesNotContain(secret).doesNotContain(admin).doesNotContain(PASSWORD)
+                            .doesNotContain(secret.substring(3));
+                }
+            }
+        }
+    }
+
+    @Test
+    void grpcCallsNeedATokenInTheirMetadata() throws Exception {
+        var channel = NettyChannelBuilder.forAddress("127.0.0.1", server.grpcPort()).usePlaintext().build();
+        try {
+            var stub = GRPCInferenceServiceGrpc.newBlockingStub(channel);
+            assertThat(stub.serverLive(ServerLiveRequest.getDefaultInstance()).getLive()).isTrue();
+            assertThatThrownBy(() -> stub.serverMetadata(ServerMetadataRequest.getDefaultInstance()))
+                    .isInstanceOfSatisfying(StatusRuntimeException.class,
+                            e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED));
+            var headers = new Metadata();
+            headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + admin);
+            var authed = stub.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
+            assertThat(authed.serverMetadata(ServerMetadataRequest.getDefaultInstance()).getName()).isEqualTo("launchpad");
+        } finally {
+            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void everyRouteRefusesAnonymousRequests() throws Exception {
+        Set<String> open = Set.of("GET /health/live", "GET /health/ready", "GET /v2/health/live", "GET /v2/health/ready");
+        int checked = 0;
+        for (var route : server.routes()) {
+            if (!route.method().isHttpMethod()) {
+                continue;
+            }
+            var key = route.method().name() + " " + route.path();
+            var path = route.path().replaceAll("\\{[^}]+}", "x").replaceAll("<[^>]+>", "x");
+            var response = send(route.method().name(), path, route.method() == HandlerType.GET ? null : "{}", null);
+            if (open.contains(key)) {
+                assertThat(response.statusCode()).as(key).isEqualTo(200);
+            } else {
+                assertThat(response.statusCode()).as(key + " → " + response.body()).isEqualTo(401);
+            }
+            checked++;
+        }
+        assertThat(checked).isGreaterThan(80);
+    }
+
+    private static JsonNode ok(HttpResponse<String> response) throws Exception {
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return Json.mapper().readTree(response.body());
+    }
+
+    private static void assertError(HttpResponse<String> response, int status, String code) throws Exception {
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+        assertThat(Json.mapper().readTree(response.body()).path("error_code").asText()).isEqualTo(code);
+    }
+
+    private static HttpResponse<String> sendBasic(String method, String path, String user, String password) throws Exception {
+        return sendBasic(method, path, null, user, password);
+    }
+
+    private static HttpResponse<String> sendBasic(String method, String path, String body, String user, String password)
+            throws Exception {
+        var basic = "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+        return send(method, path, body, basic, true);
+    }
+
+    private static HttpResponse<String> send(String method, String path, String body, String token) throws Exception {
+        return send(method, path, body, token == null ? null : "Bearer " + token, true);
+    }
+
+    private static HttpResponse<String> send(String method, String path, String body, String authorization,
+                                             boolean raw) throws Exception {
+        var builder = HttpRequest.newBuilder(URI.create(server.url() + path)).header("Content-Type", "application/json");
+        if (authorization != null) {
+            builder.header("Authorization", authorization);
+        }
+        builder.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        return HTTP.send(builder.build(), HttpResponse.BodyHandlers.ofString());
+    }
+}
