@@ -33,7 +33,10 @@ public final class AuthFilter {
             ctx.attribute(PRINCIPAL, "anonymous");
             return;
         }
-        var required = AccessPolicy.required(ctx.method().name(), ctx.path());
+        // decide on the route that matched (its template), not on the raw path, so that encoded or
+        // oddly written paths cannot reach a route under another route's rules
+        var endpoint = ctx.endpoints().matchedHttpEndpoint();
+        var required = AccessPolicy.required(ctx.method().name(), endpoint != null ? endpoint.path : ctx.path());
         if (required == null) {
             return;
         }

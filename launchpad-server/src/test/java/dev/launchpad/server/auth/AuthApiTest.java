@@ -106,6 +106,9 @@ class AuthApiTest {
         assertError(send("POST", "/api/v1/users", "{\"name\":\"x\"}", ed), 403, "PERMISSION_DENIED");
         assertError(send("GET", "/api/v1/users/vera", null, ed), 403, "PERMISSION_DENIED");
         assertError(send("GET", "/api/v1/audit", null, ed), 403, "PERMISSION_DENIED");
+        for (var disguised : new String[] {"/api/v1/%61udit", "/api/v1/audit/", "/api/v1/./audit"}) {
+            assertThat(send("GET", disguised, null, ed).statusCode()).as(disguised).isIn(400, 403, 404);
+        }
         var audit = ok(send("GET", "/api/v1/audit?actor=ed", null, admin));
         assertThat(audit.toString()).contains("/api/2.0/mlflow/experiments/create");
         // ... but their own tokens
