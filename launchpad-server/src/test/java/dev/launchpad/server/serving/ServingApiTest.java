@@ -437,26 +437,32 @@ class ServingApiTest {
 
     @Test
     void aFullQueueAnswers429WithRetryAfterAndNothingElseFails() throws Exception {
-        deploy("{\"name\":\"tiny\",\"model\":\"forest\",\"version\":\"1\","
+        // a forest big enough that one call on 10 000 rows takes milliseconds, fed binary tensors (no
+        // parsing to speak of), all clients released at once: the queue of one must overflow
+        var slow = OnnxTestModels.forest(8, 400, 8, 9);
+        register("slow-forest", slow.write(Files.createTempDirectory("slow-").resolve("slow.onnx")));
+        deploy("{\"name\":\"tiny\",\"model\":\"slow-forest\",\"version\":\"1\","
                 + "\"batching\":{\"max_batch_size\":1,\"max_queue_size\":1}}");
         var statuses = new ConcurrentHashMap<Integer, AtomicInteger>();
         var retryAfter = new AtomicBoolean(true);
-        var big = Json.mapper().createObjectNode();
-        var input = big.putArray("inputs").addObject();
-        int rows = 5000;
-        input.put("name", "X").put("datatype", "FP32");
-        input.putArray("shape").add(rows).add(8);
-        var data = input.putArray("data");
+        int rows = 10_000;
         float[] x = rows(rows, 8, 1);
+        var header = ("{\"inputs\":[{\"name\":\"X\",\"datatype\":\"FP32\",\"shape\":[" + rows + ",8],"
+                + "\"parameters\":{\"binary_data_size\":" + x.length * 4 + "}}]}").getBytes(StandardCharsets.UTF_8);
+        var body = ByteBuffer.allocate(header.length + x.length * 4).order(ByteOrder.LITTLE_ENDIAN).put(header);
         for (float v : x) {
-            data.add(v);
+            body.putFloat(v);
         }
-        var body = big.toString();
+        var request = HttpRequest.newBuilder(URI.create(server.url() + "/v2/models/tiny/infer"))
+                .header("Inference-Header-Content-Length", Integer.toString(header.length))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body.array())).build();
+        var start = new java.util.concurrent.CountDownLatch(1);
         try (var clients = Executors.newVirtualThreadPerTaskExecutor()) {
             var futures = new ArrayList<java.util.concurrent.Future<?>>();
             for (int c = 0; c < 48; c++) {
                 futures.add(clients.submit(() -> {
-                    var response = send("POST", "/v2/models/tiny/infer", body, "application/json");
+                    start.await();
+                    var response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
                     statuses.computeIfAbsent(response.statusCode(), s -> new AtomicInteger()).incrementAndGet();
                     if (response.statusCode() == 429) {
                         retryAfter.compareAndSet(true, response.headers().firstValue("Retry-After").isPresent());
@@ -466,6 +472,7 @@ class ServingApiTest {
                     return null;
                 }));
             }
+            start.countDown();
             for (var f : futures) {
                 f.get(60, TimeUnit.SECONDS);
             }
