@@ -85,7 +85,7 @@ public final class OipGrpcService extends GRPCInferenceServiceGrpc.GRPCInference
     public void modelMetadata(ModelMetadataRequest request, StreamObserver<ModelMetadataResponse> out) {
         answer(out, () -> {
             try (var lease = calls.runtime().acquire(request.getName())) {
-                checkVersion(request.getName(), request.getVersion(), lease.version().version());
+                OipRestApi.checkVersion(request.getName(), request.getVersion(), lease.version().version());
                 var builder = ModelMetadataResponse.newBuilder().setName(request.getName())
                         .addVersions(Integer.toString(lease.version().version())).setPlatform("onnxruntime_onnx");
                 for (var i : lease.model().inputs()) {
@@ -107,13 +107,8 @@ public final class OipGrpcService extends GRPCInferenceServiceGrpc.GRPCInference
             record Answer(List<OipTensor> outputs, int version) {
             }
             var answer = calls.run(request.getModelName(), "grpc", start, (lease, model) -> {
-                checkVersion(request.getModelName(), request.getModelVersion(), lease.version().version());
-                for (var t : inputs) {
-                    if (t.shape().length > 0 && t.shape()[0] > calls.limits().maxRows()) {
-                        throw LaunchpadException.invalid("Input '" + t.name() + "' has " + t.shape()[0]
-                                + " rows; the limit per request is " + calls.limits().maxRows() + ".");
-                    }
-                }
+                OipRestApi.checkVersion(request.getModelName(), request.getModelVersion(), lease.version().version());
+                calls.checkRows(inputs);
                 return model.infer(inputs).thenApply(o -> new Answer(o, lease.version().version()));
             });
             boolean raw = request.getRawInputContentsCount() > 0;
@@ -144,12 +139,6 @@ public final class OipGrpcService extends GRPCInferenceServiceGrpc.GRPCInference
             }
             return builder.build();
         });
-    }
-
-    private static void checkVersion(String name, String requested, int serving) {
-        if (!requested.isEmpty() && !requested.equals(Integer.toString(serving))) {
-            throw LaunchpadException.notFound("Model '" + name + "' serves version " + serving + ", not " + requested + ".");
-        }
     }
 
     private static ModelMetadataResponse.TensorMetadata metadata(ServedModel.TensorInfo info) {

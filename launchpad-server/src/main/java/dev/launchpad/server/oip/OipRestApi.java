@@ -112,7 +112,7 @@ public final class OipRestApi {
         }
         var answer = calls.run(name, "oip", start, (lease, model) -> {
             checkVersion(name, requestedVersion, lease.version().version());
-            checkRows(request.inputs());
+            calls.checkRows(request.inputs());
             return model.infer(request.inputs()).thenApply(out -> new Answer(out, lease.version().version()));
         });
         var outputs = select(answer.outputs(), request.outputs());
@@ -134,15 +134,6 @@ public final class OipRestApi {
         ctx.result(encoded.body());
     }
 
-    private void checkRows(List<OipTensor> inputs) {
-        for (var t : inputs) {
-            if (t.shape().length > 0 && t.shape()[0] > calls.limits().maxRows()) {
-                throw LaunchpadException.invalid("Input '" + t.name() + "' has " + t.shape()[0] + " rows; the limit"
-                        + " per request is " + calls.limits().maxRows() + ".");
-            }
-        }
-    }
-
     private static List<OipTensor> select(List<OipTensor> all, List<OipJson.RequestedOutput> requested) {
         if (requested.isEmpty()) {
             return all;
@@ -161,8 +152,9 @@ public final class OipRestApi {
         return out;
     }
 
-    private static void checkVersion(String name, String requested, int serving) {
-        if (requested != null && !requested.equals(Integer.toString(serving))) {
+    /** RESOURCE_DOES_NOT_EXIST when a request names a version other than the one being served. */
+    static void checkVersion(String name, String requested, int serving) {
+        if (requested != null && !requested.isEmpty() && !requested.equals(Integer.toString(serving))) {
             throw LaunchpadException.notFound("Model '" + name + "' serves version " + serving + ", not "
                     + requested + ".");
         }

@@ -56,6 +56,16 @@ public final class InferenceCalls {
         }
     }
 
+    /** INVALID_PARAMETER_VALUE when a tensor has more rows (first dimension) than a request may carry. */
+    public void checkRows(java.util.List<dev.launchpad.server.oip.OipTensor> inputs) {
+        for (var t : inputs) {
+            if (t.shape().length > 0 && t.shape()[0] > limits.maxRows()) {
+                throw LaunchpadException.invalid("Input '" + t.name() + "' has " + t.shape()[0] + " rows; the limit"
+                        + " per request is " + limits.maxRows() + ".");
+            }
+        }
+    }
+
     private static <T> T await(CompletableFuture<T> future, Duration timeout) {
         try {
             return future.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
