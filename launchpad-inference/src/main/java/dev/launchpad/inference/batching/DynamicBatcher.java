@@ -133,7 +133,32 @@ public final class DynamicBatcher implements AutoCloseable {
         }
     }
 
-    private void run(List<Pending> batch, long rows) {
+    private void run(List<Pending> all, long allRows) {
+        // requests whose callers gave up (timed out, cancelled) are not run
+        var batch = new ArrayList<Pending>(all.size());
+        long rows = 0;
+        for (var p : all) {
+            if (!p.result().isDone()) {
+                batch.add(p);
+                rows += Math.max(p.rows(), 0);
+            }
+        }
+        if (batch.isEmpty()) {
+            return;
+        }
+        if (allRows < 0) {
+            rows = allRows;
+        }
+        try {
+            runLive(batch, rows);
+        } catch (Throwable e) { // an Error must not kill the dispatcher and leave callers waiting
+            for (var p : batch) {
+                p.result().completeExceptionally(e);
+            }
+        }
+    }
+
+    private void runLive(List<Pending> batch, long rows) {
         batches.incrementAndGet();
         try {
             batchListener.accept((int) Math.max(rows, 1));

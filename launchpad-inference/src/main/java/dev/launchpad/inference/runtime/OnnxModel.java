@@ -59,6 +59,9 @@ public final class OnnxModel implements AutoCloseable {
     private final TableLayout table;
     private final ConcurrentLinkedQueue<ByteBuffer[]> buffers = new ConcurrentLinkedQueue<>();
     private volatile boolean closed;
+    // runs hold the read lock; close takes the write lock, so the session is never freed under a run
+    private final java.util.concurrent.locks.ReentrantReadWriteLock sessionLock =
+            new java.util.concurrent.locks.ReentrantReadWriteLock();
 
     private OnnxModel(OrtEnvironment env, OrtSession session, Signature declared) throws OrtException {
         this.env = env;
@@ -185,6 +188,14 @@ public final class OnnxModel implements AutoCloseable {
                 }
                 count = Math.multiplyExact(count, dim);
             }
+            if (t.data() instanceof String[] strings) {
+                for (int i = 0; i < strings.length; i++) {
+                    if (strings[i] == null) {
+                        throw LaunchpadException.invalid("Input '" + t.name() + "' has a missing value at element " + i
+                                + "; string inputs cannot be null.");
+                    }
+                }
+            }
             if (t.length() != count) {
                 throw LaunchpadException.invalid("Input '" + t.name() + "' has " + t.length() + " elements but its shape "
                         + Arrays.toString(t.shape()) + " holds " + count + ".");
@@ -212,9 +223,19 @@ public final class OnnxModel implements AutoCloseable {
      * returns every output as a tensor.
      */
     public List<Tensor> run(List<Tensor> validated) {
-        if (closed) {
-            throw new IllegalStateException("the model is closed");
+        var lock = sessionLock.readLock();
+        lock.lock();
+        try {
+            if (closed) {
+                throw new IllegalStateException("the model is closed");
+            }
+            return runOpen(validated);
+        } finally {
+            lock.unlock();
         }
+    }
+
+    private List<Tensor> runOpen(List<Tensor> validated) {
         var pooled = buffers.poll();
         if (pooled == null || pooled.length != validated.size()) {
             pooled = new ByteBuffer[validated.size()];
@@ -303,7 +324,14 @@ public final class OnnxModel implements AutoCloseable {
             }
             case UINT16, UINT32 -> throw LaunchpadException.invalid("Input '" + t.name() + "': ONNX Runtime's Java API"
                     + " cannot take " + t.type() + " tensors.");
-            case STRING -> OnnxTensor.createTensor(env, (String[]) t.data(), shape);
+            case STRING -> {
+                for (var v : (String[]) t.data()) {
+                    if (v == null) { // ONNX Runtime's native code would crash on a null string
+                        throw LaunchpadException.invalid("Input '" + t.name() + "' has a null string.");
+                    }
+                }
+                yield OnnxTensor.createTensor(env, (String[]) t.data(), shape);
+            }
         };
     }
 
@@ -476,16 +504,21 @@ public final class OnnxModel implements AutoCloseable {
         return closed;
     }
 
+    /** Closes the session once every call in progress has finished; later calls fail. */
     @Override
     public void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
+        var lock = sessionLock.writeLock();
+        lock.lock();
         try {
+            if (closed) {
+                return;
+            }
+            closed = true;
             session.close();
         } catch (OrtException e) {
             throw new IllegalStateException("Cannot close the ONNX Runtime session", e);
+        } finally {
+            lock.unlock();
         }
         buffers.clear();
     }

@@ -97,7 +97,7 @@ sealed interface TableLayout {
                         case float[] a -> a[i] = (float) v;
                         case double[] a -> a[i] = v;
                         case long[] a -> a[i] = integral(names.get(c), v, r);
-                        case int[] a -> a[i] = Math.toIntExact(integral(names.get(c), v, r));
+                        case int[] a -> a[i] = toInt(names.get(c), integral(names.get(c), v, r), type, r);
                         default -> throw new IllegalStateException();
                     }
                 }
@@ -169,7 +169,7 @@ sealed interface TableLayout {
                 default -> {
                     var a = new int[rows];
                     for (int r = 0; r < rows; r++) {
-                        a[r] = Math.toIntExact(integral(name, numberAt(name, values, r), r));
+                        a[r] = toInt(name, integral(name, numberAt(name, values, r), r), type, r);
                     }
                     return a;
                 }
@@ -202,6 +202,28 @@ sealed interface TableLayout {
             throw LaunchpadException.invalid("Column '" + column + "' must hold integers; row " + row + " has " + v + ".");
         }
         return (long) v;
+    }
+
+    /** A value for an int-carried input type, range-checked for that type. */
+    private static int toInt(String column, long v, TensorType type, int row) {
+        long min = switch (type) {
+            case INT8 -> Byte.MIN_VALUE;
+            case INT16 -> Short.MIN_VALUE;
+            case UINT8, UINT16 -> 0;
+            default -> Integer.MIN_VALUE;
+        };
+        long max = switch (type) {
+            case INT8 -> Byte.MAX_VALUE;
+            case UINT8 -> 255;
+            case INT16 -> Short.MAX_VALUE;
+            case UINT16 -> 65_535;
+            default -> Integer.MAX_VALUE;
+        };
+        if (v < min || v > max) {
+            throw LaunchpadException.invalid("Column '" + column + "', row " + row + ": " + v + " is out of range for "
+                    + type + ".");
+        }
+        return (int) v;
     }
 
     private static String abbreviate(String s) {

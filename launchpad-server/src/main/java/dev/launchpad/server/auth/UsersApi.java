@@ -78,6 +78,9 @@ public final class UsersApi {
                     var name = ctx.pathParam("name");
                     requireSelfOrAdmin(ctx, name);
                     var seconds = r.optionalLong("expires_in_seconds");
+                    if (seconds != null && (seconds <= 0 || seconds > 10L * 366 * 24 * 3600)) {
+                        throw LaunchpadException.invalid("expires_in_seconds must be between 1 and 10 years.");
+                    }
                     var issued = identity.issueToken(name, r.requiredString("name"),
                             seconds == null ? null : Duration.ofSeconds(seconds));
                     var node = Json.mapper().createObjectNode();

@@ -62,6 +62,9 @@ public final class OipJson {
         if (!id.isMissingNode() && !id.isNull() && !id.isTextual()) {
             throw LaunchpadException.invalid("'id' must be a string.");
         }
+        if (id.isTextual() && (id.asText().length() > 256 || !id.asText().chars().allMatch(c -> c >= 0x20 && c < 0x7f))) {
+            throw LaunchpadException.invalid("'id' must be at most 256 printable ASCII characters.");
+        }
         var inputs = root.get("inputs");
         if (inputs == null || !inputs.isArray() || inputs.isEmpty()) {
             throw LaunchpadException.invalid("The infer request needs a non-empty 'inputs' array.");
@@ -333,6 +336,10 @@ public final class OipJson {
             }
             case STRING -> {
                 // each element: a 4-byte little-endian length, then that many bytes
+                if (count > bytes.remaining() / 4) {
+                    throw LaunchpadException.invalid("Input '" + name + "' declares " + count + " BYTES elements but has"
+                            + " only " + bytes.remaining() + " bytes of binary data.");
+                }
                 var out = new String[count];
                 for (int i = 0; i < count; i++) {
                     if (bytes.remaining() < 4) {
@@ -424,7 +431,13 @@ public final class OipJson {
         switch (data) {
             case float[] a -> { out = le(a.length * 4L); out.asFloatBuffer().put(a); }
             case double[] a -> { out = le(a.length * 8L); out.asDoubleBuffer().put(a); }
-            case int[] a -> { out = le(a.length * 4L); out.asIntBuffer().put(a); }
+            case int[] a -> {
+                switch (tensor.datatype()) {
+                    case "INT8", "UINT8" -> { out = le(a.length); for (int v : a) { out.put((byte) v); } }
+                    case "INT16", "UINT16" -> { out = le(a.length * 2L); for (int v : a) { out.putShort((short) v); } }
+                    default -> { out = le(a.length * 4L); out.asIntBuffer().put(a); }
+                }
+            }
             case long[] a -> { out = le(a.length * 8L); out.asLongBuffer().put(a); }
             case boolean[] a -> { out = le(a.length); for (boolean v : a) { out.put((byte) (v ? 1 : 0)); } }
             case String[] a -> {

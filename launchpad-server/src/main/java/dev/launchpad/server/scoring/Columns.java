@@ -47,7 +47,11 @@ final class Columns {
                     if (cell != null && !cell.isNull() && !cell.isValueNode()) {
                         throw ScoringInput.bad("Column '" + column + "', row " + i + ": expected a string, got " + cell);
                     }
-                    out[i] = cell == null || cell.isNull() ? null : cell.asText();
+                    if (cell == null || cell.isNull()) {
+                        throw ScoringInput.bad("Column '" + column + "', row " + i + ": a string column cannot have a"
+                                + " missing value.");
+                    }
+                    out[i] = cell.asText();
                 }
                 return out;
             }

@@ -77,8 +77,14 @@ public final class ServingRuntime implements AutoCloseable {
      * failure is thrown (and kept in the status).
      */
     public void deploy(Deployment deployment) {
-        var entry = live.computeIfAbsent(deployment.name(), Live::new);
+        deploy(live.computeIfAbsent(deployment.name(), Live::new), deployment);
+    }
+
+    private void deploy(Live entry, Deployment deployment) {
         synchronized (entry) {
+            if (entry.removed) {
+                throw LaunchpadException.notFound("Deployment '" + deployment.name() + "' was deleted.");
+            }
             if (entry.current.get() == null) {
                 entry.deployment = deployment; // nothing serves yet: following this target is all there is
             }
@@ -106,6 +112,7 @@ public final class ServingRuntime implements AutoCloseable {
             entry.failure = null;
             entry.deployment = deployment;
             var previous = entry.current.getAndSet(loaded);
+            // (undeploy takes this entry's lock too, so it cannot slip in between the check and the swap)
             if (previous != null) {
                 LOG.info("Deployment {} swapped from {} to {}", deployment.name(), previous.version.uri(), version.uri());
                 previous.retire();
@@ -134,6 +141,7 @@ public final class ServingRuntime implements AutoCloseable {
         var entry = live.remove(name);
         if (entry != null) {
             synchronized (entry) {
+                entry.removed = true;
                 var current = entry.current.getAndSet(null);
                 if (current != null) {
                     current.retire();
@@ -196,8 +204,8 @@ public final class ServingRuntime implements AutoCloseable {
                 try {
                     var current = entry.current.get();
                     var target = deployments.resolve(d);
-                    if (current == null || current.version.version() != target.version()) {
-                        deploy(d);
+                    if (!entry.removed && (current == null || current.version.version() != target.version())) {
+                        deploy(entry, d); // never through computeIfAbsent: a deleted deployment stays deleted
                     }
                 } catch (RuntimeException e) {
                     LOG.warn("Deployment {}: cannot follow alias {}: {}", d.name(), d.alias(), e.getMessage());
@@ -253,6 +261,7 @@ public final class ServingRuntime implements AutoCloseable {
         final AtomicReference<Loaded> current = new AtomicReference<>();
         volatile Deployment deployment;
         volatile String failure;
+        volatile boolean removed;
 
         Live(String name) {
             this.name = name;

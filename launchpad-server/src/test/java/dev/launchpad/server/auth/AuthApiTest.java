@@ -119,6 +119,8 @@ class AuthApiTest {
                 "INVALID_PARAMETER_VALUE");
         assertError(send("POST", "/api/v1/users", "{\"name\":\"bad\",\"role\":\"overlord\"}", admin), 400,
                 "INVALID_PARAMETER_VALUE");
+        assertError(send("POST", "/api/v1/users/ed/tokens", "{\"name\":\"t\",\"expires_in_seconds\":9223372036854775807}",
+                admin), 400, "INVALID_PARAMETER_VALUE");
     }
 
     @Test

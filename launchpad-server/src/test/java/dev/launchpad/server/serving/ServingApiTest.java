@@ -336,6 +336,16 @@ class ServingApiTest {
                 .header("Inference-Header-Content-Length", "99999")
                 .POST(HttpRequest.BodyPublishers.ofString("{}")).build();
         assertThat(HTTP.send(badHeader, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(400);
+        // a huge BYTES shape with no data must not allocate anything
+        var hugeHeader = "{\"inputs\":[{\"name\":\"x\",\"datatype\":\"BYTES\",\"shape\":[2000000000],"
+                + "\"parameters\":{\"binary_data_size\":0}}]}";
+        var huge = HttpRequest.newBuilder(URI.create(server.url() + "/v2/models/fraud/infer"))
+                .header("Inference-Header-Content-Length", Integer.toString(hugeHeader.length()))
+                .POST(HttpRequest.BodyPublishers.ofString(hugeHeader)).build();
+        assertThat(HTTP.send(huge, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(400);
+        // an id that would not fit a response header
+        assertThat(send("POST", "/v2/models/fraud/infer", oipBody(1, "x".repeat(10_000)), "application/json")
+                .statusCode()).isEqualTo(400);
         assertThat(send("POST", "/v2/models/fraud/versions/9/infer", oipBody(1, null), "application/json").statusCode())
                 .isEqualTo(404);
     }

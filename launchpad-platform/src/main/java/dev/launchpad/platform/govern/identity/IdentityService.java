@@ -34,6 +34,7 @@ public final class IdentityService {
     private static final Pattern NAME = Pattern.compile("^[A-Za-z0-9][A-Za-z0-9_.@-]{0,127}$");
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final long PASSWORD_CACHE_MILLIS = 60_000;
+    private static final Duration MAX_TOKEN_LIFETIME = Duration.ofDays(3653);
 
     private final Database db;
     private final Clock clock;
@@ -128,8 +129,9 @@ public final class IdentityService {
         if (tokenName == null || tokenName.isBlank() || tokenName.length() > 128) {
             throw LaunchpadException.invalid("A token needs a name of 1 to 128 characters.");
         }
-        if (ttl != null && (ttl.isNegative() || ttl.isZero())) {
-            throw LaunchpadException.invalid("A token's lifetime must be positive.");
+        if (ttl != null && (ttl.isNegative() || ttl.isZero() || ttl.compareTo(MAX_TOKEN_LIFETIME) > 0)) {
+            throw LaunchpadException.invalid("A token's lifetime must be positive and at most 10 years"
+                    + " (leave it out for a token that lasts until revoked).");
         }
         var bytes = new byte[32];
         RANDOM.nextBytes(bytes);
