@@ -5,6 +5,7 @@ import dev.launchpad.core.error.LaunchpadException;
 import dev.launchpad.core.schema.TensorType;
 import dev.launchpad.inference.runtime.Tensor;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -16,13 +17,24 @@ import java.util.function.Function;
 import java.util.function.IntConsumer;
 
 /**
- * Merges concurrent requests for one model into fewer, larger model calls. Requests wait in a bounded
- * queue; one dispatcher thread takes the oldest, gathers more (same input names, types and trailing
- * dimensions) until {@code maxBatchSize} rows or {@code maxQueueDelay} after the first, concatenates them
- * along the first dimension, calls the model once, and splits the outputs back by rows. A full queue
- * refuses the request at once with REQUEST_LIMIT_EXCEEDED; nothing waits unboundedly.
+ * Merges concurrent requests for one model into fewer, larger model calls, as Triton's dynamic batcher
+ * does. Requests wait in a bounded queue ({@link BatchingConfig#maxQueueSize()} requests); one dispatcher
+ * thread per model takes the oldest and gathers more (same input names, types and trailing dimensions)
+ * until the batch holds {@code maxBatchSize} rows or {@code maxQueueDelay} has passed since the oldest
+ * request arrived, concatenates them along the first dimension, calls the model once, and splits the
+ * outputs back by rows. A request that alone has more rows than {@code maxBatchSize} runs alone, unsplit.
+ * If a merged call fails (or returns outputs that are not per row), each request of the batch is run
+ * alone, so one bad request cannot fail its neighbours. Callers that gave up (cancelled their future)
+ * before their batch ran are skipped.
+ *
+ * <p>A full queue refuses the request at once with {@link OverloadedException}; a closing batcher with
+ * TEMPORARILY_UNAVAILABLE. Nothing waits unboundedly. The dispatcher is a platform thread because it
+ * spends its time in native ONNX Runtime calls, which would pin a virtual thread's carrier anyway.
+ * Futures complete on the dispatcher thread: keep continuations cheap or use the {@code *Async} variants.
  */
 public final class DynamicBatcher implements AutoCloseable {
+    private static final double EWMA_WEIGHT = 0.2;
+
     private final String name;
     private final BatchingConfig config;
     private final Function<List<Tensor>, List<Tensor>> model;
@@ -30,13 +42,22 @@ public final class DynamicBatcher implements AutoCloseable {
     private final ArrayBlockingQueue<Pending> queue;
     private final Thread dispatcher;
     private final AtomicLong requests = new AtomicLong();
+    private final AtomicLong rows = new AtomicLong();
     private final AtomicLong batches = new AtomicLong();
+    private final AtomicLong rejected = new AtomicLong();
+    private final AtomicLong failed = new AtomicLong();
+    private final AtomicLong queuedRows = new AtomicLong();
+    /** Smoothed duration of one model call, for the Retry-After estimate; written by the dispatcher only. */
+    private volatile double callNanos;
     private volatile boolean closing;
-    private Pending carried;
+    private Pending carried; // dispatcher thread only
 
     /**
-     * @param model runs validated inputs (inputs in the model's order, first dimension = rows) and returns outputs
-     * @param batchListener told the rows of every model call (for a batch-size histogram)
+     * Starts the dispatcher thread.
+     *
+     * @param name          names the thread and appears in error messages (e.g. "fraud-v3")
+     * @param model         runs validated inputs (in the model's order, first dimension = rows) and returns outputs
+     * @param batchListener told the rows of every model call, for a batch-size histogram; its exceptions are ignored
      */
     public DynamicBatcher(String name, BatchingConfig config, Function<List<Tensor>, List<Tensor>> model,
                           IntConsumer batchListener) {
@@ -48,29 +69,54 @@ public final class DynamicBatcher implements AutoCloseable {
         this.dispatcher = Thread.ofPlatform().daemon().name("launchpad-batcher-" + name).start(this::dispatch);
     }
 
-    private record Pending(List<Tensor> inputs, long rows, CompletableFuture<List<Tensor>> result) {
+    private record Pending(List<Tensor> inputs, long rows, long enqueuedNanos, CompletableFuture<List<Tensor>> result) {
+        /** Rows counted against the queue and in the metrics: a request without a row dimension counts as one. */
+        long weight() {
+            return rows < 0 ? 1 : rows;
+        }
     }
 
     /**
-     * Queues validated inputs for the next batch. REQUEST_LIMIT_EXCEEDED (at once, not in the future)
-     * when the queue is full; TEMPORARILY_UNAVAILABLE when the batcher is closing.
+     * Queues validated inputs for the next batch and returns their outputs' future. Throws at once (the
+     * future is never failed for these): {@link OverloadedException} when {@code maxQueueSize} requests are
+     * already waiting; TEMPORARILY_UNAVAILABLE when the batcher is closing. The future fails with the
+     * model's own exception when the model rejects these inputs.
      */
     public CompletableFuture<List<Tensor>> submit(List<Tensor> inputs) {
         if (closing) {
-            throw new LaunchpadException(ErrorCode.TEMPORARILY_UNAVAILABLE, "Model '" + name + "' is shutting down.");
+            throw shuttingDown();
         }
-        var pending = new Pending(inputs, rowsOf(inputs), new CompletableFuture<>());
+        var pending = new Pending(List.copyOf(inputs), rowsOf(inputs), System.nanoTime(), new CompletableFuture<>());
+        queuedRows.addAndGet(pending.weight());
         if (!queue.offer(pending)) {
-            throw new LaunchpadException(ErrorCode.REQUEST_LIMIT_EXCEEDED, "Model '" + name + "' is overloaded: "
-                    + config.maxQueueSize() + " requests are already waiting. Retry later.");
+            queuedRows.addAndGet(-pending.weight());
+            rejected.incrementAndGet();
+            int depth = queue.size();
+            throw new OverloadedException("Model '" + name + "' is overloaded: " + config.maxQueueSize()
+                    + " requests are already waiting. Retry later.", depth, retryAfter());
+        }
+        if (closing && queue.remove(pending)) {
+            // close() began after the check above and may already have drained the queue
+            queuedRows.addAndGet(-pending.weight());
+            throw shuttingDown();
         }
         requests.incrementAndGet();
+        rows.addAndGet(pending.weight());
         return pending.result();
     }
 
-    /** Requests waiting now. */
+    private LaunchpadException shuttingDown() {
+        return new LaunchpadException(ErrorCode.TEMPORARILY_UNAVAILABLE, "Model '" + name + "' is shutting down.");
+    }
+
+    /** Requests waiting now (a gauge). */
     public int queueDepth() {
         return queue.size();
+    }
+
+    /** Rows waiting now (a gauge). */
+    public long queuedRows() {
+        return queuedRows.get();
     }
 
     /** Requests accepted so far. */
@@ -78,111 +124,136 @@ public final class DynamicBatcher implements AutoCloseable {
         return requests.get();
     }
 
-    /** Model calls made so far. */
+    /** Model calls made so far (merged batches and requests run alone). */
     public long batchCount() {
         return batches.get();
+    }
+
+    /** Requests refused with {@link OverloadedException} so far. */
+    public long rejectedCount() {
+        return rejected.get();
+    }
+
+    /** All counters and gauges at once. */
+    public BatcherStats stats() {
+        return new BatcherStats(queue.size(), queuedRows.get(), requests.get(), rows.get(), batches.get(),
+                rejected.get(), failed.get());
     }
 
     public BatchingConfig config() {
         return config;
     }
 
+    /**
+     * How long until the queue has likely drained: the smoothed model-call time for each
+     * {@code maxBatchSize} rows waiting, plus the queue delay; whole seconds, at least one.
+     */
+    private Duration retryAfter() {
+        double batchesAhead = Math.ceil((double) queuedRows.get() / config.maxBatchSize());
+        double nanos = batchesAhead * callNanos + config.maxQueueDelay().toNanos();
+        long seconds = (long) Math.ceil(nanos / 1e9);
+        return Duration.ofSeconds(Math.max(1, Math.min(seconds, 3600)));
+    }
+
     private void dispatch() {
         while (true) {
-            Pending first;
             try {
-                first = carried != null ? carried : queue.poll(100, TimeUnit.MILLISECONDS);
-                carried = null;
-            } catch (InterruptedException e) {
-                if (closing && queue.isEmpty()) {
+                if (!dispatchOne()) {
                     return;
                 }
-                continue;
-            }
-            if (first == null) {
-                if (closing && queue.isEmpty()) {
-                    return;
-                }
-                continue;
-            }
-            var batch = new ArrayList<Pending>();
-            batch.add(first);
-            long rows = first.rows();
-            if (first.rows() >= 0) {
-                long deadline = System.nanoTime() + config.maxQueueDelay().toNanos();
-                while (rows < config.maxBatchSize()) {
-                    Pending next;
-                    long wait = deadline - System.nanoTime();
-                    try {
-                        next = wait > 0 ? queue.poll(wait, TimeUnit.NANOSECONDS) : queue.poll();
-                    } catch (InterruptedException e) {
-                        next = queue.poll();
-                    }
-                    if (next == null) {
-                        break;
-                    }
-                    if (!compatible(first, next) || rows + next.rows() > config.maxBatchSize()) {
-                        carried = next; // starts the next batch
-                        break;
-                    }
-                    batch.add(next);
-                    rows += next.rows();
+            } catch (Throwable e) { // the dispatcher must survive anything and keep answering callers
+                if (e instanceof InterruptedException) {
+                    Thread.interrupted();
                 }
             }
-            run(batch, rows);
         }
     }
 
-    private void run(List<Pending> all, long allRows) {
+    /** Forms and runs one batch; false once closing and nothing is left. */
+    private boolean dispatchOne() throws InterruptedException {
+        Pending first = carried != null ? carried : take(queue.poll(100, TimeUnit.MILLISECONDS));
+        carried = null;
+        if (first == null) {
+            return !(closing && queue.isEmpty());
+        }
+        var batch = new ArrayList<Pending>();
+        batch.add(first);
+        long batchRows = first.rows();
+        if (first.rows() >= 0) {
+            long deadline = first.enqueuedNanos() + config.maxQueueDelay().toNanos();
+            while (batchRows < config.maxBatchSize()) {
+                long wait = deadline - System.nanoTime();
+                Pending next;
+                try {
+                    next = take(wait > 0 ? queue.poll(wait, TimeUnit.NANOSECONDS) : queue.poll());
+                } catch (InterruptedException e) {
+                    next = take(queue.poll());
+                }
+                if (next == null) {
+                    break;
+                }
+                if (!compatible(first, next) || batchRows + next.rows() > config.maxBatchSize()) {
+                    carried = next; // starts the next batch
+                    break;
+                }
+                batch.add(next);
+                batchRows += next.rows();
+            }
+        }
+        run(batch);
+        return true;
+    }
+
+    /** Accounts for a request leaving the queue. */
+    private Pending take(Pending p) {
+        if (p != null) {
+            queuedRows.addAndGet(-p.weight());
+        }
+        return p;
+    }
+
+    private void run(List<Pending> all) {
         // requests whose callers gave up (timed out, cancelled) are not run
         var batch = new ArrayList<Pending>(all.size());
-        long rows = 0;
+        long batchRows = 0;
         for (var p : all) {
             if (!p.result().isDone()) {
                 batch.add(p);
-                rows += Math.max(p.rows(), 0);
+                batchRows += p.weight();
             }
         }
         if (batch.isEmpty()) {
             return;
         }
-        if (allRows < 0) {
-            rows = allRows;
-        }
         try {
-            runLive(batch, rows);
+            runLive(batch, batchRows);
         } catch (Throwable e) { // an Error must not kill the dispatcher and leave callers waiting
             for (var p : batch) {
-                p.result().completeExceptionally(e);
+                fail(p, e);
             }
         }
     }
 
-    private void runLive(List<Pending> batch, long rows) {
+    private void runLive(List<Pending> batch, long batchRows) {
         batches.incrementAndGet();
         try {
-            batchListener.accept((int) Math.max(rows, 1));
+            batchListener.accept((int) Math.min(batchRows, Integer.MAX_VALUE));
         } catch (RuntimeException ignored) {
             // metrics must not break serving
         }
         if (batch.size() == 1) {
-            var only = batch.getFirst();
-            try {
-                only.result().complete(model.apply(only.inputs()));
-            } catch (RuntimeException e) {
-                only.result().completeExceptionally(e);
-            }
+            runAlone(batch.getFirst());
             return;
         }
         List<Tensor> outputs;
         try {
-            outputs = model.apply(concat(batch, rows));
+            outputs = timed(concat(batch, batchRows));
         } catch (RuntimeException e) {
             runEachAlone(batch); // one bad request must not fail its neighbours
             return;
         }
         for (var out : outputs) {
-            if (out.shape().length == 0 || out.shape()[0] != rows) {
+            if (out.shape().length == 0 || out.shape()[0] != batchRows) {
                 runEachAlone(batch); // an output that is not per row cannot be split
                 return;
             }
@@ -198,13 +269,31 @@ public final class DynamicBatcher implements AutoCloseable {
         }
     }
 
+    private List<Tensor> timed(List<Tensor> inputs) {
+        long t0 = System.nanoTime();
+        var out = model.apply(inputs);
+        long took = System.nanoTime() - t0;
+        callNanos = callNanos == 0 ? took : callNanos + EWMA_WEIGHT * (took - callNanos);
+        return out;
+    }
+
+    private void runAlone(Pending p) {
+        try {
+            p.result().complete(timed(p.inputs()));
+        } catch (RuntimeException e) {
+            fail(p, e);
+        }
+    }
+
     private void runEachAlone(List<Pending> batch) {
         for (var p : batch) {
-            try {
-                p.result().complete(model.apply(p.inputs()));
-            } catch (RuntimeException alone) {
-                p.result().completeExceptionally(alone);
-            }
+            runAlone(p);
+        }
+    }
+
+    private void fail(Pending p, Throwable e) {
+        if (p.result().completeExceptionally(e)) {
+            failed.incrementAndGet();
         }
     }
 
@@ -272,18 +361,21 @@ public final class DynamicBatcher implements AutoCloseable {
         return new Tensor(t.name(), t.type() == TensorType.FLOAT16 ? TensorType.FLOAT32 : t.type(), shape, data);
     }
 
-    /** Stops accepting requests, answers every queued one, then stops the dispatcher. */
+    /**
+     * Stops accepting requests, runs every queued one (waiting up to 30 s for the dispatcher), fails any
+     * left with TEMPORARILY_UNAVAILABLE, and stops the dispatcher. Does not close the model.
+     */
     @Override
     public void close() {
         closing = true;
         try {
-            dispatcher.join(java.time.Duration.ofSeconds(30));
+            dispatcher.join(Duration.ofSeconds(30));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         Pending left;
-        while ((left = queue.poll()) != null) {
-            left.result().completeExceptionally(new LaunchpadException(ErrorCode.TEMPORARILY_UNAVAILABLE,
+        while ((left = take(queue.poll())) != null) {
+            fail(left, new LaunchpadException(ErrorCode.TEMPORARILY_UNAVAILABLE,
                     "Model '" + name + "' shut down before answering."));
         }
     }

@@ -137,7 +137,12 @@ public final class OnnxModel implements AutoCloseable {
         return inputs;
     }
 
-    /** The graph's outputs; a classifier's sequence of maps appears as a FLOAT32 [-1, -1] tensor of probabilities. */
+    /**
+     * The graph's outputs. An ONNX-ML classifier's ZipMap output (a sequence of {label → probability} maps)
+     * appears as a FLOAT32 [-1, -1] tensor of probabilities, one row per input row and one column per class
+     * label in ascending label order (numeric for int64 labels, lexicographic for string labels — the order
+     * scikit-learn's {@code classes_} and a ZipMap-free classifier's probability columns use).
+     */
     public List<Spec.Tensor> outputs() {
         return outputs;
     }
@@ -150,54 +155,59 @@ public final class OnnxModel implements AutoCloseable {
     /**
      * Checks tensors against the graph's inputs: every input present once, none extra, the right
      * element type, rank and fixed dimensions, and data matching the shape. Returns them in the graph's
-     * order. INVALID_PARAMETER_VALUE naming the input otherwise.
+     * order; otherwise an {@link InvalidInputException} (INVALID_PARAMETER_VALUE) naming the input.
      */
     public List<Tensor> validate(List<Tensor> given) {
         var byName = new LinkedHashMap<String, Tensor>();
         for (var t : given) {
             if (!inputsByName.containsKey(t.name())) {
-                throw LaunchpadException.invalid("Unknown input '" + t.name() + "'; the model's inputs are "
+                throw new InvalidInputException(t.name(), "Unknown input '" + t.name() + "'; the model's inputs are "
                         + String.join(", ", inputsByName.keySet()) + ".");
             }
             if (byName.put(t.name(), t) != null) {
-                throw LaunchpadException.invalid("Input '" + t.name() + "' is given twice.");
+                throw new InvalidInputException(t.name(), "Input '" + t.name() + "' is given twice.");
             }
         }
         var ordered = new ArrayList<Tensor>(inputs.size());
         for (var spec : inputs) {
             var t = byName.get(spec.name());
             if (t == null) {
-                throw LaunchpadException.invalid("Missing input '" + spec.name() + "' (" + spec.type() + " "
+                throw new InvalidInputException(spec.name(), "Missing input '" + spec.name() + "' (" + spec.type() + " "
                         + spec.shape() + ").");
             }
             if (t.type() != spec.type()) {
-                throw LaunchpadException.invalid("Input '" + t.name() + "' has type " + t.type()
+                throw new InvalidInputException(t.name(), "Input '" + t.name() + "' has type " + t.type()
                         + " but the model expects " + spec.type() + ".");
             }
             var expected = spec.shape();
             if (t.shape().length != expected.size()) {
-                throw LaunchpadException.invalid("Input '" + t.name() + "' has shape " + Arrays.toString(t.shape())
+                throw new InvalidInputException(t.name(), "Input '" + t.name() + "' has shape " + Arrays.toString(t.shape())
                         + " but the model expects " + expected + " (-1: any size).");
             }
             long count = 1;
             for (int d = 0; d < expected.size(); d++) {
                 long dim = t.shape()[d];
                 if (dim < 0 || expected.get(d) >= 0 && expected.get(d) != dim) {
-                    throw LaunchpadException.invalid("Input '" + t.name() + "' has shape " + Arrays.toString(t.shape())
+                    throw new InvalidInputException(t.name(), "Input '" + t.name() + "' has shape " + Arrays.toString(t.shape())
                             + " but the model expects " + expected + " (-1: any size).");
                 }
-                count = Math.multiplyExact(count, dim);
+                try {
+                    count = Math.multiplyExact(count, dim);
+                } catch (ArithmeticException e) {
+                    throw new InvalidInputException(t.name(), "Input '" + t.name() + "' has shape "
+                            + Arrays.toString(t.shape()) + ", which holds too many elements.");
+                }
             }
             if (t.data() instanceof String[] strings) {
                 for (int i = 0; i < strings.length; i++) {
                     if (strings[i] == null) {
-                        throw LaunchpadException.invalid("Input '" + t.name() + "' has a missing value at element " + i
+                        throw new InvalidInputException(t.name(), "Input '" + t.name() + "' has a missing value at element " + i
                                 + "; string inputs cannot be null.");
                     }
                 }
             }
             if (t.length() != count) {
-                throw LaunchpadException.invalid("Input '" + t.name() + "' has " + t.length() + " elements but its shape "
+                throw new InvalidInputException(t.name(), "Input '" + t.name() + "' has " + t.length() + " elements but its shape "
                         + Arrays.toString(t.shape()) + " holds " + count + ".");
             }
             ordered.add(t);
@@ -206,11 +216,18 @@ public final class OnnxModel implements AutoCloseable {
     }
 
     /**
-     * Lays out a table (column name → {@code double[]}, {@code long[]}, {@code boolean[]} or {@code String[]},
-     * {@code rows} values each) as the graph's input tensors, checking it against the signature's columns:
-     * INVALID_PARAMETER_VALUE naming a missing, unknown or mistyped column.
+     * Lays out a table (column name → {@code double[]}, {@code float[]}, {@code long[]}, {@code int[]},
+     * {@code boolean[]} or {@code String[]}, {@code rows} values each) as the graph's input tensors — one
+     * [rows, columns] matrix with the columns in signature order, or one input per column — checking it
+     * against the signature's columns: an {@link InvalidInputException} naming a missing, unknown or
+     * mistyped column (a string for a number, a fraction for an integer column, a number for a boolean
+     * one, a value out of the input type's range). INVALID_PARAMETER_VALUE when the model takes no table
+     * ({@link #acceptsTables()}).
      */
     public List<Tensor> tableToTensors(Map<String, Object> columns, int rows) {
+        if (rows < 0) {
+            throw LaunchpadException.invalid("A table cannot have " + rows + " rows.");
+        }
         if (table == null) {
             throw LaunchpadException.invalid("This model takes tensors (" + describe(inputs)
                     + "), not a table of columns: send 'instances' or 'inputs', or OIP tensors.");
@@ -322,12 +339,12 @@ public final class OnnxModel implements AutoCloseable {
                 }
                 yield OnnxTensor.createTensor(env, b.asShortBuffer(), shape, OnnxJavaType.FLOAT16);
             }
-            case UINT16, UINT32 -> throw LaunchpadException.invalid("Input '" + t.name() + "': ONNX Runtime's Java API"
+            case UINT16, UINT32 -> throw new InvalidInputException(t.name(), "Input '" + t.name() + "': ONNX Runtime's Java API"
                     + " cannot take " + t.type() + " tensors.");
             case STRING -> {
                 for (var v : (String[]) t.data()) {
                     if (v == null) { // ONNX Runtime's native code would crash on a null string
-                        throw LaunchpadException.invalid("Input '" + t.name() + "' has a null string.");
+                        throw new InvalidInputException(t.name(), "Input '" + t.name() + "' has a null string.");
                     }
                 }
                 yield OnnxTensor.createTensor(env, (String[]) t.data(), shape);

@@ -1,6 +1,6 @@
 package dev.launchpad.inference.runtime;
 
-import dev.launchpad.core.error.LaunchpadException;
+import dev.launchpad.core.schema.ColumnType;
 import dev.launchpad.core.schema.Signature;
 import dev.launchpad.core.schema.Spec;
 import dev.launchpad.core.schema.TensorType;
@@ -62,21 +62,18 @@ sealed interface TableLayout {
             if (columns != null) {
                 for (var name : given.keySet()) {
                     if (columns.stream().noneMatch(c -> c.name().equals(name))) {
-                        throw LaunchpadException.invalid("Unknown column '" + name + "'; the model's columns are "
-                                + String.join(", ", columns.stream().map(Spec.Column::name).toList()) + ".");
+                        throw unknown(name, columns);
                     }
                 }
                 names = columns.stream().map(Spec.Column::name).toList();
-                for (var name : names) {
-                    if (!given.containsKey(name)) {
-                        throw LaunchpadException.invalid("Missing column '" + name + "'.");
-                    }
+                for (var column : columns) {
+                    checkColumn(column, given.get(column.name()), rows);
                 }
             } else {
                 names = List.copyOf(given.keySet());
                 if (width >= 0 && names.size() != width) {
-                    throw LaunchpadException.invalid("The model takes " + width + " columns; the request has "
-                            + names.size() + ".");
+                    throw new InvalidInputException(input.name(), "The model takes " + width
+                            + " columns; the request has " + names.size() + ".");
                 }
             }
             int k = names.size();
@@ -89,6 +86,9 @@ sealed interface TableLayout {
             };
             for (int c = 0; c < k; c++) {
                 var values = given.get(names.get(c));
+                if (values == null) {
+                    throw new InvalidInputException(names.get(c), "Column '" + names.get(c) + "' has no values.");
+                }
                 checkLength(names.get(c), values, rows);
                 for (int r = 0; r < rows; r++) {
                     double v = numberAt(names.get(c), values, r);
@@ -112,17 +112,13 @@ sealed interface TableLayout {
         public List<Tensor> layout(Map<String, Object> given, int rows) {
             for (var name : given.keySet()) {
                 if (!inputs.containsKey(name)) {
-                    throw LaunchpadException.invalid("Unknown column '" + name + "'; the model's columns are "
-                            + String.join(", ", columns.stream().map(Spec.Column::name).toList()) + ".");
+                    throw unknown(name, columns);
                 }
             }
             var out = new ArrayList<Tensor>();
             for (var column : columns) {
                 var values = given.get(column.name());
-                if (values == null) {
-                    throw LaunchpadException.invalid("Missing column '" + column.name() + "'.");
-                }
-                checkLength(column.name(), values, rows);
+                checkColumn(column, values, rows);
                 var input = inputs.get(column.name());
                 long[] shape = input.shape().size() == 1 ? new long[] {rows} : new long[] {rows, 1};
                 out.add(new Tensor(input.name(), input.type(), shape, convert(column, input.type(), values, rows)));
@@ -137,13 +133,15 @@ sealed interface TableLayout {
                     if (values instanceof String[] s) {
                         return s;
                     }
-                    throw LaunchpadException.invalid("Column '" + name + "' must hold strings (" + column.type().mlflowName() + ").");
+                    throw new InvalidInputException(name, "Column '" + name + "' must hold strings (the model's input is "
+                            + "a string tensor).");
                 }
                 case BOOL -> {
                     if (values instanceof boolean[] b) {
                         return b;
                     }
-                    throw LaunchpadException.invalid("Column '" + name + "' must hold booleans.");
+                    throw new InvalidInputException(name, "Column '" + name + "' must hold booleans (the model's input is "
+                            + "a bool tensor).");
                 }
                 case FLOAT32, FLOAT16 -> {
                     var a = new float[rows];
@@ -177,10 +175,102 @@ sealed interface TableLayout {
         }
     }
 
+    private static InvalidInputException unknown(String name, List<Spec.Column> columns) {
+        return new InvalidInputException(name, "Unknown column '" + name + "'; the model's columns are "
+                + String.join(", ", columns.stream().map(Spec.Column::name).toList()) + ".");
+    }
+
+    /**
+     * Checks a column's values against its signature type: present, {@code rows} long, and of a kind the
+     * type admits — booleans for BOOLEAN, strings for STRING/BINARY/DATETIME, numbers for FLOAT/DOUBLE, whole
+     * numbers (in int32 range for INTEGER) for INTEGER/LONG.
+     */
+    private static void checkColumn(Spec.Column column, Object values, int rows) {
+        String name = column.name();
+        if (values == null) {
+            throw new InvalidInputException(name, "Missing column '" + name + "' (" + column.type().mlflowName() + ").");
+        }
+        checkLength(name, values, rows);
+        switch (column.type()) {
+            case BOOLEAN -> {
+                if (!(values instanceof boolean[])) {
+                    throw mistyped(column, values);
+                }
+            }
+            case STRING, BINARY, DATETIME -> {
+                if (!(values instanceof String[])) {
+                    throw mistyped(column, values);
+                }
+            }
+            case FLOAT, DOUBLE -> {
+                if (!(values instanceof double[] || values instanceof float[] || values instanceof long[]
+                        || values instanceof int[])) {
+                    throw mistyped(column, values);
+                }
+            }
+            case INTEGER, LONG -> {
+                switch (values) {
+                    case long[] a -> {
+                        if (column.type() == ColumnType.INTEGER) {
+                            for (int r = 0; r < a.length; r++) {
+                                if (a[r] != (int) a[r]) {
+                                    throw new InvalidInputException(name, "Column '" + name + "' is declared integer "
+                                            + "(int32) but row " + r + " has " + a[r] + ", out of range.");
+                                }
+                            }
+                        }
+                    }
+                    case int[] ignored -> {
+                        // always whole and in range
+                    }
+                    case double[] a -> {
+                        for (int r = 0; r < a.length; r++) {
+                            wholeNumber(column, a[r], r);
+                        }
+                    }
+                    case float[] a -> {
+                        for (int r = 0; r < a.length; r++) {
+                            wholeNumber(column, a[r], r);
+                        }
+                    }
+                    default -> throw mistyped(column, values);
+                }
+            }
+        }
+    }
+
+    private static void wholeNumber(Spec.Column column, double v, int row) {
+        boolean int32 = column.type() == ColumnType.INTEGER;
+        double min = int32 ? Integer.MIN_VALUE : -0x1p63;
+        boolean inRange = v >= min && (int32 ? v <= Integer.MAX_VALUE : v < 0x1p63);
+        if (v != Math.rint(v) || !inRange) {
+            throw new InvalidInputException(column.name(), "Column '" + column.name() + "' is declared "
+                    + column.type().mlflowName() + " but row " + row + " has " + v + ", not a whole number in range.");
+        }
+    }
+
+    private static InvalidInputException mistyped(Spec.Column column, Object values) {
+        String kind = switch (values) {
+            case boolean[] ignored -> "booleans";
+            case String[] ignored -> "strings";
+            case double[] ignored -> "numbers";
+            case float[] ignored -> "numbers";
+            case long[] ignored -> "integers";
+            case int[] ignored -> "integers";
+            default -> values.getClass().getSimpleName();
+        };
+        return new InvalidInputException(column.name(), "Column '" + column.name() + "' is declared "
+                + column.type().mlflowName() + " but holds " + kind + ".");
+    }
+
     private static void checkLength(String name, Object values, int rows) {
+        if (!values.getClass().isArray()) {
+            throw new InvalidInputException(name, "Column '" + name + "' must be an array of values, got "
+                    + values.getClass().getSimpleName() + ".");
+        }
         int n = java.lang.reflect.Array.getLength(values);
         if (n != rows) {
-            throw LaunchpadException.invalid("Column '" + name + "' has " + n + " values for " + rows + " rows.");
+            throw new InvalidInputException(name, "Column '" + name + "' has " + n + " values for " + rows + " rows.");
         }
     }
 
@@ -191,15 +281,15 @@ sealed interface TableLayout {
             case long[] a -> a[row];
             case int[] a -> a[row];
             case boolean[] a -> a[row] ? 1 : 0;
-            case String[] a -> throw LaunchpadException.invalid("Column '" + column + "' must be numeric, got the string '"
+            case String[] a -> throw new InvalidInputException(column, "Column '" + column + "' must be numeric, got the string '"
                     + abbreviate(a[row]) + "' in row " + row + ".");
-            default -> throw LaunchpadException.invalid("Column '" + column + "' has values of an unsupported type.");
+            default -> throw new InvalidInputException(column, "Column '" + column + "' has values of an unsupported type.");
         };
     }
 
     private static long integral(String column, double v, int row) {
         if (v != Math.rint(v) || Double.isInfinite(v)) {
-            throw LaunchpadException.invalid("Column '" + column + "' must hold integers; row " + row + " has " + v + ".");
+            throw new InvalidInputException(column, "Column '" + column + "' must hold integers; row " + row + " has " + v + ".");
         }
         return (long) v;
     }
@@ -220,7 +310,7 @@ sealed interface TableLayout {
             default -> Integer.MAX_VALUE;
         };
         if (v < min || v > max) {
-            throw LaunchpadException.invalid("Column '" + column + "', row " + row + ": " + v + " is out of range for "
+            throw new InvalidInputException(column, "Column '" + column + "', row " + row + ": " + v + " is out of range for "
                     + type + ".");
         }
         return (int) v;

@@ -13,10 +13,12 @@ import java.util.Arrays;
 public record Tensor(String name, TensorType type, long[] shape, Object data) {
 
     public Tensor {
+        java.util.Objects.requireNonNull(name, "name");
+        java.util.Objects.requireNonNull(type, "type");
         shape = shape.clone();
         if (!carrierOf(type).isInstance(data)) {
             throw new IllegalArgumentException("tensor '" + name + "' of type " + type + " needs a "
-                    + carrierOf(type).getSimpleName() + ", got " + data.getClass().getSimpleName());
+                    + carrierOf(type).getSimpleName() + ", got " + (data == null ? "null" : data.getClass().getSimpleName()));
         }
     }
 
@@ -48,6 +50,25 @@ public record Tensor(String name, TensorType type, long[] shape, Object data) {
         return new Tensor(name, TensorType.STRING, shape, data);
     }
 
+    public static Tensor of(String name, int[] data, long... shape) {
+        return new Tensor(name, TensorType.INT32, shape, data);
+    }
+
+    public static Tensor of(String name, boolean[] data, long... shape) {
+        return new Tensor(name, TensorType.BOOL, shape, data);
+    }
+
+    /** The tensor called {@code name} in {@code tensors} (a model's outputs, say). */
+    public static Tensor named(java.util.List<Tensor> tensors, String name) {
+        for (var t : tensors) {
+            if (t.name().equals(name)) {
+                return t;
+            }
+        }
+        throw new java.util.NoSuchElementException("no tensor named '" + name + "' among "
+                + tensors.stream().map(Tensor::name).toList());
+    }
+
     /** Number of elements held. */
     public int length() {
         return Array.getLength(data);
@@ -68,6 +89,18 @@ public record Tensor(String name, TensorType type, long[] shape, Object data) {
 
     public long[] longs() {
         return (long[]) data;
+    }
+
+    public int[] ints() {
+        return (int[]) data;
+    }
+
+    public boolean[] booleans() {
+        return (boolean[]) data;
+    }
+
+    public String[] strings() {
+        return (String[]) data;
     }
 
     @Override
