@@ -1,0 +1,275 @@
+package dev.launchpad.platform.monitor;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.launchpad.core.error.ErrorCode;
+import dev.launchpad.core.error.LaunchpadException;
+import dev.launchpad.core.json.Json;
+import dev.launchpad.platform.store.Database;
+import org.jdbi.v3.core.Handle;
+
+import java.time.Clock;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Alert rules, alerts and incidents. A breached check result that matches an enabled rule fires an alert,
+ * unless that rule already fired for the deployment within its cool-down; an alert opens an incident, or
+ * joins the rule's incident for the deployment that is still open or acknowledged. Incidents move
+ * open → acknowledged → resolved (or open → resolved) with timestamps, so time to acknowledge and time to
+ * resolve can be measured. Each alert is queued for every enabled webhook in the same transaction
+ * ({@link Webhooks} delivers them).
+ */
+public final class Alerts {
+    public static final Set<String> SEVERITIES = Set.of("info", "warning", "critical");
+
+    private final Database database;
+    private final Clock clock;
+
+    public Alerts(Database database, Clock clock) {
+        this.database = database;
+        this.clock = clock;
+    }
+
+    /** A rule: which check (or {@code *}) of which deployment (or every one, null) alerts, how loudly, how often. */
+    public record Rule(long id, String name, String deployment, String check, String severity, long cooldownMs,
+                       boolean enabled, long createdAt) {
+    }
+
+    /** An incident and its lifecycle timestamps. */
+    public record Incident(long id, long ruleId, String deployment, String check, String severity, String status,
+                           String summary, long openedAt, Long acknowledgedAt, String acknowledgedBy, Long resolvedAt,
+                           String resolvedBy, long lastAlertAt, int alertCount) {
+    }
+
+    /** A fired alert. */
+    public record Alert(long id, long ruleId, long incidentId, long resultId, String deployment, String check,
+                        String severity, String message, ObjectNode details, long firedAt) {
+    }
+
+    // ------------------------------------------------------------------ rules
+
+    public Rule createRule(String name, String deployment, String check, String severity, long cooldownMs) {
+        if (name == null || name.isBlank() || name.length() > 200) {
+            throw LaunchpadException.invalid("A rule needs a 'name' of 1 to 200 characters.");
+        }
+        if (check == null || !(check.equals("*") || CheckResult.CHECKS.contains(check))) {
+            throw LaunchpadException.invalid("'check' must be * or one of " + CheckResult.CHECKS + ", got '" + check + "'.");
+        }
+        var sev = severity == null ? "warning" : severity.toLowerCase(Locale.ROOT);
+        if (!SEVERITIES.contains(sev)) {
+            throw LaunchpadException.invalid("'severity' must be info, warning or critical, got '" + severity + "'.");
+        }
+        if (cooldownMs < 0 || cooldownMs > 30L * 86_400_000) {
+            throw LaunchpadException.invalid("'cooldown_seconds' must be between 0 and 30 days.");
+        }
+        long now = clock.millis();
+        try {
+            long id = database.write(h -> h.createQuery("INSERT INTO monitor_alert_rules (name, deployment, check_name, severity,"
+                            + " cooldown_ms, enabled, created_at) VALUES (:n, :d, :c, :s, :cd, 1, :t) RETURNING id")
+                    .bind("n", name).bind("d", deployment).bind("c", check).bind("s", sev).bind("cd", cooldownMs).bind("t", now)
+                    .mapTo(Long.class).one());
+            return new Rule(id, name, deployment, check, sev, cooldownMs, true, now);
+        } catch (RuntimeException e) {
+            if (Database.isUniqueViolation(e)) {
+                throw LaunchpadException.alreadyExists("An alert rule named '" + name + "' already exists.");
+            }
+            throw e;
+        }
+    }
+
+    public List<Rule> rules() {
+        return database.read(h -> h.createQuery("SELECT * FROM monitor_alert_rules ORDER BY id")
+                .map((rs, ctx) -> new Rule(rs.getLong("id"), rs.getString("name"), rs.getString("deployment"),
+                        rs.getString("check_name"), rs.getString("severity"), rs.getLong("cooldown_ms"),
+                        rs.getInt("enabled") != 0, rs.getLong("created_at"))).list());
+    }
+
+    public void setRuleEnabled(long id, boolean enabled) {
+        int n = database.write(h -> h.createUpdate("UPDATE monitor_alert_rules SET enabled = :e WHERE id = :id")
+                .bind("e", enabled ? 1 : 0).bind("id", id).execute());
+        if (n == 0) {
+            throw LaunchpadException.notFound("No alert rule " + id + ".");
+        }
+    }
+
+    public void deleteRule(long id) {
+        int n = database.write(h -> h.createUpdate("DELETE FROM monitor_alert_rules WHERE id = :id").bind("id", id).execute());
+        if (n == 0) {
+            throw LaunchpadException.notFound("No alert rule " + id + ".");
+        }
+    }
+
+    // ------------------------------------------------------------------ firing
+
+    /** Fires the alerts a run's results call for; returns them. */
+    public List<Alert> onResults(String deployment, List<MonitorService.StoredResult> results) {
+        var rules = rules().stream().filter(Rule::enabled)
+                .filter(r -> r.deployment() == null || r.deployment().equals(deployment)).toList();
+        var fired = new java.util.ArrayList<Alert>();
+        for (var stored : results) {
+            var r = stored.result();
+            if (r.status() != CheckResult.Status.BREACH) {
+                continue;
+            }
+            for (var rule : rules) {
+                if (!rule.check().equals("*") && !rule.check().equals(r.check())) {
+                    continue;
+                }
+                database.write(h -> fire(h, rule, stored)).ifPresent(fired::add);
+            }
+        }
+        return fired;
+    }
+
+    private Optional<Alert> fire(Handle h, Rule rule, MonitorService.StoredResult stored) {
+        long now = clock.millis();
+        var r = stored.result();
+        var last = h.createQuery("SELECT MAX(fired_at) FROM monitor_alerts WHERE rule_id = :r AND deployment = :d"
+                        + (rule.check().equals("*") ? " AND check_name = :c" : ""))
+                .bind("r", rule.id()).bind("d", stored.deployment()).bind("c", r.check())
+                .mapTo(Long.class).findOne().orElse(null);
+        if (last != null && now - last < rule.cooldownMs()) {
+            return Optional.empty(); // cooling down
+        }
+        var message = message(stored);
+        var open = h.createQuery("SELECT id FROM monitor_incidents WHERE rule_id = :r AND deployment = :d AND check_name = :c"
+                        + " AND status <> 'resolved' ORDER BY id DESC LIMIT 1")
+                .bind("r", rule.id()).bind("d", stored.deployment()).bind("c", r.check()).mapTo(Long.class).findOne();
+        long incident;
+        if (open.isPresent()) {
+            incident = open.get();
+            h.createUpdate("UPDATE monitor_incidents SET last_alert_at = :t, alert_count = alert_count + 1 WHERE id = :id")
+                    .bind("t", now).bind("id", incident).execute();
+        } else {
+            incident = h.createQuery("INSERT INTO monitor_incidents (rule_id, deployment, check_name, severity, status, summary,"
+                            + " opened_at, last_alert_at, alert_count) VALUES (:r, :d, :c, :s, 'open', :m, :t, :t, 1) RETURNING id")
+                    .bind("r", rule.id()).bind("d", stored.deployment()).bind("c", r.check()).bind("s", rule.severity())
+                    .bind("m", message).bind("t", now).mapTo(Long.class).one();
+        }
+        var details = Json.mapper().createObjectNode();
+        details.put("window_from", stored.from());
+        details.put("window_to", stored.to());
+        if (r.metric() != null) {
+            details.put("metric", r.metric());
+        }
+        if (r.threshold() != null) {
+            details.put("threshold", r.threshold());
+        }
+        var features = details.putArray("features");
+        r.features().forEach(features::add);
+        details.set("result", r.details());
+        long alertId = h.createQuery("INSERT INTO monitor_alerts (rule_id, incident_id, result_id, deployment, check_name, severity,"
+                        + " message, details, fired_at) VALUES (:r, :i, :res, :d, :c, :s, :m, :det, :t) RETURNING id")
+                .bind("r", rule.id()).bind("i", incident).bind("res", stored.id()).bind("d", stored.deployment())
+                .bind("c", r.check()).bind("s", rule.severity()).bind("m", message).bind("det", details.toString())
+                .bind("t", now).mapTo(Long.class).one();
+        var alert = new Alert(alertId, rule.id(), incident, stored.id(), stored.deployment(), r.check(), rule.severity(),
+                message, details, now);
+        Webhooks.enqueue(h, alert, rule.name(), now);
+        return Optional.of(alert);
+    }
+
+    private static String message(MonitorService.StoredResult stored) {
+        var r = stored.result();
+        var text = new StringBuilder(stored.deployment()).append(": ").append(r.check().replace('_', ' ')).append(" breached");
+        if (!r.features().isEmpty()) {
+            text.append(" on ").append(String.join(", ", r.features()));
+        }
+        if (r.metric() != null) {
+            text.append(" (").append(String.format(Locale.ROOT, "%.4g", r.metric()));
+            if (r.threshold() != null) {
+                text.append(" vs ").append(String.format(Locale.ROOT, "%.4g", r.threshold()));
+            }
+            text.append(')');
+        }
+        return text.toString();
+    }
+
+    // ------------------------------------------------------------------ reading
+
+    public List<Alert> alerts(String deployment, long since, int limit) {
+        return database.read(h -> {
+            var q = h.createQuery("SELECT * FROM monitor_alerts WHERE fired_at >= :s"
+                    + (deployment != null ? " AND deployment = :d" : "") + " ORDER BY id DESC LIMIT :l")
+                    .bind("s", since).bind("l", limit);
+            if (deployment != null) {
+                q.bind("d", deployment);
+            }
+            return q.map((rs, ctx) -> {
+                ObjectNode details;
+                try {
+                    details = (ObjectNode) Json.mapper().readTree(rs.getString("details"));
+                } catch (java.io.IOException e) {
+                    throw new java.sql.SQLException(e);
+                }
+                return new Alert(rs.getLong("id"), rs.getLong("rule_id"), rs.getLong("incident_id"), rs.getLong("result_id"),
+                        rs.getString("deployment"), rs.getString("check_name"), rs.getString("severity"),
+                        rs.getString("message"), details, rs.getLong("fired_at"));
+            }).list();
+        });
+    }
+
+    public List<Incident> incidents(String status, String deployment, int limit) {
+        if (status != null && !Set.of("open", "acknowledged", "resolved").contains(status)) {
+            throw LaunchpadException.invalid("'status' must be open, acknowledged or resolved, got '" + status + "'.");
+        }
+        return database.read(h -> {
+            var q = h.createQuery("SELECT * FROM monitor_incidents WHERE 1 = 1" + (status != null ? " AND status = :s" : "")
+                    + (deployment != null ? " AND deployment = :d" : "") + " ORDER BY id DESC LIMIT :l").bind("l", limit);
+            if (status != null) {
+                q.bind("s", status);
+            }
+            if (deployment != null) {
+                q.bind("d", deployment);
+            }
+            return q.map((rs, ctx) -> incident(rs)).list();
+        });
+    }
+
+    public Incident incident(long id) {
+        return database.read(h -> h.createQuery("SELECT * FROM monitor_incidents WHERE id = :id").bind("id", id)
+                        .map((rs, ctx) -> incident(rs)).findOne())
+                .orElseThrow(() -> LaunchpadException.notFound("No incident " + id + "."));
+    }
+
+    private static Incident incident(java.sql.ResultSet rs) throws java.sql.SQLException {
+        return new Incident(rs.getLong("id"), rs.getLong("rule_id"), rs.getString("deployment"), rs.getString("check_name"),
+                rs.getString("severity"), rs.getString("status"), rs.getString("summary"), rs.getLong("opened_at"),
+                Database.nullableLong(rs, "acknowledged_at"), rs.getString("acknowledged_by"),
+                Database.nullableLong(rs, "resolved_at"), rs.getString("resolved_by"), rs.getLong("last_alert_at"),
+                rs.getInt("alert_count"));
+    }
+
+    /** open → acknowledged; INVALID_STATE otherwise. */
+    public Incident acknowledge(long id, String by) {
+        long now = clock.millis();
+        database.writeVoid(h -> {
+            var current = h.createQuery("SELECT status FROM monitor_incidents WHERE id = :id").bind("id", id)
+                    .mapTo(String.class).findOne().orElseThrow(() -> LaunchpadException.notFound("No incident " + id + "."));
+            if (!current.equals("open")) {
+                throw new LaunchpadException(ErrorCode.INVALID_STATE, "Incident " + id + " is " + current
+                        + "; only an open incident can be acknowledged.");
+            }
+            h.createUpdate("UPDATE monitor_incidents SET status = 'acknowledged', acknowledged_at = :t, acknowledged_by = :b"
+                    + " WHERE id = :id").bind("t", now).bind("b", by).bind("id", id).execute();
+        });
+        return incident(id);
+    }
+
+    /** open or acknowledged → resolved; INVALID_STATE when already resolved. */
+    public Incident resolve(long id, String by) {
+        long now = clock.millis();
+        database.writeVoid(h -> {
+            var current = h.createQuery("SELECT status FROM monitor_incidents WHERE id = :id").bind("id", id)
+                    .mapTo(String.class).findOne().orElseThrow(() -> LaunchpadException.notFound("No incident " + id + "."));
+            if (current.equals("resolved")) {
+                throw new LaunchpadException(ErrorCode.INVALID_STATE, "Incident " + id + " is already resolved.");
+            }
+            h.createUpdate("UPDATE monitor_incidents SET status = 'resolved', resolved_at = :t, resolved_by = :b WHERE id = :id")
+                    .bind("t", now).bind("b", by).bind("id", id).execute();
+        });
+        return incident(id);
+    }
+}

@@ -1,0 +1,216 @@
+package dev.launchpad.platform.monitor;
+
+import dev.launchpad.core.error.LaunchpadException;
+import dev.launchpad.platform.store.Database;
+import dev.launchpad.stats.profile.DatasetProfile;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Baselines: the reference profile (and a bounded uniform sample, for exact drift tests) of a model
+ * version, made from its training or validation data (CSV) or given as a profile. Monitors compare
+ * a deployment's traffic against the baseline of the version that served it.
+ */
+public final class Baselines {
+    /** Rows of the reference kept for exact tests. */
+    public static final int SAMPLE_SIZE = 5_000;
+    /** Largest CSV accepted (rows). */
+    public static final int MAX_ROWS = 5_000_000;
+
+    private final Database database;
+    private final Clock clock;
+
+    public Baselines(Database database, Clock clock) {
+        this.database = database;
+        this.clock = clock;
+    }
+
+    /** A stored baseline. {@code sample} is null for a baseline given as a profile only. */
+    public record Baseline(String model, int version, String source, long rows, DatasetProfile profile, RowSample sample,
+                           long createdAt) {
+    }
+
+    /** Stores (or replaces) the baseline of a model version. */
+    public Baseline put(String model, int version, String source, DatasetProfile profile, RowSample sample) {
+        long now = clock.millis();
+        database.writeVoid(h -> {
+            h.createUpdate("DELETE FROM monitor_baselines WHERE model_name = :m AND model_version = :v")
+                    .bind("m", model).bind("v", version).execute();
+            h.createUpdate("INSERT INTO monitor_baselines (model_name, model_version, source, row_count, profile, sample,"
+                            + " created_at) VALUES (:m, :v, :s, :r, :p, :smp, :t)")
+                    .bind("m", model).bind("v", version).bind("s", source).bind("r", profile.rowCount())
+                    .bind("p", profile.toBytes()).bind("smp", sample == null ? null : sample.toBytes()).bind("t", now)
+                    .execute();
+        });
+        return new Baseline(model, version, source, profile.rowCount(), profile, sample, now);
+    }
+
+    public Optional<Baseline> get(String model, int version) {
+        return database.read(h -> h.createQuery("SELECT * FROM monitor_baselines WHERE model_name = :m AND model_version = :v")
+                .bind("m", model).bind("v", version)
+                .map((rs, ctx) -> {
+                    byte[] sample = rs.getBytes("sample");
+                    return new Baseline(rs.getString("model_name"), rs.getInt("model_version"), rs.getString("source"),
+                            rs.getLong("row_count"), DatasetProfile.fromBytes(rs.getBytes("profile")),
+                            sample == null ? null : RowSample.fromBytes(sample, 7), rs.getLong("created_at"));
+                }).findOne());
+    }
+
+    public boolean delete(String model, int version) {
+        return database.write(h -> h.createUpdate("DELETE FROM monitor_baselines WHERE model_name = :m AND model_version = :v")
+                .bind("m", model).bind("v", version).execute()) > 0;
+    }
+
+    /** A profile and sample read from CSV. */
+    public record Reference(DatasetProfile profile, RowSample sample) {
+    }
+
+    /**
+     * Profiles a CSV with a header row: a column whose non-empty cells all parse as numbers is numeric
+     * (empty, {@code NA}, {@code NaN} and {@code null} cells are missing), any other is categorical.
+     * INVALID_PARAMETER_VALUE for a malformed file.
+     */
+    public static Reference fromCsv(InputStream in) {
+        var rows = readCsv(new InputStreamReader(in, StandardCharsets.UTF_8));
+        if (rows.isEmpty()) {
+            throw LaunchpadException.invalid("The CSV is empty; it needs a header row and data rows.");
+        }
+        var header = rows.getFirst();
+        var names = new java.util.HashSet<String>();
+        for (var name : header) {
+            if (name.isBlank() || !names.add(name)) {
+                throw LaunchpadException.invalid("The CSV header has an empty or repeated column name '" + name + "'.");
+            }
+        }
+        int n = rows.size() - 1;
+        if (n == 0) {
+            throw LaunchpadException.invalid("The CSV has a header but no data rows.");
+        }
+        if (n > MAX_ROWS) {
+            throw LaunchpadException.invalid("The CSV has " + n + " rows; the limit is " + MAX_ROWS
+                    + " (profile a larger dataset yourself and upload the profile).");
+        }
+        var features = new ArrayList<FeatureBatch.Feature>();
+        for (int c = 0; c < header.size(); c++) {
+            boolean numeric = true;
+            for (int r = 1; r <= n && numeric; r++) {
+                var row = rows.get(r);
+                if (row.size() != header.size()) {
+                    throw LaunchpadException.invalid("CSV row " + (r + 1) + " has " + row.size() + " fields; the header has "
+                            + header.size() + ".");
+                }
+                var cell = row.get(c).strip();
+                if (!missing(cell)) {
+                    try {
+                        Double.parseDouble(cell);
+                    } catch (NumberFormatException e) {
+                        numeric = false;
+                    }
+                }
+            }
+            if (numeric) {
+                double[] v = new double[n];
+                for (int r = 1; r <= n; r++) {
+                    var cell = rows.get(r).get(c).strip();
+                    v[r - 1] = missing(cell) ? Double.NaN : Double.parseDouble(cell);
+                }
+                features.add(FeatureBatch.Feature.numeric(header.get(c), v));
+            } else {
+                String[] v = new String[n];
+                for (int r = 1; r <= n; r++) {
+                    var cell = rows.get(r).get(c);
+                    v[r - 1] = missing(cell.strip()) ? null : cell;
+                }
+                features.add(FeatureBatch.Feature.categorical(header.get(c), v));
+            }
+        }
+        var batch = new FeatureBatch(n, features);
+        var w = WindowData.empty(SAMPLE_SIZE, 42);
+        w.add("ok", 0, batch, FeatureBatch.empty(n));
+        return new Reference(w.inputs(), w.inputSample());
+    }
+
+    private static boolean missing(String cell) {
+        return cell.isEmpty() || cell.equals("NA") || cell.equalsIgnoreCase("nan") || cell.equals("null");
+    }
+
+    /** RFC 4180 CSV: comma separated, double-quoted fields with "" escapes, CRLF or LF line ends. */
+    static List<List<String>> readCsv(Reader reader) {
+        try (var in = new java.io.BufferedReader(reader, 1 << 16)) {
+            var rows = new ArrayList<List<String>>();
+            var row = new ArrayList<String>();
+            var field = new StringBuilder();
+            boolean quoted = false;
+            boolean fieldStarted = false;
+            int c;
+            while ((c = in.read()) != -1) {
+                if (quoted) {
+                    if (c == '"') {
+                        in.mark(1);
+                        int next = in.read();
+                        if (next == '"') {
+                            field.append('"');
+                        } else {
+                            quoted = false;
+                            if (next != -1) {
+                                in.reset();
+                            }
+                        }
+                    } else {
+                        field.append((char) c);
+                    }
+                    continue;
+                }
+                switch (c) {
+                    case '"' -> {
+                        if (field.isEmpty()) {
+                            quoted = true;
+                            fieldStarted = true;
+                        } else {
+                            field.append('"');
+                        }
+                    }
+                    case ',' -> {
+                        row.add(field.toString());
+                        field.setLength(0);
+                        fieldStarted = true;
+                    }
+                    case '\r' -> {
+                    }
+                    case '\n' -> {
+                        if (fieldStarted || !field.isEmpty() || !row.isEmpty()) {
+                            row.add(field.toString());
+                            rows.add(row);
+                        }
+                        row = new ArrayList<>();
+                        field.setLength(0);
+                        fieldStarted = false;
+                    }
+                    default -> {
+                        field.append((char) c);
+                        fieldStarted = true;
+                    }
+                }
+            }
+            if (quoted) {
+                throw LaunchpadException.invalid("The CSV ends inside a quoted field.");
+            }
+            if (fieldStarted || !field.isEmpty() || !row.isEmpty()) {
+                row.add(field.toString());
+                rows.add(row);
+            }
+            return rows;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

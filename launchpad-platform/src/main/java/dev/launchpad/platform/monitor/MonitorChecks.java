@@ -1,0 +1,325 @@
+package dev.launchpad.platform.monitor;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.launchpad.core.json.Json;
+import dev.launchpad.stats.Column;
+import dev.launchpad.stats.drift.ColumnDrift;
+import dev.launchpad.stats.drift.DriftDetector;
+import dev.launchpad.stats.drift.DriftMethod;
+import dev.launchpad.stats.drift.DriftOptions;
+import dev.launchpad.stats.profile.ColumnProfile;
+import dev.launchpad.stats.profile.DatasetProfile;
+import dev.launchpad.stats.profile.ProfileDrift;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.TreeSet;
+
+/**
+ * The monitor checks, computed from stored windows, a baseline and live metrics (no I/O here). Drift is
+ * tested per feature like the stats library does: on the baseline's sample and the windows' merged samples
+ * with Evidently's automatic method choice (or the feature's configured method); a baseline given as a
+ * profile only is compared from sketches ({@link ProfileDrift}, Jensen–Shannon by default).
+ */
+public final class MonitorChecks {
+    private MonitorChecks() {
+    }
+
+    /** One feature's drift verdict, and whether it came from sketches. */
+    public record FeatureDrift(ColumnDrift drift, boolean fromSketches) {
+    }
+
+    /** Drift of {@code names} between reference and current; features that cannot be compared are left out. */
+    public static List<FeatureDrift> drift(Baselines.Baseline baseline, DatasetProfile currentProfile, RowSample currentSample,
+                                           List<String> names, MonitorSettings settings) {
+        var out = new ArrayList<FeatureDrift>();
+        for (var name : names) {
+            var method = settings.driftMethods().get(name);
+            var threshold = settings.driftThresholds().get(name);
+            try {
+                if (baseline.sample() != null && currentSample.isNumeric(name) != null
+                        && baseline.sample().isNumeric(name) != null) {
+                    var options = DriftOptions.defaults();
+                    if (method != null) {
+                        options = options.withMethod(name, method);
+                    }
+                    if (threshold != null) {
+                        options = options.withThreshold(name, threshold);
+                    }
+                    Column ref = baseline.sample().column(name);
+                    Column cur = currentSample.column(name);
+                    out.add(new FeatureDrift(DriftDetector.column(ref, cur, options), false));
+                } else {
+                    var m = method != null ? method : DriftMethod.JENSEN_SHANNON;
+                    var r = ProfileDrift.column(baseline.profile().column(name), currentProfile.column(name), m,
+                            threshold != null ? threshold : m.defaultThreshold());
+                    out.add(new FeatureDrift(r.drift(), true));
+                }
+            } catch (IllegalArgumentException e) {
+                // no present values on one side, or a method that does not fit the column: not comparable
+            }
+        }
+        return out;
+    }
+
+    /** Features in both the baseline and the current profile with the same kind. */
+    static List<String> common(DatasetProfile reference, DatasetProfile current) {
+        var names = new ArrayList<String>();
+        for (var e : current.columns().entrySet()) {
+            var ref = reference.columns().get(e.getKey());
+            if (ref != null && ref.kind() == e.getValue().kind()) {
+                names.add(e.getKey());
+            }
+        }
+        return names;
+    }
+
+    static CheckResult featureDrift(String check, WindowData current, DatasetProfile profile, RowSample sample,
+                                    Baselines.Baseline baseline, MonitorSettings settings) {
+        var details = Json.mapper().createObjectNode();
+        if (baseline == null) {
+            details.put("reason", "The model version has no baseline; set one with launchpad monitor baseline.");
+            return new CheckResult(check, CheckResult.Status.NO_DATA, null, null, List.of(), details);
+        }
+        if (current == null || current.rows() < settings.minRows()) {
+            details.put("reason", "Fewer than " + settings.minRows() + " rows in the span ("
+                    + (current == null ? 0 : current.rows()) + ").");
+            return new CheckResult(check, CheckResult.Status.NO_DATA, null, null, List.of(), details);
+        }
+        var names = common(baseline.profile(), profile);
+        if (names.isEmpty()) {
+            details.put("reason", check.equals("prediction_drift")
+                    ? "The baseline has no column named like a model output; include the predictions in the reference data."
+                    : "No feature of the traffic is in the baseline.");
+            return new CheckResult(check, CheckResult.Status.NO_DATA, null, null, List.of(), details);
+        }
+        var results = drift(baseline, profile, sample, names, settings);
+        var drifted = results.stream().filter(r -> r.drift().drifted()).map(r -> r.drift().column()).toList();
+        double share = results.isEmpty() ? 0 : (double) drifted.size() / results.size();
+        details.put("dataset_drift", !results.isEmpty() && share >= settings.driftShare());
+        details.put("drift_share", settings.driftShare());
+        details.put("rows", current.rows());
+        details.set("features", table(results));
+        return new CheckResult(check, drifted.isEmpty() ? CheckResult.Status.OK : CheckResult.Status.BREACH, share, null,
+                drifted, details);
+    }
+
+    /** The per-feature table: feature, type, method, statistic, score, score_kind, threshold, drift. */
+    public static ArrayNode table(List<FeatureDrift> results) {
+        var array = Json.mapper().createArrayNode();
+        for (var r : results) {
+            var d = r.drift();
+            var row = array.addObject();
+            row.put("feature", d.column());
+            row.put("type", d.columnType());
+            row.put("method", d.method().id());
+            putNumber(row, "statistic", d.statistic());
+            putNumber(row, "score", d.score());
+            row.put("score_kind", d.scoreKind() == DriftMethod.ScoreKind.P_VALUE ? "p_value" : "distance");
+            putNumber(row, "threshold", d.threshold());
+            row.put("drift", d.drifted());
+            row.put("reference_count", d.referenceCount());
+            row.put("current_count", d.currentCount());
+            row.put("from_sketches", r.fromSketches());
+        }
+        return array;
+    }
+
+    static void putNumber(ObjectNode node, String field, double v) {
+        if (Double.isFinite(v)) {
+            node.put(field, v);
+        } else {
+            node.putNull(field);
+        }
+    }
+
+    static CheckResult dataQuality(WindowData current, Baselines.Baseline baseline, MonitorSettings settings) {
+        var details = Json.mapper().createObjectNode();
+        if (current == null || current.requests() == 0) {
+            details.put("reason", "No requests in the span.");
+            return new CheckResult("data_quality", CheckResult.Status.NO_DATA, null, null, List.of(), details);
+        }
+        var breached = new TreeSet<String>();
+        long issues = 0;
+        var features = details.putArray("features");
+        var cur = current.inputs();
+        var names = new TreeSet<>(cur.columns().keySet());
+        if (baseline != null) {
+            names.addAll(baseline.profile().columns().keySet());
+        }
+        var outputs = new HashSet<>(current.outputs().columns().keySet());
+        for (var name : names) {
+            var c = cur.columns().get(name);
+            var r = baseline == null ? null : baseline.profile().columns().get(name);
+            if (c == null) {
+                if (outputs.contains(name) || current.rows() == 0) {
+                    continue; // a prediction column of the reference data, or no rows at all
+                }
+                var row = features.addObject().put("feature", name).put("missing_feature", true);
+                row.put("breach", true);
+                breached.add(name);
+                issues++;
+                continue;
+            }
+            var row = features.addObject().put("feature", name);
+            boolean breach = false;
+            long missing = c.nullCount() + c.nanCount();
+            double share = c.count() == 0 ? 0 : (double) missing / c.count();
+            double refShare = r == null || r.count() == 0 ? 0 : (double) (r.nullCount() + r.nanCount()) / r.count();
+            row.put("nulls", missing);
+            row.put("null_share", share);
+            issues += missing;
+            if (share - refShare > settings.maxNullShare()) {
+                breach = true;
+                row.put("null_breach", true);
+            }
+            if (r != null && r.kind() != c.kind()) {
+                row.put("schema_violation", "the baseline's " + name + " is " + r.kind().name().toLowerCase()
+                        + ", the traffic's is " + c.kind().name().toLowerCase());
+                breach = true;
+                issues += c.count();
+            } else if (r != null && c.kind() == ColumnProfile.Kind.NUMERIC && c.validCount() > 0 && r.validCount() > 0) {
+                double below = c.min() < r.min() ? c.quantileSketch().rank(r.min(), false) : 0;
+                double above = c.max() > r.max() ? 1 - c.quantileSketch().rank(r.max(), true) : 0;
+                long outOfRange = Math.round((below + above) * c.validCount());
+                if (outOfRange == 0 && (c.min() < r.min() || c.max() > r.max())) {
+                    outOfRange = 1; // at least the extreme value itself
+                }
+                row.put("out_of_range", outOfRange);
+                row.put("out_of_range_share", (double) outOfRange / c.count());
+                issues += outOfRange;
+                if ((double) outOfRange / c.count() > settings.maxOutOfRangeShare()) {
+                    breach = true;
+                }
+            } else if (r != null && c.kind() == ColumnProfile.Kind.CATEGORICAL && c.validCount() > 0) {
+                var known = new HashSet<String>();
+                r.frequentItems().forEach(i -> known.add(i.value()));
+                boolean refComplete = r.frequentItemsMaxError() == 0;
+                long unseen = 0;
+                var unseenValues = row.putArray("unseen_categories");
+                if (refComplete) {
+                    for (var item : c.frequentItems()) {
+                        if (!known.contains(item.value())) {
+                            unseen += item.estimate();
+                            if (unseenValues.size() < 20) {
+                                unseenValues.add(item.value());
+                            }
+                        }
+                    }
+                }
+                row.put("unseen", unseen);
+                issues += unseen;
+                if ((double) unseen / c.count() > settings.maxUnseenShare()) {
+                    breach = true;
+                }
+            }
+            row.put("breach", breach);
+            if (breach) {
+                breached.add(name);
+            }
+        }
+        double rejected = (double) current.clientErrors() / current.requests();
+        details.put("rejected_requests", current.clientErrors());
+        details.put("rejected_share", rejected);
+        details.put("type_mismatches", current.schemaMismatches());
+        issues += current.clientErrors() + current.schemaMismatches();
+        boolean schema = rejected > settings.maxRejectedShare() || current.schemaMismatches() > 0;
+        details.put("schema_breach", schema);
+        var status = breached.isEmpty() && !schema ? CheckResult.Status.OK : CheckResult.Status.BREACH;
+        return new CheckResult("data_quality", status, (double) issues, null, List.copyOf(breached), details);
+    }
+
+    static CheckResult performance(Feedback.WindowPerformance p, MonitorSettings settings) {
+        var details = Json.mapper().createObjectNode();
+        if (p == null || p.predictions() == 0) {
+            details.put("reason", "No logged predictions in the lookback span.");
+            return new CheckResult("performance", CheckResult.Status.NO_DATA, null, settings.performanceThreshold(), List.of(),
+                    details);
+        }
+        String metric = settings.performanceMetric() != null ? settings.performanceMetric()
+                : p.task() == Predictions.Task.REGRESSION ? "mae" : "accuracy";
+        details.put("metric", metric);
+        details.put("predictions", p.predictions());
+        details.put("labelled", p.labelled());
+        Double value = null;
+        boolean estimated = false;
+        if (p.labelled() >= settings.minLabels()) {
+            value = switch (metric) {
+                case "accuracy" -> p.accuracy();
+                case "roc_auc" -> p.rocAuc();
+                case "mae" -> p.mae();
+                default -> p.rmse();
+            };
+        }
+        if (value == null) {
+            value = switch (metric) {
+                case "accuracy" -> p.estimatedAccuracy();
+                case "roc_auc" -> p.estimatedRocAuc();
+                default -> null;
+            };
+            estimated = value != null;
+        }
+        details.put("estimated", estimated);
+        if (estimated) {
+            details.put("method", "CBPE (confidence-based performance estimation; assumes calibrated scores)");
+        }
+        if (value == null) {
+            details.put("reason", "Fewer than " + settings.minLabels() + " labelled predictions and no estimate for " + metric + ".");
+            return new CheckResult("performance", CheckResult.Status.NO_DATA, null, settings.performanceThreshold(), List.of(),
+                    details);
+        }
+        var threshold = settings.performanceThreshold();
+        boolean breach = threshold != null && (MonitorSettings.lowerIsBetter(metric) ? value > threshold : value < threshold);
+        return new CheckResult("performance", breach ? CheckResult.Status.BREACH : CheckResult.Status.OK, value, threshold,
+                List.of(), details);
+    }
+
+    static CheckResult latency(WindowData current, MonitorSettings settings) {
+        var details = Json.mapper().createObjectNode();
+        if (current == null || current.requests() == 0) {
+            details.put("reason", "No requests in the span.");
+            return new CheckResult("latency", CheckResult.Status.NO_DATA, null, settings.latencyP99BudgetMs(), List.of(), details);
+        }
+        double p99 = current.latencyQuantile(0.99);
+        details.put("p50_ms", current.latencyQuantile(0.5));
+        details.put("p99_ms", p99);
+        details.put("requests", current.requests());
+        boolean breach = p99 > settings.latencyP99BudgetMs();
+        return new CheckResult("latency", breach ? CheckResult.Status.BREACH : CheckResult.Status.OK, p99,
+                settings.latencyP99BudgetMs(), List.of(), details);
+    }
+
+    static CheckResult errorRate(WindowData current, MonitorSettings settings) {
+        var details = Json.mapper().createObjectNode();
+        if (current == null || current.requests() == 0) {
+            details.put("reason", "No requests in the span.");
+            return new CheckResult("error_rate", CheckResult.Status.NO_DATA, null, settings.errorRateBudget(), List.of(), details);
+        }
+        long failed = current.serverErrors() + current.overloaded();
+        double rate = (double) failed / current.requests();
+        details.put("requests", current.requests());
+        details.put("server_errors", current.serverErrors());
+        details.put("overloaded", current.overloaded());
+        details.put("client_errors", current.clientErrors());
+        boolean breach = rate > settings.errorRateBudget();
+        return new CheckResult("error_rate", breach ? CheckResult.Status.BREACH : CheckResult.Status.OK, rate,
+                settings.errorRateBudget(), List.of(), details);
+    }
+
+    /** Every check over one span. */
+    public static List<CheckResult> all(WindowData current, Baselines.Baseline baseline, Feedback.WindowPerformance perf,
+                                        MonitorSettings settings) {
+        var out = new ArrayList<CheckResult>();
+        out.add(featureDrift("feature_drift", current, current == null ? null : current.inputs(),
+                current == null ? null : current.inputSample(), baseline, settings));
+        out.add(featureDrift("prediction_drift", current, current == null ? null : current.outputs(),
+                current == null ? null : current.outputSample(), baseline, settings));
+        out.add(dataQuality(current, baseline, settings));
+        out.add(performance(perf, settings));
+        out.add(latency(current, settings));
+        out.add(errorRate(current, settings));
+        return out;
+    }
+}

@@ -1,0 +1,304 @@
+package dev.launchpad.platform.monitor;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.launchpad.core.error.LaunchpadException;
+import dev.launchpad.core.json.Json;
+import dev.launchpad.platform.deploy.Deployment;
+import dev.launchpad.platform.deploy.DeploymentService;
+import dev.launchpad.platform.store.Database;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BiConsumer;
+
+/**
+ * The monitors: per-deployment settings, the scheduled checks (one durable job per deployment in
+ * {@code monitor_jobs}, claimed by an optimistic update so that several replicas can share the table and
+ * a crashed replica's claim expires), and every check result stored as a time series. Listeners (alerts,
+ * Prometheus gauges) hear about each run's results.
+ *
+ * <p>A run checks the span [to − interval, to) where {@code to} is the end of the last whole window at least
+ * {@link #GRACE} old; a job that fell behind (server down) catches up one span per run, from where it stopped.
+ */
+public final class MonitorService implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(MonitorService.class);
+    /** How long after a window ends its checks wait for late flushes. */
+    public static final Duration GRACE = Duration.ofSeconds(5);
+    private static final Duration LOCK = Duration.ofMinutes(5);
+
+    private final Database database;
+    private final Clock clock;
+    private final DeploymentService deployments;
+    private final WindowStore windows;
+    private final Baselines baselines;
+    private final Feedback feedback;
+    private final Runnable beforeChecks;
+    private final String owner = UUID.randomUUID().toString();
+    private final List<BiConsumer<String, List<StoredResult>>> listeners = new CopyOnWriteArrayList<>();
+    private Thread scheduler;
+    private volatile boolean stopped;
+
+    /**
+     * @param beforeChecks run before each check run (the local ingestor's flush, so the span is complete)
+     */
+    public MonitorService(Database database, Clock clock, DeploymentService deployments, WindowStore windows,
+                          Baselines baselines, Feedback feedback, Runnable beforeChecks) {
+        this.database = database;
+        this.clock = clock;
+        this.deployments = deployments;
+        this.windows = windows;
+        this.baselines = baselines;
+        this.feedback = feedback;
+        this.beforeChecks = beforeChecks;
+    }
+
+    /** A stored check result. */
+    public record StoredResult(long id, String deployment, long from, long to, CheckResult result, long checkedAt) {
+    }
+
+    /** Hears every run's results (deployment, results). */
+    public void addListener(BiConsumer<String, List<StoredResult>> listener) {
+        listeners.add(listener);
+    }
+
+    // ------------------------------------------------------------------ settings
+
+    public MonitorSettings settings(String deployment) {
+        return database.read(h -> h.createQuery("SELECT settings FROM monitor_settings WHERE deployment = :d")
+                        .bind("d", deployment).mapTo(String.class).findOne())
+                .map(s -> {
+                    try {
+                        return MonitorSettings.fromJson(Json.mapper().readTree(s));
+                    } catch (java.io.IOException e) {
+                        throw new IllegalStateException("corrupt monitor settings of " + deployment, e);
+                    }
+                }).orElse(MonitorSettings.defaults());
+    }
+
+    public MonitorSettings updateSettings(String deployment, com.fasterxml.jackson.databind.JsonNode patch) {
+        deployments.get(deployment);
+        var updated = settings(deployment).with(patch);
+        var text = updated.toJson().toString();
+        long now = clock.millis();
+        database.writeVoid(h -> {
+            h.createUpdate("DELETE FROM monitor_settings WHERE deployment = :d").bind("d", deployment).execute();
+            h.createUpdate("INSERT INTO monitor_settings (deployment, settings, updated_at) VALUES (:d, :s, :t)")
+                    .bind("d", deployment).bind("s", text).bind("t", now).execute();
+        });
+        return updated;
+    }
+
+    // ------------------------------------------------------------------ checks
+
+    /** Runs every check of {@code deployment} over [from, to) now, stores and announces the results. */
+    public List<StoredResult> runChecks(String deployment, long from, long to) {
+        if (from >= to) {
+            throw LaunchpadException.invalid("'from' must be before 'to'.");
+        }
+        var d = deployments.get(deployment);
+        beforeChecks.run();
+        var settings = settings(deployment);
+        var results = evaluate(d, from, to, settings);
+        long now = clock.millis();
+        var stored = database.write(h -> {
+            var out = new ArrayList<StoredResult>();
+            for (var r : results) {
+                long id = h.createQuery("INSERT INTO monitor_results (deployment, check_name, window_from, window_to, status,"
+                                + " metric, threshold, details, checked_at) VALUES (:d, :c, :f, :t, :s, :m, :th, :det, :now)"
+                                + " RETURNING id")
+                        .bind("d", deployment).bind("c", r.check()).bind("f", from).bind("t", to).bind("s", r.status().id())
+                        .bind("m", r.metric()).bind("th", r.threshold()).bind("det", detailsWithFeatures(r).toString())
+                        .bind("now", now).mapTo(Long.class).one();
+                out.add(new StoredResult(id, deployment, from, to, r, now));
+            }
+            return out;
+        });
+        for (var l : listeners) {
+            try {
+                l.accept(deployment, stored);
+            } catch (RuntimeException e) {
+                LOG.warn("A monitor listener failed for {}: {}", deployment, e.toString());
+            }
+        }
+        return stored;
+    }
+
+    private static ObjectNode detailsWithFeatures(CheckResult r) {
+        var node = r.details().deepCopy();
+        var array = node.putArray("breached_features");
+        r.features().forEach(array::add);
+        return node;
+    }
+
+    /** The check results for a span without storing them. */
+    public List<CheckResult> evaluate(Deployment d, long from, long to, MonitorSettings settings) {
+        var version = windows.latestVersion(d.name(), from, to);
+        WindowData current = version.flatMap(v -> windows.summarize(d.name(), v, from, to)).orElse(null);
+        var baseline = version.flatMap(v -> baselines.get(d.modelName(), v)).orElse(null);
+        if (baseline == null && version.isEmpty() && d.version() != null) {
+            baseline = baselines.get(d.modelName(), d.version()).orElse(null);
+        }
+        long lookback = Math.max(to - from, settings.performanceLookbackMinutes() * 60_000L);
+        var perf = feedback.total(d.name(), to - lookback, to);
+        return MonitorChecks.all(current, baseline, perf, settings);
+    }
+
+    /** Stored results of a deployment (optionally one check) whose span ends in (from, to], oldest first. */
+    public List<StoredResult> results(String deployment, String check, long from, long to, int limit) {
+        var sql = "SELECT * FROM monitor_results WHERE deployment = :d AND window_to > :f AND window_to <= :t"
+                + (check != null ? " AND check_name = :c" : "") + " ORDER BY window_to DESC, id DESC LIMIT :l";
+        var list = database.read(h -> {
+            var q = h.createQuery(sql).bind("d", deployment).bind("f", from).bind("t", to).bind("l", limit);
+            if (check != null) {
+                q.bind("c", check);
+            }
+            return q.map((rs, ctx) -> read(rs)).list();
+        });
+        var out = new ArrayList<>(list);
+        java.util.Collections.reverse(out);
+        return out;
+    }
+
+    /** The newest result of each check of a deployment. */
+    public List<StoredResult> latest(String deployment) {
+        var out = new ArrayList<StoredResult>();
+        for (var check : CheckResult.CHECKS) {
+            database.read(h -> h.createQuery("SELECT * FROM monitor_results WHERE deployment = :d AND check_name = :c"
+                            + " ORDER BY window_to DESC, id DESC LIMIT 1").bind("d", deployment).bind("c", check)
+                    .map((rs, ctx) -> read(rs)).findOne()).ifPresent(out::add);
+        }
+        return out;
+    }
+
+    public Optional<StoredResult> result(long id) {
+        return database.read(h -> h.createQuery("SELECT * FROM monitor_results WHERE id = :id").bind("id", id)
+                .map((rs, ctx) -> read(rs)).findOne());
+    }
+
+    private static StoredResult read(java.sql.ResultSet rs) throws java.sql.SQLException {
+        ObjectNode details;
+        try {
+            details = (ObjectNode) Json.mapper().readTree(rs.getString("details"));
+        } catch (java.io.IOException e) {
+            throw new java.sql.SQLException("corrupt result details", e);
+        }
+        var features = new ArrayList<String>();
+        details.path("breached_features").forEach(n -> features.add(n.asText()));
+        details.remove("breached_features");
+        double metric = rs.getDouble("metric");
+        Double m = rs.wasNull() ? null : metric;
+        double threshold = rs.getDouble("threshold");
+        Double t = rs.wasNull() ? null : threshold;
+        var result = new CheckResult(rs.getString("check_name"), CheckResult.Status.of(rs.getString("status")), m, t,
+                features, details);
+        return new StoredResult(rs.getLong("id"), rs.getString("deployment"), rs.getLong("window_from"),
+                rs.getLong("window_to"), result, rs.getLong("checked_at"));
+    }
+
+    // ------------------------------------------------------------------ durable schedule
+
+    /** The end of the newest span due for a deployment checked every {@code minutes}. */
+    long dueEnd(long now, int minutes) {
+        long span = minutes * 60_000L;
+        return Math.floorDiv(now - GRACE.toMillis(), span) * span;
+    }
+
+    /**
+     * Runs every check span that is due, for every monitored deployment, claiming each deployment's job
+     * first; returns the number of spans checked. Safe to call from several replicas at once.
+     */
+    public int runDue() {
+        int runs = 0;
+        for (var d : deployments.list()) {
+            var settings = settings(d.name());
+            if (!settings.enabled()) {
+                continue;
+            }
+            long now = clock.millis();
+            long span = settings.intervalMinutes() * 60_000L;
+            long end = dueEnd(now, settings.intervalMinutes());
+            database.writeVoid(h -> h.createUpdate("INSERT INTO monitor_jobs (deployment, next_run_at, attempts)"
+                            + " VALUES (:d, :n, 0) ON CONFLICT (deployment) DO NOTHING")
+                    .bind("d", d.name()).bind("n", now).execute());
+            var job = database.read(h -> h.createQuery("SELECT next_run_at, last_to FROM monitor_jobs WHERE deployment = :d")
+                    .bind("d", d.name()).map((rs, ctx) -> {
+                        long next = rs.getLong(1);
+                        long last = rs.getLong(2);
+                        return new Long[] {next, rs.wasNull() ? null : last};
+                    }).one());
+            if (job[0] > now) {
+                continue;
+            }
+            Long lastTo = job[1];
+            long to = lastTo == null ? end : Math.min(end, lastTo + span);
+            if (lastTo != null && to <= lastTo) {
+                continue; // nothing new yet (the interval changed, or the clock went back)
+            }
+            int claimed = database.write(h -> h.createUpdate("UPDATE monitor_jobs SET locked_by = :o, locked_until = :u"
+                            + " WHERE deployment = :d AND next_run_at <= :now AND (locked_until IS NULL OR locked_until < :now)")
+                    .bind("o", owner).bind("u", now + LOCK.toMillis()).bind("d", d.name()).bind("now", now).execute());
+            if (claimed == 0) {
+                continue; // another replica has it
+            }
+            long from = to - span;
+            try {
+                runChecks(d.name(), from, to);
+                runs++;
+                long next = to < end ? now : to + span + GRACE.toMillis(); // catching up: again at once
+                database.writeVoid(h -> h.createUpdate("UPDATE monitor_jobs SET last_to = :t, next_run_at = :n, locked_by = NULL,"
+                                + " locked_until = NULL, attempts = 0, last_error = NULL WHERE deployment = :d AND locked_by = :o")
+                        .bind("t", to).bind("n", next).bind("d", d.name()).bind("o", owner).execute());
+            } catch (RuntimeException e) {
+                LOG.warn("Monitor checks of {} failed: {}", d.name(), e.toString());
+                database.writeVoid(h -> h.createUpdate("UPDATE monitor_jobs SET locked_by = NULL, locked_until = NULL,"
+                                + " attempts = attempts + 1, last_error = :e, next_run_at = :n WHERE deployment = :d")
+                        .bind("e", String.valueOf(e.getMessage())).bind("n", now + 30_000).bind("d", d.name()).execute());
+            }
+        }
+        return runs;
+    }
+
+    /** Starts the background scheduler, polling every {@code poll}. */
+    public void start(Duration poll) {
+        scheduler = Thread.ofPlatform().daemon().name("launchpad-monitor-scheduler").start(() -> {
+            while (!stopped) {
+                try {
+                    Thread.sleep(poll.toMillis());
+                    runDue();
+                } catch (InterruptedException e) {
+                    return;
+                } catch (RuntimeException e) {
+                    LOG.warn("Monitor scheduler: {}", e.toString());
+                }
+            }
+        });
+    }
+
+    /** Drops a deployment's monitoring state that lives outside the windows (its job and settings). */
+    public void forget(String deployment) {
+        database.writeVoid(h -> {
+            h.createUpdate("DELETE FROM monitor_jobs WHERE deployment = :d").bind("d", deployment).execute();
+            h.createUpdate("DELETE FROM monitor_settings WHERE deployment = :d").bind("d", deployment).execute();
+        });
+    }
+
+    @Override
+    public void close() {
+        stopped = true;
+        if (scheduler != null) {
+            scheduler.interrupt();
+            try {
+                scheduler.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

@@ -1,0 +1,24 @@
+package dev.launchpad.platform.monitor;
+
+/**
+ * One answered (or failed) inference request, as serving hands it to monitoring. The payload is
+ * decoded into features on the monitoring thread, never on the request thread.
+ *
+ * @param deployment the deployment that answered
+ * @param version the model version that answered
+ * @param requestId the id returned to the client (for feedback), or null
+ * @param timestamp when the request was answered (epoch ms, from the injected clock)
+ * @param latencyNanos time from receiving the request to having its answer
+ * @param outcome {@code ok}, {@code client_error}, {@code overloaded} or {@code error}
+ * @param payload the request's inputs and outputs (null unless the outcome is ok)
+ */
+public record Observation(String deployment, int version, String requestId, long timestamp, long latencyNanos,
+                          String outcome, Payload payload) {
+
+    /** Inputs and outputs of a successful request, decoded lazily. */
+    public interface Payload {
+        FeatureBatch inputs();
+
+        FeatureBatch outputs();
+    }
+}

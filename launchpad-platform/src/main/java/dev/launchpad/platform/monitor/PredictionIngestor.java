@@ -1,0 +1,309 @@
+package dev.launchpad.platform.monitor;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Prediction logging off the request path. Serving {@link #observe offers} each answered request to a
+ * bounded queue (never blocking; a full queue drops the observation and counts it); one monitoring thread
+ * decodes payloads and updates the open minute windows' profiles and samples; a second thread flushes
+ * closed and periodically cut windows to the {@link WindowStore}, retrying on failure.
+ *
+ * <p>Durability: a window part is cut when its minute ends, every {@code flushInterval}, on
+ * {@link #flushNow()} and on {@link #close()}; each cut is written exactly once, so a clean restart
+ * loses and double-counts nothing. After a crash (kill -9) what was observed since the last cut, at most
+ * one flush interval (default one minute), is lost.
+ */
+public final class PredictionIngestor implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(PredictionIngestor.class);
+
+    /**
+     * @param queueCapacity observations waiting to be profiled before new ones are dropped
+     * @param flushInterval how often open windows are cut and written (bounds what a crash loses)
+     * @param sampleSize rows kept per window sample
+     * @param maxPredictionsPerWindow logged prediction rows (for feedback) kept per window part before dropping
+     * @param payloadLog optional rolling payload files, or null
+     */
+    public record Config(int queueCapacity, Duration flushInterval, int sampleSize, int maxPredictionsPerWindow,
+                         PayloadLog payloadLog) {
+        public static Config defaults() {
+            return new Config(65_536, Duration.ofMinutes(1), 1_000, 200_000, null);
+        }
+
+        public Config withPayloadLog(PayloadLog log) {
+            return new Config(queueCapacity, flushInterval, sampleSize, maxPredictionsPerWindow, log);
+        }
+
+        public Config withFlushInterval(Duration d) {
+            return new Config(queueCapacity, d, sampleSize, maxPredictionsPerWindow, payloadLog);
+        }
+    }
+
+    private record Key(String deployment, int version, long minute) {
+    }
+
+    private static final class Open {
+        final WindowData data;
+        final List<WindowStore.PredictionRow> predictions = new ArrayList<>();
+
+        Open(WindowData data) {
+            this.data = data;
+        }
+    }
+
+    private record Cut(Key key, Open open, CompletableFuture<Void> done) {
+    }
+
+    private static final Object FLUSH = new Object();
+
+    private final WindowStore store;
+    private final Clock clock;
+    private final Config config;
+    private final BlockingQueue<Object> queue;
+    private final BlockingQueue<Cut> cuts = new LinkedBlockingQueue<>();
+    private final Map<Key, Open> open = new HashMap<>();
+    private final AtomicLong accepted = new AtomicLong();
+    private final AtomicLong dropped = new AtomicLong();
+    private final AtomicLong droppedPredictions = new AtomicLong();
+    private final AtomicLong decodeFailures = new AtomicLong();
+    private final AtomicLong flushFailures = new AtomicLong();
+    private final AtomicLong flushedParts = new AtomicLong();
+    private final Thread consumer;
+    private final Thread flusher;
+    private volatile boolean closed;
+    private volatile boolean halted;
+    private long seed = 1;
+
+    public PredictionIngestor(WindowStore store, Clock clock, Config config) {
+        this.store = store;
+        this.clock = clock;
+        this.config = config;
+        this.queue = new ArrayBlockingQueue<>(config.queueCapacity());
+        this.consumer = Thread.ofPlatform().daemon().name("launchpad-monitor-ingest").unstarted(this::consume);
+        this.flusher = Thread.ofPlatform().daemon().name("launchpad-monitor-flush").unstarted(this::flushLoop);
+        consumer.start();
+        flusher.start();
+    }
+
+    /** Offers one answered request; never blocks. False (and counted) when the queue is full or closed. */
+    public boolean observe(Observation o) {
+        if (closed || !queue.offer(o)) {
+            dropped.incrementAndGet();
+            return false;
+        }
+        accepted.incrementAndGet();
+        return true;
+    }
+
+    /** Observations accepted, dropped (queue full), and other counters, for metrics. */
+    public record Stats(long accepted, long dropped, long droppedPredictions, long decodeFailures, long flushFailures,
+                        long flushedParts, int queueDepth) {
+    }
+
+    public Stats stats() {
+        return new Stats(accepted.get(), dropped.get(), droppedPredictions.get(), decodeFailures.get(),
+                flushFailures.get(), flushedParts.get(), queue.size());
+    }
+
+    /** Profiles everything observed so far and writes every open window; returns once it is stored. */
+    public void flushNow() {
+        if (closed) {
+            return;
+        }
+        var done = new CompletableFuture<Void>();
+        try {
+            queue.put(new FlushRequest(done));
+            done.get(60, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            throw new IllegalStateException("monitoring flush failed: " + e.getMessage(), e);
+        }
+    }
+
+    private record FlushRequest(CompletableFuture<Void> done) {
+    }
+
+    private void consume() {
+        long lastCut = System.nanoTime();
+        while (true) {
+            Object item;
+            try {
+                item = queue.poll(200, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (halted) {
+                return;
+            }
+            if (item == FLUSH) {
+                cutAll(null);
+                cuts.add(new Cut(null, null, null)); // end of stream for the flusher
+                return;
+            }
+            if (item instanceof FlushRequest fr) {
+                cutAll(fr.done());
+                lastCut = System.nanoTime();
+                continue;
+            }
+            if (item instanceof Observation o) {
+                try {
+                    apply(o);
+                } catch (RuntimeException e) {
+                    decodeFailures.incrementAndGet();
+                    LOG.debug("Cannot profile a request of {}: {}", o.deployment(), e.toString());
+                }
+            }
+            if (System.nanoTime() - lastCut >= config.flushInterval().toNanos()) {
+                cutAll(null);
+                lastCut = System.nanoTime();
+            } else {
+                cutClosed();
+            }
+        }
+    }
+
+    private void apply(Observation o) {
+        long minute = Granularity.MINUTE.floor(o.timestamp());
+        var key = new Key(o.deployment(), o.version(), minute);
+        var w = open.computeIfAbsent(key, k -> new Open(WindowData.empty(config.sampleSize(), seed++)));
+        if (o.payload() == null) {
+            w.data.add(o.outcome(), o.latencyNanos(), null, null);
+            return;
+        }
+        var in = o.payload().inputs();
+        var out = o.payload().outputs();
+        w.data.add(o.outcome(), o.latencyNanos(), in, out);
+        if (o.requestId() != null) {
+            var rows = Predictions.rows(out);
+            for (int r = 0; r < rows.size(); r++) {
+                if (w.predictions.size() >= config.maxPredictionsPerWindow()) {
+                    droppedPredictions.addAndGet(rows.size() - r);
+                    break;
+                }
+                var p = rows.get(r);
+                w.predictions.add(new WindowStore.PredictionRow(o.requestId(), r, o.version(), o.timestamp(),
+                        p.prediction(), p.score()));
+            }
+        }
+        if (config.payloadLog() != null) {
+            config.payloadLog().write(o, in, out);
+        }
+    }
+
+    /** Cuts the windows whose minute has ended (by the clock). */
+    private void cutClosed() {
+        if (open.isEmpty()) {
+            return;
+        }
+        long current = Granularity.MINUTE.floor(clock.millis());
+        var it = open.entrySet().iterator();
+        while (it.hasNext()) {
+            var e = it.next();
+            if (e.getKey().minute() < current) {
+                cuts.add(new Cut(e.getKey(), e.getValue(), null));
+                it.remove();
+            }
+        }
+    }
+
+    private void cutAll(CompletableFuture<Void> done) {
+        for (var e : open.entrySet()) {
+            cuts.add(new Cut(e.getKey(), e.getValue(), null));
+        }
+        open.clear();
+        if (config.payloadLog() != null) {
+            config.payloadLog().flush();
+        }
+        if (done != null) {
+            cuts.add(new Cut(null, null, done));
+        }
+    }
+
+    private void flushLoop() {
+        long backoff = 100;
+        while (true) {
+            Cut cut;
+            try {
+                cut = cuts.take();
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (cut.key() == null) {
+                if (cut.done() == null) {
+                    return; // end of stream
+                }
+                cut.done().complete(null);
+                continue;
+            }
+            while (true) {
+                if (halted) {
+                    return;
+                }
+                try {
+                    store.flush(cut.key().deployment(), cut.key().version(), cut.key().minute(), cut.open().data,
+                            cut.open().predictions, clock.millis());
+                    flushedParts.incrementAndGet();
+                    backoff = 100;
+                    break;
+                } catch (RuntimeException e) {
+                    flushFailures.incrementAndGet();
+                    LOG.warn("Cannot store monitoring window {} of {} (retrying in {} ms): {}", cut.key().minute(),
+                            cut.key().deployment(), backoff, e.toString());
+                    try {
+                        Thread.sleep(backoff);
+                    } catch (InterruptedException ie) {
+                        return;
+                    }
+                    backoff = Math.min(backoff * 2, 30_000);
+                }
+            }
+        }
+    }
+
+    /** Stops accepting, profiles what is queued, writes every open window, and stops. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            queue.put(FLUSH);
+            consumer.join(120_000);
+            flusher.join(120_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (config.payloadLog() != null) {
+            config.payloadLog().close();
+        }
+    }
+
+    /** Stops at once without writing anything (what a crash does); for tests of the crash semantics. */
+    public void halt() {
+        closed = true;
+        halted = true;
+        consumer.interrupt();
+        flusher.interrupt();
+        try {
+            consumer.join(10_000);
+            flusher.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,255 @@
+package dev.launchpad.platform.monitor;
+
+import dev.launchpad.stats.Column;
+import dev.launchpad.stats.Dataset;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.PriorityQueue;
+import java.util.SplittableRandom;
+
+/**
+ * A bounded uniform sample of rows (reservoir sampling, Vitter's algorithm R) kept next to a window's
+ * sketches so that drift can be tested exactly (KS, Wasserstein, chi-square...) on raw values. Samples of
+ * disjoint windows {@link #merge merge} into a sample of their union by weighted sampling without replacement
+ * (Efraimidis–Spirakis A-Res, each kept row weighing rows seen / rows kept). Not thread-safe.
+ */
+public final class RowSample {
+    private static final int MAGIC = 0x4C50_5253; // "LPRS"
+
+    private final int capacity;
+    private long seen;
+    private final LinkedHashMap<String, Integer> index = new LinkedHashMap<>();
+    private final List<Boolean> numeric = new ArrayList<>();
+    private final List<Object[]> rows = new ArrayList<>();
+    private final SplittableRandom random;
+
+    public RowSample(int capacity, long seed) {
+        if (capacity < 1) {
+            throw new IllegalArgumentException("sample capacity must be ≥ 1, got " + capacity);
+        }
+        this.capacity = capacity;
+        this.random = new SplittableRandom(seed);
+    }
+
+    public int capacity() {
+        return capacity;
+    }
+
+    /** Rows offered so far (kept or not). */
+    public long seen() {
+        return seen;
+    }
+
+    /** Rows kept. */
+    public int size() {
+        return rows.size();
+    }
+
+    /** Offers every row of {@code batch}; a feature whose kind differs from an earlier one is skipped. */
+    public void add(FeatureBatch batch) {
+        int[] slots = new int[batch.features().size()];
+        for (int f = 0; f < slots.length; f++) {
+            slots[f] = slot(batch.features().get(f));
+        }
+        for (int r = 0; r < batch.rows(); r++) {
+            seen++;
+            int target;
+            if (rows.size() < capacity) {
+                target = rows.size();
+                rows.add(null);
+            } else {
+                long j = random.nextLong(seen);
+                if (j >= capacity) {
+                    continue;
+                }
+                target = (int) j;
+            }
+            Object[] row = new Object[numeric.size()];
+            for (int f = 0; f < slots.length; f++) {
+                if (slots[f] < 0) {
+                    continue;
+                }
+                var feature = batch.features().get(f);
+                row[slots[f]] = feature.numeric() ? (Object) feature.numbers()[r] : feature.strings()[r];
+            }
+            rows.set(target, row);
+        }
+    }
+
+    private int slot(FeatureBatch.Feature f) {
+        Integer i = index.get(f.name());
+        if (i == null) {
+            index.put(f.name(), numeric.size());
+            numeric.add(f.numeric());
+            return numeric.size() - 1;
+        }
+        return numeric.get(i) == f.numeric() ? i : -1;
+    }
+
+    /** A sample of this sample's rows and {@code other}'s, as if drawn from both streams; neither changes. */
+    public RowSample merge(RowSample other) {
+        var out = new RowSample(Math.max(capacity, other.capacity), random.split().nextLong());
+        for (var e : index.entrySet()) {
+            out.index.put(e.getKey(), out.numeric.size());
+            out.numeric.add(numeric.get(e.getValue()));
+        }
+        for (var e : other.index.entrySet()) {
+            if (!out.index.containsKey(e.getKey())) {
+                out.index.put(e.getKey(), out.numeric.size());
+                out.numeric.add(other.numeric.get(e.getValue()));
+            }
+        }
+        out.seen = seen + other.seen;
+        record Keyed(double key, Object[] row) {
+        }
+        var heap = new PriorityQueue<Keyed>((a, b) -> Double.compare(a.key, b.key));
+        for (var source : List.of(this, other)) {
+            if (source.rows.isEmpty()) {
+                continue;
+            }
+            double weight = (double) source.seen / source.rows.size();
+            int[] map = new int[source.numeric.size()];
+            for (var e : source.index.entrySet()) {
+                int target = out.index.get(e.getKey());
+                map[e.getValue()] = out.numeric.get(target) == source.numeric.get(e.getValue()) ? target : -1;
+            }
+            for (var row : source.rows) {
+                double key = Math.log(1.0 - random.nextDouble()) / weight; // log(u^(1/w)): larger is kept
+                if (heap.size() < out.capacity || key > heap.peek().key) {
+                    var copy = new Object[out.numeric.size()];
+                    for (int i = 0; i < row.length; i++) {
+                        if (map[i] >= 0) {
+                            copy[map[i]] = row[i];
+                        }
+                    }
+                    heap.add(new Keyed(key, copy));
+                    if (heap.size() > out.capacity) {
+                        heap.poll();
+                    }
+                }
+            }
+        }
+        heap.forEach(k -> out.rows.add(k.row));
+        return out;
+    }
+
+    /** The kept rows as a dataset (a column missing from a row reads as missing). */
+    public Dataset toDataset() {
+        var columns = new ArrayList<Column>();
+        for (var e : index.entrySet()) {
+            columns.add(column(e.getKey(), e.getValue()));
+        }
+        return Dataset.of(columns);
+    }
+
+    /** Feature names in the sample. */
+    public List<String> names() {
+        return List.copyOf(index.keySet());
+    }
+
+    /** Whether a feature is numeric (null when absent). */
+    public Boolean isNumeric(String name) {
+        Integer i = index.get(name);
+        return i == null ? null : numeric.get(i);
+    }
+
+    /** One feature's kept values. */
+    public Column column(String name) {
+        Integer i = index.get(name);
+        if (i == null) {
+            throw new IllegalArgumentException("no feature '" + name + "' in the sample");
+        }
+        return column(name, i);
+    }
+
+    private Column column(String name, int i) {
+        if (numeric.get(i)) {
+            double[] v = new double[rows.size()];
+            for (int r = 0; r < v.length; r++) {
+                Object x = i < rows.get(r).length ? rows.get(r)[i] : null;
+                v[r] = x == null ? Double.NaN : (Double) x;
+            }
+            return new Column.Numeric(name, v);
+        }
+        String[] v = new String[rows.size()];
+        for (int r = 0; r < v.length; r++) {
+            v[r] = i < rows.get(r).length ? (String) rows.get(r)[i] : null;
+        }
+        return new Column.Categorical(name, v);
+    }
+
+    public byte[] toBytes() {
+        var bytes = new ByteArrayOutputStream(1024);
+        try (var out = new DataOutputStream(bytes)) {
+            out.writeInt(MAGIC);
+            out.writeInt(capacity);
+            out.writeLong(seen);
+            out.writeInt(index.size());
+            for (var e : index.entrySet()) {
+                out.writeUTF(e.getKey());
+                out.writeBoolean(numeric.get(e.getValue()));
+            }
+            out.writeInt(rows.size());
+            for (var row : rows) {
+                for (int i = 0; i < numeric.size(); i++) {
+                    Object x = i < row.length ? row[i] : null;
+                    if (numeric.get(i)) {
+                        out.writeDouble(x == null ? Double.NaN : (Double) x);
+                    } else {
+                        out.writeBoolean(x != null);
+                        if (x != null) {
+                            out.writeUTF(truncate((String) x));
+                        }
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    private static String truncate(String s) {
+        return s.length() > 1000 ? s.substring(0, 1000) : s;
+    }
+
+    /** Reads a sample written by {@link #toBytes()}; {@code seed} drives later sampling. */
+    public static RowSample fromBytes(byte[] bytes, long seed) {
+        try (var in = new DataInputStream(new ByteArrayInputStream(bytes))) {
+            if (in.readInt() != MAGIC) {
+                throw new IllegalArgumentException("not a row sample");
+            }
+            var s = new RowSample(in.readInt(), seed);
+            s.seen = in.readLong();
+            int n = in.readInt();
+            for (int i = 0; i < n; i++) {
+                s.index.put(in.readUTF(), i);
+                s.numeric.add(in.readBoolean());
+            }
+            int rows = in.readInt();
+            for (int r = 0; r < rows; r++) {
+                var row = new Object[n];
+                for (int i = 0; i < n; i++) {
+                    if (s.numeric.get(i)) {
+                        double d = in.readDouble();
+                        row[i] = d;
+                    } else {
+                        row[i] = in.readBoolean() ? in.readUTF() : null;
+                    }
+                }
+                s.rows.add(row);
+            }
+            return s;
+        } catch (IOException e) {
+            throw new IllegalArgumentException("corrupt row sample: " + e.getMessage(), e);
+        }
+    }
+}

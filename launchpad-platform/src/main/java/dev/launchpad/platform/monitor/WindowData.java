@@ -1,0 +1,212 @@
+package dev.launchpad.platform.monitor;
+
+import dev.launchpad.stats.Column;
+import dev.launchpad.stats.Dataset;
+import dev.launchpad.stats.profile.DatasetProfile;
+import dev.launchpad.stats.sketch.QuantileSketch;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+
+/**
+ * What monitoring knows about one deployment's traffic in one window: request and row counts, errors by
+ * kind, mergeable profiles of inputs and outputs, a latency sketch (ms) and bounded row samples. Windows
+ * {@link #merge merge} exactly like their profiles, which is how minutes roll up into hours and days and how
+ * a flushed part of a minute joins the part flushed before it. Not thread-safe: one writer.
+ */
+public final class WindowData {
+    private long requests;
+    private long rows;
+    private long clientErrors;
+    private long serverErrors;
+    private long overloaded;
+    private long schemaMismatches;
+    private DatasetProfile inputs;
+    private DatasetProfile outputs;
+    private QuantileSketch latencyMs;
+    private RowSample inputSample;
+    private RowSample outputSample;
+
+    private WindowData(DatasetProfile inputs, DatasetProfile outputs, QuantileSketch latencyMs, RowSample inputSample,
+                       RowSample outputSample) {
+        this.inputs = inputs;
+        this.outputs = outputs;
+        this.latencyMs = latencyMs;
+        this.inputSample = inputSample;
+        this.outputSample = outputSample;
+    }
+
+    /** An empty window whose samples keep up to {@code sampleSize} rows. */
+    public static WindowData empty(int sampleSize, long seed) {
+        return new WindowData(DatasetProfile.empty(), DatasetProfile.empty(), new QuantileSketch(),
+                new RowSample(sampleSize, seed), new RowSample(sampleSize, seed ^ 0x5DEECE66DL));
+    }
+
+    /** Adds one request: its outcome and latency, and for successful requests its inputs and outputs. */
+    public void add(String outcome, long latencyNanos, FeatureBatch in, FeatureBatch out) {
+        requests++;
+        switch (outcome) {
+            case "ok" -> {
+            }
+            case "client_error" -> clientErrors++;
+            case "overloaded" -> overloaded++;
+            default -> serverErrors++;
+        }
+        latencyMs.update(latencyNanos / 1e6);
+        if (in == null) {
+            return;
+        }
+        rows += in.rows();
+        profile(inputs, in);
+        profile(outputs, out);
+        inputSample.add(in);
+        outputSample.add(out);
+    }
+
+    private void profile(DatasetProfile profile, FeatureBatch batch) {
+        var columns = new ArrayList<Column>(batch.features().size());
+        var names = new java.util.HashSet<String>();
+        for (var f : batch.features()) {
+            var existing = profile.columns().get(f.name());
+            boolean kindChanged = existing != null
+                    && (existing.kind() == dev.launchpad.stats.profile.ColumnProfile.Kind.NUMERIC) != f.numeric();
+            if (kindChanged || !names.add(f.name())) {
+                schemaMismatches += batch.rows(); // the feature changed kind (numeric vs categorical): not profiled
+                continue;
+            }
+            columns.add(f.numeric() ? new Column.Numeric(f.name(), f.numbers()) : new Column.Categorical(f.name(), f.strings()));
+        }
+        if (columns.isEmpty()) {
+            profile.update(new Dataset(java.util.Map.of(), batch.rows()));
+        } else {
+            profile.update(Dataset.of(columns));
+        }
+    }
+
+    /** This window's data and {@code other}'s together; neither changes. */
+    public WindowData merge(WindowData other) {
+        var out = new WindowData(inputs.merge(other.inputs), outputs.merge(other.outputs), latencyMs.copy(),
+                inputSample.merge(other.inputSample), outputSample.merge(other.outputSample));
+        out.latencyMs.merge(other.latencyMs);
+        out.requests = requests + other.requests;
+        out.rows = rows + other.rows;
+        out.clientErrors = clientErrors + other.clientErrors;
+        out.serverErrors = serverErrors + other.serverErrors;
+        out.overloaded = overloaded + other.overloaded;
+        out.schemaMismatches = schemaMismatches + other.schemaMismatches;
+        return out;
+    }
+
+    public long requests() {
+        return requests;
+    }
+
+    public long rows() {
+        return rows;
+    }
+
+    public long clientErrors() {
+        return clientErrors;
+    }
+
+    public long serverErrors() {
+        return serverErrors;
+    }
+
+    public long overloaded() {
+        return overloaded;
+    }
+
+    /** Feature values whose kind differed from the kind first seen (not profiled). */
+    public long schemaMismatches() {
+        return schemaMismatches;
+    }
+
+    public DatasetProfile inputs() {
+        return inputs;
+    }
+
+    public DatasetProfile outputs() {
+        return outputs;
+    }
+
+    public QuantileSketch latencyMs() {
+        return latencyMs;
+    }
+
+    public RowSample inputSample() {
+        return inputSample;
+    }
+
+    public RowSample outputSample() {
+        return outputSample;
+    }
+
+    /** Latency quantile in ms, NaN without requests. */
+    public double latencyQuantile(double q) {
+        return latencyMs.isEmpty() ? Double.NaN : latencyMs.quantile(q);
+    }
+
+    // ------------------------------------------------------------------ bytes
+
+    byte[] latencyBytes() {
+        var bytes = new ByteArrayOutputStream(256);
+        try (var out = new DataOutputStream(bytes)) {
+            out.writeLong(schemaMismatches);
+            latencyMs.write(out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    byte[] sampleBytes() {
+        var bytes = new ByteArrayOutputStream(1024);
+        try (var out = new DataOutputStream(bytes)) {
+            var a = inputSample.toBytes();
+            var b = outputSample.toBytes();
+            out.writeInt(a.length);
+            out.write(a);
+            out.writeInt(b.length);
+            out.write(b);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    /** A window read back from its stored parts. */
+    static WindowData read(long requests, long rows, long clientErrors, long serverErrors, long overloaded,
+                           byte[] inputProfile, byte[] outputProfile, byte[] latency, byte[] sample, long seed) {
+        try (var lat = new DataInputStream(new ByteArrayInputStream(latency));
+             var smp = new DataInputStream(new ByteArrayInputStream(sample))) {
+            long mismatches = lat.readLong();
+            var sketch = QuantileSketch.read(lat);
+            var a = new byte[smp.readInt()];
+            smp.readFully(a);
+            var b = new byte[smp.readInt()];
+            smp.readFully(b);
+            var w = new WindowData(DatasetProfile.fromBytes(inputProfile), DatasetProfile.fromBytes(outputProfile), sketch,
+                    RowSample.fromBytes(a, seed), RowSample.fromBytes(b, seed ^ 0x5DEECE66DL));
+            w.requests = requests;
+            w.rows = rows;
+            w.clientErrors = clientErrors;
+            w.serverErrors = serverErrors;
+            w.overloaded = overloaded;
+            w.schemaMismatches = mismatches;
+            return w;
+        } catch (IOException e) {
+            throw new IllegalArgumentException("corrupt monitoring window: " + e.getMessage(), e);
+        }
+    }
+
+    /** Names of the input features seen. */
+    public java.util.List<String> inputNames() {
+        return new ArrayList<>(inputs.columns().keySet());
+    }
+}

@@ -1,0 +1,164 @@
+package dev.launchpad.platform.monitor;
+
+import dev.launchpad.platform.store.Database;
+import dev.launchpad.platform.store.Dialect;
+import org.jdbi.v3.core.Handle;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Stored prediction windows. A flush merges a window's new part into its minute row and into the hour
+ * and day rows holding it, and stores the part's logged predictions, all in one transaction: a part is
+ * either counted everywhere or nowhere, so a retried or restarted flush neither loses nor double-counts it.
+ */
+public final class WindowStore {
+    private final Database database;
+
+    public WindowStore(Database database) {
+        this.database = database;
+    }
+
+    /** One logged prediction row, kept to join late feedback. */
+    public record PredictionRow(String requestId, int row, int version, long timestamp, String prediction, Double score) {
+    }
+
+    /** A stored window. */
+    public record StoredWindow(String deployment, int version, Granularity granularity, long start, WindowData data) {
+    }
+
+    /** Merges {@code part} (minute {@code minuteStart} of {@code deployment} at {@code version}) everywhere it belongs. */
+    public void flush(String deployment, int version, long minuteStart, WindowData part, List<PredictionRow> predictions,
+                      long now) {
+        database.writeVoid(h -> {
+            for (var g : Granularity.values()) {
+                merge(h, deployment, version, g, g.floor(minuteStart), part, now);
+            }
+            if (!predictions.isEmpty()) {
+                var batch = h.prepareBatch("INSERT INTO monitor_predictions (deployment, request_id, row_index, model_version,"
+                        + " predicted_at, prediction, score) VALUES (:d, :r, :i, :v, :t, :p, :s)"
+                        + " ON CONFLICT (deployment, request_id, row_index) DO NOTHING");
+                for (var p : predictions) {
+                    batch.bind("d", deployment).bind("r", p.requestId()).bind("i", p.row()).bind("v", p.version())
+                            .bind("t", p.timestamp()).bind("p", p.prediction()).bind("s", p.score()).add();
+                }
+                batch.execute();
+            }
+        });
+    }
+
+    private void merge(Handle h, String deployment, int version, Granularity g, long start, WindowData part, long now) {
+        var lock = database.dialect() == Dialect.POSTGRESQL ? " FOR UPDATE" : "";
+        var existing = h.createQuery("SELECT * FROM monitor_windows WHERE deployment = :d AND granularity = :g"
+                        + " AND window_start = :s AND model_version = :v" + lock)
+                .bind("d", deployment).bind("g", g.id()).bind("s", start).bind("v", version)
+                .map((rs, ctx) -> read(rs)).findOne();
+        var merged = existing.map(w -> w.data().merge(part)).orElse(part);
+        var sql = existing.isPresent()
+                ? "UPDATE monitor_windows SET requests = :requests, row_count = :rows, client_errors = :ce, server_errors = :se,"
+                  + " overloaded = :ov, input_profile = :ip, output_profile = :op, latency = :lat, sample = :smp, updated_at = :now"
+                  + " WHERE deployment = :d AND granularity = :g AND window_start = :s AND model_version = :v"
+                : "INSERT INTO monitor_windows (deployment, model_version, granularity, window_start, requests, row_count,"
+                  + " client_errors, server_errors, overloaded, input_profile, output_profile, latency, sample, updated_at)"
+                  + " VALUES (:d, :v, :g, :s, :requests, :rows, :ce, :se, :ov, :ip, :op, :lat, :smp, :now)";
+        h.createUpdate(sql).bind("d", deployment).bind("g", g.id()).bind("s", start).bind("v", version)
+                .bind("requests", merged.requests()).bind("rows", merged.rows()).bind("ce", merged.clientErrors())
+                .bind("se", merged.serverErrors()).bind("ov", merged.overloaded())
+                .bind("ip", merged.inputs().toBytes()).bind("op", merged.outputs().toBytes())
+                .bind("lat", merged.latencyBytes()).bind("smp", merged.sampleBytes()).bind("now", now).execute();
+    }
+
+    private static StoredWindow read(java.sql.ResultSet rs) throws java.sql.SQLException {
+        long start = rs.getLong("window_start");
+        var data = WindowData.read(rs.getLong("requests"), rs.getLong("row_count"), rs.getLong("client_errors"),
+                rs.getLong("server_errors"), rs.getLong("overloaded"), rs.getBytes("input_profile"),
+                rs.getBytes("output_profile"), rs.getBytes("latency"), rs.getBytes("sample"), start);
+        return new StoredWindow(rs.getString("deployment"), rs.getInt("model_version"),
+                Granularity.of(rs.getString("granularity")), start, data);
+    }
+
+    /** One stored window, if any. */
+    public Optional<StoredWindow> get(String deployment, int version, Granularity g, long start) {
+        return database.read(h -> h.createQuery("SELECT * FROM monitor_windows WHERE deployment = :d AND granularity = :g"
+                        + " AND window_start = :s AND model_version = :v")
+                .bind("d", deployment).bind("g", g.id()).bind("s", start).bind("v", version)
+                .map((rs, ctx) -> read(rs)).findOne());
+    }
+
+    /** Windows of one granularity starting in [from, to), oldest first (every version). */
+    public List<StoredWindow> list(String deployment, Granularity g, long from, long to) {
+        return database.read(h -> h.createQuery("SELECT * FROM monitor_windows WHERE deployment = :d AND granularity = :g"
+                        + " AND window_start >= :f AND window_start < :t ORDER BY window_start, model_version")
+                .bind("d", deployment).bind("g", g.id()).bind("f", from).bind("t", to)
+                .map((rs, ctx) -> read(rs)).list());
+    }
+
+    /** Row counts only, per window of one granularity in [from, to) (cheap: no profiles are read). */
+    public record WindowCounts(int version, long start, long requests, long rows, long clientErrors, long serverErrors,
+                               long overloaded) {
+    }
+
+    public List<WindowCounts> counts(String deployment, Granularity g, long from, long to) {
+        return database.read(h -> h.createQuery("SELECT model_version, window_start, requests, row_count, client_errors,"
+                        + " server_errors, overloaded FROM monitor_windows WHERE deployment = :d AND granularity = :g"
+                        + " AND window_start >= :f AND window_start < :t ORDER BY window_start, model_version")
+                .bind("d", deployment).bind("g", g.id()).bind("f", from).bind("t", to)
+                .map((rs, ctx) -> new WindowCounts(rs.getInt(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5),
+                        rs.getLong(6), rs.getLong(7))).list());
+    }
+
+    /** The pieces [from, to) splits into: whole days, then whole hours, then minutes (both aligned to minutes). */
+    static List<long[]> tiles(long from, long to) {
+        var out = new ArrayList<long[]>(); // {granularity ordinal, start, end}
+        tile(out, Granularity.MINUTE.floor(from), Granularity.MINUTE.floor(to), Granularity.DAY);
+        return out;
+    }
+
+    private static void tile(List<long[]> out, long from, long to, Granularity g) {
+        if (from >= to) {
+            return;
+        }
+        if (g == Granularity.MINUTE) {
+            out.add(new long[] {g.ordinal(), from, to});
+            return;
+        }
+        long first = Math.floorDiv(from + g.millis() - 1, g.millis()) * g.millis();
+        long last = g.floor(to);
+        var finer = Granularity.values()[g.ordinal() - 1];
+        if (first >= last) {
+            tile(out, from, to, finer);
+            return;
+        }
+        tile(out, from, first, finer);
+        out.add(new long[] {g.ordinal(), first, last});
+        tile(out, last, to, finer);
+    }
+
+    /**
+     * Everything logged for {@code deployment} (at {@code version}, or every version when null) in [from, to),
+     * read from the coarsest stored windows that tile the range (days, then hours, then minutes); empty when
+     * nothing was logged.
+     */
+    public Optional<WindowData> summarize(String deployment, Integer version, long from, long to) {
+        WindowData merged = null;
+        for (var tile : tiles(from, to)) {
+            var g = Granularity.values()[(int) tile[0]];
+            for (var w : list(deployment, g, tile[1], tile[2])) {
+                if (version != null && w.version() != version) {
+                    continue;
+                }
+                merged = merged == null ? w.data() : merged.merge(w.data());
+            }
+        }
+        return Optional.ofNullable(merged);
+    }
+
+    /** The newest model version with a window in [from, to), if any. */
+    public Optional<Integer> latestVersion(String deployment, long from, long to) {
+        return database.read(h -> h.createQuery("SELECT model_version FROM monitor_windows WHERE deployment = :d"
+                        + " AND granularity = 'minute' AND window_start >= :f AND window_start < :t"
+                        + " ORDER BY window_start DESC, model_version DESC LIMIT 1")
+                .bind("d", deployment).bind("f", from).bind("t", to).mapTo(Integer.class).findOne());
+    }
+}

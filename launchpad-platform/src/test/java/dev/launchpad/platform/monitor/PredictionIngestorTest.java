@@ -1,0 +1,133 @@
+package dev.launchpad.platform.monitor;
+
+import dev.launchpad.platform.store.Database;
+import dev.launchpad.platform.store.TestDatabases;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Prediction logging into stored windows: minutes roll up into hours and days, a clean restart in the
+ * middle of a minute neither loses nor double-counts anything, and a crash loses only what was not flushed.
+ */
+class PredictionIngestorTest {
+    private static final Instant T0 = Instant.parse("2026-03-02T10:00:10Z");
+    private static final long M0 = Instant.parse("2026-03-02T10:00:00Z").toEpochMilli();
+    private static final long M1 = M0 + 60_000;
+
+    private static Observation request(MutableClock clock, Random random, String id, int rows) {
+        double[] x = new double[rows];
+        String[] c = new String[rows];
+        String[] label = new String[rows];
+        for (int i = 0; i < rows; i++) {
+            x[i] = random.nextGaussian();
+            c[i] = random.nextBoolean() ? "a" : "b";
+            label[i] = x[i] > 0 ? "1" : "0";
+        }
+        var in = new FeatureBatch(rows, List.of(FeatureBatch.Feature.numeric("x", x), FeatureBatch.Feature.categorical("c", c)));
+        var out = new FeatureBatch(rows, List.of(FeatureBatch.Feature.categorical("label", label)));
+        return new Observation("fraud", 3, id, clock.millis(), 2_000_000, "ok", new Observation.Payload() {
+            @Override
+            public FeatureBatch inputs() {
+                return in;
+            }
+
+            @Override
+            public FeatureBatch outputs() {
+                return out;
+            }
+        });
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabases.Backend.class)
+    void aCleanRestartLosesAndDoubleCountsNothingAndACrashOnlyTheUnflushedPart(TestDatabases.Backend backend) {
+        var clock = new MutableClock(T0);
+        var random = new Random(1);
+        try (var db = Database.open(backend.newDatabaseUrl())) {
+            var store = new WindowStore(db);
+            var first = new PredictionIngestor(store, clock, PredictionIngestor.Config.defaults());
+            for (int i = 0; i < 30; i++) {
+                assertThat(first.observe(request(clock, random, "a" + i, 10))).isTrue();
+            }
+            first.observe(new Observation("fraud", 3, null, clock.millis(), 1_000_000, "client_error", null));
+            first.close(); // clean shutdown in the middle of minute M0
+
+            var second = new PredictionIngestor(store, clock, PredictionIngestor.Config.defaults());
+            for (int i = 0; i < 20; i++) {
+                second.observe(request(clock, random, "b" + i, 10));
+            }
+            clock.advanceSeconds(60); // minute M1
+            for (int i = 0; i < 5; i++) {
+                second.observe(request(clock, random, "c" + i, 10));
+            }
+            second.close();
+
+            var m0 = store.get("fraud", 3, Granularity.MINUTE, M0).orElseThrow().data();
+            assertThat(m0.requests()).isEqualTo(51);
+            assertThat(m0.rows()).isEqualTo(500);
+            assertThat(m0.clientErrors()).isEqualTo(1);
+            assertThat(m0.inputs().column("x").count()).isEqualTo(500);
+            assertThat(m0.inputs().rowCount()).isEqualTo(500);
+            assertThat(m0.inputSample().seen()).isEqualTo(500);
+            assertThat(m0.inputSample().size()).isEqualTo(500);
+            assertThat(m0.latencyMs().n()).isEqualTo(51);
+            var m1 = store.get("fraud", 3, Granularity.MINUTE, M1).orElseThrow().data();
+            assertThat(m1.rows()).isEqualTo(50);
+            var hour = store.get("fraud", 3, Granularity.HOUR, Granularity.HOUR.floor(M0)).orElseThrow().data();
+            var day = store.get("fraud", 3, Granularity.DAY, Granularity.DAY.floor(M0)).orElseThrow().data();
+            assertThat(hour.rows()).isEqualTo(550);
+            assertThat(day.rows()).isEqualTo(550);
+            assertThat(day.inputs().column("c").count()).isEqualTo(550);
+            assertThat(day.outputs().column("label").count()).isEqualTo(550);
+            assertThat(store.summarize("fraud", 3, M0, M1 + 60_000).orElseThrow().rows()).isEqualTo(550);
+
+            // a crash: what was flushed stays, what was only observed is lost, nothing is counted twice
+            var third = new PredictionIngestor(store, clock, PredictionIngestor.Config.defaults());
+            for (int i = 0; i < 7; i++) {
+                third.observe(request(clock, random, "d" + i, 10));
+            }
+            third.flushNow();
+            for (int i = 0; i < 3; i++) {
+                third.observe(request(clock, random, "e" + i, 10));
+            }
+            third.halt();
+            assertThat(store.get("fraud", 3, Granularity.MINUTE, M1).orElseThrow().data().rows()).isEqualTo(120);
+            assertThat(store.get("fraud", 3, Granularity.DAY, Granularity.DAY.floor(M0)).orElseThrow().data().rows())
+                    .isEqualTo(620);
+            long predictions = db.read(h -> h.createQuery("SELECT COUNT(*) FROM monitor_predictions").mapTo(Long.class).one());
+            assertThat(predictions).isEqualTo(620);
+        }
+    }
+
+    @Test
+    void spansAreReadFromTheCoarsestWholeWindows() {
+        long day = Granularity.DAY.floor(M0);
+        var tiles = WindowStore.tiles(day - 120_000, day + 86_400_000L + 3_600_000L + 180_000);
+        assertThat(tiles).extracting(t -> Granularity.values()[(int) t[0]] + "@" + (t[1] - day) + "-" + (t[2] - day))
+                .containsExactly("MINUTE@-120000-0", "DAY@0-86400000", "HOUR@86400000-90000000", "MINUTE@90000000-90180000");
+    }
+
+    @Test
+    void mergedSamplesStayBoundedAndKeepTheirColumns() {
+        var a = new RowSample(100, 1);
+        var b = new RowSample(100, 2);
+        var x = new double[1000];
+        java.util.Arrays.fill(x, 1.0);
+        a.add(new FeatureBatch(1000, List.of(FeatureBatch.Feature.numeric("x", x))));
+        b.add(new FeatureBatch(10, List.of(FeatureBatch.Feature.categorical("y", new String[10]))));
+        var merged = a.merge(b);
+        assertThat(merged.seen()).isEqualTo(1010);
+        assertThat(merged.size()).isEqualTo(100);
+        assertThat(merged.names()).containsExactly("x", "y");
+        var back = RowSample.fromBytes(merged.toBytes(), 3);
+        assertThat(back.size()).isEqualTo(100);
+        assertThat(back.toDataset().rowCount()).isEqualTo(100);
+    }
+}
