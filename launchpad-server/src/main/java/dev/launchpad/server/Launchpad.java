@@ -22,7 +22,16 @@ import dev.launchpad.platform.deploy.ModelFiles;
 import dev.launchpad.platform.registry.ModelUri;
 import dev.launchpad.platform.govern.identity.IdentityService;
 import dev.launchpad.platform.govern.identity.IssuedToken;
+import dev.launchpad.platform.govern.access.PermissionService;
+import dev.launchpad.platform.govern.approval.ApprovalService;
+import dev.launchpad.platform.govern.identity.Role;
+import dev.launchpad.platform.store.ServerSecrets;
+import dev.launchpad.server.auth.Access;
 import dev.launchpad.server.auth.AuthFilter;
+import dev.launchpad.server.auth.Authorizer;
+import dev.launchpad.server.auth.PermissionsApi;
+import dev.launchpad.server.auth.ResourceResolver;
+import dev.launchpad.server.registry.ApprovalsApi;
 import dev.launchpad.server.auth.Authenticator;
 import dev.launchpad.server.auth.GrpcAuthInterceptor;
 import dev.launchpad.server.auth.UsersApi;
@@ -108,7 +117,10 @@ public final class Launchpad implements AutoCloseable {
             closeOnFailure.add(artifacts);
             var experiments = new ExperimentService(database, clock);
             var runs = new RunService(database, clock, experiments);
-            var registry = new RegistryService(database, clock, runs);
+            // four-eyes needs identities: without authentication no alias is protected
+            var approvals = new ApprovalService(database, clock,
+                    config.auth() == ServerConfig.Auth.TOKEN ? config.protectedAliases() : List.of());
+            var registry = new RegistryService(database, clock, runs, approvals);
             var deployments = new DeploymentService(database, clock, registry);
             var metrics = new ServingMetrics();
             var serving = new ServingRuntime(deployments, new ModelFiles(artifacts, config.home().resolve("model-cache")),
@@ -124,7 +136,11 @@ public final class Launchpad implements AutoCloseable {
                 firstToken = identity.bootstrapAdmin(System.getenv(ADMIN_TOKEN_VARIABLE)).orElse(null);
             }
             var authenticator = new Authenticator(identity);
-            var authFilter = new AuthFilter(authenticator, config.auth() == ServerConfig.Auth.TOKEN);
+            boolean authOn = config.auth() == ServerConfig.Auth.TOKEN;
+            var permissions = new PermissionService(database, clock);
+            var authorizer = new Authorizer(permissions, authOn);
+            var authFilter = new AuthFilter(authenticator, permissions,
+                    new ResourceResolver(experiments, runs, registry, deployments, identity), authOn);
 
             var routes = new ArrayList<ApiRoute>();
             routes.add(new ApiRoute(HandlerType.BEFORE_MATCHED, "*", authFilter::handle));
@@ -134,13 +150,17 @@ public final class Launchpad implements AutoCloseable {
             routes.add(auditRecorder.route()); // records every mutation, after it is handled
             routes.addAll(oip.routes());
             routes.add(new ApiRoute(HandlerType.GET, "/metrics", ctx -> ctx
-                    .contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape())));
+                    .contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()),
+                    Access.role(Role.VIEWER)));
             if (singleModel == null) {
-                routes.addAll(new MlflowTrackingApi(experiments, runs).routes());
-                routes.addAll(new MlflowArtifactsApi(artifacts, runs).routes());
-                routes.addAll(new MlflowRegistryApi(registry).routes());
+                routes.addAll(new MlflowTrackingApi(experiments, runs, authorizer).routes());
+                routes.addAll(new MlflowArtifactsApi(artifacts, runs,
+                        new ServerSecrets(database, clock).key("artifact-part-urls"), clock, authOn).routes());
+                routes.addAll(new MlflowRegistryApi(registry, authorizer).routes());
+                routes.addAll(new PermissionsApi(authorizer, experiments, registry).routes());
                 routes.addAll(new ModelsApi(registry, new ModelCardService(database, clock, registry, runs)).routes());
-                routes.addAll(new DeploymentsApi(deployments, serving).routes());
+                routes.addAll(new ApprovalsApi(approvals, authorizer).routes());
+                routes.addAll(new DeploymentsApi(deployments, serving, authorizer).routes());
                 routes.addAll(scoring.deploymentRoutes());
                 routes.addAll(new OpsApi(database).routes());
                 routes.addAll(new dev.launchpad.server.audit.AuditApi(audit, auditRecorder).routes());
@@ -161,6 +181,7 @@ public final class Launchpad implements AutoCloseable {
                         authFilter.enabled() ? new GrpcAuthInterceptor(authenticator) : null, new OipGrpcService(calls, oip));
                 closeOnFailure.add(grpc);
             }
+            authFilter.declare(routes);
             var http = HttpServer.start(config.host(), config.port(), routes);
             var launchpad = new Launchpad(config, database, artifacts, serving, grpc, http, firstToken);
             launchpad.routes = List.copyOf(routes);

@@ -41,11 +41,18 @@ public final class RegistryService {
     private final Database db;
     private final Clock clock;
     private final RunService runs;
+    private final PromotionGuard guard;
 
     public RegistryService(Database db, Clock clock, RunService runs) {
+        this(db, clock, runs, PromotionGuard.NONE);
+    }
+
+    /** A registry whose alias and stage changes must pass {@code guard} (e.g. approvals). */
+    public RegistryService(Database db, Clock clock, RunService runs, PromotionGuard guard) {
         this.db = db;
         this.clock = clock;
         this.runs = runs;
+        this.guard = guard;
     }
 
     // ------------------------------------------------------------------ registered models
@@ -187,6 +194,7 @@ public final class RegistryService {
         int number = parseVersion(version);
         db.writeVoid(h -> {
             requireVersion(h, name, number);
+            guard.checkAlias(h, name, alias, number);
             h.createUpdate("INSERT INTO registered_model_aliases (name, alias, version) VALUES (:name, :alias, :v)"
                             + " ON CONFLICT (name, alias) DO UPDATE SET version = excluded.version")
                     .bind("name", name).bind("alias", alias).bind("v", number).execute();
@@ -329,6 +337,7 @@ public final class RegistryService {
         long now = clock.millis();
         db.writeVoid(h -> {
             requireVersion(h, name, number);
+            guard.checkStage(h, name, number, target);
             if (archiveExisting && (target == Stage.STAGING || target == Stage.PRODUCTION)) {
                 h.createUpdate("UPDATE model_versions SET current_stage = 'Archived', last_updated_time = :now"
                                 + " WHERE name = :name AND current_stage = :stage AND version <> :v")

@@ -72,6 +72,15 @@ public final class RunService {
         return get(runId);
     }
 
+    /** The id of the experiment a run belongs to, if the run exists (one indexed read). */
+    public java.util.Optional<String> experimentOf(String runId) {
+        if (runId == null || runId.isEmpty() || runId.length() > 256) {
+            return java.util.Optional.empty();
+        }
+        return db.read(h -> h.createQuery("SELECT experiment_id FROM runs WHERE run_uuid = :id")
+                .bind("id", runId).mapTo(Long.class).findOne().map(String::valueOf));
+    }
+
     public Run get(String runId) {
         Validation.runId(runId);
         return db.read(h -> {

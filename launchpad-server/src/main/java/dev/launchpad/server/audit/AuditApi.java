@@ -10,6 +10,8 @@ import dev.launchpad.server.http.ApiRequest;
 import dev.launchpad.server.http.ApiRoute;
 import dev.launchpad.server.http.RouteBuilder;
 import io.javalin.http.Context;
+import dev.launchpad.platform.govern.identity.Role;
+import dev.launchpad.server.auth.Access;
 import io.javalin.http.HandlerType;
 
 import java.io.IOException;
@@ -33,7 +35,7 @@ public final class AuditApi {
 
     public List<ApiRoute> routes() {
         return new RouteBuilder()
-                .get("/api/v1/audit", r -> {
+                .get("/api/v1/audit", Access.role(Role.ADMIN), r -> {
                     var page = log.query(filter(r), r.optionalInt("max_results"), r.string("page_token"));
                     var node = Json.mapper().createObjectNode();
                     var records = node.putArray("records");
@@ -43,8 +45,8 @@ public final class AuditApi {
                     }
                     return node;
                 })
-                .raw(new ApiRoute(HandlerType.GET, "/api/v1/audit/export", this::export))
-                .get("/api/v1/audit/verify", r -> {
+                .raw(new ApiRoute(HandlerType.GET, "/api/v1/audit/export", this::export, Access.role(Role.ADMIN)))
+                .get("/api/v1/audit/verify", Access.role(Role.ADMIN), r -> {
                     var expectSeq = r.optionalLong("expect_seq");
                     var expectHash = r.string("expect_hash");
                     if ((expectSeq == null) != (expectHash == null || expectHash.isEmpty())) {

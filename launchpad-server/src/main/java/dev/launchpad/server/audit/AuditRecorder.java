@@ -32,7 +32,10 @@ import java.util.regex.Pattern;
  * <p>Not recorded: reads (GET, HEAD, OPTIONS), predictions ({@code .../infer}, {@code /invocations},
  * {@code /deployments/{name}/invocations}: they change nothing), and requests that matched no endpoint
  * (404/405). Bodies of artifact transfers ({@code /api/2.0/mlflow-artifacts/...}) and non-JSON bodies
- * are never captured, only their size and type. The {@code before} state is not captured here.
+ * are never captured, only their size and type. The {@code before} state is what the authentication
+ * filter read of the request's subject before the handler ran, for routes that declare it (updates and
+ * deletions of experiments, runs, models, versions, aliases, deployments and users; see
+ * {@link dev.launchpad.server.auth.Access#withBefore()}).
  */
 public final class AuditRecorder {
     /** The context attribute the authentication filter sets to the acting user's name. */
@@ -86,12 +89,21 @@ public final class AuditRecorder {
             boolean artifacts = ARTIFACTS.matcher(ctx.path()).matches();
             var event = new AuditEvent(actor(ctx), clip(ctx.method().name() + " " + route, AuditEvent.MAX_NAME_CHARS),
                     clip(ctx.path(), AuditEvent.MAX_RESOURCE_CHARS), source(ctx), status,
-                    request(ctx, artifacts), null, artifacts ? null : after(ctx, status));
+                    request(ctx, artifacts), before(ctx), artifacts ? null : after(ctx, status));
             log.append(event);
         } catch (RuntimeException e) {
             failures.incrementAndGet();
             LOG.error("Could not append the audit record of {} {} (status {})", ctx.method(), ctx.path(), status, e);
         }
+    }
+
+    private static String before(Context ctx) {
+        String before = ctx.attribute(dev.launchpad.server.auth.AuthFilter.BEFORE);
+        if (before == null || before.length() > MAX_CAPTURED_BYTES) {
+            return null;
+        }
+        var node = parse(before.getBytes(StandardCharsets.UTF_8));
+        return node == null ? null : write(redact(node));
     }
 
     private static String actor(Context ctx) {

@@ -30,7 +30,16 @@ public final class GrpcAuthInterceptor implements ServerInterceptor {
         if (PUBLIC.contains(call.getMethodDescriptor().getFullMethodName())) {
             return next.startCall(call, headers);
         }
-        if (authenticator.authenticate(headers.get(AUTHORIZATION)).isEmpty()) {
+        boolean authenticated;
+        try {
+            authenticated = authenticator.authenticate(headers.get(AUTHORIZATION)).isPresent();
+        } catch (dev.launchpad.core.error.LaunchpadException e) {
+            // too many wrong passwords, or too many sign-ins at once
+            call.close(Status.RESOURCE_EXHAUSTED.withDescription(e.getMessage()), new Metadata());
+            return new ServerCall.Listener<>() {
+            };
+        }
+        if (!authenticated) {
             call.close(Status.UNAUTHENTICATED.withDescription("Send 'authorization: Bearer <token>' metadata"
                     + " with a valid Launchpad token."), new Metadata());
             return new ServerCall.Listener<>() {

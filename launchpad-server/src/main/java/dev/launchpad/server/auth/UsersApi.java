@@ -32,29 +32,29 @@ public final class UsersApi {
 
     public List<ApiRoute> routes() {
         return List.of(
-                route(HandlerType.GET, "/api/v1/whoami", (ctx, r) -> {
+                route(HandlerType.GET, "/api/v1/whoami", Access.role(Role.VIEWER), (ctx, r) -> {
                     var user = AuthFilter.user(ctx);
                     return user == null ? Json.mapper().createObjectNode().put("name", "anonymous")
                             .put("authentication", "off") : json(user);
                 }),
-                route(HandlerType.POST, "/api/v1/users", (ctx, r) -> {
+                route(HandlerType.POST, "/api/v1/users", Access.role(Role.ADMIN), (ctx, r) -> {
                     requireAdmin(ctx);
                     var kind = r.string("kind") == null ? User.Kind.USER : kind(r.string("kind"));
                     var role = r.string("role") == null ? Role.VIEWER : Role.parse(r.string("role"));
                     return json(identity.createUser(r.requiredString("name"), kind, role, r.string("password")));
                 }),
-                route(HandlerType.GET, "/api/v1/users", (ctx, r) -> {
+                route(HandlerType.GET, "/api/v1/users", Access.role(Role.ADMIN), (ctx, r) -> {
                     requireAdmin(ctx);
                     var node = Json.mapper().createObjectNode();
                     var list = node.putArray("users");
                     identity.listUsers().forEach(u -> list.add(json(u)));
                     return node;
                 }),
-                route(HandlerType.GET, "/api/v1/users/{name}", (ctx, r) -> {
+                route(HandlerType.GET, "/api/v1/users/{name}", Access.role(Role.VIEWER), (ctx, r) -> {
                     requireSelfOrAdmin(ctx, ctx.pathParam("name"));
                     return json(identity.getUser(ctx.pathParam("name")));
                 }),
-                route(HandlerType.PATCH, "/api/v1/users/{name}", (ctx, r) -> {
+                route(HandlerType.PATCH, "/api/v1/users/{name}", Access.role(Role.VIEWER, Locator.pathParam(Subject.Kind.USER, "name")).withBefore(), (ctx, r) -> {
                     var name = ctx.pathParam("name");
                     var role = r.string("role");
                     var disabled = r.fieldNames().contains("disabled") ? r.optionalBoolean("disabled") : null;
@@ -70,11 +70,16 @@ public final class UsersApi {
                         identity.setDisabled(name, disabled);
                     }
                     if (r.string("password") != null) {
-                        identity.setPassword(name, r.string("password"));
+                        var self = AuthFilter.user(ctx);
+                        if (self != null && self.name().equals(name)) {
+                            identity.changeOwnPassword(name, r.string("current_password"), r.string("password"));
+                        } else {
+                            identity.setPassword(name, r.string("password"));
+                        }
                     }
                     return json(identity.getUser(name));
                 }),
-                route(HandlerType.POST, "/api/v1/users/{name}/tokens", (ctx, r) -> {
+                route(HandlerType.POST, "/api/v1/users/{name}/tokens", Access.role(Role.VIEWER), (ctx, r) -> {
                     var name = ctx.pathParam("name");
                     requireSelfOrAdmin(ctx, name);
                     var seconds = r.optionalLong("expires_in_seconds");
@@ -88,7 +93,7 @@ public final class UsersApi {
                     node.put("secret", issued.secret());
                     return node;
                 }),
-                route(HandlerType.GET, "/api/v1/users/{name}/tokens", (ctx, r) -> {
+                route(HandlerType.GET, "/api/v1/users/{name}/tokens", Access.role(Role.VIEWER), (ctx, r) -> {
                     var name = ctx.pathParam("name");
                     requireSelfOrAdmin(ctx, name);
                     var node = Json.mapper().createObjectNode();
@@ -96,7 +101,7 @@ public final class UsersApi {
                     identity.listTokens(name).forEach(t -> list.add(json(t)));
                     return node;
                 }),
-                route(HandlerType.DELETE, "/api/v1/tokens/{id}", (ctx, r) -> {
+                route(HandlerType.DELETE, "/api/v1/tokens/{id}", Access.role(Role.VIEWER), (ctx, r) -> {
                     var token = identity.getToken(ctx.pathParam("id"))
                             .orElseThrow(() -> LaunchpadException.notFound("Token '" + ctx.pathParam("id") + "' not found."));
                     requireSelfOrAdmin(ctx, token.userName());
@@ -108,8 +113,9 @@ public final class UsersApi {
         Object apply(Context ctx, ApiRequest request);
     }
 
-    private static ApiRoute route(HandlerType method, String path, Action action) {
-        return new ApiRoute(method, path, ctx -> HttpServer.json(ctx, action.apply(ctx, ApiRequest.of(ctx))));
+    /** A route; the user rules beyond {@code access} (admin, or the user themself) are checked by the action. */
+    private static ApiRoute route(HandlerType method, String path, Access access, Action action) {
+        return new ApiRoute(method, path, ctx -> HttpServer.json(ctx, action.apply(ctx, ApiRequest.of(ctx))), access);
     }
 
     private static void requireAdmin(Context ctx) {

@@ -41,6 +41,10 @@ public final class ServerCommand implements Callable<Integer> {
             + " (default: ${DEFAULT-VALUE}; -1 turns it off).", defaultValue = "8081")
     int grpcPort;
 
+    @Option(names = "--protected-aliases", split = ",", description = "Model aliases only approved versions may"
+            + " hold (default: champion,production; an empty value protects none).")
+    java.util.List<String> protectedAliases;
+
     static boolean keepsRunning() {
         return running;
     }
@@ -66,7 +70,9 @@ public final class ServerCommand implements Callable<Integer> {
         }
         var base = home != null ? home : ServerConfig.defaultHome();
         var config = new ServerConfig(host, port, base, db != null ? db : ServerConfig.sqliteUrl(base),
-                artifacts != null ? artifacts : base.resolve("artifacts").toString(), grpcPort, authMode);
+                artifacts != null ? artifacts : base.resolve("artifacts").toString(), grpcPort, authMode,
+                protectedAliases == null ? ServerConfig.DEFAULT_PROTECTED_ALIASES
+                        : protectedAliases.stream().map(String::strip).filter(a -> !a.isEmpty()).toList());
         Launchpad launchpad;
         try {
             launchpad = Launchpad.start(config);
@@ -108,7 +114,8 @@ public final class ServerCommand implements Callable<Integer> {
         if (launchpad.config().auth() == ServerConfig.Auth.NONE) {
             System.out.println();
             System.out.println("  *** WARNING: authentication is OFF (--auth none). Anyone who can reach this server can");
-            System.out.println("  *** read, change and delete everything in it. Use this only on your own laptop. ***");
+            System.out.println("  *** read, change and delete everything in it, and no model alias is protected by");
+            System.out.println("  *** approvals (four-eyes needs identities). Use this only on your own laptop. ***");
             System.out.println();
             return;
         }

@@ -8,6 +8,12 @@ import dev.launchpad.platform.deploy.Deployment;
 import dev.launchpad.platform.deploy.DeploymentService;
 import dev.launchpad.server.http.ApiRequest;
 import dev.launchpad.server.http.ApiRoute;
+import dev.launchpad.platform.govern.access.Permission;
+import dev.launchpad.platform.govern.access.ResourceType;
+import dev.launchpad.server.auth.Access;
+import dev.launchpad.server.auth.Authorizer;
+import dev.launchpad.server.auth.Locator;
+import dev.launchpad.server.auth.Subject;
 import dev.launchpad.server.http.RouteBuilder;
 import dev.launchpad.server.serving.ServingRuntime;
 
@@ -27,60 +33,98 @@ public final class DeploymentsApi {
     private final DeploymentService deployments;
     private final ServingRuntime serving;
 
-    public DeploymentsApi(DeploymentService deployments, ServingRuntime serving) {
+    private final Authorizer authorizer;
+    /**
+     * Held while a deployment is created, changed or deleted, so that the database and the serving
+     * runtime see concurrent changes in the same order (changes are rare; predictions never take it).
+     */
+    private final java.util.concurrent.locks.ReentrantLock changes = new java.util.concurrent.locks.ReentrantLock();
+
+    public DeploymentsApi(DeploymentService deployments, ServingRuntime serving, Authorizer authorizer) {
         this.deployments = deployments;
         this.serving = serving;
+        this.authorizer = authorizer;
     }
 
     public List<ApiRoute> routes() {
+        var deployment = Locator.pathParam(Subject.Kind.DEPLOYMENT, "name");
         return new RouteBuilder()
-                .post("/api/v1/deployments", r -> {
-                    checkFields(r);
-                    var name = r.requiredString("name");
-                    DeploymentService.validateName(name);
-                    var spec = spec(r, null);
-                    var created = deployments.create(name, spec);
-                    try {
-                        serving.deploy(created);
-                    } catch (RuntimeException e) {
-                        // a deployment that cannot be loaded is not kept: the request failed as a whole
-                        deployments.delete(name);
-                        serving.undeploy(name);
-                        throw e;
-                    }
-                    return json(created);
-                })
-                .get("/api/v1/deployments", r -> {
+                .post("/api/v1/deployments", Access.edit(Locator.param(Subject.Kind.REGISTERED_MODEL, "model")),
+                        this::create)
+                .get("/api/v1/deployments", Access.filtered(ResourceType.REGISTERED_MODEL), r -> {
                     var node = Json.mapper().createObjectNode();
                     var list = node.putArray("deployments");
-                    deployments.list().forEach(d -> list.add(json(d)));
+                    var readable = authorizer.readable(r.context(), ResourceType.REGISTERED_MODEL);
+                    deployments.list().stream().filter(d -> readable.test(d.modelName())).forEach(d -> list.add(json(d)));
                     return node;
                 })
-                .get(ONE, r -> json(deployments.get(r.pathParam("name"))))
-                .patch(ONE, r -> {
-                    checkFields(r);
-                    var name = r.pathParam("name");
-                    var before = deployments.get(name);
-                    if (r.string("name") != null && !r.string("name").equals(name)) {
-                        throw LaunchpadException.invalid("A deployment cannot be renamed; create a new one.");
-                    }
-                    var updated = deployments.update(name, spec(r, before));
-                    try {
-                        serving.deploy(updated);
-                    } catch (RuntimeException e) {
-                        deployments.update(name, new DeploymentService.Spec(before.modelName(), before.version(),
-                                before.alias(), before.batching(), before.description()));
-                        throw e;
-                    }
-                    return json(updated);
-                })
-                .delete(ONE, r -> {
-                    var name = r.pathParam("name");
-                    deployments.delete(name);
-                    serving.undeploy(name);
-                    return Json.mapper().createObjectNode();
-                })
+                .get(ONE, Access.read(deployment), r -> json(deployments.get(r.pathParam("name"))))
+                .patch(ONE, Access.edit(deployment).withBefore(), this::update)
+                .delete(ONE, Access.edit(deployment).withBefore(), this::delete)
                 .build();
+    }
+
+    private Object create(ApiRequest r) {
+        changes.lock();
+        try {
+            checkFields(r);
+            var name = r.requiredString("name");
+            DeploymentService.validateName(name);
+            var spec = spec(r, null);
+            var created = deployments.create(name, spec);
+            try {
+                serving.deploy(created);
+            } catch (RuntimeException e) {
+                // a deployment that cannot be loaded is not kept: the request failed as a whole
+                deployments.delete(name);
+                serving.undeploy(name);
+                throw e;
+            }
+            return json(created);
+        } finally {
+            changes.unlock();
+        }
+    }
+
+    private Object update(ApiRequest r) {
+        changes.lock();
+        try {
+            checkFields(r);
+            var name = r.pathParam("name");
+            var before = deployments.get(name);
+            if (r.string("name") != null && !r.string("name").equals(name)) {
+                throw LaunchpadException.invalid("A deployment cannot be renamed; create a new one.");
+            }
+            var spec = spec(r, before);
+            if (!spec.modelName().equals(before.modelName())) {
+                // moving to another model needs EDIT there too
+                authorizer.require(r.context(), ResourceType.REGISTERED_MODEL, List.of(spec.modelName()),
+                        Permission.EDIT);
+            }
+            var updated = deployments.update(name, spec);
+            try {
+                serving.deploy(updated);
+            } catch (RuntimeException e) {
+                deployments.update(name, new DeploymentService.Spec(before.modelName(), before.version(),
+                        before.alias(), before.batching(), before.description()));
+                throw e;
+            }
+            return json(updated);
+        } finally {
+            changes.unlock();
+        }
+    }
+
+    private Object delete(ApiRequest r) {
+        changes.lock();
+        try {
+            var name = r.pathParam("name");
+            deployments.delete(name);
+            serving.undeploy(name);
+            return Json.mapper().createObjectNode();
+        } finally {
+            changes.unlock();
+        }
     }
 
     /** The spec a request asks for; on update, fields it leaves out keep their {@code before} values. */

@@ -29,10 +29,26 @@ public final class ApiRequest {
         this.query = query;
     }
 
+    /** The request's parameters, parsed once per request (the authorization filter reads them too). */
     public static ApiRequest of(Context ctx) {
+        ApiRequest cached = ctx.attribute(ATTRIBUTE);
+        if (cached != null) {
+            return cached;
+        }
         var request = parse(ctx);
         request.context = ctx;
+        ctx.attribute(ATTRIBUTE, request);
         return request;
+    }
+
+    private static final String ATTRIBUTE = "launchpad.request";
+
+    /** The HTTP context of the request (for handlers that need the caller or headers). */
+    public Context context() {
+        if (context == null) {
+            throw new IllegalStateException("no request context");
+        }
+        return context;
     }
 
     /** A path parameter of the route, e.g. {@code {name}} in {@code /api/v1/models/{name}}. */
@@ -235,6 +251,11 @@ public final class ApiRequest {
         var names = new ArrayList<String>();
         body.fieldNames().forEachRemaining(names::add);
         return names;
+    }
+
+    /** A field of the JSON body as it was sent (any JSON type), or null when absent or not a JSON body. */
+    public JsonNode json(String name) {
+        return query != null ? null : body.get(name);
     }
 
     /** A nested object, or null when absent. */

@@ -1,5 +1,6 @@
 package dev.launchpad.server.http;
 
+import dev.launchpad.server.auth.Access;
 import io.javalin.http.HandlerType;
 
 import java.util.ArrayList;
@@ -7,34 +8,35 @@ import java.util.List;
 import java.util.function.Function;
 
 /**
- * Collects JSON API routes: each action takes the parsed {@link ApiRequest} and returns the body to
- * send as JSON with status 200 (errors are thrown as typed exceptions).
+ * Collects JSON API routes: each declares who may call it ({@link Access}), and its action takes the
+ * parsed {@link ApiRequest} and returns the body to send as JSON with status 200 (errors are thrown as
+ * typed exceptions).
  */
 public final class RouteBuilder {
     private final List<ApiRoute> routes = new ArrayList<>();
 
-    public RouteBuilder get(String path, Function<ApiRequest, Object> action) {
-        return add(HandlerType.GET, path, action);
+    public RouteBuilder get(String path, Access access, Function<ApiRequest, Object> action) {
+        return add(HandlerType.GET, path, access, action);
     }
 
-    public RouteBuilder post(String path, Function<ApiRequest, Object> action) {
-        return add(HandlerType.POST, path, action);
+    public RouteBuilder post(String path, Access access, Function<ApiRequest, Object> action) {
+        return add(HandlerType.POST, path, access, action);
     }
 
-    public RouteBuilder patch(String path, Function<ApiRequest, Object> action) {
-        return add(HandlerType.PATCH, path, action);
+    public RouteBuilder patch(String path, Access access, Function<ApiRequest, Object> action) {
+        return add(HandlerType.PATCH, path, access, action);
     }
 
-    public RouteBuilder put(String path, Function<ApiRequest, Object> action) {
-        return add(HandlerType.PUT, path, action);
+    public RouteBuilder put(String path, Access access, Function<ApiRequest, Object> action) {
+        return add(HandlerType.PUT, path, access, action);
     }
 
-    public RouteBuilder delete(String path, Function<ApiRequest, Object> action) {
-        return add(HandlerType.DELETE, path, action);
+    public RouteBuilder delete(String path, Access access, Function<ApiRequest, Object> action) {
+        return add(HandlerType.DELETE, path, access, action);
     }
 
-    public RouteBuilder add(HandlerType method, String path, Function<ApiRequest, Object> action) {
-        routes.add(new ApiRoute(method, path, ctx -> HttpServer.json(ctx, action.apply(ApiRequest.of(ctx)))));
+    public RouteBuilder add(HandlerType method, String path, Access access, Function<ApiRequest, Object> action) {
+        routes.add(new ApiRoute(method, path, ctx -> HttpServer.json(ctx, action.apply(ApiRequest.of(ctx))), access));
         return this;
     }
 

@@ -8,6 +8,8 @@ import dev.launchpad.platform.artifact.ArtifactStore;
 import dev.launchpad.platform.artifact.ArtifactStore.ArtifactEntry;
 import dev.launchpad.platform.artifact.ArtifactStore.UploadedPart;
 import dev.launchpad.platform.tracking.RunService;
+import dev.launchpad.server.auth.Access;
+import dev.launchpad.server.auth.Locator;
 import dev.launchpad.server.http.ApiRequest;
 import dev.launchpad.server.http.ApiRoute;
 import io.javalin.http.Context;
@@ -24,7 +26,7 @@ import static dev.launchpad.server.http.HttpServer.json;
 /**
  * MLflow's artifact proxy ({@code mlflow server --serve-artifacts}) over an {@link ArtifactStore}:
  * upload, download, list and delete under {@code /api/2.0/mlflow-artifacts/artifacts}, multipart
- * uploads under {@code .../mpu/...} (with part-upload URLs that point back at this server), and
+ * uploads under {@code .../mpu/...} (with signed part-upload URLs that point back at this server), and
  * {@code /api/2.0/mlflow/artifacts/list} for a run's artifacts. Also under {@code /ajax-api/2.0}.
  *
  * <p>File bytes are streamed between the socket and the store in both directions and never read
@@ -36,29 +38,46 @@ public final class MlflowArtifactsApi {
 
     private final ArtifactStore store;
     private final RunService runs;
+    private final PartUrlSigner signer;
+    private final boolean signedPartsOnly;
 
-    public MlflowArtifactsApi(ArtifactStore store, RunService runs) {
+    /**
+     * {@code signingKey} signs the part-upload URLs of multipart uploads (see {@link PartUrlSigner});
+     * with {@code signedPartsOnly} (authentication on) a part upload without a valid signature is refused.
+     */
+    public MlflowArtifactsApi(ArtifactStore store, RunService runs, byte[] signingKey, java.time.Clock clock,
+                              boolean signedPartsOnly) {
         this.store = store;
         this.runs = runs;
+        this.signer = new PartUrlSigner(signingKey, clock);
+        this.signedPartsOnly = signedPartsOnly;
     }
 
     /** Every route of the API, once per prefix. */
     public List<ApiRoute> routes() {
         var routes = new ArrayList<ApiRoute>();
+        var path = Locator.artifactPath("path");
         for (var prefix : PREFIXES) {
-            routes.add(new ApiRoute(HandlerType.PUT, prefix + "artifacts/<path>", this::upload));
-            routes.add(new ApiRoute(HandlerType.GET, prefix + "artifacts/<path>", this::download));
-            routes.add(new ApiRoute(HandlerType.DELETE, prefix + "artifacts/<path>", this::delete));
-            routes.add(new ApiRoute(HandlerType.GET, prefix + "artifacts", this::list));
+            routes.add(new ApiRoute(HandlerType.PUT, prefix + "artifacts/<path>", this::upload, Access.edit(path)));
+            routes.add(new ApiRoute(HandlerType.GET, prefix + "artifacts/<path>", this::download, Access.read(path)));
+            routes.add(new ApiRoute(HandlerType.DELETE, prefix + "artifacts/<path>", this::delete, Access.edit(path)));
+            routes.add(new ApiRoute(HandlerType.GET, prefix + "artifacts", this::list,
+                    Access.read(Locator.artifactPath(null))));
             for (var withPath : List.of("", "/<path>")) {
-                routes.add(new ApiRoute(HandlerType.POST, prefix + "mpu/create" + withPath, ctx -> createUpload(ctx, prefix)));
-                routes.add(new ApiRoute(HandlerType.POST, prefix + "mpu/complete" + withPath, this::completeUpload));
-                routes.add(new ApiRoute(HandlerType.POST, prefix + "mpu/abort" + withPath, this::abortUpload));
+                routes.add(new ApiRoute(HandlerType.POST, prefix + "mpu/create" + withPath, ctx -> createUpload(ctx, prefix),
+                        Access.edit(path)));
+                routes.add(new ApiRoute(HandlerType.POST, prefix + "mpu/complete" + withPath, this::completeUpload,
+                        Access.edit(path)));
+                routes.add(new ApiRoute(HandlerType.POST, prefix + "mpu/abort" + withPath, this::abortUpload,
+                        Access.edit(path)));
             }
-            routes.add(new ApiRoute(HandlerType.PUT, prefix + "mpu/upload/<path>", this::uploadPart));
+            // MLflow clients PUT parts without credentials, as to S3 presigned URLs: the URL's signature
+            // (made when an editor created the upload) is the permission
+            routes.add(new ApiRoute(HandlerType.PUT, prefix + "mpu/upload/<path>", this::uploadPart, Access.open()));
         }
         for (var prefix : MlflowTrackingApi.PREFIXES) {
-            routes.add(new ApiRoute(HandlerType.GET, prefix + "artifacts/list", this::listRunArtifacts));
+            routes.add(new ApiRoute(HandlerType.GET, prefix + "artifacts/list", this::listRunArtifacts,
+                    Access.read(Locator.run())));
         }
         return routes;
     }
@@ -140,7 +159,7 @@ public final class MlflowArtifactsApi {
         for (int part = 1; part <= numParts; part++) {
             var credential = credentials.addObject();
             credential.put("part_number", part);
-            credential.put("url", base + part);
+            credential.put("url", base + part + signer.query(target, uploadId, part));
             credential.putObject("headers");
         }
         json(ctx, node);
@@ -149,6 +168,10 @@ public final class MlflowArtifactsApi {
     /** The URL each part goes to; answers the part's ETag header as S3 does. */
     private void uploadPart(Context ctx) throws IOException {
         var path = ArtifactPaths.file(ctx.pathParam("path"));
+        boolean signed = ctx.queryParam("signature") != null;
+        if (signedPartsOnly && !signed) {
+            signer.verify(path, "", 0, null, null); // refuses: not signed
+        }
         var uploadId = ctx.queryParam("upload_id");
         if (uploadId == null || uploadId.isEmpty()) {
             throw ApiRequest.missing("upload_id");
@@ -159,6 +182,9 @@ public final class MlflowArtifactsApi {
         } catch (NumberFormatException e) {
             throw LaunchpadException.invalid("Invalid value \"" + ctx.queryParam("part_number")
                     + "\" for parameter 'part_number': expected an integer from 1 to 10000.");
+        }
+        if (signed) {
+            signer.verify(path, uploadId, partNumber, ctx.queryParam("expires"), ctx.queryParam("signature"));
         }
         checkUploadPath(uploadId, path);
         String etag;

@@ -17,7 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Tracking entities in MLflow's REST JSON shape (snake_case fields as in MLflow's protos). */
-final class MlflowJson {
+public final class MlflowJson {
     private MlflowJson() {
     }
 
@@ -25,7 +25,7 @@ final class MlflowJson {
         return Json.mapper().createObjectNode();
     }
 
-    static ObjectNode experiment(Experiment e) {
+    public static ObjectNode experiment(Experiment e) {
         var node = object();
         node.put("experiment_id", e.experimentId());
         node.put("name", e.name());
@@ -37,7 +37,7 @@ final class MlflowJson {
         return node;
     }
 
-    static ObjectNode runInfo(RunInfo info) {
+    public static ObjectNode runInfo(RunInfo info) {
         var node = object();
         node.put("run_id", info.runId());
         node.put("run_uuid", info.runId());
@@ -122,7 +122,7 @@ final class MlflowJson {
         return value;
     }
 
-    static ObjectNode registeredModel(dev.launchpad.platform.registry.RegisteredModel m) {
+    public static ObjectNode registeredModel(dev.launchpad.platform.registry.RegisteredModel m) {
         var node = object();
         node.put("name", m.name());
         node.put("creation_timestamp", m.creationTime());
@@ -138,7 +138,7 @@ final class MlflowJson {
         return node;
     }
 
-    static ObjectNode modelVersion(dev.launchpad.platform.registry.ModelVersion v) {
+    public static ObjectNode modelVersion(dev.launchpad.platform.registry.ModelVersion v) {
         var node = object();
         node.put("name", v.name());
         node.put("version", Integer.toString(v.version()));

@@ -10,6 +10,13 @@ import dev.launchpad.platform.tracking.Param;
 import dev.launchpad.platform.tracking.RunService;
 import dev.launchpad.platform.tracking.Tag;
 import dev.launchpad.platform.tracking.ViewType;
+import dev.launchpad.platform.govern.access.ResourceType;
+import dev.launchpad.platform.govern.identity.Role;
+import dev.launchpad.platform.govern.access.Permission;
+import dev.launchpad.server.auth.Access;
+import dev.launchpad.server.auth.Authorizer;
+import dev.launchpad.server.auth.Locator;
+import dev.launchpad.server.auth.Subject;
 import dev.launchpad.server.http.ApiRequest;
 import dev.launchpad.server.http.ApiRoute;
 import dev.launchpad.server.http.RouteBuilder;
@@ -30,78 +37,84 @@ public final class MlflowTrackingApi {
 
     private final ExperimentService experiments;
     private final RunService runs;
+    private final Authorizer authorizer;
 
-    public MlflowTrackingApi(ExperimentService experiments, RunService runs) {
+    public MlflowTrackingApi(ExperimentService experiments, RunService runs, Authorizer authorizer) {
         this.experiments = experiments;
         this.runs = runs;
+        this.authorizer = authorizer;
     }
 
     /** Every route of the API, once per prefix. */
     public List<ApiRoute> routes() {
         var routes = new RouteBuilder();
         for (var prefix : PREFIXES) {
-            routes.post(prefix + "experiments/create", this::createExperiment);
-            routes.get(prefix + "experiments/search", this::searchExperiments);
-            routes.post(prefix + "experiments/search", this::searchExperiments);
-            routes.get(prefix + "experiments/get", r -> MlflowJson.body("experiment",
+            routes.post(prefix + "experiments/create", Access.role(Role.EDITOR), this::createExperiment);
+            routes.get(prefix + "experiments/search", Access.filtered(ResourceType.EXPERIMENT), this::searchExperiments);
+            routes.post(prefix + "experiments/search", Access.filtered(ResourceType.EXPERIMENT), this::searchExperiments);
+            routes.get(prefix + "experiments/get", Access.read(Locator.param(Subject.Kind.EXPERIMENT, "experiment_id")), r -> MlflowJson.body("experiment",
                     MlflowJson.experiment(experiments.get(r.requiredString("experiment_id")))));
-            routes.get(prefix + "experiments/get-by-name", r -> MlflowJson.body("experiment",
-                    MlflowJson.experiment(experiments.getByName(r.requiredString("experiment_name")))));
-            routes.post(prefix + "experiments/delete", r -> {
+            routes.get(prefix + "experiments/get-by-name", Access.filtered(ResourceType.EXPERIMENT), r -> {
+                var experiment = experiments.getByName(r.requiredString("experiment_name"));
+                authorizer.require(r.context(), ResourceType.EXPERIMENT, List.of(experiment.experimentId()),
+                        Permission.READ);
+                return MlflowJson.body("experiment", MlflowJson.experiment(experiment));
+            });
+            routes.post(prefix + "experiments/delete", Access.manage(Locator.param(Subject.Kind.EXPERIMENT, "experiment_id")).withBefore(), r -> {
                 experiments.delete(r.requiredString("experiment_id"));
                 return MlflowJson.object();
             });
-            routes.post(prefix + "experiments/restore", r -> {
+            routes.post(prefix + "experiments/restore", Access.manage(Locator.param(Subject.Kind.EXPERIMENT, "experiment_id")).withBefore(), r -> {
                 experiments.restore(r.requiredString("experiment_id"));
                 return MlflowJson.object();
             });
-            routes.post(prefix + "experiments/update", r -> {
+            routes.post(prefix + "experiments/update", Access.edit(Locator.param(Subject.Kind.EXPERIMENT, "experiment_id")).withBefore(), r -> {
                 experiments.rename(r.requiredString("experiment_id"), r.requiredString("new_name"));
                 return MlflowJson.object();
             });
-            routes.post(prefix + "experiments/set-experiment-tag", r -> {
+            routes.post(prefix + "experiments/set-experiment-tag", Access.edit(Locator.param(Subject.Kind.EXPERIMENT, "experiment_id")), r -> {
                 experiments.setTag(r.requiredString("experiment_id"), r.requiredString("key"), MlflowJson.requiredValue(r));
                 return MlflowJson.object();
             });
-            routes.post(prefix + "experiments/delete-experiment-tag", r -> {
+            routes.post(prefix + "experiments/delete-experiment-tag", Access.edit(Locator.param(Subject.Kind.EXPERIMENT, "experiment_id")), r -> {
                 experiments.deleteTag(r.requiredString("experiment_id"), r.requiredString("key"));
                 return MlflowJson.object();
             });
 
-            routes.post(prefix + "runs/create", this::createRun);
-            routes.get(prefix + "runs/get", r -> MlflowJson.body("run", MlflowJson.run(runs.get(runId(r)))));
-            routes.post(prefix + "runs/update", r -> MlflowJson.body("run_info", MlflowJson.runInfo(runs.update(runId(r),
+            routes.post(prefix + "runs/create", Access.edit(Locator.param(Subject.Kind.EXPERIMENT, "experiment_id")), this::createRun);
+            routes.get(prefix + "runs/get", Access.read(Locator.run()), r -> MlflowJson.body("run", MlflowJson.run(runs.get(runId(r)))));
+            routes.post(prefix + "runs/update", Access.edit(Locator.run()).withBefore(), r -> MlflowJson.body("run_info", MlflowJson.runInfo(runs.update(runId(r),
                     r.string("status"), r.optionalLong("end_time"), r.string("run_name")))));
-            routes.post(prefix + "runs/delete", r -> {
+            routes.post(prefix + "runs/delete", Access.edit(Locator.run()).withBefore(), r -> {
                 runs.delete(runId(r));
                 return MlflowJson.object();
             });
-            routes.post(prefix + "runs/restore", r -> {
+            routes.post(prefix + "runs/restore", Access.edit(Locator.run()).withBefore(), r -> {
                 runs.restore(runId(r));
                 return MlflowJson.object();
             });
-            routes.post(prefix + "runs/set-tag", r -> {
+            routes.post(prefix + "runs/set-tag", Access.edit(Locator.run()), r -> {
                 runs.setTag(runId(r), r.requiredString("key"), MlflowJson.requiredValue(r));
                 return MlflowJson.object();
             });
-            routes.post(prefix + "runs/delete-tag", r -> {
+            routes.post(prefix + "runs/delete-tag", Access.edit(Locator.run()), r -> {
                 runs.deleteTag(runId(r), r.requiredString("key"));
                 return MlflowJson.object();
             });
-            routes.post(prefix + "runs/log-parameter", r -> {
+            routes.post(prefix + "runs/log-parameter", Access.edit(Locator.run()), r -> {
                 runs.logParam(runId(r), r.requiredString("key"), MlflowJson.requiredValue(r));
                 return MlflowJson.object();
             });
-            routes.post(prefix + "runs/log-metric", r -> {
+            routes.post(prefix + "runs/log-metric", Access.edit(Locator.run()), r -> {
                 runs.logMetric(runId(r), metric(r));
                 return MlflowJson.object();
             });
-            routes.post(prefix + "runs/log-batch", this::logBatch);
-            routes.post(prefix + "runs/log-inputs", this::logInputs);
-            routes.post(prefix + "runs/log-model", this::logModel);
-            routes.post(prefix + "runs/search", this::searchRuns);
+            routes.post(prefix + "runs/log-batch", Access.edit(Locator.run()), this::logBatch);
+            routes.post(prefix + "runs/log-inputs", Access.edit(Locator.run()), this::logInputs);
+            routes.post(prefix + "runs/log-model", Access.edit(Locator.run()), this::logModel);
+            routes.post(prefix + "runs/search", Access.filtered(ResourceType.EXPERIMENT), this::searchRuns);
             routes.raw(new ApiRoute(HandlerType.GET, prefix + "metrics/get-history", ctx -> json(ctx,
-                    metricHistory(ApiRequest.of(ctx), isJavaClient(ctx)))));
+                    metricHistory(ApiRequest.of(ctx), isJavaClient(ctx))), Access.read(Locator.run())));
         }
         return routes.build();
     }
@@ -109,6 +122,7 @@ public final class MlflowTrackingApi {
     private Object createExperiment(ApiRequest r) {
         var tags = MlflowJson.parseTags(r.objectList("tags"));
         var id = experiments.create(r.requiredString("name"), r.string("artifact_location"), tags);
+        authorizer.grantCreator(r.context(), ResourceType.EXPERIMENT, id);
         return MlflowJson.body("experiment_id", id);
     }
 
@@ -117,7 +131,9 @@ public final class MlflowTrackingApi {
                 r.stringList("order_by"), r.optionalInt("max_results"), r.string("page_token"));
         var node = MlflowJson.object();
         var list = node.putArray("experiments");
-        page.items().forEach(e -> list.add(MlflowJson.experiment(e)));
+        var readable = authorizer.readable(r.context(), ResourceType.EXPERIMENT);
+        page.items().stream().filter(e -> readable.test(e.experimentId()))
+                .forEach(e -> list.add(MlflowJson.experiment(e)));
         if (page.nextPageToken() != null) {
             node.put("next_page_token", page.nextPageToken());
         }
@@ -184,6 +200,7 @@ public final class MlflowTrackingApi {
     }
 
     private Object searchRuns(ApiRequest r) {
+        authorizer.require(r.context(), ResourceType.EXPERIMENT, r.stringList("experiment_ids"), Permission.READ);
         var page = runs.search(r.stringList("experiment_ids"), r.string("filter"),
                 ViewType.parse(r.string("run_view_type")), r.optionalInt("max_results"), r.stringList("order_by"),
                 r.string("page_token"));

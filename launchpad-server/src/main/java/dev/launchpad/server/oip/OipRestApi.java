@@ -10,6 +10,8 @@ import dev.launchpad.server.serving.InferenceCalls;
 import dev.launchpad.server.serving.ServedModel;
 import dev.launchpad.server.serving.ServingRuntime;
 import io.javalin.http.Context;
+import dev.launchpad.platform.govern.identity.Role;
+import dev.launchpad.server.auth.Access;
 import io.javalin.http.HandlerType;
 
 import java.util.ArrayList;
@@ -40,17 +42,21 @@ public final class OipRestApi {
     public List<ApiRoute> routes() {
         var routes = new ArrayList<ApiRoute>();
         routes.add(new ApiRoute(HandlerType.GET, "/v2/health/live", ctx -> HttpServer.json(ctx,
-                Json.mapper().createObjectNode().put("live", true))));
+                Json.mapper().createObjectNode().put("live", true)), Access.open()));
         routes.add(new ApiRoute(HandlerType.GET, "/v2/health/ready", ctx -> {
             boolean ready = serverReady();
             ctx.status(ready ? 200 : 503);
             HttpServer.json(ctx, Json.mapper().createObjectNode().put("ready", ready));
-        }));
-        routes.add(new ApiRoute(HandlerType.GET, "/v2", ctx -> HttpServer.json(ctx, serverMetadata())));
+        }, Access.open()));
+        routes.add(new ApiRoute(HandlerType.GET, "/v2", ctx -> HttpServer.json(ctx, serverMetadata()),
+                Access.role(Role.VIEWER)));
         for (var prefix : List.of("/v2/models/{model}", "/v2/models/{model}/versions/{version}")) {
-            routes.add(new ApiRoute(HandlerType.GET, prefix, ctx -> guarded(ctx, () -> metadata(ctx))));
-            routes.add(new ApiRoute(HandlerType.GET, prefix + "/ready", ctx -> guarded(ctx, () -> ready(ctx))));
-            routes.add(new ApiRoute(HandlerType.POST, prefix + "/infer", ctx -> guarded(ctx, () -> infer(ctx))));
+            routes.add(new ApiRoute(HandlerType.GET, prefix, ctx -> guarded(ctx, () -> metadata(ctx)),
+                    Access.role(Role.VIEWER)));
+            routes.add(new ApiRoute(HandlerType.GET, prefix + "/ready", ctx -> guarded(ctx, () -> ready(ctx)),
+                    Access.role(Role.VIEWER)));
+            routes.add(new ApiRoute(HandlerType.POST, prefix + "/infer", ctx -> guarded(ctx, () -> infer(ctx)),
+                    Access.role(Role.VIEWER)));
         }
         return routes;
     }

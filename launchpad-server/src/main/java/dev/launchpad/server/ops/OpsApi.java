@@ -5,6 +5,8 @@ import dev.launchpad.platform.store.Database;
 import dev.launchpad.server.Version;
 import dev.launchpad.server.http.ApiRoute;
 import dev.launchpad.server.http.HttpServer;
+import dev.launchpad.platform.govern.identity.Role;
+import dev.launchpad.server.auth.Access;
 import io.javalin.http.HandlerType;
 
 import java.util.List;
@@ -20,7 +22,8 @@ public final class OpsApi {
 
     public List<ApiRoute> routes() {
         return List.of(
-                new ApiRoute(HandlerType.GET, "/health/live", ctx -> HttpServer.json(ctx, Map.of("status", "UP"))),
+                new ApiRoute(HandlerType.GET, "/health/live", ctx -> HttpServer.json(ctx, Map.of("status", "UP")),
+                        Access.open()),
                 new ApiRoute(HandlerType.GET, "/health/ready", ctx -> {
                     try {
                         database.read(h -> h.createQuery("SELECT 1").mapTo(Integer.class).one());
@@ -28,12 +31,12 @@ public final class OpsApi {
                     } catch (RuntimeException e) {
                         HttpServer.error(ctx, ErrorCode.TEMPORARILY_UNAVAILABLE, "The metadata database is not reachable");
                     }
-                }),
+                }, Access.open()),
                 new ApiRoute(HandlerType.GET, "/api/v1/version", ctx -> HttpServer.json(ctx,
-                        Map.of("version", Version.current()))),
+                        Map.of("version", Version.current())), Access.role(Role.VIEWER)),
                 // the cost of the HTTP stack alone: reads the body and answers, nothing else (the serving
                 // benchmark's baseline)
                 new ApiRoute(HandlerType.POST, "/api/v1/noop", ctx -> HttpServer.json(ctx,
-                        Map.of("bytes", ctx.bodyAsBytes().length))));
+                        Map.of("bytes", ctx.bodyAsBytes().length)), Access.role(Role.VIEWER)));
     }
 }

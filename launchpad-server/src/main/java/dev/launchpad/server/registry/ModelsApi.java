@@ -7,6 +7,11 @@ import dev.launchpad.platform.registry.ModelCard;
 import dev.launchpad.platform.registry.ModelCardService;
 import dev.launchpad.platform.registry.ModelLineage;
 import dev.launchpad.platform.registry.RegistryService;
+import dev.launchpad.platform.registry.ModelUri;
+import dev.launchpad.server.auth.Access;
+import dev.launchpad.server.auth.AuthFilter;
+import dev.launchpad.server.auth.Locator;
+import dev.launchpad.server.auth.Subject;
 import dev.launchpad.server.http.ApiRequest;
 import dev.launchpad.server.http.ApiRoute;
 import dev.launchpad.server.http.HttpServer;
@@ -34,7 +39,7 @@ public final class ModelsApi {
 
     public List<ApiRoute> routes() {
         return new RouteBuilder()
-                .get("/api/v1/models/resolve", r -> {
+                .get("/api/v1/models/resolve", Access.read(ctx -> modelOf(ApiRequest.of(ctx).string("uri"))), r -> {
                     var version = registry.resolve(r.requiredString("uri"));
                     var node = Json.mapper().createObjectNode();
                     node.put("uri", version.uri());
@@ -44,7 +49,7 @@ public final class ModelsApi {
                     node.put("run_id", version.runId());
                     return node;
                 })
-                .get(VERSION + "/lineage", r -> lineage(registry.lineage(r.pathParam("name"), r.pathParam("version"))))
+                .get(VERSION + "/lineage", Access.read(Locator.modelVersionPath()), r -> lineage(registry.lineage(r.pathParam("name"), r.pathParam("version"))))
                 .raw(new ApiRoute(HandlerType.GET, VERSION + "/card", ctx -> {
                     var r = ApiRequest.of(ctx);
                     var revision = r.optionalInt("revision");
@@ -56,12 +61,12 @@ public final class ModelsApi {
                     } else {
                         HttpServer.json(ctx, card(card));
                     }
-                }))
-                .put(VERSION + "/card", r -> card(cards.update(r.pathParam("name"), r.pathParam("version"),
+                }, Access.read(Locator.modelVersionPath())))
+                .put(VERSION + "/card", Access.edit(Locator.modelVersionPath()), r -> card(cards.update(r.pathParam("name"), r.pathParam("version"),
                         new ModelCardService.CardEdit(r.string("intended_use"), r.string("training_data"),
                                 r.string("limitations"), r.string("owner"), metrics(r)),
-                        r.string("updated_by"))))
-                .get(VERSION + "/card/revisions", r -> {
+                        editor(r))))
+                .get(VERSION + "/card/revisions", Access.read(Locator.modelVersionPath()), r -> {
                     var node = Json.mapper().createObjectNode();
                     var list = node.putArray("revisions");
                     cards.revisions(r.pathParam("name"), r.pathParam("version")).forEach(c -> list.addObject()
@@ -70,6 +75,21 @@ public final class ModelsApi {
                     return node;
                 })
                 .build();
+    }
+
+    /** The model a {@code models:/} URI names, or null when it is not one (the handler answers 400). */
+    private static Subject modelOf(String uri) {
+        try {
+            return uri == null ? null : Subject.of(Subject.Kind.REGISTERED_MODEL, ModelUri.parse(uri).name());
+        } catch (LaunchpadException e) {
+            return null;
+        }
+    }
+
+    /** Who edits a card: the authenticated user when there is one, else what the client says. */
+    private static String editor(ApiRequest r) {
+        var user = AuthFilter.user(r.context());
+        return user != null ? user.name() : r.string("updated_by");
     }
 
     private static Map<String, Double> metrics(ApiRequest r) {

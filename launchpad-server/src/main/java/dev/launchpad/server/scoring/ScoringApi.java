@@ -12,6 +12,8 @@ import dev.launchpad.server.oip.OipRestApi;
 import dev.launchpad.server.oip.OipTensor;
 import dev.launchpad.server.serving.InferenceCalls;
 import io.javalin.http.Context;
+import dev.launchpad.platform.govern.identity.Role;
+import dev.launchpad.server.auth.Access;
 import io.javalin.http.HandlerType;
 
 import java.util.ArrayList;
@@ -34,16 +36,17 @@ public final class ScoringApi {
     /** The per-deployment endpoint of {@code launchpad server}. */
     public List<ApiRoute> deploymentRoutes() {
         return List.of(new ApiRoute(HandlerType.POST, "/deployments/{name}/invocations",
-                ctx -> invoke(ctx, ctx.pathParam("name"))));
+                ctx -> invoke(ctx, ctx.pathParam("name")), Access.role(Role.VIEWER)));
     }
 
     /** MLflow's single-model scoring server endpoints, serving {@code deployment}. */
     public List<ApiRoute> singleModelRoutes(String deployment, String version) {
         return List.of(
-                new ApiRoute(HandlerType.POST, "/invocations", ctx -> invoke(ctx, deployment)),
-                new ApiRoute(HandlerType.GET, "/ping", ctx -> health(ctx, deployment)),
-                new ApiRoute(HandlerType.GET, "/health", ctx -> health(ctx, deployment)),
-                new ApiRoute(HandlerType.GET, "/version", ctx -> ctx.contentType("text/plain").result(version)));
+                new ApiRoute(HandlerType.POST, "/invocations", ctx -> invoke(ctx, deployment), Access.role(Role.VIEWER)),
+                new ApiRoute(HandlerType.GET, "/ping", ctx -> health(ctx, deployment), Access.open()),
+                new ApiRoute(HandlerType.GET, "/health", ctx -> health(ctx, deployment), Access.open()),
+                new ApiRoute(HandlerType.GET, "/version", ctx -> ctx.contentType("text/plain").result(version),
+                        Access.role(Role.VIEWER)));
     }
 
     private void health(Context ctx, String deployment) {

@@ -2,6 +2,9 @@ package dev.launchpad.server.auth;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.launchpad.core.json.Json;
+import dev.launchpad.platform.govern.access.Permission;
+import dev.launchpad.platform.govern.identity.IdentityService;
+import dev.launchpad.platform.govern.identity.Role;
 import dev.launchpad.platform.store.TestDatabases;
 import dev.launchpad.server.Launchpad;
 import dev.launchpad.server.TestServers;
@@ -195,6 +198,19 @@ class AuthApiTest {
     }
 
     @Test
+    void everyRouteDeclaresWhoMayCallIt() {
+        var undeclared = server.routes().stream().filter(r -> r.method().isHttpMethod() && r.access() == null)
+                .map(r -> r.method() + " " + r.path()).toList();
+        assertThat(undeclared).as("routes without a declared permission").isEmpty();
+        var open = server.routes().stream().filter(r -> r.access() instanceof Access.Open)
+                .map(r -> r.method() + " " + r.path()).collect(java.util.stream.Collectors.toSet());
+        // health probes, and part uploads (their signed URL is the permission)
+        assertThat(open).containsExactlyInAnyOrder("GET /health/live", "GET /health/ready", "GET /v2/health/live",
+                "GET /v2/health/ready", "PUT /api/2.0/mlflow-artifacts/mpu/upload/<path>",
+                "PUT /ajax-api/2.0/mlflow-artifacts/mpu/upload/<path>");
+    }
+
+    @Test
     void everyRouteRefusesAnonymousRequests() throws Exception {
         Set<String> open = Set.of("GET /health/live", "GET /health/ready", "GET /v2/health/live", "GET /v2/health/ready");
         int checked = 0;
@@ -213,6 +229,63 @@ class AuthApiTest {
             checked++;
         }
         assertThat(checked).isGreaterThan(80);
+    }
+
+    @Test
+    void everyRouteThatChangesThingsRefusesAViewer() throws Exception {
+        var viewer = tokenFor("vera", admin, "");
+        int checked = 0;
+        for (var route : server.routes()) {
+            var access = route.access();
+            boolean needsMore = switch (access) {
+                case Access.Global g -> g.role() != Role.VIEWER;
+                case Access.OnResource r -> r.permission() != Permission.READ;
+                case null, default -> false;
+            };
+            if (!route.method().isHttpMethod() || !needsMore) {
+                continue;
+            }
+            var key = route.method().name() + " " + route.path();
+            // parameters name resources that do not exist, so only the viewer's role decides
+            var path = route.path().replaceAll("\\{[^}]+}", "x").replaceAll("<[^>]+>", "x");
+            var body = route.method() == HandlerType.GET ? null : "{\"name\":\"x\",\"experiment_id\":\"999\",\"run_id\":\"x\"}";
+            var response = send(route.method().name(), path + (route.method() == HandlerType.GET ? "?name=x" : ""),
+                    body, viewer);
+            assertThat(response.statusCode()).as(key + " (" + access.describe() + ") → " + response.body()).isEqualTo(403);
+            checked++;
+        }
+        assertThat(checked).isGreaterThan(50);
+    }
+
+    @Test
+    void passwordGuessingIsSlowedDownAndAccountsStayManageable() throws Exception {
+        ok(send("POST", "/api/v1/users", "{\"name\":\"guess-me\",\"role\":\"viewer\",\"password\":\"" + PASSWORD + "\"}",
+                admin));
+        for (int i = 0; i < IdentityService.MAX_FAILURES; i++) {
+            assertError(sendBasic("GET", "/api/v1/whoami", "guess-me", "wrong password " + i), 401, "UNAUTHENTICATED");
+        }
+        // now even the right password is refused for the rest of the minute, without hashing
+        assertError(sendBasic("GET", "/api/v1/whoami", "guess-me", PASSWORD), 429, "REQUEST_LIMIT_EXCEEDED");
+        // unknown names answer like wrong passwords
+        assertError(sendBasic("GET", "/api/v1/whoami", "nobody-here", PASSWORD), 401, "UNAUTHENTICATED");
+
+        // changing your own password needs the current one
+        var mine = tokenFor("vera", admin, "");
+        assertError(send("PATCH", "/api/v1/users/vera", "{\"password\":\"a brand new password\"}", mine), 400,
+                "INVALID_PARAMETER_VALUE");
+        assertError(send("PATCH", "/api/v1/users/vera",
+                "{\"password\":\"a brand new password\",\"current_password\":\"not it at all\"}", mine), 403,
+                "PERMISSION_DENIED");
+        ok(send("PATCH", "/api/v1/users/vera", "{\"password\":\"" + PASSWORD + "\",\"current_password\":\"" + PASSWORD
+                + "\"}", mine));
+
+        // the last admin can be neither demoted nor disabled
+        assertError(send("PATCH", "/api/v1/users/admin", "{\"role\":\"editor\"}", admin), 400, "INVALID_STATE");
+        assertError(send("PATCH", "/api/v1/users/admin", "{\"disabled\":true}", admin), 400, "INVALID_STATE");
+        ok(send("POST", "/api/v1/users", "{\"name\":\"second-admin\",\"role\":\"admin\"}", admin));
+        var second = tokenFor("second-admin", admin, "");
+        ok(send("PATCH", "/api/v1/users/second-admin", "{\"disabled\":true}", admin));
+        assertError(send("GET", "/api/v1/whoami", null, second), 401, "UNAUTHENTICATED");
     }
 
     private static JsonNode ok(HttpResponse<String> response) throws Exception {

@@ -200,8 +200,11 @@ abstract class ArtifactsApiContract {
         var abort = postJson("/api/2.0/mlflow-artifacts/mpu/abort/x",
                 "{\"path\": \"f.bin\", \"upload_id\": \"" + uploadId + "\"}");
         assertThat(abort.statusCode()).as(new String(abort.body())).isEqualTo(200);
+        var partUrl = created.path("credentials").get(0).path("url").asText().substring(server.url().length());
+        assertError(put(partUrl, "late".getBytes()), 404, "RESOURCE_DOES_NOT_EXIST");
+        // without authentication (this server), unsigned part URLs are accepted too
         assertError(put("/api/2.0/mlflow-artifacts/mpu/upload/x/f.bin?upload_id=" + uploadId + "&part_number=1",
-                "late".getBytes()), 404, "RESOURCE_DOES_NOT_EXIST");
+                "unsigned".getBytes()), 404, "RESOURCE_DOES_NOT_EXIST");
         assertThat(json(get("/api/2.0/mlflow-artifacts/artifacts?path=x")).path("files")).isEmpty();
     }
 

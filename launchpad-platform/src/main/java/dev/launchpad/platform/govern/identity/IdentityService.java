@@ -39,6 +39,13 @@ public final class IdentityService {
     private final Database db;
     private final Clock clock;
     private final Map<String, Long> verifiedPasswords = new ConcurrentHashMap<>();
+    private final Map<String, Failures> failures = new ConcurrentHashMap<>();
+    private final java.util.concurrent.Semaphore hashPermits =
+            new java.util.concurrent.Semaphore(Math.max(1, Runtime.getRuntime().availableProcessors()));
+    /** Wrong passwords for one name within {@link #FAILURE_WINDOW_MILLIS} before tries are refused. */
+    public static final int MAX_FAILURES = 5;
+    private static final long FAILURE_WINDOW_MILLIS = 60_000;
+    private static final int MAX_TRACKED_NAMES = 10_000;
 
     public IdentityService(Database db, Clock clock) {
         this.db = db;
@@ -88,15 +95,72 @@ public final class IdentityService {
         return db.read(h -> h.createQuery("SELECT COUNT(*) FROM users").mapTo(Long.class).one()) > 0;
     }
 
+    /** Changes a user's role; the last enabled admin cannot stop being one (nobody could manage users). */
     public User setRole(String name, Role role) {
-        update(name, "UPDATE users SET role = :v WHERE name = :name", role.name());
+        validateName(name);
+        db.writeVoid(h -> {
+            if (role != Role.ADMIN) {
+                keepAnAdmin(h, name, "lose the admin role");
+            }
+            set(h, name, "UPDATE users SET role = :v WHERE name = :name", role.name());
+        });
+        verifiedPasswords.clear();
         return getUser(name);
     }
 
-    /** Disables or re-enables a user; a disabled user's credentials stop working at once. */
+    /**
+     * Disables or re-enables a user; a disabled user's credentials stop working at once. The last
+     * enabled admin cannot be disabled.
+     */
     public User setDisabled(String name, boolean disabled) {
-        update(name, "UPDATE users SET disabled = :v WHERE name = :name", disabled ? 1 : 0);
+        validateName(name);
+        db.writeVoid(h -> {
+            if (disabled) {
+                keepAnAdmin(h, name, "be disabled");
+            }
+            set(h, name, "UPDATE users SET disabled = :v WHERE name = :name", disabled ? 1 : 0);
+        });
+        verifiedPasswords.clear();
         return getUser(name);
+    }
+
+    /**
+     * A user changing their own password: when they have one, they must give it ({@code current}), so a
+     * stolen session token alone cannot take the account over.
+     */
+    public void changeOwnPassword(String name, String current, String password) {
+        var stored = db.read(h -> h.createQuery("SELECT password_hash FROM users WHERE name = :name")
+                .bind("name", name).mapTo(String.class).findOne());
+        if (stored.isPresent() && stored.get() != null) {
+            if (current == null || current.isEmpty()) {
+                throw LaunchpadException.invalid("Changing your own password needs 'current_password'.");
+            }
+            if (authenticatePassword(name, current).isEmpty()) {
+                throw new LaunchpadException(dev.launchpad.core.error.ErrorCode.PERMISSION_DENIED,
+                        "'current_password' is not your current password.");
+            }
+        }
+        setPassword(name, password);
+    }
+
+    private static void keepAnAdmin(Handle h, String name, String change) {
+        var target = find(h, name).orElseThrow(() -> LaunchpadException.notFound("User '" + name + "' not found."));
+        if (target.role() != Role.ADMIN || target.disabled()) {
+            return;
+        }
+        long otherAdmins = h.createQuery("SELECT COUNT(*) FROM users WHERE role = 'ADMIN' AND disabled = 0"
+                        + " AND name <> :name")
+                .bind("name", name).mapTo(Long.class).one();
+        if (otherAdmins == 0) {
+            throw new LaunchpadException(dev.launchpad.core.error.ErrorCode.INVALID_STATE, "User '" + name
+                    + "' is the last enabled admin and cannot " + change + "; make another admin first.");
+        }
+    }
+
+    private static void set(Handle h, String name, String sql, Object value) {
+        if (h.createUpdate(sql).bind("name", name).bind("v", value).execute() == 0) {
+            throw LaunchpadException.notFound("User '" + name + "' not found.");
+        }
     }
 
     public void setPassword(String name, String password) {
@@ -187,9 +251,15 @@ public final class IdentityService {
                 }).findOne()).filter(u -> !u.disabled());
     }
 
-    /** The enabled user whose password this is. */
+    /**
+     * The enabled user whose password this is. Guessing is slowed down: after
+     * {@value #MAX_FAILURES} wrong passwords for a name within a minute, further tries for that name are
+     * refused (REQUEST_LIMIT_EXCEEDED) until the minute is over, without hashing; unknown names cost the
+     * same hashing as known ones, so answers do not tell which names exist; and at most one hash per core
+     * runs at a time.
+     */
     public Optional<User> authenticatePassword(String name, String password) {
-        if (name == null || password == null || !NAME.matcher(name).matches()) {
+        if (name == null || password == null || !NAME.matcher(name).matches() || password.length() > 1024) {
             return Optional.empty();
         }
         var key = digest(name + "\u0000" + password);
@@ -198,13 +268,63 @@ public final class IdentityService {
         if (until != null && until > now) {
             return db.read(h -> find(h, name)).filter(u -> !u.disabled());
         }
+        var failed = failures.get(name);
+        if (failed != null && failed.count() >= MAX_FAILURES && now < failed.since() + FAILURE_WINDOW_MILLIS) {
+            long seconds = Math.max(1, (failed.since() + FAILURE_WINDOW_MILLIS - now + 999) / 1000);
+            throw new LaunchpadException(dev.launchpad.core.error.ErrorCode.REQUEST_LIMIT_EXCEEDED,
+                    "Too many wrong passwords for '" + name + "'; try again in " + seconds + " s (or use a token).");
+        }
         var stored = db.read(h -> h.createQuery("SELECT password_hash FROM users WHERE name = :name")
-                .bind("name", name).mapTo(String.class).findOne());
-        if (stored.isEmpty() || !Passwords.matches(password, stored.get())) {
+                .bind("name", name).mapTo(String.class).findOne()).orElse(null);
+        boolean matches = hashing(() -> {
+            if (stored == null) {
+                Passwords.matches(password, TimingEqualizer.HASH); // same work, answer is no
+                return false;
+            }
+            return Passwords.matches(password, stored);
+        });
+        if (!matches) {
+            recordFailure(name, now);
             return Optional.empty();
         }
+        failures.remove(name);
         verifiedPasswords.put(key, now + PASSWORD_CACHE_MILLIS);
         return db.read(h -> find(h, name)).filter(u -> !u.disabled());
+    }
+
+    private boolean hashing(java.util.function.BooleanSupplier check) {
+        try {
+            if (!hashPermits.tryAcquire(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                throw new LaunchpadException(dev.launchpad.core.error.ErrorCode.TEMPORARILY_UNAVAILABLE,
+                        "Too many password sign-ins at once; try again, or use a token.");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LaunchpadException(dev.launchpad.core.error.ErrorCode.TEMPORARILY_UNAVAILABLE,
+                    "Interrupted while checking a password.");
+        }
+        try {
+            return check.getAsBoolean();
+        } finally {
+            hashPermits.release();
+        }
+    }
+
+    private void recordFailure(String name, long now) {
+        if (failures.size() > MAX_TRACKED_NAMES) {
+            failures.values().removeIf(f -> now >= f.since() + FAILURE_WINDOW_MILLIS);
+        }
+        failures.compute(name, (n, f) -> f == null || now >= f.since() + FAILURE_WINDOW_MILLIS
+                ? new Failures(1, now) : new Failures(f.count() + 1, f.since()));
+    }
+
+    /** Wrong passwords for one name since the start of its window. */
+    private record Failures(int count, long since) {
+    }
+
+    /** A hash to check against for unknown names, made once, so they cost what known names cost. */
+    private static final class TimingEqualizer {
+        static final String HASH = Passwords.hash("timing-equalizer-" + Ids.newHexId());
     }
 
     /**

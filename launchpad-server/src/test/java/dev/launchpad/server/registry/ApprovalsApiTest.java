@@ -1,0 +1,178 @@
+package dev.launchpad.server.registry;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.launchpad.core.json.Json;
+import dev.launchpad.platform.store.TestDatabases;
+import dev.launchpad.server.Launchpad;
+import dev.launchpad.server.TestHttp;
+import dev.launchpad.server.TestServers;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.mlflow.tracking.MlflowClient;
+import org.mlflow.tracking.MlflowHttpException;
+import org.mlflow.tracking.creds.BasicMlflowHostCreds;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * Four-eyes approvals through the real HTTP API: an unapproved version cannot take a protected alias
+ * (MLflow's alias API, through the official client too) or the Production stage; its registrant cannot
+ * approve it; approving needs the approver role, a comment and the evidence the model's policy asks
+ * for; every decision lands in the audit log with the state before it.
+ */
+class ApprovalsApiTest {
+    private static final String MLFLOW = "/api/2.0/mlflow/";
+    private static Launchpad server;
+    private static TestHttp http;
+    private static String admin;
+    private static String editor;
+    private static String approver;
+    private static String secondApprover;
+
+    @BeforeAll
+    static void start() {
+        server = TestServers.startWithAuth(TestDatabases.newSqliteUrl());
+        http = new TestHttp(server.url());
+        admin = server.firstStartToken().orElseThrow().secret();
+        editor = http.user("erin", "editor", admin);
+        approver = http.user("amy", "approver", admin);
+        secondApprover = http.user("bo", "approver", admin);
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    private static String register(String model, String token) {
+        return http.ok("POST", MLFLOW + "model-versions/create", "{\"name\":\"" + model
+                        + "\",\"source\":\"mlflow-artifacts:/scratch/" + model + "\",\"user_id\":\"someone-else\"}", token)
+                .path("model_version").path("version").asText();
+    }
+
+    private static String approval(String model, String version) {
+        return "/api/v1/models/" + model + "/versions/" + version + "/approval";
+    }
+
+    @Test
+    void anUnapprovedVersionCannotBecomeChampion() {
+        http.ok("POST", MLFLOW + "registered-models/create", "{\"name\":\"fraud\"}", editor);
+        var v1 = register("fraud", editor);
+        var state = http.ok("GET", approval("fraud", v1), null, editor);
+        assertThat(state.path("status").asText()).isEqualTo("PENDING");
+        assertThat(state.path("registered_by").asText()).as("the caller, not the client's user_id").isEqualTo("erin");
+
+        // protected aliases and the Production stage refuse it, whichever API asks
+        var message = http.fails("POST", MLFLOW + "registered-models/alias",
+                "{\"name\":\"fraud\",\"alias\":\"champion\",\"version\":\"" + v1 + "\"}", admin, 400, "INVALID_STATE");
+        assertThat(message).contains("PENDING").contains("champion");
+        http.fails("POST", MLFLOW + "registered-models/alias",
+                "{\"name\":\"fraud\",\"alias\":\"Production\",\"version\":\"" + v1 + "\"}", admin, 400, "INVALID_STATE");
+        http.fails("POST", MLFLOW + "model-versions/transition-stage",
+                "{\"name\":\"fraud\",\"version\":\"" + v1 + "\",\"stage\":\"Production\"}", admin, 400, "INVALID_STATE");
+        var client = new MlflowClient(new BasicMlflowHostCreds(server.url(), admin));
+        assertThatThrownBy(() -> client.sendPost("registered-models/alias",
+                "{\"name\":\"fraud\",\"alias\":\"champion\",\"version\":\"" + v1 + "\"}"))
+                .isInstanceOfSatisfying(MlflowHttpException.class, e -> assertThat(e.getStatusCode()).isEqualTo(400));
+        // other aliases are free
+        http.ok("POST", MLFLOW + "registered-models/alias",
+                "{\"name\":\"fraud\",\"alias\":\"challenger\",\"version\":\"" + v1 + "\"}", editor);
+
+        // an editor cannot approve; the registrant cannot approve their own version, even as an approver
+        http.fails("POST", approval("fraud", v1), "{\"decision\":\"approve\",\"comment\":\"ok\"}", editor, 403,
+                "PERMISSION_DENIED");
+        http.ok("POST", MLFLOW + "registered-models/create", "{\"name\":\"own\"}", approver);
+        var own = register("own", approver);
+        assertThat(http.fails("POST", approval("own", own), "{\"decision\":\"approve\",\"comment\":\"mine\"}", approver,
+                403, "PERMISSION_DENIED")).contains("four-eyes");
+        // a decision needs a comment and a known verb
+        http.fails("POST", approval("fraud", v1), "{\"decision\":\"approve\"}", approver, 400, "INVALID_PARAMETER_VALUE");
+        http.fails("POST", approval("fraud", v1), "{\"decision\":\"yes\",\"comment\":\"x\"}", approver, 400,
+                "INVALID_PARAMETER_VALUE");
+        http.fails("POST", approval("fraud", "99"), "{\"decision\":\"approve\",\"comment\":\"x\"}", approver, 404,
+                "RESOURCE_DOES_NOT_EXIST");
+
+        var approved = http.ok("POST", approval("fraud", v1),
+                "{\"decision\":\"approve\",\"comment\":\"validated on the Q3 holdout\"}", approver);
+        assertThat(approved.path("status").asText()).isEqualTo("APPROVED");
+        assertThat(approved.path("decisions").get(0).path("decided_by").asText()).isEqualTo("amy");
+        assertThat(client.sendPost("registered-models/alias",
+                "{\"name\":\"fraud\",\"alias\":\"champion\",\"version\":\"" + v1 + "\"}")).isNotNull();
+        assertThat(http.ok("GET", MLFLOW + "registered-models/alias?name=fraud&alias=champion", null, editor)
+                .path("model_version").path("version").asText()).isEqualTo(v1);
+
+        // a later rejection is recorded, and keeps the version from taking protected aliases again
+        http.ok("POST", approval("fraud", v1), "{\"decision\":\"reject\",\"comment\":\"drifted\"}", secondApprover);
+        http.fails("POST", MLFLOW + "model-versions/transition-stage",
+                "{\"name\":\"fraud\",\"version\":\"" + v1 + "\",\"stage\":\"Production\"}", admin, 400, "INVALID_STATE");
+        var queue = http.ok("GET", "/api/v1/approvals?status=REJECTED", null, editor);
+        assertThat(queue.path("model_versions").findValuesAsText("name")).contains("fraud");
+        assertThat(http.ok("GET", "/api/v1/approvals", null, editor).path("protected_aliases").toString())
+                .contains("champion", "production");
+
+        // the audit log has the decision, and the alias change with the model's state before it
+        var audit = http.ok("GET", "/api/v1/audit?max_results=200", null, admin).path("records");
+        JsonNode aliasChange = null;
+        for (var record : audit) {
+            if (record.path("action").asText().equals("POST /api/2.0/mlflow/registered-models/alias")
+                    && record.path("outcome").asInt() == 200 && record.toString().contains("champion")) {
+                aliasChange = record;
+            }
+        }
+        assertThat(aliasChange).as("alias change in " + audit).isNotNull();
+        assertThat(aliasChange.path("before").toString()).contains("\"challenger\"").doesNotContain("\"champion\"");
+        assertThat(audit.toString()).contains("validated on the Q3 holdout");
+    }
+
+    @Test
+    void gatesAskForEvidenceBeforeApproval() throws Exception {
+        http.ok("POST", MLFLOW + "registered-models/create", "{\"name\":\"loans\"}", editor);
+        var v = register("loans", editor);
+        // only admins set the policy
+        var policy = "{\"require_validation\":true,\"require_model_card\":true,"
+                + "\"fairness_bounds\":{\"demographic_parity_difference\":0.1}}";
+        http.fails("PUT", "/api/v1/models/loans/approval-policy", policy, editor, 403, "PERMISSION_DENIED");
+        http.ok("PUT", "/api/v1/models/loans/approval-policy", policy, admin);
+        http.fails("PUT", "/api/v1/models/loans/approval-policy", "{\"fairness_bounds\":{\"dpd\":-1}}", admin, 400,
+                "INVALID_PARAMETER_VALUE");
+
+        var refused = http.fails("POST", approval("loans", v), "{\"decision\":\"approve\",\"comment\":\"ok\"}", approver,
+                400, "INVALID_STATE");
+        assertThat(refused).contains("no validation result", "no fairness metrics", "no model card");
+
+        // failing evidence does not satisfy the gates
+        http.ok("POST", "/api/v1/models/loans/versions/" + v + "/evidence",
+                "{\"kind\":\"validation\",\"content\":{\"suite_name\":\"loans\",\"success\":false}}", editor);
+        http.ok("POST", "/api/v1/models/loans/versions/" + v + "/evidence",
+                "{\"kind\":\"fairness\",\"content\":{\"metrics\":{\"demographic_parity_difference\":-0.25}}}", editor);
+        refused = http.fails("POST", approval("loans", v), "{\"decision\":\"approve\",\"comment\":\"ok\"}", approver,
+                400, "INVALID_STATE");
+        assertThat(refused).contains("latest validation result failed", "-0.25");
+        http.fails("POST", "/api/v1/models/loans/versions/" + v + "/evidence",
+                "{\"kind\":\"validation\",\"content\":{\"success\":\"yes\"}}", editor, 400, "INVALID_PARAMETER_VALUE");
+        http.fails("POST", "/api/v1/models/loans/versions/" + v + "/evidence",
+                "{\"kind\":\"vibes\",\"content\":{}}", editor, 400, "INVALID_PARAMETER_VALUE");
+
+        // passing evidence and a written card open the gate
+        http.ok("POST", "/api/v1/models/loans/versions/" + v + "/evidence",
+                "{\"kind\":\"validation\",\"content\":{\"suite_name\":\"loans\",\"success\":true}}", editor);
+        http.ok("POST", "/api/v1/models/loans/versions/" + v + "/evidence",
+                "{\"kind\":\"fairness\",\"content\":{\"metrics\":{\"demographic_parity_difference\":0.04}}}", editor);
+        http.ok("PUT", "/api/v1/models/loans/versions/" + v + "/card",
+                "{\"intended_use\":\"pre-screening\",\"limitations\":\"not for final decisions\"}", editor);
+        var pending = http.ok("GET", approval("loans", v), null, editor);
+        assertThat(pending.path("unmet_gates")).isEmpty();
+        assertThat(pending.path("evidence")).hasSize(4);
+        var approved = http.ok("POST", approval("loans", v), "{\"decision\":\"approve\",\"comment\":\"gates pass\"}",
+                approver);
+        assertThat(approved.path("status").asText()).isEqualTo("APPROVED");
+        http.ok("POST", MLFLOW + "registered-models/alias",
+                "{\"name\":\"loans\",\"alias\":\"production\",\"version\":\"" + v + "\"}", editor);
+        var card = http.ok("GET", "/api/v1/models/loans/versions/" + v + "/card", null, editor);
+        assertThat(card.toString()).contains("erin");
+        assertThat(Json.mapper().readTree(http.ok("GET", "/api/v1/models/loans/approval-policy", null, editor).toString())
+                .path("require_validation").asBoolean()).isTrue();
+    }
+}
