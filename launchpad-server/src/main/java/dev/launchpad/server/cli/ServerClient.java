@@ -86,6 +86,12 @@ final class ServerClient {
                 .PUT(HttpRequest.BodyPublishers.ofByteArray(content)).build());
     }
 
+    /** PUTs a file as {@code contentType} to a JSON endpoint. */
+    JsonNode putFile(String path, String contentType, Path file) throws IOException {
+        return send(HttpRequest.newBuilder(uri(path)).header("Content-Type", contentType)
+                .PUT(HttpRequest.BodyPublishers.ofFile(file)).build());
+    }
+
     static String encode(String value) {
         return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
     }

@@ -106,7 +106,8 @@ public final class OipGrpcService extends GRPCInferenceServiceGrpc.GRPCInference
             var inputs = inputs(request);
             record Answer(List<OipTensor> outputs, int version) {
             }
-            var answer = calls.run(request.getModelName(), "grpc", start, (lease, model) -> {
+            var id = request.getId().isEmpty() ? UUID.randomUUID().toString() : request.getId();
+            var answer = calls.run(request.getModelName(), "grpc", id, start, (lease, model) -> {
                 OipRestApi.checkVersion(request.getModelName(), request.getModelVersion(), lease.version().version());
                 calls.checkRows(inputs);
                 return model.infer(inputs).thenApply(o -> new Answer(o, lease.version().version()));
@@ -114,7 +115,7 @@ public final class OipGrpcService extends GRPCInferenceServiceGrpc.GRPCInference
             boolean raw = request.getRawInputContentsCount() > 0;
             var builder = ModelInferResponse.newBuilder().setModelName(request.getModelName())
                     .setModelVersion(Integer.toString(answer.version()))
-                    .setId(request.getId().isEmpty() ? UUID.randomUUID().toString() : request.getId());
+                    .setId(id);
             var wanted = request.getOutputsList().stream().map(ModelInferRequest.InferRequestedOutputTensor::getName).toList();
             for (var name : wanted) {
                 if (answer.outputs().stream().noneMatch(t -> t.name().equals(name))) {

@@ -34,16 +34,46 @@ public final class InferenceCalls {
     }
 
     /**
-     * Runs {@code call} against the deployment's model and returns what it produced (mapped by
-     * {@code call} from the lease, so the caller can see which version answered). Typed errors pass
-     * through; a timeout is TEMPORARILY_UNAVAILABLE.
+     * Sees every request served, for monitoring (prediction logging): {@link #wrap} may put a model in
+     * front of the real one to see inputs and outputs, {@link #answered} is told the outcome. Both run on
+     * the request thread and must not block.
      */
+    public interface Observer {
+        /** The model the protocol calls in place of {@code model}. */
+        ServedModel wrap(ServedModel model);
+
+        /** One answered request; {@code called} is what {@link #wrap} returned. */
+        void answered(String deployment, int version, String requestId, long latencyNanos, String outcome,
+                      ServedModel called);
+    }
+
+    private volatile Observer observer;
+
+    /** Sets (or with null removes) the monitoring observer. */
+    public void observer(Observer observer) {
+        this.observer = observer;
+    }
+
+    /** As {@link #run(String, String, String, long, BiFunction)} for a request without an id. */
     public <T> T run(String deployment, String protocol, long startNanos,
                      BiFunction<ServingRuntime.Lease, ServedModel, CompletableFuture<T>> call) {
+        return run(deployment, protocol, null, startNanos, call);
+    }
+
+    /**
+     * Runs {@code call} against the deployment's model and returns what it produced (mapped by
+     * {@code call} from the lease, so the caller can see which version answered). Typed errors pass
+     * through; a timeout is TEMPORARILY_UNAVAILABLE. {@code requestId} (the id returned to the client)
+     * lets feedback be joined to the logged prediction.
+     */
+    public <T> T run(String deployment, String protocol, String requestId, long startNanos,
+                     BiFunction<ServingRuntime.Lease, ServedModel, CompletableFuture<T>> call) {
+        var observer = this.observer;
         try (var lease = runtime.acquire(deployment)) {
             String outcome = "error";
+            ServedModel called = observer == null ? lease.model() : observer.wrap(lease.model());
             try {
-                var future = call.apply(lease, lease.model());
+                var future = call.apply(lease, called);
                 T result = await(future, limits.timeout());
                 outcome = "ok";
                 return result;
@@ -51,7 +81,11 @@ public final class InferenceCalls {
                 outcome = outcomeOf(e.code());
                 throw e;
             } finally {
-                lease.metrics().request(protocol, outcome, System.nanoTime() - startNanos);
+                long nanos = System.nanoTime() - startNanos;
+                lease.metrics().request(protocol, outcome, nanos);
+                if (observer != null) {
+                    observer.answered(deployment, lease.version().version(), requestId, nanos, outcome, called);
+                }
             }
         }
     }

@@ -25,6 +25,11 @@ public final class ServingMetrics {
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 
+    /** The registry behind {@code /metrics}, for other parts (monitoring) to register their meters in. */
+    public io.micrometer.core.instrument.MeterRegistry registry() {
+        return registry;
+    }
+
     /** The Prometheus text exposition of every metric. */
     public String scrape() {
         return registry.scrape();

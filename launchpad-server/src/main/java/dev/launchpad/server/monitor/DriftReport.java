@@ -1,0 +1,178 @@
+package dev.launchpad.server.monitor;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.launchpad.platform.monitor.Baselines;
+import dev.launchpad.platform.monitor.WindowData;
+import dev.launchpad.stats.profile.ColumnProfile;
+import dev.launchpad.stats.profile.DatasetProfile;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The drift report as one self-contained HTML page: a summary, the per-feature table, and for every
+ * feature an inline SVG of its distribution in the reference (baseline) and the current span, drawn from
+ * the profiles (KLL histograms over shared bins for numbers, frequent items for categories).
+ */
+final class DriftReport {
+    private static final String REF = "#4C78A8";
+    private static final String CUR = "#F58518";
+
+    private DriftReport() {
+    }
+
+    static String html(ObjectNode report, Baselines.Baseline baseline, WindowData current) {
+        var h = new StringBuilder(16_384);
+        h.append("<!doctype html><html><head><meta charset=\"utf-8\"><title>Drift report: ")
+                .append(esc(report.path("deployment").asText())).append("</title><style>")
+                .append("body{font-family:system-ui,sans-serif;margin:2em;color:#222}table{border-collapse:collapse}")
+                .append("td,th{padding:4px 10px;border-bottom:1px solid #ddd;text-align:left}")
+                .append(".drift{color:#b00;font-weight:600}.ok{color:#070}.card{display:inline-block;margin:8px;"
+                        + "padding:8px;border:1px solid #ddd;border-radius:6px;vertical-align:top}")
+                .append("</style></head><body>");
+        h.append("<h1>Drift report: ").append(esc(report.path("deployment").asText())).append("</h1>");
+        h.append("<p>Model <b>").append(esc(report.path("model").asText())).append("</b> version ")
+                .append(esc(report.path("version").asText("?"))).append(", from ")
+                .append(Instant.ofEpochMilli(report.path("from").asLong())).append(" to ")
+                .append(Instant.ofEpochMilli(report.path("to").asLong())).append(". Reference rows: ")
+                .append(report.path("reference_rows").asLong()).append(", current rows: ")
+                .append(report.path("current_rows").asLong()).append(".</p>");
+        if (report.has("message")) {
+            h.append("<p><i>").append(esc(report.path("message").asText())).append("</i></p>");
+        }
+        boolean datasetDrift = report.path("dataset_drift").asBoolean();
+        h.append("<p class=\"").append(datasetDrift ? "drift" : "ok").append("\">")
+                .append(report.path("drifted_features").asLong()).append(" of ").append(report.path("features").size())
+                .append(" features drifted").append(datasetDrift ? ": the dataset drifted." : ".").append("</p>");
+        table(h, "Features", report.path("features"));
+        table(h, "Predictions", report.path("predictions"));
+        if (baseline != null && current != null) {
+            h.append("<h2>Distributions</h2><p><span style=\"color:").append(REF).append("\">■ reference</span> &nbsp; ")
+                    .append("<span style=\"color:").append(CUR).append("\">■ current</span></p>");
+            for (var group : List.of(report.path("features"), report.path("predictions"))) {
+                for (var row : group) {
+                    var name = row.path("feature").asText();
+                    var ref = baseline.profile().columns().get(name);
+                    var cur = column(current, name);
+                    if (ref == null || cur == null) {
+                        continue;
+                    }
+                    h.append("<div class=\"card\"><div class=\"").append(row.path("drift").asBoolean() ? "drift" : "ok")
+                            .append("\">").append(esc(name)).append(row.path("drift").asBoolean() ? " (drift)" : "")
+                            .append("</div>").append(svg(ref, cur)).append("</div>");
+                }
+            }
+        }
+        h.append("</body></html>");
+        return h.toString();
+    }
+
+    private static ColumnProfile column(WindowData w, String name) {
+        for (DatasetProfile p : List.of(w.inputs(), w.outputs())) {
+            if (p.columns().containsKey(name)) {
+                return p.columns().get(name);
+            }
+        }
+        return null;
+    }
+
+    private static void table(StringBuilder h, String title, JsonNode rows) {
+        if (rows.isEmpty()) {
+            return;
+        }
+        h.append("<h2>").append(title).append("</h2><table><tr><th>feature</th><th>type</th><th>method</th>"
+                + "<th>statistic</th><th>score</th><th>threshold</th><th>drift</th><th>reference n</th><th>current n</th></tr>");
+        for (var r : rows) {
+            boolean drift = r.path("drift").asBoolean();
+            h.append("<tr><td>").append(esc(r.path("feature").asText())).append("</td><td>").append(esc(r.path("type").asText()))
+                    .append("</td><td>").append(esc(r.path("method").asText())).append("</td><td>").append(num(r.path("statistic")))
+                    .append("</td><td>").append(num(r.path("score"))).append(" <small>").append(esc(r.path("score_kind").asText()))
+                    .append("</small></td><td>").append(num(r.path("threshold"))).append("</td><td class=\"")
+                    .append(drift ? "drift\">yes" : "ok\">no").append("</td><td>").append(r.path("reference_count").asLong())
+                    .append("</td><td>").append(r.path("current_count").asLong()).append("</td></tr>");
+        }
+        h.append("</table>");
+    }
+
+    private static String num(JsonNode n) {
+        return n.isNumber() ? String.format(Locale.ROOT, "%.4g", n.asDouble()) : "–";
+    }
+
+    /** Two bar series (reference, current) over shared bins, 360×160. */
+    static String svg(ColumnProfile ref, ColumnProfile cur) {
+        var labels = new ArrayList<String>();
+        double[] r;
+        double[] c;
+        if (ref.kind() == ColumnProfile.Kind.NUMERIC && ref.validCount() > 0 && cur.validCount() > 0) {
+            double lo = Math.min(ref.min(), cur.min());
+            double hi = Math.max(ref.max(), cur.max());
+            int bins = 20;
+            if (!(hi > lo)) {
+                hi = lo + 1;
+            }
+            double[] splits = new double[bins - 1];
+            for (int i = 0; i < splits.length; i++) {
+                splits[i] = lo + (hi - lo) * (i + 1) / bins;
+            }
+            r = ref.quantileSketch().pmf(splits, false);
+            c = cur.quantileSketch().pmf(splits, false);
+            labels.add(String.format(Locale.ROOT, "%.3g", lo));
+            labels.add(String.format(Locale.ROOT, "%.3g", hi));
+        } else if (ref.kind() == ColumnProfile.Kind.CATEGORICAL && ref.validCount() > 0 && cur.validCount() > 0) {
+            var keys = new LinkedHashSet<String>();
+            ref.frequentItems().stream().limit(12).forEach(i -> keys.add(i.value()));
+            cur.frequentItems().stream().limit(12).forEach(i -> keys.add(i.value()));
+            var list = new ArrayList<>(keys).subList(0, Math.min(keys.size(), 16));
+            r = new double[list.size()];
+            c = new double[list.size()];
+            for (int i = 0; i < list.size(); i++) {
+                r[i] = ref.frequentItemsSketch().lowerBound(list.get(i)) / (double) ref.validCount();
+                c[i] = cur.frequentItemsSketch().lowerBound(list.get(i)) / (double) cur.validCount();
+            }
+            labels.addAll(list);
+        } else {
+            return "<p><i>no values</i></p>";
+        }
+        int w = 360;
+        int hgt = 160;
+        int bottom = 130;
+        double max = 1e-12;
+        for (int i = 0; i < r.length; i++) {
+            max = Math.max(max, Math.max(r[i], c[i]));
+        }
+        double slot = (double) w / r.length;
+        var s = new StringBuilder("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(w).append("\" height=\"")
+                .append(hgt).append("\" role=\"img\">");
+        for (int i = 0; i < r.length; i++) {
+            double x = i * slot;
+            double bw = Math.max(1, slot / 2 - 1);
+            double rh = r[i] / max * (bottom - 10);
+            double ch = c[i] / max * (bottom - 10);
+            s.append(String.format(Locale.ROOT, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\"><title>reference %.3f</title></rect>",
+                    x, bottom - rh, bw, rh, REF, r[i]));
+            s.append(String.format(Locale.ROOT, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\"><title>current %.3f</title></rect>",
+                    x + bw, bottom - ch, bw, ch, CUR, c[i]));
+        }
+        s.append("<line x1=\"0\" y1=\"").append(bottom).append("\" x2=\"").append(w).append("\" y2=\"").append(bottom)
+                .append("\" stroke=\"#999\"/>");
+        if (ref.kind() == ColumnProfile.Kind.NUMERIC) {
+            s.append("<text x=\"0\" y=\"148\" font-size=\"11\">").append(esc(labels.get(0))).append("</text>");
+            s.append("<text x=\"").append(w).append("\" y=\"148\" font-size=\"11\" text-anchor=\"end\">")
+                    .append(esc(labels.get(1))).append("</text>");
+        } else {
+            for (int i = 0; i < labels.size(); i++) {
+                s.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"148\" font-size=\"10\">%s</text>", i * slot,
+                        esc(labels.get(i).length() > 8 ? labels.get(i).substring(0, 8) : labels.get(i))));
+            }
+        }
+        return s.append("</svg>").toString();
+    }
+
+    static String esc(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+    }
+}

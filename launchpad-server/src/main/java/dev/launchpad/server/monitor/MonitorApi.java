@@ -1,0 +1,567 @@
+package dev.launchpad.server.monitor;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.launchpad.core.error.ErrorCode;
+import dev.launchpad.core.error.LaunchpadException;
+import dev.launchpad.core.json.Json;
+import dev.launchpad.platform.deploy.Deployment;
+import dev.launchpad.platform.deploy.DeploymentService;
+import dev.launchpad.platform.monitor.Alerts;
+import dev.launchpad.platform.monitor.Baselines;
+import dev.launchpad.platform.monitor.CheckResult;
+import dev.launchpad.platform.monitor.Feedback;
+import dev.launchpad.platform.monitor.Granularity;
+import dev.launchpad.platform.monitor.MonitorChecks;
+import dev.launchpad.platform.monitor.MonitorService;
+import dev.launchpad.platform.monitor.WindowStore;
+import dev.launchpad.platform.monitor.Webhooks;
+import dev.launchpad.platform.registry.RegistryService;
+import dev.launchpad.platform.govern.identity.Role;
+import dev.launchpad.server.auth.Access;
+import dev.launchpad.server.http.ApiRequest;
+import dev.launchpad.server.http.ApiRoute;
+import dev.launchpad.server.http.HttpServer;
+import dev.launchpad.stats.profile.DatasetProfile;
+import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
+
+import java.io.ByteArrayInputStream;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The monitoring API under {@code /api/v1}: baselines of model versions, feedback, drift reports (JSON and
+ * HTML), live performance, monitor settings and results, alert rules, alerts, incidents and webhooks.
+ * Times are epoch milliseconds or ISO-8601 instants.
+ */
+public final class MonitorApi {
+    private static final String DEPLOYMENT = "/api/v1/deployments/{name}";
+    private static final String BASELINE = "/api/v1/models/{name}/versions/{version}/baseline";
+
+    private final DeploymentService deployments;
+    private final RegistryService registry;
+    private final WindowStore windows;
+    private final Baselines baselines;
+    private final Feedback feedback;
+    private final MonitorService monitors;
+    private final Alerts alerts;
+    private final Webhooks webhooks;
+    private final Clock clock;
+
+    MonitorApi(DeploymentService deployments, RegistryService registry, WindowStore windows, Baselines baselines,
+               Feedback feedback, MonitorService monitors, Alerts alerts, Webhooks webhooks, Clock clock) {
+        this.deployments = deployments;
+        this.registry = registry;
+        this.windows = windows;
+        this.baselines = baselines;
+        this.feedback = feedback;
+        this.monitors = monitors;
+        this.alerts = alerts;
+        this.webhooks = webhooks;
+        this.clock = clock;
+    }
+
+    private interface Action {
+        Object apply(Context ctx);
+    }
+
+    /** Reads need a viewer; feedback, settings, baselines, rules, incidents need an editor; webhooks an admin. */
+    private static Access access(HandlerType method, String path) {
+        if (path.startsWith("/api/v1/webhooks")) {
+            return Access.role(Role.ADMIN); // webhook URLs and secrets
+        }
+        return Access.role(method == HandlerType.GET ? Role.VIEWER : Role.EDITOR);
+    }
+
+    private static ApiRoute route(HandlerType method, String path, Action action) {
+        return new ApiRoute(method, path, ctx -> {
+            Object body;
+            try {
+                body = action.apply(ctx);
+            } catch (IllegalArgumentException e) {
+                throw LaunchpadException.invalid(e.getMessage());
+            }
+            if (body instanceof String html) {
+                ctx.contentType("text/html; charset=utf-8").result(html);
+            } else {
+                HttpServer.json(ctx, body);
+            }
+        }, access(method, path));
+    }
+
+    public List<ApiRoute> routes() {
+        var r = new ArrayList<ApiRoute>();
+        r.add(route(HandlerType.PUT, BASELINE, this::putBaseline));
+        r.add(route(HandlerType.GET, BASELINE, ctx -> baselineJson(baseline(ctx))));
+        r.add(route(HandlerType.DELETE, BASELINE, ctx -> {
+            var v = version(ctx);
+            if (!baselines.delete(ctx.pathParam("name"), v)) {
+                throw LaunchpadException.notFound("Version " + v + " of model '" + ctx.pathParam("name") + "' has no baseline.");
+            }
+            return Json.mapper().createObjectNode();
+        }));
+        r.add(route(HandlerType.POST, DEPLOYMENT + "/feedback", this::postFeedback));
+        r.add(route(HandlerType.GET, DEPLOYMENT + "/drift", this::drift));
+        r.add(route(HandlerType.GET, DEPLOYMENT + "/performance", this::performance));
+        r.add(route(HandlerType.GET, DEPLOYMENT + "/windows", this::windowList));
+        r.add(route(HandlerType.GET, DEPLOYMENT + "/monitor", ctx -> monitorJson(deployment(ctx))));
+        r.add(route(HandlerType.PATCH, DEPLOYMENT + "/monitor", ctx -> {
+            var d = deployment(ctx);
+            var body = parseBody(ctx);
+            monitors.updateSettings(d.name(), body);
+            return monitorJson(d);
+        }));
+        r.add(route(HandlerType.POST, DEPLOYMENT + "/monitor/run", ctx -> {
+            var d = deployment(ctx);
+            var span = span(ctx, monitors.settings(d.name()).intervalMinutes() * 60_000L);
+            var node = Json.mapper().createObjectNode();
+            var list = node.putArray("results");
+            monitors.runChecks(d.name(), span[0], span[1]).forEach(s -> list.add(resultJson(s)));
+            return node;
+        }));
+        r.add(route(HandlerType.GET, DEPLOYMENT + "/monitor/results", ctx -> {
+            var d = deployment(ctx);
+            var span = span(ctx, 86_400_000L);
+            var check = ctx.queryParam("check");
+            if (check != null && !CheckResult.CHECKS.contains(check)) {
+                throw LaunchpadException.invalid("Unknown check '" + check + "'; checks are " + CheckResult.CHECKS + ".");
+            }
+            var node = Json.mapper().createObjectNode();
+            var list = node.putArray("results");
+            monitors.results(d.name(), check, span[0], span[1], limit(ctx, 1000)).forEach(s -> list.add(resultJson(s)));
+            return node;
+        }));
+        r.add(route(HandlerType.GET, "/api/v1/alert-rules", ctx -> {
+            var node = Json.mapper().createObjectNode();
+            var list = node.putArray("rules");
+            alerts.rules().forEach(rule -> list.add(ruleJson(rule)));
+            return node;
+        }));
+        r.add(route(HandlerType.POST, "/api/v1/alert-rules", ctx -> {
+            var body = ApiRequest.of(ctx);
+            var cooldown = body.optionalLong("cooldown_seconds");
+            var deployment = body.string("deployment");
+            if (deployment != null) {
+                deployments.get(deployment);
+            }
+            return ruleJson(alerts.createRule(body.requiredString("name"), deployment, body.requiredString("check"),
+                    body.string("severity"), (cooldown == null ? 3600 : cooldown) * 1000));
+        }));
+        r.add(route(HandlerType.PATCH, "/api/v1/alert-rules/{id}", ctx -> {
+            var body = parseBody(ctx);
+            if (!body.path("enabled").isBoolean()) {
+                throw LaunchpadException.invalid("Give 'enabled': true or false.");
+            }
+            alerts.setRuleEnabled(id(ctx), body.get("enabled").asBoolean());
+            return Json.mapper().createObjectNode();
+        }));
+        r.add(route(HandlerType.DELETE, "/api/v1/alert-rules/{id}", ctx -> {
+            alerts.deleteRule(id(ctx));
+            return Json.mapper().createObjectNode();
+        }));
+        r.add(route(HandlerType.GET, "/api/v1/alerts", ctx -> {
+            var node = Json.mapper().createObjectNode();
+            var list = node.putArray("alerts");
+            long since = ctx.queryParam("since") == null ? 0 : time(ctx.queryParam("since"), "since");
+            alerts.alerts(ctx.queryParam("deployment"), since, limit(ctx, 100)).forEach(a -> list.add(alertJson(a)));
+            return node;
+        }));
+        r.add(route(HandlerType.GET, "/api/v1/incidents", ctx -> {
+            var node = Json.mapper().createObjectNode();
+            var list = node.putArray("incidents");
+            alerts.incidents(ctx.queryParam("status"), ctx.queryParam("deployment"), limit(ctx, 100))
+                    .forEach(i -> list.add(incidentJson(i)));
+            return node;
+        }));
+        r.add(route(HandlerType.GET, "/api/v1/incidents/{id}", ctx -> incidentJson(alerts.incident(id(ctx)))));
+        r.add(route(HandlerType.POST, "/api/v1/incidents/{id}/acknowledge", ctx -> incidentJson(alerts.acknowledge(id(ctx),
+                caller(ctx)))));
+        r.add(route(HandlerType.POST, "/api/v1/incidents/{id}/resolve", ctx -> incidentJson(alerts.resolve(id(ctx),
+                caller(ctx)))));
+        r.add(route(HandlerType.GET, "/api/v1/webhooks", ctx -> {
+            var node = Json.mapper().createObjectNode();
+            var list = node.putArray("webhooks");
+            webhooks.list().forEach(w -> list.addObject().put("id", w.id()).put("url", w.url()).put("enabled", w.enabled())
+                    .put("created_at", w.createdAt()));
+            return node;
+        }));
+        r.add(route(HandlerType.POST, "/api/v1/webhooks", ctx -> {
+            var body = ApiRequest.of(ctx);
+            var created = webhooks.create(body.requiredString("url"), body.string("secret"));
+            return Json.mapper().createObjectNode().put("id", created.webhook().id()).put("url", created.webhook().url())
+                    .put("secret", created.secret());
+        }));
+        r.add(route(HandlerType.DELETE, "/api/v1/webhooks/{id}", ctx -> {
+            webhooks.delete(id(ctx));
+            return Json.mapper().createObjectNode();
+        }));
+        r.add(route(HandlerType.GET, "/api/v1/webhooks/{id}/deliveries", ctx -> {
+            var node = Json.mapper().createObjectNode();
+            var list = node.putArray("deliveries");
+            for (var d : webhooks.deliveries(id(ctx))) {
+                var o = list.addObject().put("id", d.id()).put("alert_id", d.alertId()).put("status", d.status())
+                        .put("attempts", d.attempts()).put("next_attempt_at", d.nextAttemptAt());
+                o.put("last_error", d.lastError());
+                if (d.deliveredAt() != null) {
+                    o.put("delivered_at", d.deliveredAt());
+                }
+            }
+            return node;
+        }));
+        return r;
+    }
+
+    // ------------------------------------------------------------------ baselines
+
+    private Object putBaseline(Context ctx) {
+        var model = ctx.pathParam("name");
+        int version = version(ctx);
+        registry.getModelVersion(model, Integer.toString(version)); // 404 when there is no such version
+        var type = String.valueOf(ctx.contentType()).toLowerCase(java.util.Locale.ROOT);
+        var body = ctx.bodyAsBytes();
+        if (body.length == 0) {
+            throw LaunchpadException.invalid("Send the reference data as text/csv, or a profile as application/octet-stream.");
+        }
+        Baselines.Baseline stored;
+        if (type.startsWith("text/csv")) {
+            var ref = Baselines.fromCsv(new ByteArrayInputStream(body));
+            stored = baselines.put(model, version, "csv", ref.profile(), ref.sample());
+        } else if (type.startsWith("application/octet-stream")) {
+            DatasetProfile profile;
+            try {
+                profile = DatasetProfile.fromBytes(body);
+            } catch (IllegalArgumentException e) {
+                throw LaunchpadException.invalid("The body is not a Launchpad dataset profile: " + e.getMessage());
+            }
+            stored = baselines.put(model, version, "profile", profile, null);
+        } else {
+            throw new LaunchpadException(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "A baseline is text/csv (reference data) or"
+                    + " application/octet-stream (a dataset profile), not '" + ctx.contentType() + "'.");
+        }
+        return baselineJson(stored);
+    }
+
+    private Baselines.Baseline baseline(Context ctx) {
+        var model = ctx.pathParam("name");
+        int version = version(ctx);
+        return baselines.get(model, version).orElseThrow(() -> LaunchpadException.notFound("Version " + version
+                + " of model '" + model + "' has no baseline."));
+    }
+
+    private static ObjectNode baselineJson(Baselines.Baseline b) {
+        var node = Json.mapper().createObjectNode();
+        node.put("model", b.model());
+        node.put("version", Integer.toString(b.version()));
+        node.put("source", b.source());
+        node.put("rows", b.rows());
+        node.put("sample_rows", b.sample() == null ? 0 : b.sample().size());
+        node.put("created_at", b.createdAt());
+        var columns = node.putArray("columns");
+        for (var c : b.profile().columns().values()) {
+            var o = columns.addObject().put("name", c.name()).put("type", c.kind().name().toLowerCase())
+                    .put("count", c.count()).put("missing", c.nullCount() + c.nanCount());
+            if (c.kind() == dev.launchpad.stats.profile.ColumnProfile.Kind.NUMERIC && c.validCount() > 0) {
+                o.put("min", c.min()).put("max", c.max()).put("mean", c.mean());
+            } else {
+                o.put("distinct", Math.round(c.distinctEstimate()));
+            }
+        }
+        return node;
+    }
+
+    // ------------------------------------------------------------------ feedback and performance
+
+    private Object postFeedback(Context ctx) {
+        var d = deployment(ctx);
+        var body = parseBody(ctx);
+        var items = body.get("feedback");
+        if (items == null || !items.isArray()) {
+            throw LaunchpadException.invalid("Send {\"feedback\": [{\"request_id\": ..., \"label\": ...}, ...]}; a"
+                    + " multi-row request takes \"row\" (default 0) or \"labels\": [...] (one per row).");
+        }
+        var labels = new ArrayList<Feedback.Label>();
+        for (var item : items) {
+            if (!item.isObject()) {
+                throw LaunchpadException.invalid("Every feedback item must be an object.");
+            }
+            var id = item.path("request_id").isTextual() ? item.get("request_id").asText() : null;
+            if (item.has("labels")) {
+                if (!item.get("labels").isArray()) {
+                    throw LaunchpadException.invalid("'labels' must be an array (one label per row).");
+                }
+                int row = 0;
+                for (var l : item.get("labels")) {
+                    labels.add(new Feedback.Label(id, row++, label(l)));
+                }
+            } else {
+                var row = item.path("row");
+                if (!row.isMissingNode() && !row.isIntegralNumber()) {
+                    throw LaunchpadException.invalid("'row' must be an integer.");
+                }
+                labels.add(new Feedback.Label(id, row.isMissingNode() ? 0 : row.asInt(), label(item.get("label"))));
+            }
+            if (labels.size() > Feedback.MAX_ITEMS) {
+                throw LaunchpadException.invalid("At most " + Feedback.MAX_ITEMS + " labels per call.");
+            }
+        }
+        var accepted = feedback.record(d.name(), labels);
+        return Json.mapper().createObjectNode().put("accepted", accepted.accepted()).put("matched", accepted.matched());
+    }
+
+    private static String label(JsonNode l) {
+        if (l == null || l.isNull() || l.isContainerNode()) {
+            throw LaunchpadException.invalid("Every feedback item needs a 'label' (a string, number or boolean).");
+        }
+        if (l.isNumber()) {
+            return dev.launchpad.platform.monitor.Predictions.format(l.asDouble());
+        }
+        return l.asText();
+    }
+
+    private Object performance(Context ctx) {
+        var d = deployment(ctx);
+        var span = span(ctx, 86_400_000L);
+        var g = ctx.queryParam("granularity") == null ? Granularity.HOUR : Granularity.of(ctx.queryParam("granularity"));
+        var node = Json.mapper().createObjectNode();
+        node.put("deployment", d.name()).put("from", span[0]).put("to", span[1]).put("granularity", g.id());
+        var list = node.putArray("windows");
+        for (var w : feedback.performance(d.name(), span[0], span[1], g)) {
+            var o = list.addObject().put("start", w.start()).put("predictions", w.predictions()).put("labelled", w.labelled())
+                    .put("task", w.task().name().toLowerCase());
+            putIf(o, "accuracy", w.accuracy());
+            putIf(o, "roc_auc", w.rocAuc());
+            putIf(o, "mae", w.mae());
+            putIf(o, "rmse", w.rmse());
+            if (w.estimatedAccuracy() != null || w.estimatedRocAuc() != null) {
+                var e = o.putObject("estimated");
+                e.put("method", "cbpe");
+                putIf(e, "accuracy", w.estimatedAccuracy());
+                putIf(e, "roc_auc", w.estimatedRocAuc());
+            }
+        }
+        return node;
+    }
+
+    private static void putIf(ObjectNode o, String field, Double v) {
+        if (v != null && Double.isFinite(v)) {
+            o.put(field, v);
+        }
+    }
+
+    private Object windowList(Context ctx) {
+        var d = deployment(ctx);
+        var span = span(ctx, 3_600_000L);
+        var g = ctx.queryParam("granularity") == null ? Granularity.MINUTE : Granularity.of(ctx.queryParam("granularity"));
+        var node = Json.mapper().createObjectNode();
+        var list = node.putArray("windows");
+        for (var w : windows.counts(d.name(), g, span[0], span[1])) {
+            list.addObject().put("start", w.start()).put("version", Integer.toString(w.version())).put("requests", w.requests())
+                    .put("rows", w.rows()).put("client_errors", w.clientErrors()).put("server_errors", w.serverErrors())
+                    .put("overloaded", w.overloaded());
+        }
+        return node;
+    }
+
+    // ------------------------------------------------------------------ drift
+
+    private Object drift(Context ctx) {
+        var d = deployment(ctx);
+        var span = span(ctx, 3_600_000L);
+        var settings = monitors.settings(d.name());
+        var version = windows.latestVersion(d.name(), span[0], span[1]);
+        var node = Json.mapper().createObjectNode();
+        node.put("deployment", d.name()).put("model", d.modelName()).put("from", span[0]).put("to", span[1]);
+        var current = version.flatMap(v -> windows.summarize(d.name(), v, span[0], span[1]));
+        var baseline = version.flatMap(v -> baselines.get(d.modelName(), v));
+        version.ifPresent(v -> node.put("version", Integer.toString(v)));
+        node.put("current_rows", current.map(w -> w.rows()).orElse(0L));
+        node.put("reference_rows", baseline.map(Baselines.Baseline::rows).orElse(0L));
+        List<MonitorChecks.FeatureDrift> features = List.of();
+        List<MonitorChecks.FeatureDrift> outputs = List.of();
+        if (current.isPresent() && baseline.isPresent()) {
+            var w = current.get();
+            var b = baseline.get();
+            features = MonitorChecks.drift(b, w.inputs(), w.inputSample(), common(b.profile(), w.inputs()), settings);
+            outputs = MonitorChecks.drift(b, w.outputs(), w.outputSample(), common(b.profile(), w.outputs()), settings);
+        } else {
+            node.put("message", current.isEmpty() ? "No traffic was logged in the span."
+                    : "The model version has no baseline; set one with launchpad monitor baseline.");
+        }
+        long drifted = features.stream().filter(f -> f.drift().drifted()).count();
+        node.put("drifted_features", drifted);
+        node.put("share_of_drifted_features", features.isEmpty() ? 0 : (double) drifted / features.size());
+        node.put("dataset_drift", !features.isEmpty() && (double) drifted / features.size() >= settings.driftShare());
+        node.set("features", MonitorChecks.table(features));
+        node.set("predictions", MonitorChecks.table(outputs));
+        var format = ctx.queryParam("format");
+        var accept = String.valueOf(ctx.header("Accept"));
+        if ("html".equals(format) || (format == null && accept.contains("text/html"))) {
+            return DriftReport.html(node, baseline.orElse(null), current.orElse(null));
+        }
+        if (format != null && !format.equals("json")) {
+            throw LaunchpadException.invalid("'format' must be json or html, got '" + format + "'.");
+        }
+        return node;
+    }
+
+    private static List<String> common(DatasetProfile reference, DatasetProfile current) {
+        var names = new ArrayList<String>();
+        for (var e : current.columns().entrySet()) {
+            var ref = reference.columns().get(e.getKey());
+            if (ref != null && ref.kind() == e.getValue().kind()) {
+                names.add(e.getKey());
+            }
+        }
+        return names;
+    }
+
+    // ------------------------------------------------------------------ monitor
+
+    private ObjectNode monitorJson(Deployment d) {
+        var node = Json.mapper().createObjectNode();
+        node.put("deployment", d.name());
+        node.set("settings", monitors.settings(d.name()).toJson());
+        var latest = node.putArray("latest");
+        monitors.latest(d.name()).forEach(s -> latest.add(resultJson(s)));
+        return node;
+    }
+
+    static ObjectNode resultJson(MonitorService.StoredResult s) {
+        var r = s.result();
+        var o = Json.mapper().createObjectNode();
+        o.put("id", s.id()).put("check", r.check()).put("status", r.status().id()).put("from", s.from()).put("to", s.to());
+        putIf(o, "metric", r.metric());
+        putIf(o, "threshold", r.threshold());
+        var f = o.putArray("breached_features");
+        r.features().forEach(f::add);
+        o.set("details", r.details());
+        o.put("checked_at", s.checkedAt());
+        return o;
+    }
+
+    private static ObjectNode ruleJson(Alerts.Rule r) {
+        var o = Json.mapper().createObjectNode();
+        o.put("id", r.id()).put("name", r.name());
+        if (r.deployment() != null) {
+            o.put("deployment", r.deployment());
+        } else {
+            o.putNull("deployment");
+        }
+        return o.put("check", r.check()).put("severity", r.severity()).put("cooldown_seconds", r.cooldownMs() / 1000)
+                .put("enabled", r.enabled()).put("created_at", r.createdAt());
+    }
+
+    private static ObjectNode alertJson(Alerts.Alert a) {
+        var o = Json.mapper().createObjectNode();
+        o.put("id", a.id()).put("rule_id", a.ruleId()).put("incident_id", a.incidentId()).put("result_id", a.resultId())
+                .put("deployment", a.deployment()).put("check", a.check()).put("severity", a.severity())
+                .put("message", a.message()).put("fired_at", a.firedAt());
+        o.set("details", a.details());
+        return o;
+    }
+
+    private static ObjectNode incidentJson(Alerts.Incident i) {
+        var o = Json.mapper().createObjectNode();
+        o.put("id", i.id()).put("rule_id", i.ruleId()).put("deployment", i.deployment()).put("check", i.check())
+                .put("severity", i.severity()).put("status", i.status()).put("summary", i.summary())
+                .put("opened_at", i.openedAt()).put("last_alert_at", i.lastAlertAt()).put("alert_count", i.alertCount());
+        if (i.acknowledgedAt() != null) {
+            o.put("acknowledged_at", i.acknowledgedAt()).put("acknowledged_by", i.acknowledgedBy());
+            o.put("time_to_acknowledge_ms", i.acknowledgedAt() - i.openedAt());
+        }
+        if (i.resolvedAt() != null) {
+            o.put("resolved_at", i.resolvedAt()).put("resolved_by", i.resolvedBy());
+            o.put("time_to_resolve_ms", i.resolvedAt() - i.openedAt());
+        }
+        return o;
+    }
+
+    // ------------------------------------------------------------------ parameters
+
+    private Deployment deployment(Context ctx) {
+        return deployments.get(ctx.pathParam("name"));
+    }
+
+    private static String caller(Context ctx) {
+        Object principal = ctx.attribute(dev.launchpad.server.auth.AuthFilter.PRINCIPAL);
+        return principal == null ? null : principal.toString();
+    }
+
+    private static JsonNode parseBody(Context ctx) {
+        var bytes = ctx.bodyAsBytes();
+        if (bytes.length == 0) {
+            return Json.mapper().createObjectNode();
+        }
+        try {
+            return Json.mapper().readTree(bytes);
+        } catch (java.io.IOException e) {
+            throw new LaunchpadException(ErrorCode.MALFORMED_REQUEST, "Malformed request body: it is not valid JSON.");
+        }
+    }
+
+    private static int version(Context ctx) {
+        try {
+            int v = Integer.parseInt(ctx.pathParam("version"));
+            if (v < 1) {
+                throw new NumberFormatException();
+            }
+            return v;
+        } catch (NumberFormatException e) {
+            throw LaunchpadException.invalid("Version must be a positive integer, got '" + ctx.pathParam("version") + "'.");
+        }
+    }
+
+    private static long id(Context ctx) {
+        try {
+            return Long.parseLong(ctx.pathParam("id"));
+        } catch (NumberFormatException e) {
+            throw LaunchpadException.notFound("No such id '" + ctx.pathParam("id") + "'.");
+        }
+    }
+
+    private static int limit(Context ctx, int max) {
+        var value = ctx.queryParam("limit");
+        if (value == null) {
+            return max;
+        }
+        try {
+            int n = Integer.parseInt(value);
+            if (n < 1 || n > max) {
+                throw new NumberFormatException();
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw LaunchpadException.invalid("'limit' must be an integer in [1, " + max + "], got '" + value + "'.");
+        }
+    }
+
+    /** [from, to) from the query: {@code to} defaults to now, {@code from} to {@code to − defaultSpan}. */
+    private long[] span(Context ctx, long defaultSpan) {
+        long to = ctx.queryParam("to") == null ? clock.millis() : time(ctx.queryParam("to"), "to");
+        long from = ctx.queryParam("from") == null ? to - defaultSpan : time(ctx.queryParam("from"), "from");
+        if (from >= to) {
+            throw LaunchpadException.invalid("'from' must be before 'to'.");
+        }
+        if (to - from > 366L * 86_400_000) {
+            throw LaunchpadException.invalid("A span can be at most a year long.");
+        }
+        return new long[] {from, to};
+    }
+
+    static long time(String value, String name) {
+        try {
+            return Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            try {
+                return Instant.parse(value).toEpochMilli();
+            } catch (DateTimeParseException e2) {
+                throw LaunchpadException.invalid("'" + name + "' must be epoch milliseconds or an ISO-8601 instant, got '"
+                        + value + "'.");
+            }
+        }
+    }
+}

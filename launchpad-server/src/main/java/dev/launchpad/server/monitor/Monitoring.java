@@ -1,0 +1,106 @@
+package dev.launchpad.server.monitor;
+
+import dev.launchpad.platform.deploy.DeploymentService;
+import dev.launchpad.platform.monitor.Alerts;
+import dev.launchpad.platform.monitor.Baselines;
+import dev.launchpad.platform.monitor.Feedback;
+import dev.launchpad.platform.monitor.MonitorService;
+import dev.launchpad.platform.monitor.PayloadLog;
+import dev.launchpad.platform.monitor.PredictionIngestor;
+import dev.launchpad.platform.monitor.WindowStore;
+import dev.launchpad.platform.registry.RegistryService;
+import dev.launchpad.platform.store.Database;
+import dev.launchpad.server.http.ApiRoute;
+import dev.launchpad.server.serving.InferenceCalls;
+import io.micrometer.core.instrument.MeterRegistry;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Production monitoring wired together: prediction logging from serving, baselines, feedback, the
+ * scheduled monitors, alerts and webhooks, Prometheus gauges and the monitoring API. Closing it stops the
+ * scheduler and webhooks and flushes every open window.
+ */
+public final class Monitoring implements AutoCloseable {
+    /** Set to {@code off} to serve without prediction logging (for the on/off benchmark). */
+    public static final String LOGGING_PROPERTY = "launchpad.monitoring";
+    /** Set to a directory to keep the full payload log there (rolling hourly JSON-lines files). */
+    public static final String PAYLOAD_LOG_PROPERTY = "launchpad.payload-log";
+
+    private final PredictionIngestor ingestor;
+    private final MonitorService monitors;
+    private final dev.launchpad.platform.monitor.Webhooks webhooks;
+    private final MonitorApi api;
+    private final InferenceCalls calls;
+
+    private Monitoring(PredictionIngestor ingestor, MonitorService monitors, dev.launchpad.platform.monitor.Webhooks webhooks,
+                       MonitorApi api, InferenceCalls calls) {
+        this.ingestor = ingestor;
+        this.monitors = monitors;
+        this.webhooks = webhooks;
+        this.api = api;
+        this.calls = calls;
+    }
+
+    /** Starts monitoring: serving through {@code calls} is logged from now on, checks run in the background. */
+    public static Monitoring start(Database database, Clock clock, DeploymentService deployments, RegistryService registry,
+                                   MeterRegistry meters, Path home, InferenceCalls calls) {
+        var store = new WindowStore(database);
+        var config = PredictionIngestor.Config.defaults();
+        var payloadDir = System.getProperty(PAYLOAD_LOG_PROPERTY);
+        if (payloadDir != null && !payloadDir.isBlank()) {
+            config = config.withPayloadLog(new PayloadLog(Path.of(payloadDir), 48));
+        }
+        var ingestor = new PredictionIngestor(store, clock, config);
+        var baselines = new Baselines(database, clock);
+        var feedback = new Feedback(database, clock);
+        var monitors = new MonitorService(database, clock, deployments, store, baselines, feedback, ingestor::flushNow);
+        var alerts = new Alerts(database, clock);
+        var webhooks = new dev.launchpad.platform.monitor.Webhooks(database, clock, Duration.ofSeconds(2));
+        var metrics = new MonitorMetrics(meters, ingestor);
+        monitors.addListener(alerts::onResults);
+        monitors.addListener(metrics::update);
+        if (!"off".equals(System.getProperty(LOGGING_PROPERTY))) {
+            calls.observer(new ServingMonitor(ingestor, clock));
+        }
+        monitors.start(Duration.ofSeconds(1));
+        webhooks.start(Duration.ofMillis(500));
+        var api = new MonitorApi(deployments, registry, store, baselines, feedback, monitors, alerts, webhooks, clock);
+        return new Monitoring(ingestor, monitors, webhooks, api, calls);
+    }
+
+    public List<ApiRoute> routes() {
+        return api.routes();
+    }
+
+    public PredictionIngestor ingestor() {
+        return ingestor;
+    }
+
+    public MonitorService monitors() {
+        return monitors;
+    }
+
+    public dev.launchpad.platform.monitor.Webhooks webhooks() {
+        return webhooks;
+    }
+
+    /** Stops logging without flushing (what kill -9 does to the open minute); for crash tests. */
+    public void halt() {
+        calls.observer(null);
+        monitors.close();
+        webhooks.close();
+        ingestor.halt();
+    }
+
+    @Override
+    public void close() {
+        calls.observer(null);
+        monitors.close();
+        webhooks.close();
+        ingestor.close();
+    }
+}

@@ -1,0 +1,217 @@
+package dev.launchpad.server.monitor;
+
+import dev.launchpad.core.schema.Signature;
+import dev.launchpad.core.schema.Spec;
+import dev.launchpad.platform.monitor.FeatureBatch;
+import dev.launchpad.platform.monitor.Observation;
+import dev.launchpad.platform.monitor.PredictionIngestor;
+import dev.launchpad.server.oip.OipTensor;
+import dev.launchpad.server.serving.InferenceCalls;
+import dev.launchpad.server.serving.ServedModel;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Serving's side of prediction logging: puts a thin recorder in front of each request's model to keep
+ * references to its inputs and outputs, and hands every answered request to the {@link PredictionIngestor}
+ * (a non-blocking offer). Turning tensors into features happens later, on the monitoring thread.
+ *
+ * <p>Features: a table column is a feature; a tensor of one value per row is a feature named like the
+ * tensor; a [rows, k] tensor is k features, named after the signature's columns when the model takes a
+ * table as one matrix, else {@code <tensor>_0 .. <tensor>_{k-1}}. Tensors wider than {@link #MAX_WIDTH}
+ * values per row (images, embeddings) are not profiled. Integer and string outputs are class labels
+ * (categorical); booleans are categorical.
+ */
+public final class ServingMonitor implements InferenceCalls.Observer {
+    /** Widest tensor (values per row) that is profiled. */
+    public static final int MAX_WIDTH = 512;
+
+    private final PredictionIngestor ingestor;
+    private final Clock clock;
+
+    public ServingMonitor(PredictionIngestor ingestor, Clock clock) {
+        this.ingestor = ingestor;
+        this.clock = clock;
+    }
+
+    @Override
+    public ServedModel wrap(ServedModel model) {
+        return new Recorder(model);
+    }
+
+    @Override
+    public void answered(String deployment, int version, String requestId, long latencyNanos, String outcome,
+                         ServedModel called) {
+        Observation.Payload payload = null;
+        if (outcome.equals("ok") && called instanceof Recorder r && r.outputs != null) {
+            payload = new Captured(r.signature(), r.inputs, r.columns, r.rows, r.outputs);
+        }
+        ingestor.observe(new Observation(deployment, version, requestId, clock.millis(), latencyNanos, outcome, payload));
+    }
+
+    /** The model as the protocol sees it, remembering what went in and came out. */
+    private static final class Recorder implements ServedModel {
+        private final ServedModel model;
+        private volatile List<OipTensor> inputs;
+        private volatile Map<String, Object> columns;
+        private volatile int rows;
+        private volatile List<OipTensor> outputs;
+
+        Recorder(ServedModel model) {
+            this.model = model;
+        }
+
+        @Override
+        public Signature signature() {
+            return model.signature();
+        }
+
+        @Override
+        public List<TensorInfo> inputs() {
+            return model.inputs();
+        }
+
+        @Override
+        public List<TensorInfo> outputs() {
+            return model.outputs();
+        }
+
+        @Override
+        public CompletableFuture<List<OipTensor>> infer(List<OipTensor> given) {
+            inputs = given;
+            return model.infer(given).thenApply(out -> {
+                outputs = out;
+                return out;
+            });
+        }
+
+        @Override
+        public CompletableFuture<List<OipTensor>> inferTable(Map<String, Object> given, int n) {
+            columns = given;
+            rows = n;
+            return model.inferTable(given, n).thenApply(out -> {
+                outputs = out;
+                return out;
+            });
+        }
+
+        @Override
+        public int queueDepth() {
+            return model.queueDepth();
+        }
+
+        @Override
+        public void close() {
+            // the lease owns the model
+        }
+    }
+
+    /** A request's captured tensors, decoded into features on demand. */
+    private record Captured(Signature signature, List<OipTensor> tensors, Map<String, Object> columns, int tableRows,
+                            List<OipTensor> results) implements Observation.Payload {
+        @Override
+        public FeatureBatch inputs() {
+            if (columns != null) {
+                return table(columns, tableRows);
+            }
+            return fromTensors(tensors, signature, false);
+        }
+
+        @Override
+        public FeatureBatch outputs() {
+            return fromTensors(results, null, true);
+        }
+    }
+
+    static FeatureBatch table(Map<String, Object> columns, int rows) {
+        var features = new ArrayList<FeatureBatch.Feature>(columns.size());
+        for (var e : columns.entrySet()) {
+            features.add(feature(e.getKey(), e.getValue(), 0, 1, rows, false));
+        }
+        return new FeatureBatch(rows, features);
+    }
+
+    static FeatureBatch fromTensors(List<OipTensor> tensors, Signature signature, boolean outputs) {
+        int rows = -1;
+        var features = new ArrayList<FeatureBatch.Feature>();
+        List<String> columnNames = null;
+        if (signature != null && signature.isTabular() && tensors.size() == 1) {
+            columnNames = signature.inputs().stream().map(Spec::name).toList();
+        }
+        for (var t : tensors) {
+            long[] shape = t.shape();
+            int n = shape.length == 0 ? 1 : (int) shape[0];
+            if (rows < 0) {
+                rows = n;
+            } else if (n != rows) {
+                continue; // not row-aligned with the first tensor: not a per-row feature
+            }
+            int length = t.length();
+            int width = n == 0 ? 0 : length / n;
+            if (width == 0 || width > MAX_WIDTH || (long) width * n != length) {
+                continue;
+            }
+            if (width == 1) {
+                features.add(feature(t.name(), t.data(), 0, 1, n, outputs));
+            } else {
+                for (int j = 0; j < width; j++) {
+                    String name = columnNames != null && columnNames.size() == width ? columnNames.get(j) : t.name() + "_" + j;
+                    features.add(feature(name, t.data(), j, width, n, outputs));
+                }
+            }
+        }
+        return new FeatureBatch(Math.max(rows, 0), features);
+    }
+
+    /** Column {@code offset} of a row-major array of {@code width} values per row. */
+    private static FeatureBatch.Feature feature(String name, Object data, int offset, int width, int rows, boolean labels) {
+        switch (data) {
+            case double[] a -> {
+                double[] v = new double[rows];
+                for (int r = 0; r < rows; r++) {
+                    v[r] = a[r * width + offset];
+                }
+                return FeatureBatch.Feature.numeric(name, v);
+            }
+            case float[] a -> {
+                double[] v = new double[rows];
+                for (int r = 0; r < rows; r++) {
+                    v[r] = a[r * width + offset];
+                }
+                return FeatureBatch.Feature.numeric(name, v);
+            }
+            case String[] a -> {
+                String[] v = new String[rows];
+                for (int r = 0; r < rows; r++) {
+                    v[r] = a[r * width + offset];
+                }
+                return FeatureBatch.Feature.categorical(name, v);
+            }
+            case boolean[] a -> {
+                String[] v = new String[rows];
+                for (int r = 0; r < rows; r++) {
+                    v[r] = Boolean.toString(a[r * width + offset]);
+                }
+                return FeatureBatch.Feature.categorical(name, v);
+            }
+            default -> {
+                double[] v = new double[rows];
+                for (int r = 0; r < rows; r++) {
+                    v[r] = ((Number) java.lang.reflect.Array.get(data, r * width + offset)).doubleValue();
+                }
+                if (!labels) {
+                    return FeatureBatch.Feature.numeric(name, v);
+                }
+                String[] s = new String[rows];
+                for (int r = 0; r < rows; r++) {
+                    s[r] = Long.toString((long) v[r]);
+                }
+                return FeatureBatch.Feature.categorical(name, s);
+            }
+        }
+    }
+}

@@ -1,0 +1,343 @@
+package dev.launchpad.server.monitor;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.sun.net.httpserver.HttpServer;
+import dev.launchpad.core.json.Json;
+import dev.launchpad.inference.model.OnnxTestModels;
+import dev.launchpad.platform.monitor.Webhooks;
+import dev.launchpad.platform.store.TestDatabases;
+import dev.launchpad.server.Launchpad;
+import dev.launchpad.server.ServerConfig;
+import dev.launchpad.server.cli.LaunchpadCli;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The issue's proof, end to end through a running server: serve a classifier, send traffic from the
+ * training distribution (no alert), shift two features (a drift alert naming exactly those two), send
+ * late feedback (live accuracy appears), break a feature with nulls (a data-quality alert), and receive the
+ * alerts on a webhook with valid HMAC signatures (after one failed delivery is retried). Time is a
+ * hand-moved clock; the checks are the scheduled ones.
+ */
+class MonitoringEndToEndTest {
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final Instant T0 = Instant.parse("2026-03-02T10:00:06Z");
+    private static final long M0 = Instant.parse("2026-03-02T10:00:00Z").toEpochMilli();
+    private static final String SECRET = "a-webhook-secret-for-tests";
+
+    private static final class HandClock extends Clock {
+        final AtomicLong millis = new AtomicLong(T0.toEpochMilli());
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public long millis() {
+            return millis.get();
+        }
+
+        @Override
+        public Instant instant() {
+            return Instant.ofEpochMilli(millis());
+        }
+    }
+
+    private static final HandClock CLOCK = new HandClock();
+    private static Launchpad server;
+    private static HttpServer receiver;
+    private static final List<String[]> received = new CopyOnWriteArrayList<>(); // {signature, body}
+    private static final AtomicInteger receiverCalls = new AtomicInteger();
+    private static OnnxTestModels.TreeClassifier model;
+
+    @BeforeAll
+    static void start() throws Exception {
+        var home = Files.createTempDirectory("launchpad-monitor-");
+        server = Launchpad.start(new ServerConfig("127.0.0.1", 0, home, TestDatabases.newSqliteUrl(),
+                home.resolve("artifacts").toString()), CLOCK);
+        receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        receiver.createContext("/hook", exchange -> {
+            var body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            int call = receiverCalls.incrementAndGet();
+            int status = call == 1 ? 500 : 200; // the first delivery fails and must be retried
+            if (status == 200) {
+                received.add(new String[] {exchange.getRequestHeaders().getFirst(Webhooks.SIGNATURE_HEADER), body});
+            }
+            exchange.sendResponseHeaders(status, -1);
+            exchange.close();
+        });
+        receiver.start();
+        model = OnnxTestModels.treeClassifier(4, 12, 3, 3, 7, false);
+        var file = model.write(home.resolve("classifier.onnx"));
+        var err = new StringWriter();
+        int code = LaunchpadCli.commandLine().setOut(new PrintWriter(new StringWriter())).setErr(new PrintWriter(err))
+                .execute("models", "register", "--name", "fraud-model", "--file", file.toString(), "--signature-from-model",
+                        "--server", server.url());
+        assertThat(code).as(err.toString()).isZero();
+        assertThat(send("POST", "/api/v1/deployments", "{\"name\":\"fraud\",\"model\":\"fraud-model\",\"version\":\"1\"}",
+                "application/json").statusCode()).isEqualTo(200);
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+        receiver.stop(0);
+    }
+
+    private static HttpResponse<String> send(String method, String path, String body, String type) throws Exception {
+        var builder = HttpRequest.newBuilder(URI.create(server.url() + path));
+        if (type != null) {
+            builder.header("Content-Type", type);
+        }
+        builder.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        return HTTP.send(builder.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static JsonNode json(String method, String path, String body) throws Exception {
+        var response = send(method, path, body, body == null ? null : "application/json");
+        assertThat(response.statusCode()).as(method + " " + path + ": " + response.body()).isEqualTo(200);
+        return Json.mapper().readTree(response.body());
+    }
+
+    /** Sends {@code requests} OIP requests of 25 rows; returns {request id, true labels} per request. */
+    private static List<Object[]> traffic(Random random, int requests, double shift, double nullShare) throws Exception {
+        var out = new ArrayList<Object[]>();
+        for (int q = 0; q < requests; q++) {
+            var data = new StringBuilder();
+            var labels = new ArrayList<String>();
+            for (int r = 0; r < 25; r++) {
+                float[] row = new float[4];
+                for (int j = 0; j < 4; j++) {
+                    row[j] = (float) (random.nextGaussian() + (j < 2 ? shift : 0));
+                    boolean nulled = j == 2 && random.nextDouble() < nullShare;
+                    data.append(data.isEmpty() ? "" : ",").append(nulled ? "\"NaN\"" : Float.toString(row[j]));
+                }
+            }
+            var body = "{\"inputs\":[{\"name\":\"X\",\"datatype\":\"FP32\",\"shape\":[25,4],\"data\":[" + data + "]}]}";
+            var response = send("POST", "/v2/models/fraud/infer", body, "application/json");
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+            var id = response.headers().firstValue("X-Request-Id").orElseThrow();
+            var answer = Json.mapper().readTree(response.body());
+            assertThat(answer.path("id").asText()).isEqualTo(id);
+            for (var output : answer.path("outputs")) {
+                if (output.path("name").asText().equals("label")) {
+                    int r = 0;
+                    for (var predicted : output.path("data")) {
+                        // the truth: rows 0, 10 and 20 of each request are wrong: accuracy 22/25
+                        long p = predicted.asLong();
+                        labels.add(Long.toString(r++ % 10 == 0 ? (p == 10 ? 20 : 10) : p));
+                    }
+                }
+            }
+            assertThat(labels).hasSize(25);
+            out.add(new Object[] {id, labels});
+        }
+        return out;
+    }
+
+    /** Moves the clock to {@code seconds} after M0 and waits for the scheduled checks of the span ending at {@code to}. */
+    private static List<JsonNode> checksUpTo(long to) throws Exception {
+        CLOCK.millis.set(to + 6_000);
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            server.monitoring().monitors().runDue();
+            var results = json("GET", "/api/v1/deployments/fraud/monitor/results?from=" + (to - 1) + "&to=" + to, null)
+                    .path("results");
+            if (results.size() >= 6) {
+                var list = new ArrayList<JsonNode>();
+                results.forEach(list::add);
+                return list;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("the checks of the span ending at " + Instant.ofEpochMilli(to) + " did not run");
+    }
+
+    private static JsonNode check(List<JsonNode> results, String name) {
+        return results.stream().filter(r -> r.path("check").asText().equals(name)).findFirst().orElseThrow();
+    }
+
+    private static List<String> texts(JsonNode array) {
+        var out = new ArrayList<String>();
+        array.forEach(n -> out.add(n.asText()));
+        return out;
+    }
+
+    @Test
+    void driftLateFeedbackNullsAndSignedWebhooks() throws Exception {
+        // the baseline: training data from the same distribution the traffic starts with
+        var random = new Random(11);
+        var csv = new StringBuilder("X_0,X_1,X_2,X_3\n");
+        for (int i = 0; i < 4000; i++) {
+            csv.append(random.nextGaussian()).append(',').append(random.nextGaussian()).append(',')
+                    .append(random.nextGaussian()).append(',').append(random.nextGaussian()).append('\n');
+        }
+        var csvFile = Files.createTempFile("train-", ".csv");
+        Files.writeString(csvFile, csv);
+        var out = new StringWriter();
+        var err = new StringWriter();
+        int code = LaunchpadCli.commandLine().setOut(new PrintWriter(out)).setErr(new PrintWriter(err))
+                .execute("monitor", "baseline", "--model", "fraud-model", "--version", "1", "--data", csvFile.toString(),
+                        "--server", server.url());
+        assertThat(code).as(err.toString()).isZero();
+        assertThat(out.toString()).contains("4000 rows", "4 columns");
+        var hook = json("POST", "/api/v1/webhooks", "{\"url\":\"http://127.0.0.1:" + receiver.getAddress().getPort()
+                + "/hook\",\"secret\":\"" + SECRET + "\"}");
+        assertThat(hook.path("secret").asText()).isEqualTo(SECRET);
+
+        // minute 0: traffic like the training data → every check ok, no alert
+        var minute0 = traffic(new Random(1), 20, 0, 0);
+        var first = checksUpTo(M0 + 60_000);
+        assertThat(check(first, "feature_drift").path("status").asText()).isEqualTo("ok");
+        assertThat(check(first, "feature_drift").path("details").path("rows").asLong()).isEqualTo(500);
+        assertThat(check(first, "data_quality").path("status").asText()).as(check(first, "data_quality").toString())
+                .isEqualTo("ok");
+        assertThat(check(first, "latency").path("status").asText()).isEqualTo("ok");
+        assertThat(check(first, "error_rate").path("status").asText()).isEqualTo("ok");
+        var performance0 = check(first, "performance");
+        assertThat(performance0.path("details").path("estimated").asBoolean()).as("CBPE without labels").isTrue();
+        assertThat(json("GET", "/api/v1/alerts", null).path("alerts")).isEmpty();
+
+        // minute 1: X_0 and X_1 shifted by one standard deviation → one drift alert naming exactly them
+        traffic(new Random(2), 20, 1.0, 0);
+        var second = checksUpTo(M0 + 120_000);
+        var drift = check(second, "feature_drift");
+        assertThat(drift.path("status").asText()).isEqualTo("breach");
+        assertThat(texts(drift.path("breached_features"))).containsExactly("X_0", "X_1");
+        assertThat(check(second, "data_quality").path("status").asText()).isEqualTo("ok");
+        var alerts = json("GET", "/api/v1/alerts", null).path("alerts");
+        assertThat(alerts).hasSize(1);
+        assertThat(alerts.get(0).path("check").asText()).isEqualTo("feature_drift");
+        assertThat(texts(alerts.get(0).path("details").path("features"))).containsExactly("X_0", "X_1");
+        var report = json("GET", "/api/v1/deployments/fraud/drift?from=" + (M0 + 60_000) + "&to=" + (M0 + 120_000), null);
+        for (var row : report.path("features")) {
+            var name = row.path("feature").asText();
+            assertThat(row.path("drift").asBoolean()).as(name).isEqualTo(name.equals("X_0") || name.equals("X_1"));
+            assertThat(row.path("method").asText()).isEqualTo("wasserstein"); // Evidently's choice for > 1000 reference rows
+        }
+        var html = send("GET", "/api/v1/deployments/fraud/drift?format=html&from=" + (M0 + 60_000) + "&to=" + (M0 + 120_000),
+                null, null);
+        assertThat(html.headers().firstValue("Content-Type").orElse("")).startsWith("text/html");
+        assertThat(html.body()).contains("<svg", "X_0 (drift)", "wasserstein");
+
+        // late feedback for minute 0 → live accuracy appears for that minute (rows 0, 10 and 20 of each request are wrong: accuracy 22/25)
+        var items = Json.mapper().createArrayNode();
+        for (var request : minute0) {
+            var item = items.addObject().put("request_id", (String) request[0]);
+            var labels = item.putArray("labels");
+            @SuppressWarnings("unchecked")
+            var truth = (List<String>) request[1];
+            truth.forEach(labels::add);
+        }
+        var accepted = json("POST", "/api/v1/deployments/fraud/feedback",
+                Json.mapper().createObjectNode().set("feedback", items).toString());
+        assertThat(accepted.path("accepted").asInt()).isEqualTo(500);
+        assertThat(accepted.path("matched").asInt()).isEqualTo(500);
+        var perf = json("GET", "/api/v1/deployments/fraud/performance?granularity=minute&from=" + M0 + "&to=" + (M0 + 120_000),
+                null).path("windows");
+        assertThat(perf).hasSize(2);
+        assertThat(perf.get(0).path("labelled").asLong()).isEqualTo(500);
+        assertThat(perf.get(0).path("accuracy").asDouble()).isCloseTo(0.88, org.assertj.core.api.Assertions.within(1e-12));
+        assertThat(perf.get(1).path("labelled").asLong()).isZero();
+        assertThat(perf.get(1).path("estimated").path("accuracy").isNumber()).isTrue();
+
+        // minute 2: a third of X_2 is null → a data-quality alert on X_2; performance is now live, not estimated
+        traffic(new Random(3), 20, 0, 0.3);
+        var third = checksUpTo(M0 + 180_000);
+        var quality = check(third, "data_quality");
+        assertThat(quality.path("status").asText()).isEqualTo("breach");
+        assertThat(texts(quality.path("breached_features"))).containsExactly("X_2");
+        var performance = check(third, "performance");
+        assertThat(performance.path("details").path("estimated").asBoolean()).isFalse();
+        assertThat(performance.path("metric").asDouble()).isCloseTo(0.88, org.assertj.core.api.Assertions.within(1e-12));
+        alerts = json("GET", "/api/v1/alerts", null).path("alerts");
+        assertThat(alerts).extracting(a -> a.path("check").asText()).containsExactly("data_quality", "feature_drift");
+
+        // the webhook got both alerts, signed; the first attempt failed and was retried
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (received.size() < 2 && System.nanoTime() < deadline) {
+            CLOCK.millis.addAndGet(5_000); // lets the retry's backoff pass
+            server.monitoring().webhooks().deliverDue();
+            Thread.sleep(100);
+        }
+        assertThat(received).hasSize(2);
+        for (var delivery : received) {
+            assertThat(Webhooks.verify(SECRET, delivery[0], delivery[1])).as(delivery[0]).isTrue();
+            assertThat(Webhooks.verify("another-secret-entirely", delivery[0], delivery[1])).isFalse();
+        }
+        assertThat(received).extracting(d -> Json.mapper().readTree(d[1]).path("check").asText())
+                .containsExactlyInAnyOrder("feature_drift", "data_quality");
+        assertThat(receiverCalls.get()).isEqualTo(3);
+
+        // incidents: open → acknowledged → resolved, with timestamps
+        var incidents = json("GET", "/api/v1/incidents?status=open", null).path("incidents");
+        assertThat(incidents).hasSize(2);
+        long id = incidents.get(0).path("id").asLong();
+        assertThat(json("POST", "/api/v1/incidents/" + id + "/acknowledge", "{}").path("status").asText()).isEqualTo("acknowledged");
+        var resolved = json("POST", "/api/v1/incidents/" + id + "/resolve", "{}");
+        assertThat(resolved.path("status").asText()).isEqualTo("resolved");
+        assertThat(resolved.path("time_to_resolve_ms").asLong()).isGreaterThanOrEqualTo(0);
+        var again = send("POST", "/api/v1/incidents/" + id + "/resolve", "{}", "application/json");
+        assertThat(again.statusCode()).isEqualTo(400);
+        assertThat(again.body()).contains("INVALID_STATE");
+
+        // Prometheus
+        var metrics = send("GET", "/metrics", null, null).body();
+        assertThat(metrics).contains("launchpad_monitor_drift_score{", "feature=\"X_0\"", "launchpad_monitor_data_quality_issues{",
+                "launchpad_monitor_performance{", "launchpad_monitor_observations_accepted");
+
+        // CLI
+        var listed = new StringWriter();
+        assertThat(LaunchpadCli.commandLine().setOut(new PrintWriter(listed)).execute("alerts", "list", "--server", server.url()))
+                .isZero();
+        assertThat(listed.toString()).contains("feature_drift", "data_quality", "X_0, X_1");
+    }
+
+    @Test
+    void badInputIsRejectedWithTypedErrors() throws Exception {
+        assertThat(send("POST", "/api/v1/deployments/fraud/feedback", "{}", "application/json").statusCode()).isEqualTo(400);
+        assertThat(send("POST", "/api/v1/deployments/fraud/feedback", "{\"feedback\":[{\"label\":1}]}", "application/json")
+                .body()).contains("INVALID_PARAMETER_VALUE");
+        assertThat(send("POST", "/api/v1/deployments/nope/feedback", "{\"feedback\":[]}", "application/json").statusCode())
+                .isEqualTo(404);
+        assertThat(send("GET", "/api/v1/deployments/fraud/drift?from=yesterday", null, null).statusCode()).isEqualTo(400);
+        assertThat(send("PUT", "/api/v1/models/fraud-model/versions/1/baseline", "a,b", "text/plain").statusCode()).isEqualTo(415);
+        assertThat(send("PUT", "/api/v1/models/fraud-model/versions/9/baseline", "a\n1", "text/csv").statusCode()).isEqualTo(404);
+        assertThat(send("PUT", "/api/v1/models/fraud-model/versions/1/baseline", "a,b\n1", "text/csv").statusCode()).isEqualTo(400);
+        assertThat(send("PATCH", "/api/v1/deployments/fraud/monitor", "{\"min_rows\":-1}", "application/json").statusCode())
+                .isEqualTo(400);
+        assertThat(send("POST", "/api/v1/alert-rules", "{\"name\":\"x\",\"check\":\"nope\"}", "application/json").statusCode())
+                .isEqualTo(400);
+        assertThat(send("POST", "/api/v1/webhooks", "{\"url\":\"ftp://x\"}", "application/json").statusCode()).isEqualTo(400);
+    }
+}
