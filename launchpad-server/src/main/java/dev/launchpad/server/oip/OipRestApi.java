@@ -116,7 +116,7 @@ public final class OipRestApi {
         var requestedVersion = ctx.pathParamMap().get("version");
         record Answer(List<OipTensor> outputs, int version) {
         }
-        var answer = calls.run(name, "oip", start, (lease, model) -> {
+        var answer = calls.run(name, "oip", id, start, (lease, model) -> {
             checkVersion(name, requestedVersion, lease.version().version());
             calls.checkRows(request.inputs());
             return model.infer(request.inputs()).thenApply(out -> new Answer(out, lease.version().version()));

@@ -67,7 +67,7 @@ public final class ScoringApi {
         }
         var requestId = UUID.randomUUID().toString();
         ctx.header(OipRestApi.REQUEST_ID_HEADER, requestId);
-        var predictions = calls.run(deployment, "mlflow", start, (lease, model) -> {
+        var predictions = calls.run(deployment, "mlflow", requestId, start, (lease, model) -> {
             var input = ScoringInput.parse(ctx.contentType(), body, model, calls.limits().maxRows());
             return switch (input) {
                 case ScoringInput.Table t -> model.inferTable(t.columns(), t.rows()).thenApply(out -> records(out, t.rows()));
