@@ -164,6 +164,9 @@ public final class Launchpad implements AutoCloseable {
                 routes.addAll(scoring.deploymentRoutes());
                 routes.addAll(new OpsApi(database).routes());
                 routes.addAll(new dev.launchpad.server.audit.AuditApi(audit, auditRecorder).routes());
+                routes.addAll(new dev.launchpad.server.govern.LineageApi(
+                        new dev.launchpad.platform.govern.lineage.LineageService(database, registry), Version.current())
+                        .routes());
                 serving.start();
             } else {
                 var version = registry.resolve(singleModel);
