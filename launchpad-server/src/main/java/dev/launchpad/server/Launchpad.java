@@ -165,7 +165,8 @@ public final class Launchpad implements AutoCloseable {
                 routes.addAll(new OpsApi(database).routes());
                 routes.addAll(new dev.launchpad.server.audit.AuditApi(audit, auditRecorder).routes());
                 routes.addAll(new dev.launchpad.server.govern.LineageApi(
-                        new dev.launchpad.platform.govern.lineage.LineageService(database, registry), Version.current())
+                        new dev.launchpad.platform.govern.lineage.LineageService(database, registry), Version.current(),
+                        authorizer)
                         .routes());
                 serving.start();
             } else {

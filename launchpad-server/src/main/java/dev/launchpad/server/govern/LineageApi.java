@@ -1,11 +1,15 @@
 package dev.launchpad.server.govern;
 
 import dev.launchpad.core.json.Json;
-import dev.launchpad.platform.govern.identity.Role;
 import dev.launchpad.platform.govern.lineage.LineageQuery;
 import dev.launchpad.platform.govern.lineage.LineageService;
 import dev.launchpad.platform.govern.lineage.OpenLineageExport;
+import dev.launchpad.platform.govern.access.ResourceType;
+import dev.launchpad.platform.govern.lineage.LineageGraph;
 import dev.launchpad.server.auth.Access;
+import dev.launchpad.server.auth.Authorizer;
+import dev.launchpad.server.auth.Locator;
+import dev.launchpad.server.auth.Subject;
 import dev.launchpad.server.http.ApiRequest;
 import dev.launchpad.server.http.ApiRoute;
 import dev.launchpad.server.http.RouteBuilder;
@@ -29,7 +33,10 @@ public final class LineageApi {
     private final String launchpadVersion;
     private final URI producer;
 
-    public LineageApi(LineageService lineage, String launchpadVersion) {
+    private final Authorizer authorizer;
+
+    public LineageApi(LineageService lineage, String launchpadVersion, Authorizer authorizer) {
+        this.authorizer = authorizer;
         this.lineage = lineage;
         this.launchpadVersion = launchpadVersion;
         this.producer = URI.create("urn:launchpad:server:" + launchpadVersion.replaceAll("[^A-Za-z0-9.+-]", "_"));
@@ -37,14 +44,72 @@ public final class LineageApi {
 
     public List<ApiRoute> routes() {
         return new RouteBuilder()
-                .get("/api/v1/lineage", Access.role(Role.VIEWER), this::graph)
+                .get("/api/v1/lineage", Access.read(START), this::graph)
                 .raw(new ApiRoute(HandlerType.GET, "/api/v1/lineage/openlineage", this::openLineage,
-                        Access.role(Role.VIEWER)))
+                        Access.read(START)))
                 .build();
     }
 
+    /** The starting point's model (or run): READ on it is needed; a dataset digest names neither. */
+    private static final Locator START = ctx -> {
+        var r = ApiRequest.of(ctx);
+        var model = r.string("model");
+        if (model != null && !model.isEmpty()) {
+            return Subject.of(Subject.Kind.REGISTERED_MODEL, model);
+        }
+        var run = r.string("run_id");
+        return run == null || run.isEmpty() ? null : Subject.of(Subject.Kind.RUN, run);
+    };
+
     private Object graph(ApiRequest r) {
-        return lineage.graph(query(r), r.optionalInt("depth"));
+        return visible(r.context(), lineage.graph(query(r), r.optionalInt("depth")));
+    }
+
+    /**
+     * The part of the graph the caller may read: runs and experiments of experiments, versions, models
+     * and deployments (and their prediction windows) of registered models they may READ; datasets only
+     * where they touch something shown (or are the starting point).
+     */
+    private LineageGraph visible(Context ctx, LineageGraph graph) {
+        var experiments = authorizer.readable(ctx, ResourceType.EXPERIMENT);
+        var models = authorizer.readable(ctx, ResourceType.REGISTERED_MODEL);
+        var deploymentModels = new java.util.HashMap<String, String>();
+        for (var node : graph.nodes(LineageGraph.NodeType.DEPLOYMENT)) {
+            node.string("name").ifPresent(name -> deploymentModels.put(name, node.string("model_name").orElse("")));
+        }
+        var kept = new java.util.LinkedHashSet<String>();
+        for (var node : graph.nodes()) {
+            boolean shown = switch (node.type()) {
+                case EXPERIMENT, RUN -> node.string("experiment_id").map(experiments::test).orElse(true);
+                case MODEL_VERSION, REGISTERED_MODEL -> node.string("name").map(models::test).orElse(false);
+                case DEPLOYMENT -> node.string("model_name").map(models::test).orElse(false);
+                case PREDICTION_WINDOW -> node.string("deployment").map(d -> deploymentModels.get(d))
+                        .map(models::test).orElse(false);
+                case DATASET -> true; // decided below, by its neighbours
+            };
+            if (shown) {
+                kept.add(node.id());
+            }
+        }
+        for (var node : graph.nodes(LineageGraph.NodeType.DATASET)) {
+            boolean touchesShown = graph.edges().stream().anyMatch(e -> (e.from().equals(node.id())
+                    && kept.contains(e.to()) && !isDataset(graph, e.to()))
+                    || (e.to().equals(node.id()) && kept.contains(e.from()) && !isDataset(graph, e.from())));
+            if (!touchesShown && !graph.roots().contains(node.id())) {
+                kept.remove(node.id());
+            }
+        }
+        if (kept.size() == graph.nodes().size()) {
+            return graph;
+        }
+        return new LineageGraph(graph.roots().stream().filter(kept::contains).toList(),
+                graph.nodes().stream().filter(n -> kept.contains(n.id())).toList(),
+                graph.edges().stream().filter(e -> kept.contains(e.from()) && kept.contains(e.to())).toList(),
+                graph.truncated());
+    }
+
+    private static boolean isDataset(LineageGraph graph, String id) {
+        return id.startsWith(LineageGraph.NodeType.DATASET.label() + ":");
     }
 
     private void openLineage(Context ctx) throws IOException {
@@ -52,7 +117,7 @@ public final class LineageApi {
         var namespace = r.string("namespace");
         var export = new OpenLineageExport(namespace == null ? OpenLineageExport.DEFAULT_NAMESPACE : namespace,
                 producer, launchpadVersion);
-        var events = export.events(lineage.graph(query(r), r.optionalInt("depth")));
+        var events = export.events(visible(ctx, lineage.graph(query(r), r.optionalInt("depth"))));
         ctx.contentType("application/x-ndjson");
         var out = new BufferedOutputStream(ctx.outputStream());
         var writer = Json.mapper().writer();

@@ -128,4 +128,30 @@ class ResourcePermissionsTest {
         http.ok("POST", MLFLOW + "registered-models/create", "{\"name\":\"scorer2\"}", colleague);
         http.ok("GET", MLFLOW + "registered-models/get?name=scorer2", null, colleague);
     }
+
+    @Test
+    void lineageShowsOnlyWhatTheCallerMayRead() {
+        var experiment = http.ok("POST", MLFLOW + "experiments/create", "{\"name\":\"lineage-exp\"}", owner)
+                .path("experiment_id").asText();
+        var run = http.ok("POST", MLFLOW + "runs/create", "{\"experiment_id\":\"" + experiment + "\"}", owner)
+                .path("run").path("info").path("run_id").asText();
+        http.ok("POST", MLFLOW + "runs/log-inputs", "{\"run_id\":\"" + run + "\",\"datasets\":[{\"dataset\":{"
+                + "\"name\":\"train\",\"digest\":\"d1g357\",\"source_type\":\"local\",\"source\":\"/data/train.csv\"}}]}",
+                owner);
+        http.ok("POST", MLFLOW + "registered-models/create", "{\"name\":\"lineage-model\"}", owner);
+        http.ok("POST", MLFLOW + "model-versions/create", "{\"name\":\"lineage-model\",\"source\":\"runs:/" + run
+                + "/model\",\"run_id\":\"" + run + "\"}", owner);
+        http.ok("POST", MLFLOW + "registered-models/permissions/create",
+                "{\"name\":\"lineage-model\",\"username\":\"carl\",\"permission\":\"NO_PERMISSIONS\"}", owner);
+
+        http.fails("GET", "/api/v1/lineage?model=lineage-model&version=1", null, colleague, 403, "PERMISSION_DENIED");
+        http.fails("GET", "/api/v1/lineage/openlineage?model=lineage-model&version=1", null, colleague, 403,
+                "PERMISSION_DENIED");
+        var full = http.ok("GET", "/api/v1/lineage?dataset_digest=d1g357", null, owner);
+        assertThat(full.path("nodes").findValuesAsText("type")).contains("dataset", "run", "model_version");
+        var partial = http.ok("GET", "/api/v1/lineage?dataset_digest=d1g357", null, colleague);
+        assertThat(partial.path("nodes").findValuesAsText("type")).contains("dataset", "run")
+                .doesNotContain("model_version", "registered_model");
+        assertThat(partial.toString()).doesNotContain("lineage-model");
+    }
 }
