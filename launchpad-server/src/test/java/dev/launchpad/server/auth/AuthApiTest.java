@@ -160,19 +160,59 @@ class AuthApiTest {
     }
 
     @Test
-    void noTokenOrPasswordIsStoredInClear() throws Exception {
-        var secret = tokenFor("ed", admin, "");
+    void noTokenOrPasswordIsStoredOrLoggedInClear() throws Exception {
+        var originalErr = System.err;
+        var originalOut = System.out;
+        var captured = new java.io.ByteArrayOutputStream();
+        var tee = new java.io.PrintStream(new java.io.OutputStream() {
+            @Override
+            public void write(int b) {
+                originalErr.write(b);
+                captured.write(b);
+            }
+
+            @Override
+            public void write(byte[] bytes, int offset, int length) {
+                originalErr.write(bytes, offset, length);
+                captured.write(bytes, offset, length);
+            }
+        }, true, StandardCharsets.UTF_8);
+        String secret;
+        String wrong = "lp_" + "x".repeat(43);
+        try {
+            System.setErr(tee);
+            System.setOut(tee);
+            secret = tokenFor("ed", admin, "");
+            send("GET", "/api/v1/whoami", null, secret);
+            send("GET", "/api/v1/whoami", null, wrong);
+            sendBasic("GET", "/api/v1/whoami", "vera", PASSWORD);
+            sendBasic("GET", "/api/v1/whoami", "vera", PASSWORD + "-wrong");
+            send("PATCH", "/api/v1/users/vera", "{\"password\":\"" + PASSWORD + "\"}", admin);
+        } finally {
+            System.setErr(originalErr);
+            System.setOut(originalOut);
+        }
+        var logged = captured.toString(StandardCharsets.UTF_8);
+        assertThat(logged).doesNotContain(secret.substring(3)).doesNotContain(admin.substring(3))
+                .doesNotContain(PASSWORD).doesNotContain(wrong.substring(3));
         try (var connection = DriverManager.getConnection(dbUrl);
              var statement = connection.createStatement()) {
-            for (var table : new String[] {"users", "api_tokens"}) {
-                try (var rows = statement.executeQuery("SELECT * FROM " + table)) {
+            var tables = new java.util.ArrayList<String>();
+            try (var rows = statement.executeQuery("SELECT name FROM sqlite_master WHERE type = 'table'")) {
+                while (rows.next()) {
+                    tables.add(rows.getString(1));
+                }
+            }
+            assertThat(tables).contains("users", "api_tokens", "audit_log");
+            for (var table : tables) {
+                try (var rows = statement.executeQuery("SELECT * FROM \"" + table + "\"")) {
                     var text = new StringBuilder();
                     while (rows.next()) {
                         for (int c = 1; c <= rows.getMetaData().getColumnCount(); c++) {
                             text.append(rows.getString(c)).append('|');
                         }
                     }
-                    assertThat(text.toString()).doesNotContain(secret).doesNotContain(admin).doesNotContain(PASSWORD)
+                    assertThat(text.toString()).as(table).doesNotContain(admin.substring(3)).doesNotContain(PASSWORD)
                             .doesNotContain(secret.substring(3));
                 }
             }
