@@ -92,9 +92,10 @@ public sealed interface Access {
     default String describe() {
         return switch (this) {
             case Open o -> "no credentials";
-            case Global g -> "role " + g.role().label();
-            case OnResource r -> r.permission() + " on the experiment or registered model";
-            case Filtered f -> "role viewer; results filtered by READ";
+            case Global g -> "role `" + g.role().label() + "`";
+            case OnResource r -> "`" + r.permission() + "` on the " + r.subject().what();
+            case Filtered f -> "role `viewer`; shows only " + (f.type() == ResourceType.EXPERIMENT ? "experiments"
+                    : "registered models") + " with `READ`";
         };
     }
 }

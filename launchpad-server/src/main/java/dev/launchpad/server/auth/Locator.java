@@ -13,46 +13,78 @@ import java.util.regex.Pattern;
 public interface Locator {
     Subject locate(Context ctx);
 
+    /** What this locator finds, for people (the permission table in the docs, error messages). */
+    default String what() {
+        return "the request's subject";
+    }
+
+    /** {@code locator}, described as {@code what}. */
+    static Locator named(String what, Locator locator) {
+        return new Locator() {
+            @Override
+            public Subject locate(Context ctx) {
+                return locator.locate(ctx);
+            }
+
+            @Override
+            public String what() {
+                return what;
+            }
+        };
+    }
+
+    private static String label(Subject.Kind kind) {
+        return switch (kind) {
+            case EXPERIMENT -> "experiment";
+            case RUN -> "run's experiment";
+            case REGISTERED_MODEL -> "registered model";
+            case MODEL_VERSION -> "version's registered model";
+            case DEPLOYMENT -> "deployment's registered model";
+            case USER -> "user";
+        };
+    }
+
     Pattern NUMERIC = Pattern.compile("^[0-9]{1,18}$");
 
     /** A parameter of the query string or JSON body, e.g. {@code experiment_id}. */
     static Locator param(Subject.Kind kind, String name) {
-        return ctx -> {
+        return named(label(kind) + " `" + name + "`", ctx -> {
             var value = ApiRequest.of(ctx).string(name);
             return value == null || value.isEmpty() ? null : Subject.of(kind, value);
-        };
+        });
     }
 
     /** A run named by {@code run_id} (or MLflow's older {@code run_uuid}). */
     static Locator run() {
-        return ctx -> {
+        return named("run's experiment `run_id`", ctx -> {
             var request = ApiRequest.of(ctx);
             var id = request.string("run_id");
             if (id == null || id.isEmpty()) {
                 id = request.string("run_uuid");
             }
             return id == null || id.isEmpty() ? null : Subject.of(Subject.Kind.RUN, id);
-        };
+        });
     }
 
     /** A model version named by the {@code name} and {@code version} parameters. */
     static Locator modelVersionParams() {
-        return ctx -> {
+        return named("registered model `name`", ctx -> {
             var request = ApiRequest.of(ctx);
             var name = request.string("name");
             return name == null || name.isEmpty() ? null
                     : new Subject(Subject.Kind.MODEL_VERSION, name, request.string("version"));
-        };
+        });
     }
 
     /** A path parameter of the route, e.g. {@code {name}}. */
     static Locator pathParam(Subject.Kind kind, String name) {
-        return ctx -> Subject.of(kind, ctx.pathParam(name));
+        return named(label(kind) + " `{" + name + "}`", ctx -> Subject.of(kind, ctx.pathParam(name)));
     }
 
     /** A model version named by the {@code {name}} and {@code {version}} path parameters. */
     static Locator modelVersionPath() {
-        return ctx -> new Subject(Subject.Kind.MODEL_VERSION, ctx.pathParam("name"), ctx.pathParam("version"));
+        return named("registered model `{name}`",
+                ctx -> new Subject(Subject.Kind.MODEL_VERSION, ctx.pathParam("name"), ctx.pathParam("version")));
     }
 
     /**
@@ -60,7 +92,7 @@ public interface Locator {
      * so a numeric first segment names the experiment. Other paths name no experiment.
      */
     static Locator artifactPath(String parameter) {
-        return ctx -> {
+        return named("experiment of the artifact path (`<experiment_id>/...`)", ctx -> {
             String path;
             if (parameter == null) {
                 path = ctx.queryParam("path");
@@ -74,6 +106,6 @@ public interface Locator {
             int slash = first.indexOf('/');
             var segment = slash < 0 ? first : first.substring(0, slash);
             return NUMERIC.matcher(segment).matches() ? Subject.of(Subject.Kind.EXPERIMENT, segment) : null;
-        };
+        });
     }
 }

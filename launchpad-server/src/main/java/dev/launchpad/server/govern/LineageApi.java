@@ -51,7 +51,7 @@ public final class LineageApi {
     }
 
     /** The starting point's model (or run): READ on it is needed; a dataset digest names neither. */
-    private static final Locator START = ctx -> {
+    private static final Locator START = Locator.named("registered model `model`, or run's experiment `run_id`", ctx -> {
         var r = ApiRequest.of(ctx);
         var model = r.string("model");
         if (model != null && !model.isEmpty()) {
@@ -59,7 +59,7 @@ public final class LineageApi {
         }
         var run = r.string("run_id");
         return run == null || run.isEmpty() ? null : Subject.of(Subject.Kind.RUN, run);
-    };
+    });
 
     private Object graph(ApiRequest r) {
         return visible(r.context(), lineage.graph(query(r), r.optionalInt("depth")));

@@ -39,7 +39,8 @@ public final class ModelsApi {
 
     public List<ApiRoute> routes() {
         return new RouteBuilder()
-                .get("/api/v1/models/resolve", Access.read(ctx -> modelOf(ApiRequest.of(ctx).string("uri"))), r -> {
+                .get("/api/v1/models/resolve", Access.read(Locator.named("registered model of `uri`",
+                        ctx -> modelOf(ApiRequest.of(ctx).string("uri")))), r -> {
                     var version = registry.resolve(r.requiredString("uri"));
                     var node = Json.mapper().createObjectNode();
                     node.put("uri", version.uri());
