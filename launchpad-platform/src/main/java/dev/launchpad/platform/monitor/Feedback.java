@@ -274,6 +274,12 @@ public final class Feedback {
         return new double[] {accuracy, auc};
     }
 
+    /** The CBPE accuracy of binary scores P(class 1) (for tests). */
+    static double cbpeAccuracyForTest(List<Double> scores) {
+        var rows = scores.stream().map(s -> new Joined(0, s >= 0.5 ? "1" : "0", s, null)).toList();
+        return cbpe(rows, true)[0];
+    }
+
     /** Labels stored for a deployment (all time). */
     public long labelCount(String deployment) {
         return database.read(h -> h.createQuery("SELECT COUNT(*) FROM monitor_feedback WHERE deployment = :d")

@@ -1,0 +1,169 @@
+package dev.launchpad.platform.monitor;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.launchpad.core.error.LaunchpadException;
+import dev.launchpad.core.json.Json;
+import dev.launchpad.platform.deploy.BatchingSettings;
+import dev.launchpad.platform.deploy.DeploymentService;
+import dev.launchpad.platform.registry.RegistryService;
+import dev.launchpad.platform.store.Database;
+import dev.launchpad.platform.store.TestDatabases;
+import dev.launchpad.platform.tracking.ExperimentService;
+import dev.launchpad.platform.tracking.RunService;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The durable schedule (catching up span by span, one claim at a time), every result stored, alert
+ * cool-down and incidents, and webhook delivery with retries, on SQLite and PostgreSQL.
+ */
+class MonitorServiceTest {
+    private static final long M0 = Instant.parse("2026-03-02T10:00:00Z").toEpochMilli();
+
+    private static FeatureBatch rows(Random random, int n, double shift) {
+        double[] x = new double[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = random.nextGaussian() + shift;
+        }
+        return new FeatureBatch(n, List.of(FeatureBatch.Feature.numeric("x", x)));
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabases.Backend.class)
+    void scheduledChecksStoreEveryResultAndAlertOnceWithinTheCooldown(TestDatabases.Backend backend) throws Exception {
+        var clock = new MutableClock(Instant.ofEpochMilli(M0 + 10_000));
+        var received = new CopyOnWriteArrayList<String[]>();
+        var calls = new java.util.concurrent.atomic.AtomicInteger();
+        var receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        receiver.createContext("/", exchange -> {
+            var body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            boolean fail = calls.incrementAndGet() <= 2;
+            if (!fail) {
+                received.add(new String[] {exchange.getRequestHeaders().getFirst(Webhooks.SIGNATURE_HEADER), body});
+            }
+            exchange.sendResponseHeaders(fail ? 503 : 204, -1);
+            exchange.close();
+        });
+        receiver.start();
+        try (var db = Database.open(backend.newDatabaseUrl())) {
+            var experiments = new ExperimentService(db, clock);
+            var registry = new RegistryService(db, clock, new RunService(db, clock, experiments));
+            registry.createRegisteredModel("m", null, List.of());
+            registry.createModelVersion("m", "file:///tmp/m", null, List.of(), null, null, null);
+            var deployments = new DeploymentService(db, clock, registry);
+            deployments.create("d", new DeploymentService.Spec("m", 1, null, BatchingSettings.DEFAULTS, null));
+            var store = new WindowStore(db);
+            var baselines = new Baselines(db, clock);
+            var random = new Random(4);
+            var reference = WindowData.empty(5000, 1);
+            reference.add("ok", 0, rows(random, 3000, 0), FeatureBatch.empty(3000));
+            baselines.put("m", 1, "csv", reference.inputs(), reference.inputSample());
+            var monitors = new MonitorService(db, clock, deployments, store, baselines, new Feedback(db, clock), () -> { });
+            var alerts = new Alerts(db, clock);
+            monitors.addListener(alerts::onResults);
+            var webhooks = new Webhooks(db, clock, Duration.ofSeconds(10));
+            var hook = webhooks.create("http://127.0.0.1:" + receiver.getAddress().getPort() + "/", null);
+
+            // minutes 0..2 drifted traffic, logged directly as windows
+            for (int m = 0; m < 3; m++) {
+                var w = WindowData.empty(1000, m);
+                w.add("ok", 1_000_000, rows(random, 400, 1.0), FeatureBatch.empty(400));
+                store.flush("d", 1, M0 + m * 60_000L, w, List.of(), clock.millis());
+            }
+            clock.set(Instant.ofEpochMilli(M0 + 3 * 60_000 + 6_000)); // minute 2 ended 6 s ago
+            assertThat(monitors.runDue()).isEqualTo(1); // first run: the newest span [2, 3)
+            assertThat(monitors.runDue()).isZero();    // nothing new until minute 3 ends
+            clock.advanceSeconds(60);
+            assertThat(monitors.runDue()).isEqualTo(1); // [3, 4): no traffic → no_data
+            var all = monitors.results("d", null, M0, M0 + 3_600_000, 100);
+            assertThat(all).hasSize(12); // six checks per run, every result stored
+            var drift = monitors.results("d", "feature_drift", M0, M0 + 3_600_000, 100);
+            assertThat(drift).extracting(r -> r.result().status())
+                    .containsExactly(CheckResult.Status.BREACH, CheckResult.Status.NO_DATA);
+            assertThat(drift.getFirst().result().features()).containsExactly("x");
+            assertThat(drift.getFirst().to()).isEqualTo(M0 + 180_000);
+
+            // a second breach within the cool-down fires nothing new; after it, the incident gets a second alert
+            monitors.runChecks("d", M0, M0 + 60_000);
+            assertThat(alerts.alerts(null, 0, 100)).extracting(Alerts.Alert::check).containsExactly("feature_drift");
+            clock.advanceSeconds(3601);
+            monitors.runChecks("d", M0 + 60_000, M0 + 120_000);
+            var fired = alerts.alerts(null, 0, 100);
+            assertThat(fired).hasSize(2);
+            assertThat(fired).extracting(Alerts.Alert::incidentId).containsOnly(fired.getFirst().incidentId());
+            var incident = alerts.incident(fired.getFirst().incidentId());
+            assertThat(incident.status()).isEqualTo("open");
+            assertThat(incident.alertCount()).isEqualTo(2);
+            assertThat(incident.severity()).isEqualTo("warning");
+
+            // delivery: two failures, retried after 10 s then 20 s, then delivered and signed
+            assertThat(webhooks.deliverDue()).isEqualTo(2);
+            assertThat(webhooks.deliverDue()).isZero(); // backing off
+            clock.advanceSeconds(11); // first retry due
+            assertThat(webhooks.deliverDue()).isEqualTo(2);
+            clock.advanceSeconds(30);
+            webhooks.deliverDue();
+            assertThat(received).hasSize(2);
+            for (var r : received) {
+                assertThat(Webhooks.verify(hook.secret(), r[0], r[1])).isTrue();
+                assertThat(Json.mapper().readTree(r[1]).path("check").asText()).isEqualTo("feature_drift");
+            }
+            assertThat(webhooks.deliveries(hook.webhook().id())).extracting(Webhooks.Delivery::status)
+                    .containsOnly("delivered");
+
+            var acked = alerts.acknowledge(incident.id(), "ann");
+            assertThat(acked.acknowledgedAt()).isNotNull();
+            assertThatThrownBy(() -> alerts.acknowledge(incident.id(), "ann")).isInstanceOf(LaunchpadException.class);
+            var resolved = alerts.resolve(incident.id(), "bob");
+            assertThat(resolved.resolvedAt()).isGreaterThanOrEqualTo(resolved.acknowledgedAt());
+            assertThat(alerts.rules()).hasSize(6);
+            assertThatThrownBy(() -> alerts.createRule("feature-drift", null, "feature_drift", "warning", 0))
+                    .isInstanceOf(LaunchpadException.class);
+        } finally {
+            receiver.stop(0);
+        }
+    }
+
+    @Test
+    void settingsAreValidatedFieldByField() {
+        var s = MonitorSettings.defaults().with(Json.mapper().valueToTree(Map.of("min_rows", 10, "drift_methods",
+                Map.of("x", "ks"), "performance_threshold", 0.8)));
+        assertThat(s.minRows()).isEqualTo(10);
+        assertThat(s.driftMethods()).containsEntry("x", dev.launchpad.stats.drift.DriftMethod.KS);
+        assertThat(MonitorSettings.fromJson(s.toJson())).isEqualTo(s);
+        for (var bad : List.of(Map.of("min_rows", 0), Map.of("drift_methods", Map.of("x", "nope")),
+                Map.of("max_null_share", 2), Map.of("what", 1), Map.of("performance_metric", "f1"))) {
+            assertThatThrownBy(() -> MonitorSettings.defaults().with(Json.mapper().valueToTree(bad)))
+                    .isInstanceOf(LaunchpadException.class);
+        }
+    }
+
+    @Test
+    void cbpeOfCalibratedScoresMatchesTheTruthOnAverage() {
+        var random = new Random(9);
+        int n = 20_000;
+        long correct = 0;
+        var scores = new java.util.ArrayList<Double>();
+        for (int i = 0; i < n; i++) {
+            double p = random.nextDouble();
+            boolean positive = random.nextDouble() < p; // calibrated: P(y = 1) = p
+            correct += (p >= 0.5) == positive ? 1 : 0;
+            scores.add(p);
+        }
+        assertThat(Feedback.cbpeAccuracyForTest(scores))
+                .isCloseTo((double) correct / n, org.assertj.core.api.Assertions.within(0.01));
+    }
+}

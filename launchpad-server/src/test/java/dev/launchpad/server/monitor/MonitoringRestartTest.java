@@ -1,0 +1,74 @@
+package dev.launchpad.server.monitor;
+
+import dev.launchpad.core.json.Json;
+import dev.launchpad.inference.model.OnnxTestModels;
+import dev.launchpad.platform.store.TestDatabases;
+import dev.launchpad.server.Launchpad;
+import dev.launchpad.server.ServerConfig;
+import dev.launchpad.server.cli.LaunchpadCli;
+import org.junit.jupiter.api.Test;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A server restarted in the middle of a minute: the requests served before and after the restart are all
+ * in that minute's window (and its hour and day), each exactly once.
+ */
+class MonitoringRestartTest {
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final Instant T0 = Instant.parse("2026-03-02T10:00:20Z");
+    private static final long M0 = Instant.parse("2026-03-02T10:00:00Z").toEpochMilli();
+
+    private static HttpResponse<String> send(Launchpad server, String method, String path, String body) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(server.url() + path)).header("Content-Type", "application/json")
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+                .build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static void infer(Launchpad server, int requests) throws Exception {
+        for (int i = 0; i < requests; i++) {
+            var body = "{\"inputs\":[{\"name\":\"x\",\"datatype\":\"FP32\",\"shape\":[2,3],\"data\":[1,2,3,4,5," + i + "]}]}";
+            assertThat(send(server, "POST", "/v2/models/lr/infer", body).statusCode()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void aCleanRestartInTheMiddleOfAMinuteKeepsEveryRequestOnce() throws Exception {
+        var home = Files.createTempDirectory("launchpad-restart-");
+        var config = new ServerConfig("127.0.0.1", 0, home, TestDatabases.newSqliteUrl(), home.resolve("artifacts").toString());
+        var clock = Clock.fixed(T0, java.time.ZoneOffset.UTC);
+        Path model = OnnxTestModels.writeLinearRegression(home.resolve("lr.onnx"), new float[] {1, 2, 3}, 0.5f);
+        try (var first = Launchpad.start(config, clock)) {
+            var err = new StringWriter();
+            assertThat(LaunchpadCli.commandLine().setOut(new PrintWriter(new StringWriter())).setErr(new PrintWriter(err))
+                    .execute("models", "register", "--name", "lr", "--file", model.toString(), "--signature-from-model",
+                            "--server", first.url())).as(err.toString()).isZero();
+            assertThat(send(first, "POST", "/api/v1/deployments", "{\"name\":\"lr\",\"model\":\"lr\",\"version\":\"1\"}")
+                    .statusCode()).isEqualTo(200);
+            infer(first, 12);
+        }
+        try (var second = Launchpad.start(config, clock)) {
+            infer(second, 8);
+        }
+        try (var third = Launchpad.start(config, clock)) {
+            for (var g : new String[] {"minute", "hour", "day"}) {
+                var windows = Json.mapper().readTree(send(third, "GET", "/api/v1/deployments/lr/windows?granularity=" + g
+                        + "&from=" + (M0 - 86_400_000L) + "&to=" + (M0 + 86_400_000L), null).body()).path("windows");
+                assertThat(windows).as(g).hasSize(1);
+                assertThat(windows.get(0).path("requests").asLong()).as(g).isEqualTo(20);
+                assertThat(windows.get(0).path("rows").asLong()).as(g).isEqualTo(40);
+            }
+        }
+    }
+}
