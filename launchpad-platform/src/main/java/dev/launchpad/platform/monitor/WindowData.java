@@ -12,6 +12,9 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import dev.launchpad.stats.profile.ColumnProfile;
 
 /**
  * What monitoring knows about one deployment's traffic in one window: request and row counts, errors by
@@ -69,23 +72,31 @@ public final class WindowData {
     }
 
     private void profile(DatasetProfile profile, FeatureBatch batch) {
-        var columns = new ArrayList<Column>(batch.features().size());
-        var names = new java.util.HashSet<String>();
+        List<Column> added = null;
+        var seen = batch.features().size() > 1 ? new java.util.HashSet<String>() : null;
         for (var f : batch.features()) {
             var existing = profile.columns().get(f.name());
-            boolean kindChanged = existing != null
-                    && (existing.kind() == dev.launchpad.stats.profile.ColumnProfile.Kind.NUMERIC) != f.numeric();
-            if (kindChanged || !names.add(f.name())) {
+            boolean kindChanged = existing != null && (existing.kind() == ColumnProfile.Kind.NUMERIC) != f.numeric();
+            if (kindChanged || (seen != null && !seen.add(f.name()))) {
                 schemaMismatches += batch.rows(); // the feature changed kind (numeric vs categorical): not profiled
                 continue;
             }
-            columns.add(f.numeric() ? new Column.Numeric(f.name(), f.numbers()) : new Column.Categorical(f.name(), f.strings()));
+            if (existing != null) {
+                // the common case: update the column's profile in place (no Dataset to build per request)
+                if (f.numeric()) {
+                    existing.update(f.numbers());
+                } else {
+                    existing.update(f.strings());
+                }
+                continue;
+            }
+            if (added == null) {
+                added = new ArrayList<>();
+            }
+            added.add(f.numeric() ? new Column.Numeric(f.name(), f.numbers()) : new Column.Categorical(f.name(), f.strings()));
         }
-        if (columns.isEmpty()) {
-            profile.update(new Dataset(java.util.Map.of(), batch.rows()));
-        } else {
-            profile.update(Dataset.of(columns));
-        }
+        // columns seen for the first time create their profiles; the row count grows by the batch's rows either way
+        profile.update(added == null ? new Dataset(Map.of(), batch.rows()) : Dataset.of(added));
     }
 
     /** This window's data and {@code other}'s together; neither changes. */

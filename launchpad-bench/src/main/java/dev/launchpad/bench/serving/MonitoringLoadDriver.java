@@ -1,0 +1,225 @@
+package dev.launchpad.bench.serving;
+
+import dev.launchpad.inference.model.OnnxTestModels;
+import dev.launchpad.platform.monitor.Baselines;
+import dev.launchpad.platform.monitor.FeatureBatch;
+import dev.launchpad.platform.monitor.Feedback;
+import dev.launchpad.platform.monitor.MonitorChecks;
+import dev.launchpad.platform.monitor.MonitorSettings;
+import dev.launchpad.platform.monitor.Predictions;
+import dev.launchpad.platform.monitor.WindowData;
+import dev.launchpad.platform.monitor.WindowStore;
+import dev.launchpad.platform.store.Database;
+import dev.launchpad.server.Launchpad;
+import dev.launchpad.server.ServerConfig;
+import dev.launchpad.server.cli.LaunchpadCli;
+import dev.launchpad.server.monitor.Monitoring;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * What monitoring costs. (1) Serving throughput with prediction logging on and off in the same run: two
+ * servers (one started with {@code -Dlaunchpad.monitoring=off}) serving the same MLP, measured alternately
+ * (off, on, off, on) with OIP requests of one row from 16 clients. (2) The time of one monitor run for a
+ * deployment with 1 000 000 logged predictions × 30 features (60 minute windows, rolled up into an hour):
+ * read the span, drift of every feature, data quality, latency, error rate, and performance joined over the
+ * 1 000 000 logged predictions.
+ */
+public final class MonitoringLoadDriver {
+    public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("ingest")) {
+            ingestCost();
+            System.exit(0);
+        }
+        int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 8;
+        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 2;
+        System.out.printf("machine: %d cores, java %s%n", Runtime.getRuntime().availableProcessors(),
+                System.getProperty("java.version"));
+        var dir = Files.createTempDirectory("launchpad-monitoring-bench-");
+        var mlp = OnnxTestModels.mlp(30, 64, 1);
+        Path mlpFile = mlp.write(dir.resolve("mlp.onnx"));
+        var payload = "{\"inputs\":[{\"name\":\"x\",\"datatype\":\"FP32\",\"shape\":[1,30],\"data\":"
+                + java.util.Arrays.toString(randomRow(new Random(7))) + "}]}";
+        System.setProperty(Monitoring.LOGGING_PROPERTY, "off");
+        var off = start(dir.resolve("off"), mlpFile);
+        System.setProperty(Monitoring.LOGGING_PROPERTY, "on");
+        var on = start(dir.resolve("on"), mlpFile);
+        var offRuns = new ArrayList<Double>();
+        var onRuns = new ArrayList<Double>();
+        // one round of each to warm up (not counted), then alternate which goes first
+        ServingLoadDriver.drive("warm-up off", off.url() + "/v2/models/mlp/infer", payload, 16, seconds);
+        ServingLoadDriver.drive("warm-up on", on.url() + "/v2/models/mlp/infer", payload, 16, seconds);
+        for (int r = 0; r < rounds; r++) {
+            for (boolean monitored : r % 2 == 0 ? new boolean[] {false, true} : new boolean[] {true, false}) {
+                var server = monitored ? on : off;
+                double rps = ServingLoadDriver.drive(monitored ? "monitoring on" : "monitoring off",
+                        server.url() + "/v2/models/mlp/infer", payload, 16, seconds).requestsPerSecond();
+                (monitored ? onRuns : offRuns).add(rps);
+            }
+        }
+        var stats = on.monitoring().ingestor().stats();
+        double offMean = offRuns.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+        double onMean = onRuns.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+        System.out.printf("serving, c=16, 1 row/request: off %.0f req/s, on %.0f req/s, on/off %.1f %% "
+                + "(observations accepted %d, dropped %d)%n", offMean, onMean, 100 * onMean / offMean, stats.accepted(),
+                stats.dropped());
+        off.close();
+        on.close();
+
+        ingestCost();
+        checkTime(dir.resolve("check"));
+        System.exit(0);
+    }
+
+    private static Launchpad start(Path home, Path model) {
+        var config = new ServerConfig("127.0.0.1", 0, home, ServerConfig.sqliteUrl(home), home.resolve("artifacts").toString());
+        var server = Launchpad.start(config);
+        var err = new StringWriter();
+        int code = LaunchpadCli.commandLine().setOut(new PrintWriter(new StringWriter())).setErr(new PrintWriter(err))
+                .execute("models", "register", "--name", "mlp", "--file", model.toString(), "--signature-from-model",
+                        "--server", server.url());
+        if (code != 0) {
+            throw new IllegalStateException(err.toString());
+        }
+        try {
+            var client = java.net.http.HttpClient.newHttpClient();
+            client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(server.url() + "/api/v1/deployments"))
+                    .header("Content-Type", "application/json").POST(java.net.http.HttpRequest.BodyPublishers
+                            .ofString("{\"name\":\"mlp\",\"model\":\"mlp\",\"version\":\"1\"}")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        return server;
+    }
+
+    private static float[] randomRow(Random random) {
+        var row = new float[30];
+        for (int i = 0; i < row.length; i++) {
+            row[i] = (float) random.nextGaussian();
+        }
+        return row;
+    }
+
+    /** CPU time the monitoring thread spends per request of one row × 30 features (profiles, sample, prediction). */
+    private static void ingestCost() {
+        var random = new Random(5);
+        int n = 200_000;
+        var batches = new ArrayList<FeatureBatch[]>(1000);
+        for (int i = 0; i < 1000; i++) {
+            var features = new ArrayList<FeatureBatch.Feature>();
+            for (int f = 0; f < 30; f++) {
+                features.add(FeatureBatch.Feature.numeric("x_" + f, new double[] {random.nextGaussian()}));
+            }
+            batches.add(new FeatureBatch[] {new FeatureBatch(1, features),
+                    new FeatureBatch(1, List.of(FeatureBatch.Feature.numeric("out", new double[] {random.nextDouble()})))});
+        }
+        for (int round = 0; round < 3; round++) {
+            var w = WindowData.empty(1000, round);
+            long t0 = System.nanoTime();
+            for (int i = 0; i < n; i++) {
+                var b = batches.get(i % batches.size());
+                w.add("ok", 1_000_000, b[0], b[1]);
+                Predictions.rows(b[1]);
+            }
+            long t = System.nanoTime() - t0;
+            System.out.printf("profiling one request (1 row x 30 features): %.2f us of CPU on the monitoring thread%n",
+                    t / 1e3 / n);
+        }
+    }
+
+    /** Logs 1 000 000 predictions × 30 features into 60 minute windows, then times one full monitor run. */
+    private static void checkTime(Path home) throws Exception {
+        Files.createDirectories(home);
+        var start = Instant.parse("2026-03-02T10:00:00Z");
+        var clock = Clock.fixed(start.plusSeconds(3600), ZoneOffset.UTC);
+        try (var db = Database.open(ServerConfig.sqliteUrl(home))) {
+            var store = new WindowStore(db);
+            var random = new Random(3);
+            int total = 1_000_000;
+            int perMinute = total / 60 + 1;
+            int logged = 0;
+            long t0 = System.nanoTime();
+            for (int m = 0; m < 60 && logged < total; m++) {
+                int n = Math.min(perMinute, total - logged);
+                var w = WindowData.empty(1000, m);
+                var predictions = new ArrayList<WindowStore.PredictionRow>(n);
+                long minute = start.toEpochMilli() + m * 60_000L;
+                for (int done = 0; done < n; done += 100) {
+                    int rows = Math.min(100, n - done);
+                    var features = new ArrayList<FeatureBatch.Feature>();
+                    for (int f = 0; f < 30; f++) {
+                        double[] v = new double[rows];
+                        for (int r = 0; r < rows; r++) {
+                            v[r] = random.nextGaussian() + (f < 3 ? 0.5 : 0);
+                        }
+                        features.add(FeatureBatch.Feature.numeric("f" + f, v));
+                    }
+                    double[] score = new double[rows];
+                    for (int r = 0; r < rows; r++) {
+                        score[r] = random.nextDouble();
+                    }
+                    var out = new FeatureBatch(rows, List.of(FeatureBatch.Feature.numeric("p_0", score.clone()),
+                            FeatureBatch.Feature.numeric("p_1", score)));
+                    w.add("ok", 1_000_000, new FeatureBatch(rows, features), out);
+                    var pr = Predictions.rows(out);
+                    for (int r = 0; r < rows; r++) {
+                        predictions.add(new WindowStore.PredictionRow("req-" + (logged + done + r), 0, 1,
+                                minute + r, pr.get(r).prediction(), pr.get(r).score()));
+                    }
+                }
+                store.flush("bench", 1, minute, w, predictions, minute + 60_000);
+                logged += n;
+            }
+            System.out.printf("logged %d predictions x 30 features in %.1f s%n", logged, (System.nanoTime() - t0) / 1e9);
+            // the baseline: 100 000 reference rows
+            var csv = new StringBuilder();
+            for (int f = 0; f < 30; f++) {
+                csv.append(f == 0 ? "" : ",").append("f").append(f);
+            }
+            csv.append('\n');
+            for (int r = 0; r < 100_000; r++) {
+                for (int f = 0; f < 30; f++) {
+                    csv.append(f == 0 ? "" : ",").append(random.nextGaussian());
+                }
+                csv.append('\n');
+            }
+            var ref = Baselines.fromCsv(new java.io.ByteArrayInputStream(csv.toString().getBytes()));
+            var baselines = new Baselines(db, clock);
+            baselines.put("bench-model", 1, "csv", ref.profile(), ref.sample());
+            var feedback = new Feedback(db, clock);
+            for (int run = 0; run < 3; run++) {
+                long c0 = System.nanoTime();
+                var from = start.toEpochMilli();
+                var to = from + 3_600_000L;
+                var current = store.summarize("bench", 1, from, to).orElseThrow();
+                long c1 = System.nanoTime();
+                var baseline = baselines.get("bench-model", 1).orElseThrow();
+                var perf = feedback.total("bench", from, to);
+                long c2 = System.nanoTime();
+                var results = MonitorChecks.all(current, baseline, perf, MonitorSettings.defaults());
+                long c3 = System.nanoTime();
+                var drift = results.getFirst();
+                long d0 = System.nanoTime();
+                var minutes = store.summarize("bench", 1, from + 60_000, to).orElseThrow(); // 59 minute rows
+                var driftOnly = MonitorChecks.drift(baseline, minutes.inputs(), minutes.inputSample(),
+                        new ArrayList<>(minutes.inputs().columns().keySet()), MonitorSettings.defaults());
+                long d1 = System.nanoTime();
+                System.out.printf("drift of %d features over %d rows read from 59 minute windows: %.2f s%n",
+                        driftOnly.size(), minutes.rows(), (d1 - d0) / 1e9);
+                System.out.printf("monitor run over %d rows: %.2f s (read span %.2f s, performance join %.2f s, checks %.2f s);"
+                                + " drifted %s%n", current.rows(), (c3 - c0) / 1e9, (c1 - c0) / 1e9, (c2 - c1) / 1e9,
+                        (c3 - c2) / 1e9, drift.features());
+            }
+        }
+    }
+}
