@@ -154,13 +154,13 @@ public final class Launchpad implements AutoCloseable {
                     Access.role(Role.VIEWER)));
             if (singleModel == null) {
                 routes.addAll(new MlflowTrackingApi(experiments, runs, authorizer).routes());
-                routes.addAll(new MlflowArtifactsApi(artifacts, runs,
+                routes.addAll(new MlflowArtifactsApi(artifacts, runs, registry,
                         new ServerSecrets(database, clock).key("artifact-part-urls"), clock, authOn).routes());
-                routes.addAll(new MlflowRegistryApi(registry, authorizer).routes());
+                routes.addAll(new MlflowRegistryApi(registry, authorizer, approvals, runs).routes());
                 routes.addAll(new PermissionsApi(authorizer, experiments, registry).routes());
                 routes.addAll(new ModelsApi(registry, new ModelCardService(database, clock, registry, runs)).routes());
                 routes.addAll(new ApprovalsApi(approvals, authorizer).routes());
-                routes.addAll(new DeploymentsApi(deployments, serving, authorizer).routes());
+                routes.addAll(new DeploymentsApi(deployments, serving, authorizer, approvals).routes());
                 routes.addAll(scoring.deploymentRoutes());
                 routes.addAll(new OpsApi(database).routes());
                 routes.addAll(new dev.launchpad.server.audit.AuditApi(audit, auditRecorder).routes());

@@ -33,6 +33,23 @@ public record TestHttp(String baseUrl) {
         }
     }
 
+    /** PUTs raw bytes (an artifact) as {@code token}. */
+    public HttpResponse<String> putBytes(String path, byte[] bytes, String token) {
+        var builder = HttpRequest.newBuilder(URI.create(baseUrl + path)).header("Content-Type", "application/octet-stream")
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(bytes));
+        if (token != null) {
+            builder.header("Authorization", "Bearer " + token);
+        }
+        try {
+            return HTTP.send(builder.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** The JSON answer of a request that must succeed. */
     public JsonNode ok(String method, String path, String body, String token) {
         var response = send(method, path, body, token);

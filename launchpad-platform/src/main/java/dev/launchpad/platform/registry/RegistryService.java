@@ -266,8 +266,14 @@ public final class RegistryService {
                               String runLink, String description, long now) {
         return db.write(h -> {
             requireModel(h, name);
-            int next = h.createQuery("SELECT COALESCE(MAX(version), 0) + 1 FROM model_versions WHERE name = :name")
+            // numbers are never reused, even after the newest version was deleted
+            int next = h.createQuery("SELECT COALESCE(MAX(v), 0) + 1 FROM (SELECT MAX(version) AS v FROM model_versions"
+                            + " WHERE name = :name UNION ALL SELECT last_version FROM model_version_numbers"
+                            + " WHERE name = :name) numbers")
                     .bind("name", name).mapTo(Integer.class).one();
+            h.createUpdate("DELETE FROM model_version_numbers WHERE name = :name").bind("name", name).execute();
+            h.createUpdate("INSERT INTO model_version_numbers (name, last_version) VALUES (:name, :v)")
+                    .bind("name", name).bind("v", next).execute();
             h.createUpdate("INSERT INTO model_versions (name, version, creation_time, last_updated_time, description,"
                             + " user_id, current_stage, source, storage_location, run_id, run_link, status,"
                             + " status_message, source_version) VALUES (:name, :v, :now, :now, :d, :user, 'None', :source,"
@@ -483,6 +489,25 @@ public final class RegistryService {
     // ------------------------------------------------------------------ internals
 
     /** Where a source's files are: {@code runs:/} and {@code models:/} URIs resolved, anything else as given. */
+    /**
+     * The model version whose files are at or under {@code location} (a store URI such as
+     * {@code mlflow-artifacts:/0/<run>/artifacts/model/model.onnx}), or that lie under it (a directory
+     * about to be deleted): such files belong to a registered version and must not change.
+     */
+    public java.util.Optional<ModelVersion> versionStoredAt(String location) {
+        var trimmed = location.endsWith("/") ? location.substring(0, location.length() - 1) : location;
+        return db.read(h -> h.createQuery("SELECT name, version FROM model_versions"
+                        + " WHERE (substr(:loc, 1, length(storage_location)) = storage_location"
+                        + "        AND (length(:loc) = length(storage_location)"
+                        + "             OR substr(:loc, length(storage_location) + 1, 1) = '/'))"
+                        + " OR (substr(storage_location, 1, length(:loc)) = :loc"
+                        + "        AND substr(storage_location, length(:loc) + 1, 1) = '/')"
+                        + " ORDER BY name, version LIMIT 1")
+                .bind("loc", trimmed)
+                .map((rs, ctx) -> new Object[] {rs.getString(1), rs.getInt(2)}).findOne())
+                .map(row -> getModelVersion((String) row[0], String.valueOf(row[1])));
+    }
+
     private String storageLocation(String source) {
         if (source.startsWith("runs:/")) {
             var rest = source.substring("runs:/".length());

@@ -100,8 +100,15 @@ public final class AuthFilter {
             }
             case Access.OnResource onResource -> {
                 var required = onResource.permission();
-                var target = resolver.target(onResource.subject().locate(ctx));
-                if (target.isPresent()) {
+                var subject = onResource.subject().locate(ctx);
+                var target = resolver.target(subject);
+                if (subject != null && subject.kind() == Subject.Kind.UNOWNED) {
+                    if (u.role() != dev.launchpad.platform.govern.identity.Role.ADMIN) {
+                        throw new LaunchpadException(ErrorCode.PERMISSION_DENIED, "Artifact path '" + subject.id()
+                                + "' is in no experiment's (<experiment_id>/...) or registered model's"
+                                + " (registry/<model>/...) area; only admins may use it.");
+                    }
+                } else if (target.isPresent()) {
                     var has = permissions.effective(u, target.get().type(), target.get().id());
                     if (!has.includes(required)) {
                         throw Authorizer.denied(u, target.get().type(), target.get().id(), has, required);

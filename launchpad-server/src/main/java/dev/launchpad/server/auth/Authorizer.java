@@ -58,7 +58,9 @@ public final class Authorizer {
         if (!enabled || user == null) {
             return;
         }
-        for (var id : ids) {
+        for (var given : ids) {
+            var id = type == ResourceType.EXPERIMENT
+                    ? ResourceResolver.canonicalExperimentId(given).orElse(given) : given;
             var has = permissions.effective(user, type, id);
             if (!has.includes(required)) {
                 throw denied(user, type, id, has, required);

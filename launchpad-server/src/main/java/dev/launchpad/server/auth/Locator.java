@@ -41,10 +41,19 @@ public interface Locator {
             case MODEL_VERSION -> "version's registered model";
             case DEPLOYMENT -> "deployment's registered model";
             case USER -> "user";
+            case UNOWNED -> "artifact area";
         };
     }
 
     Pattern NUMERIC = Pattern.compile("^[0-9]{1,18}$");
+
+    /** A parameter that defaults to {@code fallback} when absent (as the handler defaults it). */
+    static Locator param(Subject.Kind kind, String name, String fallback) {
+        return named(label(kind) + " `" + name + "` (default " + fallback + ")", ctx -> {
+            var value = ApiRequest.of(ctx).string(name);
+            return Subject.of(kind, value == null || value.isEmpty() ? fallback : value);
+        });
+    }
 
     /** A parameter of the query string or JSON body, e.g. {@code experiment_id}. */
     static Locator param(Subject.Kind kind, String name) {
@@ -88,24 +97,40 @@ public interface Locator {
     }
 
     /**
-     * An artifact proxy path: MLflow lays run artifacts out as {@code <experiment_id>/<run_id>/artifacts/...},
-     * so a numeric first segment names the experiment. Other paths name no experiment.
+     * The owner of an artifact proxy path: MLflow lays run artifacts out as
+     * {@code <experiment_id>/<run_id>/artifacts/...}, so a canonical number as first segment names the
+     * experiment; {@code registry/<model>/...} (where {@code launchpad models register} stores packages)
+     * names the registered model; anything else (the root included) is {@link Subject.Kind#UNOWNED}.
      */
     static Locator artifactPath(String parameter) {
-        return named("experiment of the artifact path (`<experiment_id>/...`)", ctx -> {
+        return named("owner of the artifact path (`<experiment_id>/...` or `registry/<model>/...`; admins elsewhere)",
+                ctx -> {
             String path;
             if (parameter == null) {
                 path = ctx.queryParam("path");
             } else {
                 path = ctx.pathParamMap().get(parameter);
             }
-            if (path == null) {
-                return null;
-            }
-            var first = path.startsWith("/") ? path.substring(1) : path;
-            int slash = first.indexOf('/');
-            var segment = slash < 0 ? first : first.substring(0, slash);
-            return NUMERIC.matcher(segment).matches() ? Subject.of(Subject.Kind.EXPERIMENT, segment) : null;
+            return artifactOwner(path);
         });
+    }
+
+    /** See {@link #artifactPath}. */
+    static Subject artifactOwner(String path) {
+        String rest;
+        try {
+            rest = dev.launchpad.platform.artifact.ArtifactPaths.directory(path); // as the handler normalizes it
+        } catch (dev.launchpad.core.error.LaunchpadException e) {
+            return Subject.of(Subject.Kind.UNOWNED, String.valueOf(path)); // the handler answers 400
+        }
+        var segments = rest.split("/", -1);
+        var first = segments[0];
+        if (NUMERIC.matcher(first).matches() && String.valueOf(Long.parseLong(first)).equals(first)) {
+            return Subject.of(Subject.Kind.EXPERIMENT, first);
+        }
+        if (first.equals("registry") && segments.length > 1 && !segments[1].isEmpty()) {
+            return Subject.of(Subject.Kind.REGISTERED_MODEL, segments[1]);
+        }
+        return Subject.of(Subject.Kind.UNOWNED, rest);
     }
 }

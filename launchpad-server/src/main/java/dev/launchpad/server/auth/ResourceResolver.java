@@ -56,13 +56,25 @@ public final class ResourceResolver {
             return Optional.empty();
         }
         return switch (subject.kind()) {
-            case EXPERIMENT -> Optional.of(new Target(ResourceType.EXPERIMENT, subject.id()));
+            case EXPERIMENT -> canonicalExperimentId(subject.id()).map(id -> new Target(ResourceType.EXPERIMENT, id));
             case RUN -> experimentOf(subject.id()).map(id -> new Target(ResourceType.EXPERIMENT, id));
             case REGISTERED_MODEL, MODEL_VERSION -> Optional.of(new Target(ResourceType.REGISTERED_MODEL, subject.id()));
             case DEPLOYMENT -> quietly(() -> deployments.get(subject.id()))
                     .map(d -> new Target(ResourceType.REGISTERED_MODEL, d.modelName()));
-            case USER -> Optional.empty();
+            case USER, UNOWNED -> Optional.empty();
         };
+    }
+
+    /**
+     * An experiment id as the database writes it ("01" and "+1" are experiment 1), or empty when it is
+     * not a number (the handler then answers 400). Grants are kept under this form.
+     */
+    public static Optional<String> canonicalExperimentId(String id) {
+        try {
+            return Optional.of(String.valueOf(Long.parseLong(id.strip())));
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
     }
 
     /** The subject's current state as JSON, or null when it does not exist (yet). */
@@ -78,6 +90,7 @@ public final class ResourceResolver {
                     : quietly(() -> MlflowJson.modelVersion(registry.getModelVersion(subject.id(), subject.version())));
             case DEPLOYMENT -> quietly(() -> Json.mapper().valueToTree(deployments.get(subject.id())));
             case USER -> quietly(() -> Json.mapper().valueToTree(identity.getUser(subject.id())));
+            case UNOWNED -> Optional.empty();
         };
         return state.map(ResourceResolver::write).orElse(null);
     }

@@ -7,7 +7,11 @@ package dev.launchpad.server.auth;
  * {@code version} is set only for model versions.
  */
 public record Subject(Kind kind, String id, String version) {
-    public enum Kind { EXPERIMENT, RUN, REGISTERED_MODEL, MODEL_VERSION, DEPLOYMENT, USER }
+    /**
+     * What a subject is; {@code UNOWNED} is an artifact path in no experiment's or model's area, which
+     * only admins may touch.
+     */
+    public enum Kind { EXPERIMENT, RUN, REGISTERED_MODEL, MODEL_VERSION, DEPLOYMENT, USER, UNOWNED }
 
     public static Subject of(Kind kind, String id) {
         return new Subject(kind, id, null);

@@ -9,6 +9,7 @@ import dev.launchpad.platform.deploy.DeploymentService;
 import dev.launchpad.server.http.ApiRequest;
 import dev.launchpad.server.http.ApiRoute;
 import dev.launchpad.platform.govern.access.Permission;
+import dev.launchpad.platform.govern.approval.ApprovalService;
 import dev.launchpad.platform.govern.access.ResourceType;
 import dev.launchpad.server.auth.Access;
 import dev.launchpad.server.auth.Authorizer;
@@ -40,10 +41,14 @@ public final class DeploymentsApi {
      */
     private final java.util.concurrent.locks.ReentrantLock changes = new java.util.concurrent.locks.ReentrantLock();
 
-    public DeploymentsApi(DeploymentService deployments, ServingRuntime serving, Authorizer authorizer) {
+    private final ApprovalService approvals;
+
+    public DeploymentsApi(DeploymentService deployments, ServingRuntime serving, Authorizer authorizer,
+                          ApprovalService approvals) {
         this.deployments = deployments;
         this.serving = serving;
         this.authorizer = authorizer;
+        this.approvals = approvals;
     }
 
     public List<ApiRoute> routes() {
@@ -71,6 +76,7 @@ public final class DeploymentsApi {
             var name = r.requiredString("name");
             DeploymentService.validateName(name);
             var spec = spec(r, null);
+            approvals.requireServable(spec.modelName(), spec.version(), spec.alias());
             var created = deployments.create(name, spec);
             try {
                 serving.deploy(created);
@@ -96,6 +102,7 @@ public final class DeploymentsApi {
                 throw LaunchpadException.invalid("A deployment cannot be renamed; create a new one.");
             }
             var spec = spec(r, before);
+            approvals.requireServable(spec.modelName(), spec.version(), spec.alias());
             if (!spec.modelName().equals(before.modelName())) {
                 // moving to another model needs EDIT there too
                 authorizer.require(r.context(), ResourceType.REGISTERED_MODEL, List.of(spec.modelName()),

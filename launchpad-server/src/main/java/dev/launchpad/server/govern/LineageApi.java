@@ -52,13 +52,18 @@ public final class LineageApi {
 
     /** The starting point's model (or run): READ on it is needed; a dataset digest names neither. */
     private static final Locator START = Locator.named("registered model `model`, or run's experiment `run_id`", ctx -> {
-        var r = ApiRequest.of(ctx);
-        var model = r.string("model");
-        if (model != null && !model.isEmpty()) {
-            return Subject.of(Subject.Kind.REGISTERED_MODEL, model);
+        LineageQuery query;
+        try {
+            query = query(ApiRequest.of(ctx)); // exactly as the handler reads it
+        } catch (dev.launchpad.core.error.LaunchpadException e) {
+            return null; // the handler answers 400
         }
-        var run = r.string("run_id");
-        return run == null || run.isEmpty() ? null : Subject.of(Subject.Kind.RUN, run);
+        return switch (query) {
+            case LineageQuery.ModelVersion v -> Subject.of(Subject.Kind.REGISTERED_MODEL, v.model());
+            case LineageQuery.ModelAlias a -> Subject.of(Subject.Kind.REGISTERED_MODEL, a.model());
+            case LineageQuery.Run run -> Subject.of(Subject.Kind.RUN, run.runId());
+            case LineageQuery.DatasetDigest d -> null; // datasets have no owner; the graph is filtered below
+        };
     });
 
     private Object graph(ApiRequest r) {

@@ -38,6 +38,7 @@ public final class MlflowArtifactsApi {
 
     private final ArtifactStore store;
     private final RunService runs;
+    private final dev.launchpad.platform.registry.RegistryService registry;
     private final PartUrlSigner signer;
     private final boolean signedPartsOnly;
 
@@ -45,10 +46,11 @@ public final class MlflowArtifactsApi {
      * {@code signingKey} signs the part-upload URLs of multipart uploads (see {@link PartUrlSigner});
      * with {@code signedPartsOnly} (authentication on) a part upload without a valid signature is refused.
      */
-    public MlflowArtifactsApi(ArtifactStore store, RunService runs, byte[] signingKey, java.time.Clock clock,
-                              boolean signedPartsOnly) {
+    public MlflowArtifactsApi(ArtifactStore store, RunService runs, dev.launchpad.platform.registry.RegistryService registry,
+                              byte[] signingKey, java.time.Clock clock, boolean signedPartsOnly) {
         this.store = store;
         this.runs = runs;
+        this.registry = registry;
         this.signer = new PartUrlSigner(signingKey, clock);
         this.signedPartsOnly = signedPartsOnly;
     }
@@ -84,6 +86,7 @@ public final class MlflowArtifactsApi {
 
     private void upload(Context ctx) throws IOException {
         var path = ArtifactPaths.file(ctx.pathParam("path"));
+        requireMutable(path);
         try (var body = ctx.req().getInputStream()) {
             store.put(path, body);
         }
@@ -107,7 +110,9 @@ public final class MlflowArtifactsApi {
     }
 
     private void delete(Context ctx) throws IOException {
-        store.delete(ArtifactPaths.file(ctx.pathParam("path")));
+        var path = ArtifactPaths.file(ctx.pathParam("path"));
+        requireMutable(path);
+        store.delete(path);
         json(ctx, MlflowJson.object());
     }
 
@@ -145,6 +150,7 @@ public final class MlflowArtifactsApi {
     private void createUpload(Context ctx, String prefix) throws IOException {
         var request = ApiRequest.of(ctx);
         var target = destination(ctx, request);
+        requireMutable(target);
         var numParts = request.optionalInt("num_parts");
         if (numParts == null || numParts < 1 || numParts > 10_000) {
             throw LaunchpadException.invalid("Invalid value " + numParts + " for parameter 'num_parts':"
@@ -199,6 +205,7 @@ public final class MlflowArtifactsApi {
     private void completeUpload(Context ctx) throws IOException {
         var request = ApiRequest.of(ctx);
         var target = destination(ctx, request);
+        requireMutable(target);
         var uploadId = request.requiredString("upload_id");
         checkUploadPath(uploadId, target);
         var parts = new ArrayList<UploadedPart>();
@@ -231,6 +238,18 @@ public final class MlflowArtifactsApi {
             throw LaunchpadException.invalid("Invalid value '" + local + "' for parameter 'path': it names no file.");
         }
         return ArtifactPaths.file(ArtifactPaths.join(directory, name));
+    }
+
+    /**
+     * INVALID_STATE when {@code path} is (or holds) a registered model version's files: what was
+     * registered, and perhaps approved, must not change under its name afterwards.
+     */
+    private void requireMutable(String path) {
+        registry.versionStoredAt("mlflow-artifacts:/" + path).ifPresent(version -> {
+            throw new LaunchpadException(dev.launchpad.core.error.ErrorCode.INVALID_STATE, "'" + path + "' holds the"
+                    + " files of " + version.uri() + ": a registered model version's files cannot be changed or"
+                    + " deleted (register a new version instead).");
+        });
     }
 
     private void checkUploadPath(String uploadId, String path) {

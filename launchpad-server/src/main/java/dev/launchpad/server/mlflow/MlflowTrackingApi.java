@@ -81,7 +81,8 @@ public final class MlflowTrackingApi {
                 return MlflowJson.object();
             });
 
-            routes.post(prefix + "runs/create", Access.edit(Locator.param(Subject.Kind.EXPERIMENT, "experiment_id")), this::createRun);
+            routes.post(prefix + "runs/create", Access.edit(Locator.param(Subject.Kind.EXPERIMENT, "experiment_id", "0")),
+                    this::createRun);
             routes.get(prefix + "runs/get", Access.read(Locator.run()), r -> MlflowJson.body("run", MlflowJson.run(runs.get(runId(r)))));
             routes.post(prefix + "runs/update", Access.edit(Locator.run()).withBefore(), r -> MlflowJson.body("run_info", MlflowJson.runInfo(runs.update(runId(r),
                     r.string("status"), r.optionalLong("end_time"), r.string("run_name")))));

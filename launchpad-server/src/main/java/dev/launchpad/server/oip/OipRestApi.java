@@ -12,6 +12,8 @@ import dev.launchpad.server.serving.ServingRuntime;
 import io.javalin.http.Context;
 import dev.launchpad.platform.govern.identity.Role;
 import dev.launchpad.server.auth.Access;
+import dev.launchpad.server.auth.Locator;
+import dev.launchpad.server.auth.Subject;
 import io.javalin.http.HandlerType;
 
 import java.util.ArrayList;
@@ -50,13 +52,14 @@ public final class OipRestApi {
         }, Access.open()));
         routes.add(new ApiRoute(HandlerType.GET, "/v2", ctx -> HttpServer.json(ctx, serverMetadata()),
                 Access.role(Role.VIEWER)));
+        // a deployment's model may be hidden from a user: READ on it is needed to see or call it
+        var deployment = Access.read(Locator.pathParam(Subject.Kind.DEPLOYMENT, "model"));
         for (var prefix : List.of("/v2/models/{model}", "/v2/models/{model}/versions/{version}")) {
-            routes.add(new ApiRoute(HandlerType.GET, prefix, ctx -> guarded(ctx, () -> metadata(ctx)),
-                    Access.role(Role.VIEWER)));
+            routes.add(new ApiRoute(HandlerType.GET, prefix, ctx -> guarded(ctx, () -> metadata(ctx)), deployment));
             routes.add(new ApiRoute(HandlerType.GET, prefix + "/ready", ctx -> guarded(ctx, () -> ready(ctx)),
-                    Access.role(Role.VIEWER)));
+                    deployment));
             routes.add(new ApiRoute(HandlerType.POST, prefix + "/infer", ctx -> guarded(ctx, () -> infer(ctx)),
-                    Access.role(Role.VIEWER)));
+                    deployment));
         }
         return routes;
     }

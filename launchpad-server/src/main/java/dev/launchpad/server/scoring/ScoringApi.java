@@ -14,6 +14,8 @@ import dev.launchpad.server.serving.InferenceCalls;
 import io.javalin.http.Context;
 import dev.launchpad.platform.govern.identity.Role;
 import dev.launchpad.server.auth.Access;
+import dev.launchpad.server.auth.Locator;
+import dev.launchpad.server.auth.Subject;
 import io.javalin.http.HandlerType;
 
 import java.util.ArrayList;
@@ -36,7 +38,8 @@ public final class ScoringApi {
     /** The per-deployment endpoint of {@code launchpad server}. */
     public List<ApiRoute> deploymentRoutes() {
         return List.of(new ApiRoute(HandlerType.POST, "/deployments/{name}/invocations",
-                ctx -> invoke(ctx, ctx.pathParam("name")), Access.role(Role.VIEWER)));
+                ctx -> invoke(ctx, ctx.pathParam("name")),
+                Access.read(Locator.pathParam(Subject.Kind.DEPLOYMENT, "name"))));
     }
 
     /** MLflow's single-model scoring server endpoints, serving {@code deployment}. */

@@ -154,4 +154,36 @@ class ResourcePermissionsTest {
                 .doesNotContain("model_version", "registered_model");
         assertThat(partial.toString()).doesNotContain("lineage-model");
     }
+
+    @Test
+    void idsWrittenAnotherWayAndIndirectRoutesMeetTheSameGrants() {
+        var dora = http.user("dora", "editor", admin);
+        var id = http.ok("POST", MLFLOW + "experiments/create", "{\"name\":\"sealed\"}", owner).path("experiment_id").asText();
+        var run = http.ok("POST", MLFLOW + "runs/create", "{\"experiment_id\":\"" + id + "\"}", owner)
+                .path("run").path("info").path("run_id").asText();
+        http.ok("POST", MLFLOW + "experiments/permissions/create",
+                "{\"experiment_id\":\"" + id + "\",\"username\":\"dora\",\"permission\":\"NO_PERMISSIONS\"}", owner);
+        for (var written : new String[] {id, "0" + id, "%2B" + id, "00" + id}) {
+            http.fails("GET", MLFLOW + "experiments/get?experiment_id=" + written, null, dora, 403, "PERMISSION_DENIED");
+        }
+        http.fails("POST", MLFLOW + "runs/create", "{\"experiment_id\":\"+" + id + "\"}", dora, 403, "PERMISSION_DENIED");
+        http.fails("POST", MLFLOW + "runs/search", "{\"experiment_ids\":[\"0" + id + "\"]}", dora, 403,
+                "PERMISSION_DENIED");
+        // a run's artifacts follow its experiment, also written another way
+        http.fails("GET", "/api/2.0/mlflow-artifacts/artifacts?path=" + id + "/" + run, null, dora, 403,
+                "PERMISSION_DENIED");
+        http.fails("GET", "/api/2.0/mlflow-artifacts/artifacts?path=0" + id + "/" + run, null, dora, 403,
+                "PERMISSION_DENIED");
+        http.fails("GET", MLFLOW + "artifacts/list?run_id=" + run, null, dora, 403, "PERMISSION_DENIED");
+        // registering a version from a run one may not read is refused
+        http.ok("POST", MLFLOW + "registered-models/create", "{\"name\":\"doras\"}", dora);
+        http.fails("POST", MLFLOW + "model-versions/create", "{\"name\":\"doras\",\"source\":\"runs:/" + run
+                + "/model\"}", dora, 403, "PERMISSION_DENIED");
+        http.fails("POST", MLFLOW + "model-versions/create", "{\"name\":\"doras\",\"source\":\"x\",\"run_id\":\""
+                + run + "\"}", dora, 403, "PERMISSION_DENIED");
+        // without experiment_id a run goes to the default experiment, and that is what is checked
+        http.ok("POST", MLFLOW + "experiments/permissions/create",
+                "{\"experiment_id\":\"0\",\"username\":\"dora\",\"permission\":\"READ\"}", admin);
+        http.fails("POST", MLFLOW + "runs/create", "{}", dora, 403, "PERMISSION_DENIED");
+    }
 }

@@ -9,12 +9,17 @@ import dev.launchpad.server.TestServers;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import dev.launchpad.inference.model.ModelPackage;
+import dev.launchpad.inference.model.OnnxSignatures;
+import dev.launchpad.inference.model.OnnxTestModels;
+import java.nio.charset.StandardCharsets;
 import org.mlflow.tracking.MlflowClient;
 import org.mlflow.tracking.MlflowHttpException;
 import org.mlflow.tracking.creds.BasicMlflowHostCreds;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 /**
  * Four-eyes approvals through the real HTTP API: an unapproved version cannot take a protected alias
@@ -98,13 +103,30 @@ class ApprovalsApiTest {
                 "{\"decision\":\"approve\",\"comment\":\"validated on the Q3 holdout\"}", approver);
         assertThat(approved.path("status").asText()).isEqualTo("APPROVED");
         assertThat(approved.path("decisions").get(0).path("decided_by").asText()).isEqualTo("amy");
-        assertThat(client.sendPost("registered-models/alias",
-                "{\"name\":\"fraud\",\"alias\":\"champion\",\"version\":\"" + v1 + "\"}")).isNotNull();
+        // protected aliases are moved by approvers (through the official client too), not by editors
+        http.fails("POST", MLFLOW + "registered-models/alias",
+                "{\"name\":\"fraud\",\"alias\":\"champion\",\"version\":\"" + v1 + "\"}", editor, 403,
+                "PERMISSION_DENIED");
+        var approverClient = new MlflowClient(new BasicMlflowHostCreds(server.url(), approver));
+        approverClient.sendPost("registered-models/alias",
+                "{\"name\":\"fraud\",\"alias\":\"champion\",\"version\":\"" + v1 + "\"}");
         assertThat(http.ok("GET", MLFLOW + "registered-models/alias?name=fraud&alias=champion", null, editor)
                 .path("model_version").path("version").asText()).isEqualTo(v1);
+        http.fails("DELETE", MLFLOW + "registered-models/alias?name=fraud&alias=champion", null, editor, 403,
+                "PERMISSION_DENIED");
 
-        // a later rejection is recorded, and keeps the version from taking protected aliases again
+        // the champion cannot be rejected in place: first roll the alias back to another approved version
+        assertThat(http.fails("POST", approval("fraud", v1), "{\"decision\":\"reject\",\"comment\":\"drifted\"}",
+                secondApprover, 400, "INVALID_STATE")).contains("champion");
+        var v2 = register("fraud", editor);
+        http.ok("POST", approval("fraud", v2), "{\"decision\":\"approve\",\"comment\":\"retrained\"}", approver);
+        http.ok("POST", MLFLOW + "registered-models/alias",
+                "{\"name\":\"fraud\",\"alias\":\"champion\",\"version\":\"" + v2 + "\"}", secondApprover);
         http.ok("POST", approval("fraud", v1), "{\"decision\":\"reject\",\"comment\":\"drifted\"}", secondApprover);
+        // ... and a rejected version cannot take a protected alias or stage again
+        http.fails("POST", MLFLOW + "registered-models/alias",
+                "{\"name\":\"fraud\",\"alias\":\"production\",\"version\":\"" + v1 + "\"}", approver, 400,
+                "INVALID_STATE");
         http.fails("POST", MLFLOW + "model-versions/transition-stage",
                 "{\"name\":\"fraud\",\"version\":\"" + v1 + "\",\"stage\":\"Production\"}", admin, 400, "INVALID_STATE");
         var queue = http.ok("GET", "/api/v1/approvals?status=REJECTED", null, editor);
@@ -119,6 +141,7 @@ class ApprovalsApiTest {
             if (record.path("action").asText().equals("POST /api/2.0/mlflow/registered-models/alias")
                     && record.path("outcome").asInt() == 200 && record.toString().contains("champion")) {
                 aliasChange = record;
+                break; // the first champion
             }
         }
         assertThat(aliasChange).as("alias change in " + audit).isNotNull();
@@ -160,6 +183,9 @@ class ApprovalsApiTest {
                 "{\"kind\":\"validation\",\"content\":{\"suite_name\":\"loans\",\"success\":true}}", editor);
         http.ok("POST", "/api/v1/models/loans/versions/" + v + "/evidence",
                 "{\"kind\":\"fairness\",\"content\":{\"metrics\":{\"demographic_parity_difference\":0.04}}}", editor);
+        http.ok("PUT", "/api/v1/models/loans/versions/" + v + "/card", "{\"owner\":\"risk team\"}", editor);
+        assertThat(http.fails("POST", approval("loans", v), "{\"decision\":\"approve\",\"comment\":\"ok\"}", approver,
+                400, "INVALID_STATE")).contains("'intended_use' is empty", "'limitations' is empty");
         http.ok("PUT", "/api/v1/models/loans/versions/" + v + "/card",
                 "{\"intended_use\":\"pre-screening\",\"limitations\":\"not for final decisions\"}", editor);
         var pending = http.ok("GET", approval("loans", v), null, editor);
@@ -169,10 +195,76 @@ class ApprovalsApiTest {
                 approver);
         assertThat(approved.path("status").asText()).isEqualTo("APPROVED");
         http.ok("POST", MLFLOW + "registered-models/alias",
-                "{\"name\":\"loans\",\"alias\":\"production\",\"version\":\"" + v + "\"}", editor);
+                "{\"name\":\"loans\",\"alias\":\"production\",\"version\":\"" + v + "\"}", approver);
         var card = http.ok("GET", "/api/v1/models/loans/versions/" + v + "/card", null, editor);
         assertThat(card.toString()).contains("erin");
         assertThat(Json.mapper().readTree(http.ok("GET", "/api/v1/models/loans/approval-policy", null, editor).toString())
                 .path("require_validation").asBoolean()).isTrue();
+    }
+
+    @Test
+    void governedModelsCannotBeSidestepped(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        var viewer = http.user("val", "viewer", admin);
+        http.ok("POST", MLFLOW + "registered-models/create", "{\"name\":\"gov\"}", editor);
+        var onnx = OnnxTestModels.writeLinearRegression(dir.resolve("model.onnx"), new float[] {0.5f, -1f, 2f}, 0.1f);
+        var descriptor = ModelPackage.forOnnx("model.onnx", OnnxSignatures.infer(onnx), null, "test").toYaml();
+        var files = "/api/2.0/mlflow-artifacts/artifacts/registry/gov/pkg1/";
+        assertThat(http.putBytes(files + "model.onnx", java.nio.file.Files.readAllBytes(onnx), editor).statusCode())
+                .isEqualTo(200);
+        assertThat(http.putBytes(files + ModelPackage.DESCRIPTOR_FILE, descriptor.getBytes(StandardCharsets.UTF_8), editor)
+                .statusCode()).isEqualTo(200);
+        var v1 = http.ok("POST", MLFLOW + "model-versions/create",
+                "{\"name\":\"gov\",\"source\":\"mlflow-artifacts:/registry/gov/pkg1\"}", editor)
+                .path("model_version").path("version").asText();
+
+        // a registered version's files cannot change under it (so what is approved is what is served)
+        var overwrite = http.putBytes(files + "model.onnx", new byte[] {1, 2, 3}, editor);
+        assertThat(overwrite.statusCode()).as(overwrite.body()).isEqualTo(400);
+        assertThat(overwrite.body()).contains("INVALID_STATE").contains("models:/gov/" + v1);
+        http.fails("DELETE", files + "model.onnx", null, editor, 400, "INVALID_STATE");
+        // the package area belongs to the model: someone without READ on it cannot fetch the files
+        http.ok("POST", MLFLOW + "registered-models/permissions/create",
+                "{\"name\":\"gov\",\"username\":\"val\",\"permission\":\"NO_PERMISSIONS\"}", editor);
+        http.fails("GET", files + "model.onnx", null, viewer, 403, "PERMISSION_DENIED");
+        http.fails("GET", "/api/2.0/mlflow-artifacts/artifacts?path=", null, editor, 403, "PERMISSION_DENIED");
+
+        // deployments serve approved versions, or follow a protected alias
+        http.fails("POST", "/api/v1/deployments", "{\"name\":\"gov-live\",\"model\":\"gov\",\"version\":\"" + v1
+                + "\"}", editor, 400, "INVALID_STATE");
+        http.ok("POST", MLFLOW + "registered-models/alias",
+                "{\"name\":\"gov\",\"alias\":\"challenger\",\"version\":\"" + v1 + "\"}", editor);
+        http.fails("POST", "/api/v1/deployments", "{\"name\":\"gov-live\",\"model\":\"gov\",\"alias\":\"challenger\"}",
+                editor, 400, "INVALID_STATE");
+        http.ok("POST", approval("gov", v1), "{\"decision\":\"approve\",\"comment\":\"ok\"}", approver);
+        http.ok("POST", MLFLOW + "registered-models/alias",
+                "{\"name\":\"gov\",\"alias\":\"champion\",\"version\":\"" + v1 + "\"}", approver);
+        http.ok("POST", "/api/v1/deployments", "{\"name\":\"gov-live\",\"model\":\"gov\",\"alias\":\"champion\"}",
+                editor);
+
+        // calling it needs READ on its model
+        var infer = "{\"inputs\":[{\"name\":\"x\",\"shape\":[1,3],\"datatype\":\"FP32\",\"data\":[1,2,3]}]}";
+        var answer = http.ok("POST", "/v2/models/gov-live/infer", infer, approver);
+        assertThat(answer.path("outputs").get(0).path("data").get(0).asDouble()).isCloseTo(4.6, within(1e-5));
+        http.fails("POST", "/v2/models/gov-live/infer", infer, viewer, 403, "PERMISSION_DENIED");
+        http.fails("GET", "/v2/models/gov-live", null, viewer, 403, "PERMISSION_DENIED");
+        http.fails("POST", "/deployments/gov-live/invocations", "{\"inputs\":[[1,2,3]]}", viewer, 403,
+                "PERMISSION_DENIED");
+        assertThat(http.ok("GET", "/api/v1/deployments", null, viewer).path("deployments")).isEmpty();
+
+        // a governed model is renamed or deleted by admins only (its owner could leave its gates behind)
+        http.ok("PUT", "/api/v1/models/gov/approval-policy", "{\"require_validation\":true}", admin);
+        http.fails("POST", MLFLOW + "registered-models/rename", "{\"name\":\"gov\",\"new_name\":\"gov-old\"}", editor,
+                403, "PERMISSION_DENIED");
+        http.fails("DELETE", MLFLOW + "registered-models/delete?name=gov", null, editor, 403, "PERMISSION_DENIED");
+
+        // version numbers are never reused, so "version 2" always means the same files
+        var v2 = http.ok("POST", MLFLOW + "model-versions/create",
+                "{\"name\":\"gov\",\"source\":\"mlflow-artifacts:/registry/gov/pkg2\"}", editor)
+                .path("model_version").path("version").asText();
+        http.ok("DELETE", MLFLOW + "model-versions/delete?name=gov&version=" + v2, null, editor);
+        var v3 = http.ok("POST", MLFLOW + "model-versions/create",
+                "{\"name\":\"gov\",\"source\":\"mlflow-artifacts:/registry/gov/pkg2\"}", editor)
+                .path("model_version").path("version").asText();
+        assertThat(Integer.parseInt(v3)).isEqualTo(Integer.parseInt(v2) + 1);
     }
 }

@@ -89,6 +89,14 @@ public final class ApprovalService implements PromotionGuard {
                         + number + " of '" + name + "' and so cannot " + verb(decision)
                         + " it: approvals need a second person (four-eyes).");
             }
+            if (decision == ApprovalStatus.REJECTED) {
+                var held = protectedHoldings(h, name, number);
+                if (!held.isEmpty()) {
+                    throw new LaunchpadException(ErrorCode.INVALID_STATE, "Version " + number + " of '" + name
+                            + "' holds " + String.join(" and ", held) + "; move it to another approved version"
+                            + " first (that is the rollback), then reject this one.");
+                }
+            }
             if (decision == ApprovalStatus.APPROVED) {
                 var unmet = unmetGates(h, name, number, policy(h, name));
                 if (!unmet.isEmpty()) {
@@ -220,6 +228,53 @@ public final class ApprovalService implements PromotionGuard {
         }
     }
 
+    /** Whether any alias is protected (none are without authentication). */
+    public boolean protecting() {
+        return !protectedAliases.isEmpty();
+    }
+
+    /**
+     * INVALID_STATE unless a deployment may serve this: with protection on, a deployment follows a
+     * protected alias (which only approved versions hold) or is pinned to an APPROVED version.
+     */
+    public void requireServable(String name, Integer version, String alias) {
+        if (!protecting()) {
+            return;
+        }
+        if (alias != null) {
+            if (!isProtected(alias)) {
+                throw new LaunchpadException(ErrorCode.INVALID_STATE, "Alias '" + alias + "' is not protected, so"
+                        + " it may point at unapproved versions: deployments follow a protected alias ("
+                        + String.join(", ", protectedAliases) + ") or are pinned to an APPROVED version.");
+            }
+            return;
+        }
+        var status = db.read(h -> {
+            registeredBy(h, name, version); // 404 for a version that does not exist
+            return status(h, name, version);
+        });
+        if (status != ApprovalStatus.APPROVED) {
+            throw new LaunchpadException(ErrorCode.INVALID_STATE, "Version " + version + " of '" + name + "' is "
+                    + status + ": deployments serve only APPROVED versions (or follow a protected alias).");
+        }
+    }
+
+    /** The protected aliases and stage the version holds, e.g. "alias 'champion'". */
+    private List<String> protectedHoldings(Handle h, String name, int version) {
+        var held = new ArrayList<String>();
+        h.createQuery("SELECT alias FROM registered_model_aliases WHERE name = :name AND version = :v ORDER BY alias")
+                .bind("name", name).bind("v", version).mapTo(String.class).list().stream()
+                .filter(this::isProtected).forEach(alias -> held.add("alias '" + alias + "'"));
+        if (isProtected("production")) {
+            var stage = h.createQuery("SELECT current_stage FROM model_versions WHERE name = :name AND version = :v")
+                    .bind("name", name).bind("v", version).mapTo(String.class).findOne().orElse("");
+            if (Stage.PRODUCTION.label().equals(stage)) {
+                held.add("stage Production");
+            }
+        }
+        return held;
+    }
+
     private void requireApproved(Handle h, String name, int version, String target) {
         var status = status(h, name, version);
         if (status != ApprovalStatus.APPROVED) {
@@ -288,10 +343,18 @@ public final class ApprovalService implements PromotionGuard {
             }
         }
         if (policy.requireModelCard()) {
-            long cards = h.createQuery("SELECT COUNT(*) FROM model_cards WHERE name = :name AND version = :v")
-                    .bind("name", name).bind("v", version).mapTo(Long.class).one();
-            if (cards == 0) {
+            var card = h.createQuery("SELECT content FROM model_cards WHERE name = :name AND version = :v"
+                            + " ORDER BY revision DESC LIMIT 1")
+                    .bind("name", name).bind("v", version).mapTo(String.class).findOne().map(ApprovalService::read);
+            if (card.isEmpty()) {
                 unmet.add("no model card was written");
+            } else {
+                for (var field : List.of("intended_use", "limitations")) {
+                    var value = card.get().path(field);
+                    if (!value.isTextual() || value.asText().isBlank()) {
+                        unmet.add("the model card's '" + field + "' is empty");
+                    }
+                }
             }
         }
         return unmet;
