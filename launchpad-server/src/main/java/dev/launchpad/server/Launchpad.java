@@ -71,6 +71,7 @@ public final class Launchpad implements AutoCloseable {
 
     private final IssuedToken firstStartToken;
     private List<ApiRoute> routes = List.of();
+    private dev.launchpad.server.monitor.Monitoring monitoring;
     /** Environment variable that presets the first admin token (instead of a random one) on first start. */
     public static final String ADMIN_TOKEN_VARIABLE = "LAUNCHPAD_ADMIN_TOKEN";
 
@@ -112,6 +113,7 @@ public final class Launchpad implements AutoCloseable {
         }
         var database = Database.open(config.databaseUrl());
         var closeOnFailure = new ArrayList<AutoCloseable>();
+        dev.launchpad.server.monitor.Monitoring monitoring = null;
         try {
             var artifacts = ArtifactStores.open(config.artifactRoot(), database);
             closeOnFailure.add(artifacts);
@@ -168,6 +170,11 @@ public final class Launchpad implements AutoCloseable {
                         new dev.launchpad.platform.govern.lineage.LineageService(database, registry), Version.current(),
                         authorizer)
                         .routes());
+                // production monitoring: prediction logging, monitors, alerts (issue 6)
+                monitoring = dev.launchpad.server.monitor.Monitoring.start(database, clock, deployments, registry,
+                        metrics.registry(), config.home(), calls);
+                closeOnFailure.add(monitoring);
+                routes.addAll(monitoring.routes());
                 serving.start();
             } else {
                 var version = registry.resolve(singleModel);
@@ -189,6 +196,7 @@ public final class Launchpad implements AutoCloseable {
             var http = HttpServer.start(config.host(), config.port(), routes);
             var launchpad = new Launchpad(config, database, artifacts, serving, grpc, http, firstToken);
             launchpad.routes = List.copyOf(routes);
+            launchpad.monitoring = monitoring;
             return launchpad;
         } catch (RuntimeException e) {
             for (var resource : closeOnFailure.reversed()) {
@@ -249,6 +257,11 @@ public final class Launchpad implements AutoCloseable {
         return grpc == null ? -1 : grpc.port();
     }
 
+    /** Production monitoring, or null in single-model mode. */
+    public dev.launchpad.server.monitor.Monitoring monitoring() {
+        return monitoring;
+    }
+
     /** The deployments served in this process. */
     public ServingRuntime serving() {
         return serving;
@@ -263,6 +276,9 @@ public final class Launchpad implements AutoCloseable {
             }
         } finally {
             try {
+                if (monitoring != null) {
+                    monitoring.close(); // flushes every open window before the database closes
+                }
                 serving.close();
                 artifacts.close();
             } finally {

@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
         versionProvider = LaunchpadCli.VersionProvider.class,
         description = "Launchpad: track, register, serve, monitor and govern machine-learning models.",
         subcommands = {ServerCommand.class, ServeCommand.class, ModelsCommand.class, AuditCommand.class,
-                LineageCommand.class, CommandLine.HelpCommand.class})
+                LineageCommand.class, MonitorCommand.class, AlertsCommand.class, CommandLine.HelpCommand.class})
 public final class LaunchpadCli implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
