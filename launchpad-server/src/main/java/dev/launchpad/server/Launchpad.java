@@ -141,8 +141,8 @@ public final class Launchpad implements AutoCloseable {
             boolean authOn = config.auth() == ServerConfig.Auth.TOKEN;
             var permissions = new PermissionService(database, clock);
             var authorizer = new Authorizer(permissions, authOn);
-            var authFilter = new AuthFilter(authenticator, permissions,
-                    new ResourceResolver(experiments, runs, registry, deployments, identity), authOn);
+            var resolver = new ResourceResolver(experiments, runs, registry, deployments, identity);
+            var authFilter = new AuthFilter(authenticator, permissions, resolver, authOn);
 
             var routes = new ArrayList<ApiRoute>();
             routes.add(new ApiRoute(HandlerType.BEFORE_MATCHED, "*", authFilter::handle));
@@ -189,7 +189,8 @@ public final class Launchpad implements AutoCloseable {
             GrpcServer grpc = null;
             if (config.grpcPort() >= 0) {
                 grpc = GrpcServer.start(config.host(), config.grpcPort(), (int) ServingLimits.DEFAULTS.maxRequestBytes(),
-                        authFilter.enabled() ? new GrpcAuthInterceptor(authenticator) : null, new OipGrpcService(calls, oip));
+                        authFilter.enabled() ? new GrpcAuthInterceptor(authenticator) : null, new OipGrpcService(calls, oip,
+                                GrpcAuthInterceptor.deploymentReadCheck(resolver, permissions)));
                 closeOnFailure.add(grpc);
             }
             authFilter.declare(routes);

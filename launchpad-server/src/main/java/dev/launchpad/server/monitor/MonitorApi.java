@@ -19,6 +19,8 @@ import dev.launchpad.platform.monitor.Webhooks;
 import dev.launchpad.platform.registry.RegistryService;
 import dev.launchpad.platform.govern.identity.Role;
 import dev.launchpad.server.auth.Access;
+import dev.launchpad.server.auth.Locator;
+import dev.launchpad.server.auth.Subject;
 import dev.launchpad.server.http.ApiRequest;
 import dev.launchpad.server.http.ApiRoute;
 import dev.launchpad.server.http.HttpServer;
@@ -69,12 +71,25 @@ public final class MonitorApi {
         Object apply(Context ctx);
     }
 
-    /** Reads need a viewer; feedback, settings, baselines, rules, incidents need an editor; webhooks an admin. */
+    /**
+     * A deployment's and a model version's monitoring follow the registered model's permissions (READ to look,
+     * EDIT to send feedback, change settings or baselines); rules and incidents are global (viewer to look,
+     * editor to change); webhooks need an admin.
+     */
     private static Access access(HandlerType method, String path) {
+        boolean read = method == HandlerType.GET;
         if (path.startsWith("/api/v1/webhooks")) {
             return Access.role(Role.ADMIN); // webhook URLs and secrets
         }
-        return Access.role(method == HandlerType.GET ? Role.VIEWER : Role.EDITOR);
+        if (path.startsWith(DEPLOYMENT)) {
+            var deployment = Locator.pathParam(Subject.Kind.DEPLOYMENT, "name");
+            return read ? Access.read(deployment) : Access.edit(deployment);
+        }
+        if (path.startsWith(BASELINE)) {
+            var model = Locator.pathParam(Subject.Kind.REGISTERED_MODEL, "name");
+            return read ? Access.read(model) : Access.edit(model);
+        }
+        return Access.role(read ? Role.VIEWER : Role.EDITOR);
     }
 
     private static ApiRoute route(HandlerType method, String path, Action action) {
@@ -385,8 +400,8 @@ public final class MonitorApi {
         if (current.isPresent() && baseline.isPresent()) {
             var w = current.get();
             var b = baseline.get();
-            features = MonitorChecks.drift(b, w.inputs(), w.inputSample(), common(b.profile(), w.inputs()), settings);
-            outputs = MonitorChecks.drift(b, w.outputs(), w.outputSample(), common(b.profile(), w.outputs()), settings);
+            features = MonitorChecks.drift(b, w.inputs(), w.inputSample(), MonitorChecks.common(b, w.inputs()), settings);
+            outputs = MonitorChecks.drift(b, w.outputs(), w.outputSample(), MonitorChecks.common(b, w.outputs()), settings);
         } else {
             node.put("message", current.isEmpty() ? "No traffic was logged in the span."
                     : "The model version has no baseline; set one with launchpad monitor baseline.");
@@ -406,17 +421,6 @@ public final class MonitorApi {
             throw LaunchpadException.invalid("'format' must be json or html, got '" + format + "'.");
         }
         return node;
-    }
-
-    private static List<String> common(DatasetProfile reference, DatasetProfile current) {
-        var names = new ArrayList<String>();
-        for (var e : current.columns().entrySet()) {
-            var ref = reference.columns().get(e.getKey());
-            if (ref != null && ref.kind() == e.getValue().kind()) {
-                names.add(e.getKey());
-            }
-        }
-        return names;
     }
 
     // ------------------------------------------------------------------ monitor

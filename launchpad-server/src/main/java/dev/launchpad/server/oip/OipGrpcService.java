@@ -29,6 +29,7 @@ import org.slf4j.LoggerFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -41,10 +42,13 @@ public final class OipGrpcService extends GRPCInferenceServiceGrpc.GRPCInference
 
     private final InferenceCalls calls;
     private final OipRestApi rest;
+    private final Consumer<String> readCheck;
 
-    public OipGrpcService(InferenceCalls calls, OipRestApi rest) {
+    /** {@code readCheck} refuses (with a typed error) a caller who may not use the named deployment. */
+    public OipGrpcService(InferenceCalls calls, OipRestApi rest, Consumer<String> readCheck) {
         this.calls = calls;
         this.rest = rest;
+        this.readCheck = readCheck;
     }
 
     @Override
@@ -71,6 +75,7 @@ public final class OipGrpcService extends GRPCInferenceServiceGrpc.GRPCInference
     @Override
     public void modelReady(ModelReadyRequest request, StreamObserver<ModelReadyResponse> out) {
         answer(out, () -> {
+            readCheck.accept(request.getName());
             var status = calls.runtime().status(request.getName());
             if (status.state() == ServingRuntime.State.NOT_DEPLOYED) {
                 throw LaunchpadException.notFound("Model '" + request.getName() + "' is not deployed.");
@@ -84,6 +89,7 @@ public final class OipGrpcService extends GRPCInferenceServiceGrpc.GRPCInference
     @Override
     public void modelMetadata(ModelMetadataRequest request, StreamObserver<ModelMetadataResponse> out) {
         answer(out, () -> {
+            readCheck.accept(request.getName());
             try (var lease = calls.runtime().acquire(request.getName())) {
                 OipRestApi.checkVersion(request.getName(), request.getVersion(), lease.version().version());
                 var builder = ModelMetadataResponse.newBuilder().setName(request.getName())
@@ -103,6 +109,7 @@ public final class OipGrpcService extends GRPCInferenceServiceGrpc.GRPCInference
     public void modelInfer(ModelInferRequest request, StreamObserver<ModelInferResponse> out) {
         long start = System.nanoTime();
         answer(out, () -> {
+            readCheck.accept(request.getModelName());
             var inputs = inputs(request);
             record Answer(List<OipTensor> outputs, int version) {
             }

@@ -12,7 +12,15 @@ import org.junit.jupiter.api.Test;
 import dev.launchpad.inference.model.ModelPackage;
 import dev.launchpad.inference.model.OnnxSignatures;
 import dev.launchpad.inference.model.OnnxTestModels;
+import dev.launchpad.server.oip.grpc.GRPCInferenceServiceGrpc;
+import dev.launchpad.server.oip.grpc.ModelReadyRequest;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.MetadataUtils;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
 import org.mlflow.tracking.MlflowClient;
 import org.mlflow.tracking.MlflowHttpException;
 import org.mlflow.tracking.creds.BasicMlflowHostCreds;
@@ -250,6 +258,19 @@ class ApprovalsApiTest {
         http.fails("POST", "/deployments/gov-live/invocations", "{\"inputs\":[[1,2,3]]}", viewer, 403,
                 "PERMISSION_DENIED");
         assertThat(http.ok("GET", "/api/v1/deployments", null, viewer).path("deployments")).isEmpty();
+        // ... over gRPC too
+        var channel = NettyChannelBuilder.forAddress("127.0.0.1", server.grpcPort())
+                .usePlaintext().build();
+        try {
+            var stub = GRPCInferenceServiceGrpc.newBlockingStub(channel);
+            var ready = ModelReadyRequest.newBuilder().setName("gov-live").build();
+            assertThat(bearer(stub, approver).modelReady(ready).getReady()).isTrue();
+            assertThatThrownBy(() -> bearer(stub, viewer).modelReady(ready))
+                    .isInstanceOfSatisfying(StatusRuntimeException.class,
+                            e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED));
+        } finally {
+            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
 
         // a governed model is renamed or deleted by admins only (its owner could leave its gates behind)
         http.ok("PUT", "/api/v1/models/gov/approval-policy", "{\"require_validation\":true}", admin);
@@ -266,5 +287,12 @@ class ApprovalsApiTest {
                 "{\"name\":\"gov\",\"source\":\"mlflow-artifacts:/registry/gov/pkg2\"}", editor)
                 .path("model_version").path("version").asText();
         assertThat(Integer.parseInt(v3)).isEqualTo(Integer.parseInt(v2) + 1);
+    }
+
+    private static GRPCInferenceServiceGrpc.GRPCInferenceServiceBlockingStub bearer(
+            GRPCInferenceServiceGrpc.GRPCInferenceServiceBlockingStub stub, String token) {
+        var headers = new Metadata();
+        headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
+        return stub.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
     }
 }
