@@ -50,6 +50,9 @@ public final class MonitorChecks {
                     }
                     Column ref = baseline.sample().column(name);
                     Column cur = currentSample.column(name);
+                    if (ref instanceof Column.Numeric numbers && cur instanceof Column.Categorical) {
+                        ref = asLabels(numbers); // class labels read from a CSV look like numbers
+                    }
                     out.add(new FeatureDrift(DriftDetector.column(ref, cur, options), false));
                 } else {
                     var m = method != null ? method : DriftMethod.JENSEN_SHANNON;
@@ -64,16 +67,32 @@ public final class MonitorChecks {
         return out;
     }
 
-    /** Features in both the baseline and the current profile with the same kind. */
-    static List<String> common(DatasetProfile reference, DatasetProfile current) {
+    /**
+     * Features in both the baseline and the current profile with the same kind, or numeric in the baseline
+     * and categorical in the traffic when the baseline has a sample (class labels that a CSV spells as numbers).
+     */
+    public static List<String> common(Baselines.Baseline baseline, DatasetProfile current) {
         var names = new ArrayList<String>();
         for (var e : current.columns().entrySet()) {
-            var ref = reference.columns().get(e.getKey());
-            if (ref != null && ref.kind() == e.getValue().kind()) {
+            var ref = baseline.profile().columns().get(e.getKey());
+            if (ref == null) {
+                continue;
+            }
+            boolean labels = ref.kind() == ColumnProfile.Kind.NUMERIC && e.getValue().kind() == ColumnProfile.Kind.CATEGORICAL
+                    && baseline.sample() != null && baseline.sample().isNumeric(e.getKey()) != null;
+            if (ref.kind() == e.getValue().kind() || labels) {
                 names.add(e.getKey());
             }
         }
         return names;
+    }
+
+    private static Column.Categorical asLabels(Column.Numeric numbers) {
+        var values = new String[numbers.size()];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = Predictions.format(numbers.values()[i]);
+        }
+        return new Column.Categorical(numbers.name(), values);
     }
 
     static CheckResult featureDrift(String check, WindowData current, DatasetProfile profile, RowSample sample,
@@ -88,7 +107,7 @@ public final class MonitorChecks {
                     + (current == null ? 0 : current.rows()) + ").");
             return new CheckResult(check, CheckResult.Status.NO_DATA, null, null, List.of(), details);
         }
-        var names = common(baseline.profile(), profile);
+        var names = common(baseline, profile);
         if (names.isEmpty()) {
             details.put("reason", check.equals("prediction_drift")
                     ? "The baseline has no column named like a model output; include the predictions in the reference data."

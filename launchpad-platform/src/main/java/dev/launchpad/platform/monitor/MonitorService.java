@@ -268,10 +268,15 @@ public final class MonitorService implements AutoCloseable {
     /** Starts the background scheduler, polling every {@code poll}. */
     public void start(Duration poll) {
         scheduler = Thread.ofPlatform().daemon().name("launchpad-monitor-scheduler").start(() -> {
+            long lastPrune = 0;
             while (!stopped) {
                 try {
                     Thread.sleep(poll.toMillis());
                     runDue();
+                    if (System.nanoTime() - lastPrune > Duration.ofHours(1).toNanos() || lastPrune == 0) {
+                        lastPrune = System.nanoTime();
+                        prune(Retention.defaults());
+                    }
                 } catch (InterruptedException e) {
                     return;
                 } catch (RuntimeException e) {
@@ -281,11 +286,28 @@ public final class MonitorService implements AutoCloseable {
         });
     }
 
-    /** Drops a deployment's monitoring state that lives outside the windows (its job and settings). */
-    public void forget(String deployment) {
-        database.writeVoid(h -> {
-            h.createUpdate("DELETE FROM monitor_jobs WHERE deployment = :d").bind("d", deployment).execute();
-            h.createUpdate("DELETE FROM monitor_settings WHERE deployment = :d").bind("d", deployment).execute();
+    /** How long stored monitoring data is kept: minute windows, hour windows, logged predictions and labels, results. */
+    public record Retention(Duration minutes, Duration hours, Duration predictions, Duration results) {
+        public static Retention defaults() {
+            return new Retention(Duration.ofDays(7), Duration.ofDays(90), Duration.ofDays(30), Duration.ofDays(90));
+        }
+    }
+
+    /** Deletes what is older than the retention (day windows, alerts and incidents are kept); returns rows deleted. */
+    public int prune(Retention retention) {
+        long now = clock.millis();
+        return database.write(h -> {
+            int n = h.createUpdate("DELETE FROM monitor_windows WHERE granularity = 'minute' AND window_start < :t")
+                    .bind("t", now - retention.minutes().toMillis()).execute();
+            n += h.createUpdate("DELETE FROM monitor_windows WHERE granularity = 'hour' AND window_start < :t")
+                    .bind("t", now - retention.hours().toMillis()).execute();
+            n += h.createUpdate("DELETE FROM monitor_predictions WHERE predicted_at < :t")
+                    .bind("t", now - retention.predictions().toMillis()).execute();
+            n += h.createUpdate("DELETE FROM monitor_feedback WHERE received_at < :t")
+                    .bind("t", now - retention.predictions().toMillis()).execute();
+            n += h.createUpdate("DELETE FROM monitor_results WHERE window_to < :t")
+                    .bind("t", now - retention.results().toMillis()).execute();
+            return n;
         });
     }
 

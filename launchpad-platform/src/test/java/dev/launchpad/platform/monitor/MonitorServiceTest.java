@@ -132,6 +132,21 @@ class MonitorServiceTest {
             assertThat(alerts.rules()).hasSize(6);
             assertThatThrownBy(() -> alerts.createRule("feature-drift", null, "feature_drift", "warning", 0))
                     .isInstanceOf(LaunchpadException.class);
+
+            // retention: minute windows go after a week, hours and results after 90 days; days and incidents stay
+            long span = 3_600_000L * 24 * 400;
+            clock.advanceSeconds(8L * 24 * 3600);
+            assertThat(monitors.prune(MonitorService.Retention.defaults())).isPositive();
+            assertThat(store.list("d", Granularity.MINUTE, M0, M0 + span)).isEmpty();
+            assertThat(store.list("d", Granularity.HOUR, M0, M0 + span)).isNotEmpty();
+            assertThat(monitors.results("d", null, M0, M0 + span, 100)).hasSize(all.size() + 12);
+            assertThat(monitors.prune(MonitorService.Retention.defaults())).isZero();
+            clock.advanceSeconds(91L * 24 * 3600);
+            assertThat(monitors.prune(MonitorService.Retention.defaults())).isPositive();
+            assertThat(store.list("d", Granularity.HOUR, M0, M0 + span)).isEmpty();
+            assertThat(store.list("d", Granularity.DAY, Granularity.DAY.floor(M0), M0 + span)).isNotEmpty();
+            assertThat(monitors.results("d", null, M0, M0 + span, 100)).isEmpty();
+            assertThat(alerts.incident(incident.id()).status()).isEqualTo("resolved");
         } finally {
             receiver.stop(0);
         }

@@ -104,6 +104,9 @@ final class DriftReport {
 
     /** Two bar series (reference, current) over shared bins, 360×160. */
     static String svg(ColumnProfile ref, ColumnProfile cur) {
+        if (ref.kind() != cur.kind()) {
+            return "<p><i>numeric in the reference, categorical in the traffic: compared on the samples</i></p>";
+        }
         var labels = new ArrayList<String>();
         double[] r;
         double[] c;
