@@ -65,7 +65,7 @@ public final class DeploymentsApi {
                 })
                 .get(ONE, Access.read(deployment), r -> json(deployments.get(r.pathParam("name"))))
                 .patch(ONE, Access.edit(deployment).withBefore(), this::update)
-                .delete(ONE, Access.edit(deployment).withBefore(), this::delete)
+                .delete(ONE, Access.manage(deployment).withBefore(), this::delete)
                 .build();
     }
 

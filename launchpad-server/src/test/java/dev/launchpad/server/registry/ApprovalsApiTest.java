@@ -271,6 +271,12 @@ class ApprovalsApiTest {
         } finally {
             channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
         }
+        // its monitoring follows the model too; removing it needs MANAGE (its creator's), not the role's EDIT
+        http.ok("GET", "/api/v1/deployments/gov-live/monitor", null, approver);
+        http.fails("GET", "/api/v1/deployments/gov-live/drift", null, viewer, 403, "PERMISSION_DENIED");
+        http.fails("POST", "/api/v1/deployments/gov-live/feedback", "{\"feedback\":[]}", viewer, 403,
+                "PERMISSION_DENIED");
+        http.fails("DELETE", "/api/v1/deployments/gov-live", null, approver, 403, "PERMISSION_DENIED");
 
         // a governed model is renamed or deleted by admins only (its owner could leave its gates behind)
         http.ok("PUT", "/api/v1/models/gov/approval-policy", "{\"require_validation\":true}", admin);
