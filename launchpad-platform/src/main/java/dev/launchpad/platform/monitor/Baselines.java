@@ -76,62 +76,47 @@ public final class Baselines {
 
     /**
      * Profiles a CSV with a header row: a column whose non-empty cells all parse as numbers is numeric
-     * (empty, {@code NA}, {@code NaN} and {@code null} cells are missing), any other is categorical.
-     * INVALID_PARAMETER_VALUE for a malformed file.
+     * (empty, {@code NA}, {@code NaN} and {@code null} cells are missing), any other is categorical (where
+     * the cells read before its first non-number keep their numeric spelling, e.g. {@code 1} for {@code 1.0}).
+     * Read row by row into columns, so memory follows the values, not the text. INVALID_PARAMETER_VALUE for
+     * a malformed file.
      */
     public static Reference fromCsv(InputStream in) {
-        var rows = readCsv(new InputStreamReader(in, StandardCharsets.UTF_8));
-        if (rows.isEmpty()) {
+        var csv = new CsvRows(new InputStreamReader(in, StandardCharsets.UTF_8));
+        var header = csv.next();
+        if (header == null) {
             throw LaunchpadException.invalid("The CSV is empty; it needs a header row and data rows.");
         }
-        var header = rows.getFirst();
         var names = new java.util.HashSet<String>();
         for (var name : header) {
             if (name.isBlank() || !names.add(name)) {
                 throw LaunchpadException.invalid("The CSV header has an empty or repeated column name '" + name + "'.");
             }
         }
-        int n = rows.size() - 1;
+        var columns = new CsvColumn[header.size()];
+        for (int c = 0; c < columns.length; c++) {
+            columns[c] = new CsvColumn();
+        }
+        int n = 0;
+        for (var row = csv.next(); row != null; row = csv.next()) {
+            if (++n > MAX_ROWS) {
+                throw LaunchpadException.invalid("The CSV has more than " + MAX_ROWS + " rows (profile a larger"
+                        + " dataset yourself and upload the profile).");
+            }
+            if (row.size() != columns.length) {
+                throw LaunchpadException.invalid("CSV row " + (n + 1) + " has " + row.size() + " fields; the header has "
+                        + columns.length + ".");
+            }
+            for (int c = 0; c < columns.length; c++) {
+                columns[c].add(row.get(c));
+            }
+        }
         if (n == 0) {
             throw LaunchpadException.invalid("The CSV has a header but no data rows.");
         }
-        if (n > MAX_ROWS) {
-            throw LaunchpadException.invalid("The CSV has " + n + " rows; the limit is " + MAX_ROWS
-                    + " (profile a larger dataset yourself and upload the profile).");
-        }
         var features = new ArrayList<FeatureBatch.Feature>();
-        for (int c = 0; c < header.size(); c++) {
-            boolean numeric = true;
-            for (int r = 1; r <= n && numeric; r++) {
-                var row = rows.get(r);
-                if (row.size() != header.size()) {
-                    throw LaunchpadException.invalid("CSV row " + (r + 1) + " has " + row.size() + " fields; the header has "
-                            + header.size() + ".");
-                }
-                var cell = row.get(c).strip();
-                if (!missing(cell)) {
-                    try {
-                        Double.parseDouble(cell);
-                    } catch (NumberFormatException e) {
-                        numeric = false;
-                    }
-                }
-            }
-            if (numeric) {
-                double[] v = new double[n];
-                for (int r = 1; r <= n; r++) {
-                    var cell = rows.get(r).get(c).strip();
-                    v[r - 1] = missing(cell) ? Double.NaN : Double.parseDouble(cell);
-                }
-                features.add(FeatureBatch.Feature.numeric(header.get(c), v));
-            } else {
-                String[] v = new String[n];
-                for (int r = 1; r <= n; r++) {
-                    var cell = rows.get(r).get(c);
-                    v[r - 1] = missing(cell.strip()) ? null : cell;
-                }
-                features.add(FeatureBatch.Feature.categorical(header.get(c), v));
-            }
+        for (int c = 0; c < columns.length; c++) {
+            features.add(columns[c].feature(header.get(c), n));
         }
         var batch = new FeatureBatch(n, features);
         var w = WindowData.empty(SAMPLE_SIZE, 42);
@@ -139,78 +124,134 @@ public final class Baselines {
         return new Reference(w.inputs(), w.inputSample());
     }
 
+    /** One CSV column being read: numbers until a cell is not one, then (interned) text. */
+    private static final class CsvColumn {
+        private double[] numbers = new double[1024];
+        private String[] labels;
+        private final java.util.Map<String, String> interned = new java.util.HashMap<>();
+        private int size;
+
+        void add(String raw) {
+            var cell = raw.strip();
+            boolean isMissing = missing(cell);
+            if (labels == null && !isMissing) {
+                try {
+                    double v = Double.parseDouble(cell);
+                    grow();
+                    numbers[size++] = v;
+                    return;
+                } catch (NumberFormatException e) {
+                    labels = new String[numbers.length];
+                    for (int i = 0; i < size; i++) {
+                        labels[i] = Double.isNaN(numbers[i]) ? null : intern(Predictions.format(numbers[i]));
+                    }
+                    numbers = null;
+                }
+            }
+            grow();
+            if (labels == null) {
+                numbers[size++] = Double.NaN;
+            } else {
+                labels[size++] = isMissing ? null : intern(raw);
+            }
+        }
+
+        private String intern(String value) {
+            return interned.size() < 100_000 ? interned.computeIfAbsent(value, v -> v) : value;
+        }
+
+        private void grow() {
+            if (labels == null && size == numbers.length) {
+                numbers = java.util.Arrays.copyOf(numbers, size * 2);
+            } else if (labels != null && size == labels.length) {
+                labels = java.util.Arrays.copyOf(labels, size * 2);
+            }
+        }
+
+        FeatureBatch.Feature feature(String name, int rows) {
+            return labels == null ? FeatureBatch.Feature.numeric(name, java.util.Arrays.copyOf(numbers, rows))
+                    : FeatureBatch.Feature.categorical(name, java.util.Arrays.copyOf(labels, rows));
+        }
+    }
+
     private static boolean missing(String cell) {
         return cell.isEmpty() || cell.equals("NA") || cell.equalsIgnoreCase("nan") || cell.equals("null");
     }
 
-    /** RFC 4180 CSV: comma separated, double-quoted fields with "" escapes, CRLF or LF line ends. */
-    static List<List<String>> readCsv(Reader reader) {
-        try (var in = new java.io.BufferedReader(reader, 1 << 16)) {
-            var rows = new ArrayList<List<String>>();
-            var row = new ArrayList<String>();
-            var field = new StringBuilder();
-            boolean quoted = false;
-            boolean fieldStarted = false;
-            int c;
-            while ((c = in.read()) != -1) {
-                if (quoted) {
-                    if (c == '"') {
-                        in.mark(1);
-                        int next = in.read();
-                        if (next == '"') {
-                            field.append('"');
+    /** RFC 4180 CSV read a row at a time: comma separated, double-quoted fields with "" escapes, CRLF or LF. */
+    static final class CsvRows {
+        private final java.io.BufferedReader in;
+        private final StringBuilder field = new StringBuilder();
+
+        CsvRows(Reader reader) {
+            this.in = new java.io.BufferedReader(reader, 1 << 16);
+        }
+
+        /** The next row, or null at the end (blank lines are skipped). */
+        List<String> next() {
+            try {
+                var row = new ArrayList<String>();
+                field.setLength(0);
+                boolean quoted = false;
+                boolean fieldStarted = false;
+                int c;
+                while ((c = in.read()) != -1) {
+                    if (quoted) {
+                        if (c == '"') {
+                            in.mark(1);
+                            int next = in.read();
+                            if (next == '"') {
+                                field.append('"');
+                            } else {
+                                quoted = false;
+                                if (next != -1) {
+                                    in.reset();
+                                }
+                            }
                         } else {
-                            quoted = false;
-                            if (next != -1) {
-                                in.reset();
+                            field.append((char) c);
+                        }
+                        continue;
+                    }
+                    switch (c) {
+                        case '"' -> {
+                            if (field.isEmpty()) {
+                                quoted = true;
+                                fieldStarted = true;
+                            } else {
+                                field.append('"');
                             }
                         }
-                    } else {
-                        field.append((char) c);
-                    }
-                    continue;
-                }
-                switch (c) {
-                    case '"' -> {
-                        if (field.isEmpty()) {
-                            quoted = true;
-                            fieldStarted = true;
-                        } else {
-                            field.append('"');
-                        }
-                    }
-                    case ',' -> {
-                        row.add(field.toString());
-                        field.setLength(0);
-                        fieldStarted = true;
-                    }
-                    case '\r' -> {
-                    }
-                    case '\n' -> {
-                        if (fieldStarted || !field.isEmpty() || !row.isEmpty()) {
+                        case ',' -> {
                             row.add(field.toString());
-                            rows.add(row);
+                            field.setLength(0);
+                            fieldStarted = true;
                         }
-                        row = new ArrayList<>();
-                        field.setLength(0);
-                        fieldStarted = false;
-                    }
-                    default -> {
-                        field.append((char) c);
-                        fieldStarted = true;
+                        case '\r' -> {
+                        }
+                        case '\n' -> {
+                            if (fieldStarted || !field.isEmpty() || !row.isEmpty()) {
+                                row.add(field.toString());
+                                return row;
+                            }
+                        }
+                        default -> {
+                            field.append((char) c);
+                            fieldStarted = true;
+                        }
                     }
                 }
+                if (quoted) {
+                    throw LaunchpadException.invalid("The CSV ends inside a quoted field.");
+                }
+                if (fieldStarted || !field.isEmpty() || !row.isEmpty()) {
+                    row.add(field.toString());
+                    return row;
+                }
+                return null;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
-            if (quoted) {
-                throw LaunchpadException.invalid("The CSV ends inside a quoted field.");
-            }
-            if (fieldStarted || !field.isEmpty() || !row.isEmpty()) {
-                row.add(field.toString());
-                rows.add(row);
-            }
-            return rows;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 }

@@ -132,6 +132,11 @@ public final class Feedback {
         Double mae = null;
         Double rmse = null;
         if (!labelled.isEmpty()) {
+            if (task == Predictions.Task.REGRESSION && labelled.stream().allMatch(r -> isInteger(r.prediction()))) {
+                // whole-number predictions may be class indices (a classifier without probabilities): both apply
+                accuracy = (double) labelled.stream().filter(r -> sameClass(r.prediction(), r.label())).count()
+                        / labelled.size();
+            }
             if (task == Predictions.Task.CLASSIFICATION) {
                 long correct = labelled.stream().filter(r -> sameClass(r.prediction(), r.label())).count();
                 accuracy = (double) correct / labelled.size();
@@ -167,6 +172,15 @@ public final class Feedback {
             }
         }
         return new WindowPerformance(start, rows.size(), labelled.size(), task, accuracy, auc, mae, rmse, estAccuracy, estAuc);
+    }
+
+    private static boolean isInteger(String s) {
+        try {
+            double v = Double.parseDouble(s);
+            return v == Math.rint(v) && Math.abs(v) < 1e9;
+        } catch (NumberFormatException e) {
+            return false;
+        }
     }
 
     private static boolean isNumber(String s) {

@@ -48,7 +48,7 @@ public record MonitorSettings(boolean enabled, int intervalMinutes, int minRows,
     }
 
     public static MonitorSettings defaults() {
-        return new MonitorSettings(true, 1, 100, 0.5, Map.of(), Map.of(), 0.05, 0.05, 0.05, 0.05, null, null, 1440, 20,
+        return new MonitorSettings(true, 1, 500, 0.5, Map.of(), Map.of(), 0.05, 0.05, 0.05, 0.05, null, null, 1440, 20,
                 1000, 0.01);
     }
 

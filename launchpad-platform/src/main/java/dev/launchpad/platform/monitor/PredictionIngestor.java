@@ -15,6 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Prediction logging off the request path. Serving {@link #observe offers} each answered request to a
@@ -25,7 +26,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Durability: a window part is cut when its minute ends, every {@code flushInterval}, on
  * {@link #flushNow()} and on {@link #close()}; each cut is written exactly once, so a clean restart
  * loses and double-counts nothing. After a crash (kill -9) what was observed since the last cut, at most
- * one flush interval (default one minute), is lost.
+ * one flush interval (default one minute), is lost, with cut parts not yet written (while the database is
+ * slow or down). A part that cannot be stored for {@code retryFor} is given up and counted.
  */
 public final class PredictionIngestor implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PredictionIngestor.class);
@@ -36,19 +38,24 @@ public final class PredictionIngestor implements AutoCloseable {
      * @param sampleSize rows kept per window sample
      * @param maxPredictionsPerWindow logged prediction rows (for feedback) kept per window part before dropping
      * @param payloadLog optional rolling payload files, or null
+     * @param retryFor how long a window part that cannot be stored is retried before it is given up (counted)
      */
     public record Config(int queueCapacity, Duration flushInterval, int sampleSize, int maxPredictionsPerWindow,
-                         PayloadLog payloadLog) {
+                         PayloadLog payloadLog, Duration retryFor) {
         public static Config defaults() {
-            return new Config(65_536, Duration.ofMinutes(1), 1_000, 200_000, null);
+            return new Config(65_536, Duration.ofMinutes(1), 1_000, 200_000, null, Duration.ofMinutes(10));
         }
 
         public Config withPayloadLog(PayloadLog log) {
-            return new Config(queueCapacity, flushInterval, sampleSize, maxPredictionsPerWindow, log);
+            return new Config(queueCapacity, flushInterval, sampleSize, maxPredictionsPerWindow, log, retryFor);
         }
 
         public Config withFlushInterval(Duration d) {
-            return new Config(queueCapacity, d, sampleSize, maxPredictionsPerWindow, payloadLog);
+            return new Config(queueCapacity, d, sampleSize, maxPredictionsPerWindow, payloadLog, retryFor);
+        }
+
+        public Config withRetryFor(Duration d) {
+            return new Config(queueCapacity, flushInterval, sampleSize, maxPredictionsPerWindow, payloadLog, d);
         }
     }
 
@@ -68,6 +75,8 @@ public final class PredictionIngestor implements AutoCloseable {
     }
 
     private static final Object FLUSH = new Object();
+    private static final int DRAIN_BATCH = 1_024;
+    private static final long IDLE_NAP_NANOS = 5_000_000;
 
     private final WindowStore store;
     private final Clock clock;
@@ -81,6 +90,7 @@ public final class PredictionIngestor implements AutoCloseable {
     private final AtomicLong decodeFailures = new AtomicLong();
     private final AtomicLong flushFailures = new AtomicLong();
     private final AtomicLong flushedParts = new AtomicLong();
+    private final AtomicLong abandonedParts = new AtomicLong();
     private final Thread consumer;
     private final Thread flusher;
     private volatile boolean closed;
@@ -110,12 +120,12 @@ public final class PredictionIngestor implements AutoCloseable {
 
     /** Observations accepted, dropped (queue full), and other counters, for metrics. */
     public record Stats(long accepted, long dropped, long droppedPredictions, long decodeFailures, long flushFailures,
-                        long flushedParts, int queueDepth) {
+                        long flushedParts, long abandonedParts, int queueDepth) {
     }
 
     public Stats stats() {
         return new Stats(accepted.get(), dropped.get(), droppedPredictions.get(), decodeFailures.get(),
-                flushFailures.get(), flushedParts.get(), queue.size());
+                flushFailures.get(), flushedParts.get(), abandonedParts.get(), queue.size());
     }
 
     /** Profiles everything observed so far and writes every open window; returns once it is stored. */
@@ -137,34 +147,40 @@ public final class PredictionIngestor implements AutoCloseable {
     private record FlushRequest(CompletableFuture<Void> done) {
     }
 
+    /**
+     * Drains the queue in batches and naps when it is empty: serving threads then never wake this thread
+     * (a wake-up per request costs more than profiling the request does).
+     */
     private void consume() {
         long lastCut = System.nanoTime();
+        var batch = new ArrayList<Object>(DRAIN_BATCH);
         while (true) {
-            Object item;
-            try {
-                item = queue.poll(200, TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                return;
+            batch.clear();
+            if (queue.drainTo(batch, DRAIN_BATCH) == 0) {
+                LockSupport.parkNanos(IDLE_NAP_NANOS);
+                if (Thread.interrupted() || halted) {
+                    return;
+                }
             }
-            if (halted) {
-                return;
-            }
-            if (item == FLUSH) {
-                cutAll(null);
-                cuts.add(new Cut(null, null, null)); // end of stream for the flusher
-                return;
-            }
-            if (item instanceof FlushRequest fr) {
-                cutAll(fr.done());
-                lastCut = System.nanoTime();
-                continue;
-            }
-            if (item instanceof Observation o) {
-                try {
-                    apply(o);
-                } catch (RuntimeException e) {
-                    decodeFailures.incrementAndGet();
-                    LOG.debug("Cannot profile a request of {}: {}", o.deployment(), e.toString());
+            for (var item : batch) {
+                if (halted) {
+                    return;
+                }
+                if (item == FLUSH) {
+                    cutAll(null);
+                    cuts.add(new Cut(null, null, null)); // end of stream for the flusher
+                    return;
+                }
+                if (item instanceof FlushRequest fr) {
+                    cutAll(fr.done());
+                    lastCut = System.nanoTime();
+                } else if (item instanceof Observation o) {
+                    try {
+                        apply(o);
+                    } catch (RuntimeException e) {
+                        decodeFailures.incrementAndGet();
+                        LOG.debug("Cannot profile a request of {}: {}", o.deployment(), e.toString());
+                    }
                 }
             }
             if (System.nanoTime() - lastCut >= config.flushInterval().toNanos()) {
@@ -249,6 +265,7 @@ public final class PredictionIngestor implements AutoCloseable {
                 cut.done().complete(null);
                 continue;
             }
+            long firstFailure = 0;
             while (true) {
                 if (halted) {
                     return;
@@ -261,6 +278,16 @@ public final class PredictionIngestor implements AutoCloseable {
                     break;
                 } catch (RuntimeException e) {
                     flushFailures.incrementAndGet();
+                    long now = System.nanoTime();
+                    firstFailure = firstFailure == 0 ? now : firstFailure;
+                    if (now - firstFailure >= config.retryFor().toNanos()) {
+                        // give this part up so that the parts behind it are not held back forever
+                        abandonedParts.incrementAndGet();
+                        LOG.error("Gave up storing monitoring window {} of {} after {}: {}", cut.key().minute(),
+                                cut.key().deployment(), config.retryFor(), e.toString());
+                        backoff = 100;
+                        break;
+                    }
                     LOG.warn("Cannot store monitoring window {} of {} (retrying in {} ms): {}", cut.key().minute(),
                             cut.key().deployment(), backoff, e.toString());
                     try {

@@ -9,7 +9,8 @@ import java.util.regex.Pattern;
  * Which output is "the prediction" and which is its score, read off a model's outputs: the first
  * categorical output is a class label (classification), otherwise the first numeric output is the
  * predicted value (regression); a group of numeric outputs {@code p_0 .. p_k} is the class probabilities,
- * whose score is P(class 1) for two classes and the top probability otherwise.
+ * whose score is P(class 1) for a model of classes 0/1 (or false/true) and the top probability otherwise
+ * (the confidence in the predicted class, e.g. for two classes labelled {@code "fraud"} and {@code "ok"}).
  */
 public final class Predictions {
     private static final Pattern INDEXED = Pattern.compile("^(.*)_(\\d+)$");
@@ -57,9 +58,9 @@ public final class Predictions {
         }
         for (int r = 0; r < outputs.rows(); r++) {
             Double score = null;
-            if (probs.size() == 2) {
-                score = probs.get(1).numbers()[r];
-            } else if (probs.size() > 2) {
+            if (probs.size() == 2 && (label == null || isBinaryLabel(label.strings()[r]))) {
+                score = probs.get(1).numbers()[r]; // P(class 1), the positive class of a 0/1 model
+            } else if (probs.size() >= 2) {
                 double max = Double.NEGATIVE_INFINITY;
                 for (var p : probs) {
                     max = Math.max(max, p.numbers()[r]);
@@ -85,6 +86,16 @@ public final class Predictions {
             out.add(new Row(prediction, score == null || Double.isNaN(score) ? null : score));
         }
         return out;
+    }
+
+    /** Whether a predicted label is one of a binary model's 0/1 (false/true) classes. */
+    static boolean isBinaryLabel(String label) {
+        if (label == null) {
+            return true;
+        }
+        var l = label.toLowerCase(Locale.ROOT);
+        return l.equals("0") || l.equals("1") || l.equals("0.0") || l.equals("1.0") || l.equals("false")
+                || l.equals("true");
     }
 
     /** The first group of numeric outputs named {@code x_0, x_1, ...} in order. */

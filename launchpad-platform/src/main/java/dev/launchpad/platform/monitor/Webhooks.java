@@ -150,7 +150,7 @@ public final class Webhooks implements AutoCloseable {
     private record Due(long id, String url, String secret, String payload, int attempts) {
     }
 
-    /** Attempts every delivery that is due now; returns how many were attempted. */
+    /** Claims and attempts every delivery that is due now; returns how many it attempted. */
     public int deliverDue() {
         long now = clock.millis();
         var due = database.read(h -> h.createQuery("SELECT d.id, w.url, w.secret, d.payload, d.attempts FROM monitor_deliveries d"
@@ -158,7 +158,16 @@ public final class Webhooks implements AutoCloseable {
                         + " ORDER BY d.id LIMIT 100").bind("n", now)
                 .map((rs, ctx) -> new Due(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getInt(5)))
                 .list());
+        int attempted = 0;
         for (var d : due) {
+            // claim it, so that another dispatcher (a replica, or a manual run) does not send it too
+            int claimed = database.write(h -> h.createUpdate("UPDATE monitor_deliveries SET next_attempt_at = :lease"
+                            + " WHERE id = :id AND status = 'pending' AND next_attempt_at <= :n")
+                    .bind("lease", now + CLAIM.toMillis()).bind("id", d.id()).bind("n", now).execute());
+            if (claimed == 0) {
+                continue;
+            }
+            attempted++;
             String error = null;
             try {
                 var request = HttpRequest.newBuilder(URI.create(d.url())).timeout(Duration.ofSeconds(10))
@@ -172,7 +181,7 @@ public final class Webhooks implements AutoCloseable {
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return due.size();
+                return attempted; // the claim runs out and the delivery is tried again
             } catch (Exception e) {
                 error = e.getClass().getSimpleName() + ": " + e.getMessage();
             }
@@ -192,8 +201,11 @@ public final class Webhooks implements AutoCloseable {
                 LOG.info("Webhook delivery {} to {} failed ({}), attempt {} of {}", d.id(), d.url(), error, attempts, MAX_ATTEMPTS);
             }
         }
-        return due.size();
+        return attempted;
     }
+
+    /** How long a claimed delivery is left to its dispatcher (longer than the request's 10 s timeout). */
+    private static final Duration CLAIM = Duration.ofMinutes(1);
 
     /** Starts delivering in the background, looking for due deliveries every {@code poll}. */
     public void start(Duration poll) {

@@ -80,7 +80,7 @@ class MonitorServiceTest {
             // minutes 0..2 drifted traffic, logged directly as windows
             for (int m = 0; m < 3; m++) {
                 var w = WindowData.empty(1000, m);
-                w.add("ok", 1_000_000, rows(random, 400, 1.0), FeatureBatch.empty(400));
+                w.add("ok", 1_000_000, rows(random, 500, 1.0), FeatureBatch.empty(500));
                 store.flush("d", 1, M0 + m * 60_000L, w, List.of(), clock.millis());
             }
             clock.set(Instant.ofEpochMilli(M0 + 3 * 60_000 + 6_000)); // minute 2 ended 6 s ago

@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
 import java.util.List;
+import java.time.Duration;
 import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -103,6 +104,41 @@ class PredictionIngestorTest {
                     .isEqualTo(620);
             long predictions = db.read(h -> h.createQuery("SELECT COUNT(*) FROM monitor_predictions").mapTo(Long.class).one());
             assertThat(predictions).isEqualTo(620);
+
+            // the periodic cut bounds what a crash loses: what was cut before it is stored without any flushNow
+            var fourth = new PredictionIngestor(store, clock,
+                    PredictionIngestor.Config.defaults().withFlushInterval(Duration.ofMillis(100)));
+            for (int i = 0; i < 4; i++) {
+                fourth.observe(request(clock, random, "f" + i, 10));
+            }
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (fourth.stats().flushedParts() == 0 && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            fourth.halt();
+            assertThat(store.get("fraud", 3, Granularity.MINUTE, M1).orElseThrow().data().rows()).isEqualTo(160);
+        }
+    }
+
+    @Test
+    void aPartThatCannotBeStoredIsGivenUpAfterTheRetryPeriodAndHoldsNothingBack() {
+        var clock = new MutableClock(T0);
+        var random = new Random(2);
+        try (var db = Database.open(TestDatabases.Backend.SQLITE.newDatabaseUrl())) {
+            var store = new WindowStore(db);
+            try (var ingestor = new PredictionIngestor(store, clock,
+                    PredictionIngestor.Config.defaults().withRetryFor(Duration.ofMillis(300)))) {
+                db.writeVoid(h -> h.execute("ALTER TABLE monitor_windows RENAME TO monitor_windows_away"));
+                ingestor.observe(request(clock, random, "lost", 10));
+                ingestor.flushNow(); // returns once the part is given up
+                assertThat(ingestor.stats().abandonedParts()).isEqualTo(1);
+                assertThat(ingestor.stats().flushFailures()).isPositive();
+                db.writeVoid(h -> h.execute("ALTER TABLE monitor_windows_away RENAME TO monitor_windows"));
+                ingestor.observe(request(clock, random, "kept", 10));
+                ingestor.flushNow();
+                assertThat(store.get("fraud", 3, Granularity.MINUTE, M0).orElseThrow().data().rows()).isEqualTo(10);
+                assertThat(ingestor.stats().abandonedParts()).isEqualTo(1);
+            }
         }
     }
 

@@ -556,16 +556,24 @@ public final class MonitorApi {
         return new long[] {from, to};
     }
 
+    /** Latest instant accepted in a query: the end of year 9999. */
+    private static final long MAX_TIME = Instant.parse("9999-12-31T23:59:59.999Z").toEpochMilli();
+
     static long time(String value, String name) {
+        long t;
         try {
-            return Long.parseLong(value);
+            t = Long.parseLong(value);
         } catch (NumberFormatException e) {
             try {
-                return Instant.parse(value).toEpochMilli();
-            } catch (DateTimeParseException e2) {
+                t = Instant.parse(value).toEpochMilli();
+            } catch (DateTimeParseException | ArithmeticException e2) {
                 throw LaunchpadException.invalid("'" + name + "' must be epoch milliseconds or an ISO-8601 instant, got '"
                         + value + "'.");
             }
         }
+        if (t < 0 || t > MAX_TIME) {
+            throw LaunchpadException.invalid("'" + name + "' must be between 1970 and the year 9999, got '" + value + "'.");
+        }
+        return t;
     }
 }

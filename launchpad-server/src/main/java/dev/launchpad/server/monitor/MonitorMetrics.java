@@ -32,6 +32,8 @@ final class MonitorMetrics {
                 .description("Prediction rows not kept for feedback (per-window limit)").register(registry);
         FunctionCounter.builder("launchpad_monitor_flush_failures", ingestor, i -> i.stats().flushFailures())
                 .description("Failed (and retried) window flushes").register(registry);
+        FunctionCounter.builder("launchpad_monitor_parts_abandoned", ingestor, i -> i.stats().abandonedParts())
+                .description("Window parts given up after failing to be stored for the retry period").register(registry);
         Gauge.builder("launchpad_monitor_queue_depth", ingestor, i -> i.stats().queueDepth())
                 .description("Served requests waiting to be profiled").register(registry);
     }

@@ -113,6 +113,7 @@ public final class OipGrpcService extends GRPCInferenceServiceGrpc.GRPCInference
             var inputs = inputs(request);
             record Answer(List<OipTensor> outputs, int version) {
             }
+            OipJson.checkId(request.getId());
             var id = request.getId().isEmpty() ? UUID.randomUUID().toString() : request.getId();
             var answer = calls.run(request.getModelName(), "grpc", id, start, (lease, model) -> {
                 OipRestApi.checkVersion(request.getModelName(), request.getModelVersion(), lease.version().version());

@@ -62,8 +62,8 @@ public final class OipJson {
         if (!id.isMissingNode() && !id.isNull() && !id.isTextual()) {
             throw LaunchpadException.invalid("'id' must be a string.");
         }
-        if (id.isTextual() && (id.asText().length() > 256 || !id.asText().chars().allMatch(c -> c >= 0x20 && c < 0x7f))) {
-            throw LaunchpadException.invalid("'id' must be at most 256 printable ASCII characters.");
+        if (id.isTextual()) {
+            checkId(id.asText());
         }
         var inputs = root.get("inputs");
         if (inputs == null || !inputs.isArray() || inputs.isEmpty()) {
@@ -95,6 +95,13 @@ public final class OipJson {
             }
         }
         return new InferRequest(id.isTextual() ? id.asText() : null, tensors, outputs, binaryOutputs);
+    }
+
+    /** A client's request id becomes a response header and a key of logged predictions: short printable ASCII. */
+    public static void checkId(String id) {
+        if (id.length() > 256 || !id.chars().allMatch(c -> c >= 0x20 && c < 0x7f)) {
+            throw LaunchpadException.invalid("'id' must be at most 256 printable ASCII characters.");
+        }
     }
 
     private static OipTensor parseInput(JsonNode input, ByteBuffer binary) {

@@ -349,6 +349,15 @@ class MonitoringEndToEndTest {
         assertThat(send("POST", "/api/v1/deployments/nope/feedback", "{\"feedback\":[]}", "application/json").statusCode())
                 .isEqualTo(404);
         assertThat(send("GET", "/api/v1/deployments/fraud/drift?from=yesterday", null, null).statusCode()).isEqualTo(400);
+        for (var span : new String[] {"from=%2B1000000000-01-01T00:00:00Z", "from=-9223372036854775808&to=9223372036854775807",
+                "to=-5"}) {
+            var answer = send("GET", "/api/v1/deployments/fraud/drift?" + span, null, null);
+            assertThat(answer.statusCode()).as(span + ": " + answer.body()).isEqualTo(400);
+            assertThat(answer.body()).contains("INVALID_PARAMETER_VALUE");
+        }
+        var ragged = send("PUT", "/api/v1/models/fraud-model/versions/1/baseline", "a,b\nx,y\nz\n", "text/csv");
+        assertThat(ragged.statusCode()).as(ragged.body()).isEqualTo(400);
+        assertThat(ragged.body()).contains("CSV row 3 has 1 fields");
         assertThat(send("PUT", "/api/v1/models/fraud-model/versions/1/baseline", "a,b", "text/plain").statusCode()).isEqualTo(415);
         assertThat(send("PUT", "/api/v1/models/fraud-model/versions/9/baseline", "a\n1", "text/csv").statusCode()).isEqualTo(404);
         assertThat(send("PUT", "/api/v1/models/fraud-model/versions/1/baseline", "a,b\n1", "text/csv").statusCode()).isEqualTo(400);

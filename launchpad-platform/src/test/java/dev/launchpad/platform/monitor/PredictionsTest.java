@@ -1,0 +1,29 @@
+package dev.launchpad.platform.monitor;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Which output is the prediction and what its score means. */
+class PredictionsTest {
+    @Test
+    void aZeroOneModelScoresPOfClassOneAnyOtherTheConfidenceInItsPrediction() {
+        var probabilities = List.of(FeatureBatch.Feature.numeric("p_0", new double[] {0.9, 0.3}),
+                FeatureBatch.Feature.numeric("p_1", new double[] {0.1, 0.7}));
+        var zeroOne = new java.util.ArrayList<>(List.of(FeatureBatch.Feature.categorical("label", new String[] {"0", "1"})));
+        zeroOne.addAll(probabilities);
+        assertThat(Predictions.rows(new FeatureBatch(2, zeroOne)))
+                .containsExactly(new Predictions.Row("0", 0.1), new Predictions.Row("1", 0.7));
+
+        var named = new java.util.ArrayList<>(List.of(FeatureBatch.Feature.categorical("label", new String[] {"ok", "fraud"})));
+        named.addAll(probabilities);
+        assertThat(Predictions.rows(new FeatureBatch(2, named)))
+                .containsExactly(new Predictions.Row("ok", 0.9), new Predictions.Row("fraud", 0.7));
+
+        // probabilities alone: the class index is the prediction, P(class 1) the score
+        assertThat(Predictions.rows(new FeatureBatch(2, probabilities)))
+                .containsExactly(new Predictions.Row("0", 0.1), new Predictions.Row("1", 0.7));
+    }
+}
