@@ -1,15 +1,22 @@
 package dev.launchpad.bench.serving;
 
 import dev.launchpad.inference.model.OnnxTestModels;
+import dev.launchpad.platform.deploy.BatchingSettings;
+import dev.launchpad.platform.deploy.DeploymentService;
+import dev.launchpad.platform.monitor.Alerts;
 import dev.launchpad.platform.monitor.Baselines;
 import dev.launchpad.platform.monitor.FeatureBatch;
 import dev.launchpad.platform.monitor.Feedback;
 import dev.launchpad.platform.monitor.MonitorChecks;
+import dev.launchpad.platform.monitor.MonitorService;
 import dev.launchpad.platform.monitor.MonitorSettings;
 import dev.launchpad.platform.monitor.Predictions;
 import dev.launchpad.platform.monitor.WindowData;
 import dev.launchpad.platform.monitor.WindowStore;
+import dev.launchpad.platform.registry.RegistryService;
 import dev.launchpad.platform.store.Database;
+import dev.launchpad.platform.tracking.ExperimentService;
+import dev.launchpad.platform.tracking.RunService;
 import dev.launchpad.server.Launchpad;
 import dev.launchpad.server.ServerConfig;
 import dev.launchpad.server.cli.LaunchpadCli;
@@ -47,31 +54,41 @@ public final class MonitoringLoadDriver {
         var dir = Files.createTempDirectory("launchpad-monitoring-bench-");
         var mlp = OnnxTestModels.mlp(30, 64, 1);
         Path mlpFile = mlp.write(dir.resolve("mlp.onnx"));
-        var payload = "{\"inputs\":[{\"name\":\"x\",\"datatype\":\"FP32\",\"shape\":[1,30],\"data\":"
-                + java.util.Arrays.toString(randomRow(new Random(7))) + "}]}";
         System.setProperty(Monitoring.LOGGING_PROPERTY, "off");
         var off = start(dir.resolve("off"), mlpFile);
         System.setProperty(Monitoring.LOGGING_PROPERTY, "on");
         var on = start(dir.resolve("on"), mlpFile);
-        var offRuns = new ArrayList<Double>();
-        var onRuns = new ArrayList<Double>();
-        // one round of each to warm up (not counted), then alternate which goes first
-        ServingLoadDriver.drive("warm-up off", off.url() + "/v2/models/mlp/infer", payload, 16, seconds);
-        ServingLoadDriver.drive("warm-up on", on.url() + "/v2/models/mlp/infer", payload, 16, seconds);
-        for (int r = 0; r < rounds; r++) {
-            for (boolean monitored : r % 2 == 0 ? new boolean[] {false, true} : new boolean[] {true, false}) {
-                var server = monitored ? on : off;
-                double rps = ServingLoadDriver.drive(monitored ? "monitoring on" : "monitoring off",
-                        server.url() + "/v2/models/mlp/infer", payload, 16, seconds).requestsPerSecond();
-                (monitored ? onRuns : offRuns).add(rps);
+        for (int rows : new int[] {1, 32}) {
+            var data = new StringBuilder("[");
+            var random = new Random(7);
+            for (int r = 0; r < rows; r++) {
+                var row = java.util.Arrays.toString(randomRow(random));
+                data.append(r == 0 ? "" : ",").append(row, 1, row.length() - 1);
             }
+            var payload = "{\"inputs\":[{\"name\":\"x\",\"datatype\":\"FP32\",\"shape\":[" + rows + ",30],\"data\":"
+                    + data.append(']') + "}]}";
+            var offRuns = new ArrayList<Double>();
+            var onRuns = new ArrayList<Double>();
+            // one round of each to warm up (not counted), then alternate which goes first
+            ServingLoadDriver.drive("warm-up off", off.url() + "/v2/models/mlp/infer", payload, 16, seconds);
+            ServingLoadDriver.drive("warm-up on", on.url() + "/v2/models/mlp/infer", payload, 16, seconds);
+            for (int r = 0; r < rounds; r++) {
+                for (boolean monitored : r % 2 == 0 ? new boolean[] {false, true} : new boolean[] {true, false}) {
+                    var server = monitored ? on : off;
+                    double rps = ServingLoadDriver.drive((monitored ? "monitoring on " : "monitoring off") + " rows=" + rows,
+                            server.url() + "/v2/models/mlp/infer", payload, 16, seconds).requestsPerSecond();
+                    (monitored ? onRuns : offRuns).add(rps);
+                }
+            }
+            var stats = on.monitoring().ingestor().stats();
+            System.out.printf("serving, c=16, %d row(s)/request: on/off mean %.1f %% (%.0f / %.0f req/s), median %.1f %%"
+                            + " (%.0f / %.0f), best %.1f %% (%.0f / %.0f); observations accepted %d, dropped %d,"
+                            + " unprofiled %d%n", rows,
+                    100 * mean(onRuns) / mean(offRuns), mean(onRuns), mean(offRuns),
+                    100 * median(onRuns) / median(offRuns), median(onRuns), median(offRuns),
+                    100 * max(onRuns) / max(offRuns), max(onRuns), max(offRuns),
+                    stats.accepted(), stats.dropped(), stats.unprofiled());
         }
-        var stats = on.monitoring().ingestor().stats();
-        double offMean = offRuns.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
-        double onMean = onRuns.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
-        System.out.printf("serving, c=16, 1 row/request: off %.0f req/s, on %.0f req/s, on/off %.1f %% "
-                + "(observations accepted %d, dropped %d)%n", offMean, onMean, 100 * onMean / offMean, stats.accepted(),
-                stats.dropped());
         off.close();
         on.close();
 
@@ -197,6 +214,21 @@ public final class MonitoringLoadDriver {
             var baselines = new Baselines(db, clock);
             baselines.put("bench-model", 1, "csv", ref.profile(), ref.sample());
             var feedback = new Feedback(db, clock);
+            // the same through the scheduler's entry point: flush hook, every check, results stored, alert rules
+            var experiments = new ExperimentService(db, clock);
+            var registry = new RegistryService(db, clock, new RunService(db, clock, experiments));
+            registry.createRegisteredModel("bench-model", null, List.of());
+            registry.createModelVersion("bench-model", "file:///bench", null, List.of(), null, null, null);
+            var deployments = new DeploymentService(db, clock, registry);
+            deployments.create("bench", new DeploymentService.Spec("bench-model", 1, null, BatchingSettings.DEFAULTS, null));
+            var monitors = new MonitorService(db, clock, deployments, store, baselines, feedback, () -> { });
+            monitors.addListener(new Alerts(db, clock)::onResults);
+            for (int run = 0; run < 3; run++) {
+                long r0 = System.nanoTime();
+                var stored = monitors.runChecks("bench", start.toEpochMilli(), start.toEpochMilli() + 3_600_000L);
+                System.out.printf("MonitorService.runChecks over the hour (1 000 000 predictions x 30 features): %.2f s,"
+                        + " %d results stored%n", (System.nanoTime() - r0) / 1e9, stored.size());
+            }
             for (int run = 0; run < 3; run++) {
                 long c0 = System.nanoTime();
                 var from = start.toEpochMilli();
@@ -214,12 +246,27 @@ public final class MonitoringLoadDriver {
                 var driftOnly = MonitorChecks.drift(baseline, minutes.inputs(), minutes.inputSample(),
                         new ArrayList<>(minutes.inputs().columns().keySet()), MonitorSettings.defaults());
                 long d1 = System.nanoTime();
-                System.out.printf("drift of %d features over %d rows read from 59 minute windows: %.2f s%n",
+                System.out.printf("drift of %d features, %d rows read from 59 minute windows (tested on their merged"
+                                + " 1 000-row sample): %.2f s%n",
                         driftOnly.size(), minutes.rows(), (d1 - d0) / 1e9);
-                System.out.printf("monitor run over %d rows: %.2f s (read span %.2f s, performance join %.2f s, checks %.2f s);"
+                System.out.printf("its parts over %d rows: %.2f s (read span %.2f s, performance join %.2f s, checks %.2f s);"
                                 + " drifted %s%n", current.rows(), (c3 - c0) / 1e9, (c1 - c0) / 1e9, (c2 - c1) / 1e9,
                         (c3 - c2) / 1e9, drift.features());
             }
         }
+    }
+
+    private static double mean(List<Double> xs) {
+        return xs.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+    }
+
+    private static double median(List<Double> xs) {
+        var sorted = xs.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
+
+    private static double max(List<Double> xs) {
+        return xs.stream().mapToDouble(Double::doubleValue).max().orElseThrow();
     }
 }

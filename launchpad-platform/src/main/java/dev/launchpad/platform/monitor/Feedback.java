@@ -7,7 +7,6 @@ import dev.launchpad.stats.metrics.ClassificationMetrics;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -85,93 +84,149 @@ public final class Feedback {
     private record Joined(long time, String prediction, Double score, String label) {
     }
 
-    private List<Joined> joined(String deployment, long from, long to) {
-        return database.read(h -> h.createQuery("SELECT p.predicted_at, p.prediction, p.score, f.label"
-                        + " FROM monitor_predictions p LEFT JOIN monitor_feedback f ON f.deployment = p.deployment"
-                        + " AND f.request_id = p.request_id AND f.row_index = p.row_index"
-                        + " WHERE p.deployment = :d AND p.predicted_at >= :f AND p.predicted_at < :t")
-                .bind("d", deployment).bind("f", from).bind("t", to)
-                .map((rs, ctx) -> {
-                    double s = rs.getDouble(3);
-                    return new Joined(rs.getLong(1), rs.getString(2), rs.wasNull() ? null : s, rs.getString(4));
-                }).list());
+    /** Streams the predictions made in [from, to), each with its label if one arrived. */
+    private void joined(String deployment, long from, long to, java.util.function.Consumer<Joined> sink) {
+        database.read(h -> {
+            h.createQuery("SELECT p.predicted_at, p.prediction, p.score, f.label"
+                            + " FROM monitor_predictions p LEFT JOIN monitor_feedback f ON f.deployment = p.deployment"
+                            + " AND f.request_id = p.request_id AND f.row_index = p.row_index"
+                            + " WHERE p.deployment = :d AND p.predicted_at >= :f AND p.predicted_at < :t")
+                    .bind("d", deployment).bind("f", from).bind("t", to).setFetchSize(10_000)
+                    .map((rs, ctx) -> {
+                        double s = rs.getDouble(3);
+                        return new Joined(rs.getLong(1), rs.getString(2), rs.wasNull() ? null : s, rs.getString(4));
+                    }).forEach(sink);
+            return null;
+        });
     }
 
     /** Per-window performance of predictions made in [from, to), windows of {@code g}, oldest first. */
     public List<WindowPerformance> performance(String deployment, long from, long to, Granularity g) {
-        var byWindow = new TreeMap<Long, List<Joined>>();
-        for (var r : joined(deployment, from, to)) {
-            byWindow.computeIfAbsent(g.floor(r.time()), k -> new ArrayList<>()).add(r);
-        }
+        var byWindow = new TreeMap<Long, Evaluation>();
+        joined(deployment, from, to, r -> byWindow.computeIfAbsent(g.floor(r.time()), k -> new Evaluation()).add(r));
         var out = new ArrayList<WindowPerformance>();
-        for (var e : byWindow.entrySet()) {
-            out.add(evaluate(e.getKey(), e.getValue()));
-        }
+        byWindow.forEach((start, e) -> out.add(e.result(start)));
         return out;
     }
 
     /** Performance of every prediction made in [from, to) together (start = from). */
     public WindowPerformance total(String deployment, long from, long to) {
-        return evaluate(from, joined(deployment, from, to));
+        var e = new Evaluation();
+        joined(deployment, from, to, e::add);
+        return e.result(from);
     }
 
-    private static WindowPerformance evaluate(long start, List<Joined> rows) {
-        boolean categorical = false;
-        boolean anyScore = false;
-        for (var r : rows) {
-            if (r.prediction() != null && !isNumber(r.prediction())) {
-                categorical = true;
+    /**
+     * One window's predictions, folded in one at a time: counts and sums for the live metrics, and only the
+     * scores that ROC AUC and CBPE need (8 bytes a row), so a day of predictions is not held as objects.
+     */
+    private static final class Evaluation {
+        long rows;
+        long labelled;
+        long correct;
+        boolean categorical;
+        boolean anyScore;
+        boolean anyPrediction;
+        boolean allBinary = true;
+        boolean labelledIntegral = true;
+        double absError;
+        double squaredError;
+        long regressionCount;
+        final Doubles aucScores = new Doubles();
+        final java.util.BitSet aucPositive = new java.util.BitSet();
+        final Doubles unlabelledScores = new Doubles();
+
+        void add(Joined r) {
+            rows++;
+            var prediction = r.prediction();
+            if (prediction != null) {
+                anyPrediction = true;
+                if (!isNumber(prediction)) {
+                    categorical = true;
+                }
+                allBinary &= Predictions.isBinaryLabel(prediction);
             }
             anyScore |= r.score() != null;
-        }
-        // a classifier logs scores (probabilities); a regressor logs numeric predictions and no score
-        var task = categorical || anyScore ? Predictions.Task.CLASSIFICATION : Predictions.Task.REGRESSION;
-        var labelled = rows.stream().filter(r -> r.label() != null && r.prediction() != null).toList();
-        Double accuracy = null;
-        Double auc = null;
-        Double mae = null;
-        Double rmse = null;
-        if (!labelled.isEmpty()) {
-            if (task == Predictions.Task.REGRESSION && labelled.stream().allMatch(r -> isInteger(r.prediction()))) {
-                // whole-number predictions may be class indices (a classifier without probabilities): both apply
-                accuracy = (double) labelled.stream().filter(r -> sameClass(r.prediction(), r.label())).count()
-                        / labelled.size();
+            if (r.label() == null) {
+                if (r.score() != null) {
+                    unlabelledScores.add(r.score());
+                }
+                return;
             }
-            if (task == Predictions.Task.CLASSIFICATION) {
-                long correct = labelled.stream().filter(r -> sameClass(r.prediction(), r.label())).count();
-                accuracy = (double) correct / labelled.size();
-                auc = binaryAuc(labelled);
-            } else {
-                double abs = 0;
-                double sq = 0;
-                int n = 0;
-                for (var r : labelled) {
-                    try {
-                        double err = Double.parseDouble(r.label()) - Double.parseDouble(r.prediction());
-                        abs += Math.abs(err);
-                        sq += err * err;
-                        n++;
-                    } catch (NumberFormatException e) {
-                        // a non-numeric label for a regressor: not counted
-                    }
-                }
-                if (n > 0) {
-                    mae = abs / n;
-                    rmse = Math.sqrt(sq / n);
-                }
+            if (prediction == null) {
+                return;
+            }
+            labelled++;
+            if (sameClass(prediction, r.label())) {
+                correct++;
+            }
+            labelledIntegral &= isInteger(prediction);
+            try {
+                double err = Double.parseDouble(r.label()) - Double.parseDouble(prediction);
+                absError += Math.abs(err);
+                squaredError += err * err;
+                regressionCount++;
+            } catch (NumberFormatException e) {
+                // a non-numeric label or prediction: no error to add
+            }
+            var l = r.label().toLowerCase(java.util.Locale.ROOT);
+            if (r.score() != null && (POSITIVE.contains(l) || NEGATIVE.contains(l))) {
+                aucPositive.set(aucScores.size(), POSITIVE.contains(l));
+                aucScores.add(r.score());
             }
         }
-        Double estAccuracy = null;
-        Double estAuc = null;
-        if (task == Predictions.Task.CLASSIFICATION) {
-            var scored = rows.stream().filter(r -> r.label() == null && r.score() != null).toList();
-            if (!scored.isEmpty()) {
-                var cbpe = cbpe(scored, binary(rows));
+
+        WindowPerformance result(long start) {
+            // a classifier logs scores (probabilities) or labels; a regressor numeric predictions and no score
+            var task = categorical || anyScore ? Predictions.Task.CLASSIFICATION : Predictions.Task.REGRESSION;
+            boolean binary = anyPrediction && allBinary;
+            Double accuracy = null;
+            Double auc = null;
+            Double mae = null;
+            Double rmse = null;
+            if (labelled > 0) {
+                if (task == Predictions.Task.CLASSIFICATION || labelledIntegral) {
+                    // whole-number predictions may be class indices (a classifier without probabilities)
+                    accuracy = (double) correct / labelled;
+                }
+                if (task == Predictions.Task.CLASSIFICATION && binary) {
+                    auc = binaryAuc(aucScores.toArray(), aucPositive);
+                }
+                if (task == Predictions.Task.REGRESSION && regressionCount > 0) {
+                    mae = absError / regressionCount;
+                    rmse = Math.sqrt(squaredError / regressionCount);
+                }
+            }
+            Double estAccuracy = null;
+            Double estAuc = null;
+            if (task == Predictions.Task.CLASSIFICATION && unlabelledScores.size() > 0) {
+                var cbpe = cbpe(unlabelledScores.toArray(), binary);
                 estAccuracy = cbpe[0];
                 estAuc = Double.isNaN(cbpe[1]) ? null : cbpe[1];
             }
+            return new WindowPerformance(start, rows, labelled, task, accuracy, auc, mae, rmse, estAccuracy, estAuc);
         }
-        return new WindowPerformance(start, rows.size(), labelled.size(), task, accuracy, auc, mae, rmse, estAccuracy, estAuc);
+    }
+
+    /** A growable array of doubles. */
+    private static final class Doubles {
+        private double[] values = new double[64];
+        private int size;
+
+        void add(double v) {
+            if (size == values.length) {
+                values = Arrays.copyOf(values, size * 2);
+            }
+            values[size++] = v;
+        }
+
+        int size() {
+            return size;
+        }
+
+        double[] toArray() {
+            return Arrays.copyOf(values, size);
+        }
     }
 
     private static boolean isInteger(String s) {
@@ -207,36 +262,19 @@ public final class Feedback {
     private static final Set<String> POSITIVE = Set.of("1", "1.0", "true");
     private static final Set<String> NEGATIVE = Set.of("0", "0.0", "false");
 
-    /** Whether predictions look binary (labels 0/1 or false/true) with a score that is P(positive). */
-    private static boolean binary(List<Joined> rows) {
-        var seen = new HashSet<String>();
-        for (var r : rows) {
-            if (r.prediction() != null) {
-                seen.add(r.prediction().toLowerCase(java.util.Locale.ROOT));
-            }
+    private static Double binaryAuc(double[] scores, java.util.BitSet positive) {
+        int[] y = new int[scores.length];
+        boolean anyPositive = false;
+        boolean anyNegative = false;
+        for (int i = 0; i < y.length; i++) {
+            y[i] = positive.get(i) ? 1 : 0;
+            anyPositive |= y[i] == 1;
+            anyNegative |= y[i] == 0;
         }
-        return !seen.isEmpty() && seen.stream().allMatch(s -> POSITIVE.contains(s) || NEGATIVE.contains(s));
-    }
-
-    private static Double binaryAuc(List<Joined> labelled) {
-        if (!binary(labelled)) {
-            return null;
-        }
-        var y = new ArrayList<Integer>();
-        var s = new ArrayList<Double>();
-        for (var r : labelled) {
-            var l = r.label().toLowerCase(java.util.Locale.ROOT);
-            if (r.score() == null || !(POSITIVE.contains(l) || NEGATIVE.contains(l))) {
-                continue;
-            }
-            y.add(POSITIVE.contains(l) ? 1 : 0);
-            s.add(r.score());
-        }
-        if (!y.contains(0) || !y.contains(1)) {
+        if (!anyPositive || !anyNegative) {
             return null; // AUC needs both classes
         }
-        return ClassificationMetrics.rocAuc(y.stream().mapToInt(Integer::intValue).toArray(),
-                s.stream().mapToDouble(Double::doubleValue).toArray());
+        return ClassificationMetrics.rocAuc(y, scores);
     }
 
     /**
@@ -246,15 +284,15 @@ public final class Feedback {
      * confusion matrix at every threshold (each row counts p as a positive and 1 − p as a negative).
      * Returns {accuracy, roc_auc (NaN unless binary)}.
      */
-    static double[] cbpe(List<Joined> rows, boolean binary) {
+    static double[] cbpe(double[] given, boolean binary) {
         double expectedCorrect = 0;
-        double[] scores = new double[rows.size()];
-        for (int i = 0; i < rows.size(); i++) {
-            double p = Math.min(1, Math.max(0, rows.get(i).score()));
+        double[] scores = new double[given.length];
+        for (int i = 0; i < given.length; i++) {
+            double p = Math.min(1, Math.max(0, given[i]));
             scores[i] = p;
             expectedCorrect += binary ? Math.max(p, 1 - p) : p;
         }
-        double accuracy = expectedCorrect / rows.size();
+        double accuracy = expectedCorrect / given.length;
         if (!binary) {
             return new double[] {accuracy, Double.NaN};
         }
@@ -290,8 +328,7 @@ public final class Feedback {
 
     /** The CBPE accuracy of binary scores P(class 1) (for tests). */
     static double cbpeAccuracyForTest(List<Double> scores) {
-        var rows = scores.stream().map(s -> new Joined(0, s >= 0.5 ? "1" : "0", s, null)).toList();
-        return cbpe(rows, true)[0];
+        return cbpe(scores.stream().mapToDouble(Double::doubleValue).toArray(), true)[0];
     }
 
     /** Labels stored for a deployment (all time). */

@@ -20,5 +20,15 @@ public record Observation(String deployment, int version, String requestId, long
         FeatureBatch inputs();
 
         FeatureBatch outputs();
+
+        /** How many values (tensor elements) it holds while it waits: what its memory is counted as. */
+        default long values() {
+            return 0;
+        }
+    }
+
+    /** The same observation without its payload (counted, not profiled). */
+    public Observation withoutPayload() {
+        return new Observation(deployment, version, requestId, timestamp, latencyNanos, outcome, null);
     }
 }

@@ -39,23 +39,30 @@ public final class PredictionIngestor implements AutoCloseable {
      * @param maxPredictionsPerWindow logged prediction rows (for feedback) kept per window part before dropping
      * @param payloadLog optional rolling payload files, or null
      * @param retryFor how long a window part that cannot be stored is retried before it is given up (counted)
+     * @param maxQueuedValues tensor values the waiting payloads may hold together; beyond it a request is counted
+     *                        (requests, latency, errors) but its payload is not kept for profiling
      */
     public record Config(int queueCapacity, Duration flushInterval, int sampleSize, int maxPredictionsPerWindow,
-                         PayloadLog payloadLog, Duration retryFor) {
+                         PayloadLog payloadLog, Duration retryFor, long maxQueuedValues) {
         public static Config defaults() {
-            return new Config(65_536, Duration.ofMinutes(1), 1_000, 200_000, null, Duration.ofMinutes(10));
+            return new Config(65_536, Duration.ofMinutes(1), 1_000, 200_000, null, Duration.ofMinutes(10), 16_000_000);
         }
 
         public Config withPayloadLog(PayloadLog log) {
-            return new Config(queueCapacity, flushInterval, sampleSize, maxPredictionsPerWindow, log, retryFor);
+            return new Config(queueCapacity, flushInterval, sampleSize, maxPredictionsPerWindow, log, retryFor,
+                    maxQueuedValues);
         }
 
         public Config withFlushInterval(Duration d) {
-            return new Config(queueCapacity, d, sampleSize, maxPredictionsPerWindow, payloadLog, retryFor);
+            return new Config(queueCapacity, d, sampleSize, maxPredictionsPerWindow, payloadLog, retryFor, maxQueuedValues);
         }
 
         public Config withRetryFor(Duration d) {
-            return new Config(queueCapacity, flushInterval, sampleSize, maxPredictionsPerWindow, payloadLog, d);
+            return new Config(queueCapacity, flushInterval, sampleSize, maxPredictionsPerWindow, payloadLog, d, maxQueuedValues);
+        }
+
+        public Config withMaxQueuedValues(long n) {
+            return new Config(queueCapacity, flushInterval, sampleSize, maxPredictionsPerWindow, payloadLog, retryFor, n);
         }
     }
 
@@ -91,6 +98,8 @@ public final class PredictionIngestor implements AutoCloseable {
     private final AtomicLong flushFailures = new AtomicLong();
     private final AtomicLong flushedParts = new AtomicLong();
     private final AtomicLong abandonedParts = new AtomicLong();
+    private final AtomicLong unprofiled = new AtomicLong();
+    private final AtomicLong queuedValues = new AtomicLong();
     private final Thread consumer;
     private final Thread flusher;
     private volatile boolean closed;
@@ -108,9 +117,20 @@ public final class PredictionIngestor implements AutoCloseable {
         flusher.start();
     }
 
-    /** Offers one answered request; never blocks. False (and counted) when the queue is full or closed. */
+    /**
+     * Offers one answered request; never blocks. False (and counted) when the queue is full or closed. A payload
+     * that would take the waiting payloads past {@code maxQueuedValues} is left out (the request still counts).
+     */
     public boolean observe(Observation o) {
+        long values = o.payload() == null ? 0 : o.payload().values();
+        if (values > 0 && queuedValues.addAndGet(values) > config.maxQueuedValues()) {
+            queuedValues.addAndGet(-values);
+            unprofiled.incrementAndGet();
+            o = o.withoutPayload();
+            values = 0;
+        }
         if (closed || !queue.offer(o)) {
+            queuedValues.addAndGet(-values);
             dropped.incrementAndGet();
             return false;
         }
@@ -120,12 +140,12 @@ public final class PredictionIngestor implements AutoCloseable {
 
     /** Observations accepted, dropped (queue full), and other counters, for metrics. */
     public record Stats(long accepted, long dropped, long droppedPredictions, long decodeFailures, long flushFailures,
-                        long flushedParts, long abandonedParts, int queueDepth) {
+                        long flushedParts, long abandonedParts, long unprofiled, int queueDepth) {
     }
 
     public Stats stats() {
         return new Stats(accepted.get(), dropped.get(), droppedPredictions.get(), decodeFailures.get(),
-                flushFailures.get(), flushedParts.get(), abandonedParts.get(), queue.size());
+                flushFailures.get(), flushedParts.get(), abandonedParts.get(), unprofiled.get(), queue.size());
     }
 
     /** Profiles everything observed so far and writes every open window; returns once it is stored. */
@@ -180,6 +200,10 @@ public final class PredictionIngestor implements AutoCloseable {
                     } catch (RuntimeException e) {
                         decodeFailures.incrementAndGet();
                         LOG.debug("Cannot profile a request of {}: {}", o.deployment(), e.toString());
+                    } finally {
+                        if (o.payload() != null) {
+                            queuedValues.addAndGet(-o.payload().values());
+                        }
                     }
                 }
             }

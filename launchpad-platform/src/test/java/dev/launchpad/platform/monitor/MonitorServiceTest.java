@@ -172,13 +172,23 @@ class MonitorServiceTest {
         int n = 20_000;
         long correct = 0;
         var scores = new java.util.ArrayList<Double>();
+        double[] p = new double[n];
+        int[] y = new int[n];
         for (int i = 0; i < n; i++) {
-            double p = random.nextDouble();
-            boolean positive = random.nextDouble() < p; // calibrated: P(y = 1) = p
-            correct += (p >= 0.5) == positive ? 1 : 0;
-            scores.add(p);
+            p[i] = random.nextDouble() * random.nextDouble(); // skewed towards negatives
+            boolean positive = random.nextDouble() < p[i]; // calibrated: P(y = 1) = p
+            y[i] = positive ? 1 : 0;
+            correct += (p[i] >= 0.5) == positive ? 1 : 0;
+            scores.add(p[i]);
         }
         assertThat(Feedback.cbpeAccuracyForTest(scores))
                 .isCloseTo((double) correct / n, org.assertj.core.api.Assertions.within(0.01));
+        // the expected ROC AUC matches the AUC the labels turn out to give
+        double trueAuc = dev.launchpad.stats.metrics.ClassificationMetrics.rocAuc(y, p);
+        assertThat(Feedback.cbpe(p, true)[1]).isCloseTo(trueAuc, org.assertj.core.api.Assertions.within(0.01));
+        // a multiclass score is the top probability: expected accuracy is its mean, no AUC
+        var multi = Feedback.cbpe(new double[] {0.4, 0.9, 0.5}, false);
+        assertThat(multi[0]).isCloseTo(0.6, org.assertj.core.api.Assertions.within(1e-12));
+        assertThat(multi[1]).isNaN();
     }
 }

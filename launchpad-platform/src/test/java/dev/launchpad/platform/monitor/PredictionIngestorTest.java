@@ -43,6 +43,11 @@ class PredictionIngestorTest {
             public FeatureBatch outputs() {
                 return out;
             }
+
+            @Override
+            public long values() {
+                return 3L * rows;
+            }
         });
     }
 
@@ -117,6 +122,30 @@ class PredictionIngestorTest {
             }
             fourth.halt();
             assertThat(store.get("fraud", 3, Granularity.MINUTE, M1).orElseThrow().data().rows()).isEqualTo(160);
+        }
+    }
+
+    @Test
+    void payloadsPastTheMemoryBudgetAreCountedButNotProfiled() {
+        var clock = new MutableClock(T0);
+        var random = new Random(3);
+        try (var db = Database.open(TestDatabases.Backend.SQLITE.newDatabaseUrl())) {
+            var store = new WindowStore(db);
+            try (var ingestor = new PredictionIngestor(store, clock,
+                    PredictionIngestor.Config.defaults().withMaxQueuedValues(100))) {
+                assertThat(ingestor.observe(request(clock, random, "small", 10))).isTrue(); // 30 values
+                assertThat(ingestor.observe(request(clock, random, "huge", 1000))).isTrue(); // 3 000 values
+                ingestor.flushNow();
+                var m0 = store.get("fraud", 3, Granularity.MINUTE, M0).orElseThrow().data();
+                assertThat(m0.requests()).isEqualTo(2);
+                assertThat(m0.rows()).isEqualTo(10);
+                assertThat(ingestor.stats().unprofiled()).isEqualTo(1);
+                // the budget is given back as payloads are profiled
+                assertThat(ingestor.observe(request(clock, random, "again", 10))).isTrue();
+                ingestor.flushNow();
+                assertThat(store.get("fraud", 3, Granularity.MINUTE, M0).orElseThrow().data().rows()).isEqualTo(20);
+                assertThat(ingestor.stats().unprofiled()).isEqualTo(1);
+            }
         }
     }
 

@@ -32,6 +32,11 @@ final class MonitorMetrics {
                 .description("Prediction rows not kept for feedback (per-window limit)").register(registry);
         FunctionCounter.builder("launchpad_monitor_flush_failures", ingestor, i -> i.stats().flushFailures())
                 .description("Failed (and retried) window flushes").register(registry);
+        FunctionCounter.builder("launchpad_monitor_parts_flushed", ingestor, i -> i.stats().flushedParts())
+                .description("Window parts written to the database").register(registry);
+        FunctionCounter.builder("launchpad_monitor_payloads_unprofiled", ingestor, i -> i.stats().unprofiled())
+                .description("Answered requests counted but not profiled: their payloads would have taken the waiting"
+                        + " payloads past the memory budget").register(registry);
         FunctionCounter.builder("launchpad_monitor_parts_abandoned", ingestor, i -> i.stats().abandonedParts())
                 .description("Window parts given up after failing to be stored for the retry period").register(registry);
         Gauge.builder("launchpad_monitor_queue_depth", ingestor, i -> i.stats().queueDepth())

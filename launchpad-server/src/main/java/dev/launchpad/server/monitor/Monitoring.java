@@ -29,6 +29,8 @@ public final class Monitoring implements AutoCloseable {
     public static final String LOGGING_PROPERTY = "launchpad.monitoring";
     /** Set to a directory to keep the full payload log there (rolling hourly JSON-lines files). */
     public static final String PAYLOAD_LOG_PROPERTY = "launchpad.payload-log";
+    /** System property: seconds between writes of the open windows (default 60; what a crash can lose). */
+    public static final String FLUSH_SECONDS_PROPERTY = "launchpad.monitor.flush-seconds";
 
     private final PredictionIngestor ingestor;
     private final MonitorService monitors;
@@ -50,6 +52,20 @@ public final class Monitoring implements AutoCloseable {
                                    MeterRegistry meters, Path home, InferenceCalls calls) {
         var store = new WindowStore(database);
         var config = PredictionIngestor.Config.defaults();
+        var flushSeconds = System.getProperty(FLUSH_SECONDS_PROPERTY);
+        if (flushSeconds != null && !flushSeconds.isBlank()) {
+            int seconds;
+            try {
+                seconds = Integer.parseInt(flushSeconds.strip());
+            } catch (NumberFormatException e) {
+                seconds = 0;
+            }
+            if (seconds < 1 || seconds > 60) {
+                throw new IllegalArgumentException("-D" + FLUSH_SECONDS_PROPERTY + " must be a whole number of seconds"
+                        + " from 1 to 60, got '" + flushSeconds + "'.");
+            }
+            config = config.withFlushInterval(Duration.ofSeconds(seconds));
+        }
         var payloadDir = System.getProperty(PAYLOAD_LOG_PROPERTY);
         if (payloadDir != null && !payloadDir.isBlank()) {
             config = config.withPayloadLog(new PayloadLog(Path.of(payloadDir), 48));

@@ -125,6 +125,22 @@ public final class ServingMonitor implements InferenceCalls.Observer {
         public FeatureBatch outputs() {
             return fromTensors(results, null, true);
         }
+
+        @Override
+        public long values() {
+            long n = 0;
+            if (columns != null) {
+                n += (long) columns.size() * tableRows;
+            } else {
+                for (var t : tensors) {
+                    n += t.length();
+                }
+            }
+            for (var t : results) {
+                n += t.length();
+            }
+            return n;
+        }
     }
 
     static FeatureBatch table(Map<String, Object> columns, int rows) {
