@@ -1,5 +1,7 @@
 package dev.launchpad.platform.monitor;
 
+import blue.strategic.parquet.Hydrator;
+import blue.strategic.parquet.ParquetReader;
 import dev.launchpad.core.error.LaunchpadException;
 import dev.launchpad.platform.store.Database;
 import dev.launchpad.stats.profile.DatasetProfile;
@@ -9,6 +11,7 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.Reader;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -93,9 +96,9 @@ public final class Baselines {
                 throw LaunchpadException.invalid("The CSV header has an empty or repeated column name '" + name + "'.");
             }
         }
-        var columns = new CsvColumn[header.size()];
+        var columns = new ReferenceColumn[header.size()];
         for (int c = 0; c < columns.length; c++) {
-            columns[c] = new CsvColumn();
+            columns[c] = new ReferenceColumn();
         }
         int n = 0;
         for (var row = csv.next(); row != null; row = csv.next()) {
@@ -124,8 +127,86 @@ public final class Baselines {
         return new Reference(w.inputs(), w.inputSample());
     }
 
-    /** One CSV column being read: numbers until a cell is not one, then (interned) text. */
-    private static final class CsvColumn {
+    /**
+     * Profiles a Parquet file of flat columns: numbers (INT32, INT64, FLOAT, DOUBLE) are numeric, strings and
+     * booleans categorical, nulls missing. INVALID_PARAMETER_VALUE for a file that is not Parquet or has nested
+     * columns.
+     */
+    public static Reference fromParquet(Path file) {
+        var columns = new java.util.LinkedHashMap<String, ReferenceColumn>();
+        long[] rows = {0};
+        try (var stream = ParquetReader.streamContent(file.toFile(), descriptors -> {
+            for (var d : descriptors) {
+                if (d.getPath().length != 1 || d.getMaxRepetitionLevel() > 0) {
+                    throw LaunchpadException.invalid("The Parquet file has a nested or repeated column '"
+                            + String.join(".", d.getPath()) + "'; reference data needs flat columns.");
+                }
+                columns.put(d.getPath()[0], new ReferenceColumn());
+            }
+            var names = List.copyOf(columns.keySet());
+            return new Hydrator<Object[], Object[]>() {
+                @Override
+                public Object[] start() {
+                    return new Object[names.size()];
+                }
+
+                @Override
+                public Object[] add(Object[] row, String heading, Object value) {
+                    int i = names.indexOf(heading);
+                    if (i >= 0) {
+                        row[i] = value;
+                    }
+                    return row;
+                }
+
+                @Override
+                public Object[] finish(Object[] row) {
+                    return row;
+                }
+            };
+        })) {
+            var list = List.copyOf(columns.values());
+            stream.forEach(row -> {
+                if (++rows[0] > MAX_ROWS) {
+                    throw LaunchpadException.invalid("The Parquet file has more than " + MAX_ROWS + " rows (profile a"
+                            + " larger dataset yourself and upload the profile).");
+                }
+                for (int c = 0; c < row.length; c++) {
+                    var column = list.get(c);
+                    switch (row[c]) {
+                        case null -> column.addMissing();
+                        case Number number -> column.addNumber(number.doubleValue());
+                        case org.apache.parquet.io.api.Binary binary -> column.addLabel(binary.toStringUsingUTF8());
+                        default -> column.addLabel(row[c].toString());
+                    }
+                }
+            });
+        } catch (LaunchpadException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            throw LaunchpadException.invalid("The file is not readable Parquet: " + e.getMessage());
+        }
+        if (rows[0] == 0) {
+            throw LaunchpadException.invalid("The Parquet file has no rows.");
+        }
+        int n = (int) rows[0];
+        var features = new ArrayList<FeatureBatch.Feature>();
+        columns.forEach((name, column) -> features.add(column.feature(name, n)));
+        var batch = new FeatureBatch(n, features);
+        var w = WindowData.empty(SAMPLE_SIZE, 42);
+        w.add("ok", 0, batch, FeatureBatch.empty(n));
+        return new Reference(w.inputs(), w.inputSample());
+    }
+
+    /** Whether {@code bytes} look like a Parquet file (the magic "PAR1" at both ends). */
+    public static boolean isParquet(byte[] bytes) {
+        return bytes.length >= 8 && bytes[0] == 'P' && bytes[1] == 'A' && bytes[2] == 'R' && bytes[3] == '1'
+                && bytes[bytes.length - 4] == 'P' && bytes[bytes.length - 3] == 'A' && bytes[bytes.length - 2] == 'R'
+                && bytes[bytes.length - 1] == '1';
+    }
+
+    /** One reference column being read: numbers until a value is not one, then (interned) text. */
+    private static final class ReferenceColumn {
         private double[] numbers = new double[1024];
         private String[] labels;
         private final java.util.Map<String, String> interned = new java.util.HashMap<>();
@@ -133,27 +214,49 @@ public final class Baselines {
 
         void add(String raw) {
             var cell = raw.strip();
-            boolean isMissing = missing(cell);
-            if (labels == null && !isMissing) {
+            if (missing(cell)) {
+                addMissing();
+                return;
+            }
+            if (labels == null) {
                 try {
-                    double v = Double.parseDouble(cell);
-                    grow();
-                    numbers[size++] = v;
+                    addNumber(Double.parseDouble(cell));
                     return;
                 } catch (NumberFormatException e) {
-                    labels = new String[numbers.length];
-                    for (int i = 0; i < size; i++) {
-                        labels[i] = Double.isNaN(numbers[i]) ? null : intern(Predictions.format(numbers[i]));
-                    }
-                    numbers = null;
+                    // text: the column is categorical from here on
                 }
             }
+            addLabel(raw);
+        }
+
+        void addNumber(double v) {
+            if (labels != null) {
+                addLabel(Predictions.format(v));
+                return;
+            }
+            grow();
+            numbers[size++] = v;
+        }
+
+        void addMissing() {
             grow();
             if (labels == null) {
                 numbers[size++] = Double.NaN;
             } else {
-                labels[size++] = isMissing ? null : intern(raw);
+                labels[size++] = null;
             }
+        }
+
+        void addLabel(String label) {
+            if (labels == null) {
+                labels = new String[numbers.length];
+                for (int i = 0; i < size; i++) {
+                    labels[i] = Double.isNaN(numbers[i]) ? null : intern(Predictions.format(numbers[i]));
+                }
+                numbers = null;
+            }
+            grow();
+            labels[size++] = intern(label);
         }
 
         private String intern(String value) {

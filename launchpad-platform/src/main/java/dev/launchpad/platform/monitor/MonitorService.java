@@ -241,9 +241,18 @@ public final class MonitorService implements AutoCloseable {
             if (lastTo != null && to <= lastTo) {
                 continue; // nothing new yet (the interval changed, or the clock went back)
             }
-            int claimed = database.write(h -> h.createUpdate("UPDATE monitor_jobs SET locked_by = :o, locked_until = :u"
-                            + " WHERE deployment = :d AND next_run_at <= :now AND (locked_until IS NULL OR locked_until < :now)")
-                    .bind("o", owner).bind("u", now + LOCK.toMillis()).bind("d", d.name()).bind("now", now).execute());
+            // the claim also checks that nobody has run this span since it was read (a replica catching up)
+            var sameSpan = lastTo == null ? " AND last_to IS NULL" : " AND last_to = :last";
+            int claimed = database.write(h -> {
+                var update = h.createUpdate("UPDATE monitor_jobs SET locked_by = :o, locked_until = :u"
+                                + " WHERE deployment = :d AND next_run_at <= :now AND (locked_until IS NULL OR locked_until < :now)"
+                                + sameSpan)
+                        .bind("o", owner).bind("u", now + LOCK.toMillis()).bind("d", d.name()).bind("now", now);
+                if (lastTo != null) {
+                    update.bind("last", lastTo);
+                }
+                return update.execute();
+            });
             if (claimed == 0) {
                 continue; // another replica has it
             }

@@ -2,10 +2,16 @@ package dev.launchpad.platform.monitor;
 
 import dev.launchpad.core.error.LaunchpadException;
 import dev.launchpad.stats.profile.ColumnProfile;
+import blue.strategic.parquet.ParquetWriter;
+import blue.strategic.parquet.ValueWriter;
+import org.apache.parquet.schema.MessageTypeParser;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -32,6 +38,48 @@ class BaselinesTest {
         var code = ref.column("code");
         assertThat(code.kind()).isEqualTo(ColumnProfile.Kind.CATEGORICAL);
         assertThat(code.frequentItems()).extracting(i -> i.value()).containsExactlyInAnyOrder("7", "x", "9");
+    }
+
+    @Test
+    void parquetColumnsKeepTheirTypes(@TempDir Path dir) throws Exception {
+        var schema = MessageTypeParser.parseMessageType("message train { required double amount; optional int64 count;"
+                + " optional binary city (UTF8); required boolean fraud; }");
+        var file = dir.resolve("train.parquet").toFile();
+        try (var writer = ParquetWriter.writeFile(schema, file, (Object[] row, ValueWriter out) -> {
+            out.write("amount", row[0]);
+            if (row[1] != null) {
+                out.write("count", row[1]);
+            }
+            if (row[2] != null) {
+                out.write("city", row[2]);
+            }
+            out.write("fraud", row[3]);
+        })) {
+            for (int i = 0; i < 1000; i++) {
+                writer.write(new Object[] {i / 10.0, i % 3 == 0 ? null : (long) i, i % 5 == 0 ? null : (i % 2 == 0 ? "Oslo" : "Bergen"),
+                        i % 4 == 0});
+            }
+        }
+        assertThat(Baselines.isParquet(Files.readAllBytes(file.toPath()))).isTrue();
+        var ref = Baselines.fromParquet(file.toPath());
+        assertThat(ref.profile().rowCount()).isEqualTo(1000);
+        var amount = ref.profile().column("amount");
+        assertThat(amount.kind()).isEqualTo(ColumnProfile.Kind.NUMERIC);
+        assertThat(amount.mean()).isCloseTo(49.95, org.assertj.core.api.Assertions.within(1e-9));
+        var count = ref.profile().column("count");
+        assertThat(count.kind()).isEqualTo(ColumnProfile.Kind.NUMERIC);
+        assertThat(count.nanCount() + count.nullCount()).isEqualTo(334);
+        var city = ref.profile().column("city");
+        assertThat(city.kind()).isEqualTo(ColumnProfile.Kind.CATEGORICAL);
+        assertThat(city.nullCount()).isEqualTo(200);
+        assertThat(city.frequentItems()).extracting(i -> i.value()).containsExactlyInAnyOrder("Oslo", "Bergen");
+        assertThat(ref.profile().column("fraud").frequentItems()).extracting(i -> i.value())
+                .containsExactlyInAnyOrder("true", "false");
+        assertThat(ref.sample().size()).isEqualTo(1000);
+
+        var notParquet = Files.writeString(dir.resolve("x.parquet"), "PAR1 not really PAR1");
+        assertThatThrownBy(() -> Baselines.fromParquet(notParquet)).isInstanceOf(LaunchpadException.class)
+                .hasMessageContaining("not readable Parquet");
     }
 
     @Test

@@ -43,6 +43,10 @@ public final class ModelsRegisterCommand implements Callable<Integer> {
     @Option(names = "--description", description = "Description of the new version.")
     String description;
 
+    @Option(names = "--reference-data", description = "Training or validation data (CSV with a header, or Parquet) whose profile"
+            + " becomes the new version's monitoring baseline.")
+    Path referenceData;
+
     @Option(names = "--server", description = "Launchpad server URL (default: $LAUNCHPAD_URL, $MLFLOW_TRACKING_URI"
             + " or http://127.0.0.1:8080).")
     String server;
@@ -58,6 +62,12 @@ public final class ModelsRegisterCommand implements Callable<Integer> {
         if (name.isBlank() || name.contains("/") || name.contains("@")) {
             err.println("launchpad models register: invalid model name '" + name + "' (it may not be blank or contain"
                     + " '/' or '@')");
+            return 2;
+        }
+        if (referenceData != null && (!Files.isRegularFile(referenceData)
+                || ServerClient.referenceDataType(referenceData) == null)) {
+            err.println("launchpad models register: --reference-data must be a readable .csv or .parquet file, got '"
+                    + referenceData + "'");
             return 2;
         }
         dev.launchpad.core.schema.Signature signature;
@@ -105,8 +115,22 @@ public final class ModelsRegisterCommand implements Callable<Integer> {
                 body.put("description", description);
             }
             var version = client.post("/api/2.0/mlflow/model-versions/create", body).path("model_version");
-            out.println("models:/" + name + "/" + version.path("version").asText());
+            var uri = "models:/" + name + "/" + version.path("version").asText();
+            out.println(uri);
             out.flush();
+            if (referenceData != null) {
+                try {
+                    var baseline = client.putFile("/api/v1/models/" + ServerClient.encode(name) + "/versions/"
+                                    + version.path("version").asText() + "/baseline",
+                            ServerClient.referenceDataType(referenceData), referenceData);
+                    err.printf("baseline: %d rows, %d columns%n", baseline.path("rows").asLong(),
+                            baseline.path("columns").size());
+                } catch (ServerClient.ServerError e) {
+                    err.println("launchpad models register: " + uri + " is registered, but its baseline was refused: "
+                            + e.getMessage() + " (set it later with launchpad monitor baseline)");
+                    return 1;
+                }
+            }
             return 0;
         } catch (IOException e) {
             err.println("launchpad models register: " + e.getMessage());

@@ -30,7 +30,7 @@ public final class MonitorCommand implements Runnable {
     }
 
     @Command(name = "baseline", mixinStandardHelpOptions = true,
-            description = "Set a model version's baseline from reference data (CSV with a header) or a profile.")
+            description = "Set a model version's baseline from reference data (CSV with a header, or Parquet) or a profile.")
     static final class Baseline implements Callable<Integer> {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
@@ -41,7 +41,7 @@ public final class MonitorCommand implements Runnable {
         @Option(names = "--version", required = true, description = "Model version.")
         int version;
 
-        @Option(names = "--data", description = "Reference data as CSV (training or validation data).")
+        @Option(names = "--data", description = "Reference data as CSV or Parquet (training or validation data).")
         Path data;
 
         @Option(names = "--profile", description = "A dataset profile (Launchpad's binary profile format) instead of data.")
@@ -63,13 +63,14 @@ public final class MonitorCommand implements Runnable {
                 err.println("No such file: " + file);
                 return 2;
             }
-            if (data != null && !file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".csv")) {
-                err.println("--data must be a CSV file (Parquet is not supported yet; profile it and use --profile).");
+            var type = data == null ? "application/octet-stream" : ServerClient.referenceDataType(file);
+            if (type == null) {
+                err.println("--data must be a .csv or .parquet file.");
                 return 2;
             }
             try {
                 var body = client(server).putFile("/api/v1/models/" + ServerClient.encode(model) + "/versions/" + version
-                        + "/baseline", data != null ? "text/csv" : "application/octet-stream", file);
+                        + "/baseline", type, file);
                 out.printf("Baseline of %s version %d: %d rows, %d columns (%s)%n", model, version, body.path("rows").asLong(),
                         body.path("columns").size(), body.path("source").asText());
                 return 0;

@@ -87,6 +87,12 @@ final class ServerClient {
     }
 
     /** PUTs a file as {@code contentType} to a JSON endpoint. */
+    /** The media type of a reference data file by its name (.csv or .parquet), or null. */
+    static String referenceDataType(Path file) {
+        var name = file.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+        return name.endsWith(".csv") ? "text/csv" : name.endsWith(".parquet") ? "application/vnd.apache.parquet" : null;
+    }
+
     JsonNode putFile(String path, String contentType, Path file) throws IOException {
         return send(HttpRequest.newBuilder(uri(path)).header("Content-Type", contentType)
                 .PUT(HttpRequest.BodyPublishers.ofFile(file)).build());

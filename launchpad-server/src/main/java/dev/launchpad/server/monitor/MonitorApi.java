@@ -29,6 +29,10 @@ import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -242,7 +246,26 @@ public final class MonitorApi {
             throw LaunchpadException.invalid("Send the reference data as text/csv, or a profile as application/octet-stream.");
         }
         Baselines.Baseline stored;
-        if (type.startsWith("text/csv")) {
+        boolean parquetType = type.startsWith("application/vnd.apache.parquet") || type.startsWith("application/x-parquet");
+        if (parquetType || (type.startsWith("application/octet-stream") && Baselines.isParquet(body))) {
+            Path file = null;
+            try {
+                file = Files.createTempFile("launchpad-reference-", ".parquet");
+                Files.write(file, body);
+                var ref = Baselines.fromParquet(file);
+                stored = baselines.put(model, version, "parquet", ref.profile(), ref.sample());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } finally {
+                if (file != null) {
+                    try {
+                        Files.deleteIfExists(file);
+                    } catch (IOException ignored) {
+                        // a temporary file
+                    }
+                }
+            }
+        } else if (type.startsWith("text/csv")) {
             var ref = Baselines.fromCsv(new ByteArrayInputStream(body));
             stored = baselines.put(model, version, "csv", ref.profile(), ref.sample());
         } else if (type.startsWith("application/octet-stream")) {
@@ -254,8 +277,9 @@ public final class MonitorApi {
             }
             stored = baselines.put(model, version, "profile", profile, null);
         } else {
-            throw new LaunchpadException(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "A baseline is text/csv (reference data) or"
-                    + " application/octet-stream (a dataset profile), not '" + ctx.contentType() + "'.");
+            throw new LaunchpadException(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "A baseline is text/csv or"
+                    + " application/vnd.apache.parquet (reference data), or application/octet-stream (a dataset profile),"
+                    + " not '" + ctx.contentType() + "'.");
         }
         return baselineJson(stored);
     }

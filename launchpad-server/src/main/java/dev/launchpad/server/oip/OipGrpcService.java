@@ -110,10 +110,16 @@ public final class OipGrpcService extends GRPCInferenceServiceGrpc.GRPCInference
         long start = System.nanoTime();
         answer(out, () -> {
             readCheck.accept(request.getModelName());
-            var inputs = inputs(request);
+            List<OipTensor> inputs;
+            try {
+                OipJson.checkId(request.getId());
+                inputs = inputs(request);
+            } catch (LaunchpadException e) {
+                calls.rejected(request.getModelName(), "grpc", start);
+                throw e;
+            }
             record Answer(List<OipTensor> outputs, int version) {
             }
-            OipJson.checkId(request.getId());
             var id = request.getId().isEmpty() ? UUID.randomUUID().toString() : request.getId();
             var answer = calls.run(request.getModelName(), "grpc", id, start, (lease, model) -> {
                 OipRestApi.checkVersion(request.getModelName(), request.getModelVersion(), lease.version().version());

@@ -112,8 +112,13 @@ public final class OipRestApi {
             throw new LaunchpadException(ErrorCode.PAYLOAD_TOO_LARGE, "The request has " + body.length
                     + " bytes; the limit is " + calls.limits().maxRequestBytes() + ".");
         }
-        var headerLength = headerLength(ctx);
-        var request = OipJson.parseRequest(body, headerLength);
+        OipJson.InferRequest request;
+        try {
+            request = OipJson.parseRequest(body, headerLength(ctx));
+        } catch (LaunchpadException e) {
+            calls.rejected(name, "oip", start);
+            throw e;
+        }
         var id = request.id() != null ? request.id() : UUID.randomUUID().toString();
         ctx.header(REQUEST_ID_HEADER, id);
         var requestedVersion = ctx.pathParamMap().get("version");

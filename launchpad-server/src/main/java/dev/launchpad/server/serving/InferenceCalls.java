@@ -90,6 +90,23 @@ public final class InferenceCalls {
         }
     }
 
+    /**
+     * Counts a request refused before it reached the model (an unreadable body, a bad id): a client error of
+     * the deployment, in its metrics and in monitoring's rejected-request share. Nothing when it is not served.
+     */
+    public void rejected(String deployment, String protocol, long startNanos) {
+        var observer = this.observer;
+        try (var lease = runtime.acquire(deployment)) {
+            long nanos = System.nanoTime() - startNanos;
+            lease.metrics().request(protocol, "client_error", nanos);
+            if (observer != null) {
+                observer.answered(deployment, lease.version().version(), null, nanos, "client_error", null);
+            }
+        } catch (LaunchpadException notServed) {
+            // answered as not found or unavailable by the caller's own call
+        }
+    }
+
     /** INVALID_PARAMETER_VALUE when a tensor has more rows (first dimension) than a request may carry. */
     public void checkRows(java.util.List<dev.launchpad.server.oip.OipTensor> inputs) {
         for (var t : inputs) {

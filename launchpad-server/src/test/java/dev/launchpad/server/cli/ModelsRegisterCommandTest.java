@@ -76,6 +76,46 @@ class ModelsRegisterCommandTest {
     }
 
     @Test
+    void referenceDataBecomesTheNewVersionsBaseline(@TempDir Path dir) throws Exception {
+        var model = OnnxTestModels.writeLinearRegression(dir.resolve("m.onnx"), new float[] {1f, 2f}, 0f);
+        var csv = Files.writeString(dir.resolve("train.csv"), "x_0,x_1\n1,2\n3,4\n5,6\n");
+        var result = cli("models", "register", "--name", "with-baseline", "--file", model.toString(),
+                "--reference-data", csv.toString(), "--server", server.url());
+        assertThat(result.code()).as(result.err()).isZero();
+        assertThat(result.err()).contains("baseline: 3 rows, 2 columns");
+        var baseline = get("/api/v1/models/with-baseline/versions/1/baseline");
+        assertThat(baseline.path("rows").asLong()).isEqualTo(3);
+
+        // Parquet reference data, through monitor baseline
+        var schema = org.apache.parquet.schema.MessageTypeParser.parseMessageType(
+                "message t { required double x_0; required double x_1; }");
+        var parquet = dir.resolve("train.parquet");
+        try (var writer = blue.strategic.parquet.ParquetWriter.writeFile(schema, parquet.toFile(),
+                (double[] row, blue.strategic.parquet.ValueWriter out) -> {
+                    out.write("x_0", row[0]);
+                    out.write("x_1", row[1]);
+                })) {
+            for (int i = 0; i < 50; i++) {
+                writer.write(new double[] {i, -i});
+            }
+        }
+        var fromParquet = cli("monitor", "baseline", "--model", "with-baseline", "--version", "1", "--data",
+                parquet.toString(), "--server", server.url());
+        assertThat(fromParquet.code()).as(fromParquet.err()).isZero();
+        assertThat(fromParquet.out()).contains("50 rows, 2 columns (parquet)");
+
+        // a malformed file: the version is registered, the command says the baseline was refused and fails
+        var ragged = Files.writeString(dir.resolve("bad.csv"), "a,b\n1\n");
+        var refused = cli("models", "register", "--name", "with-baseline", "--file", model.toString(),
+                "--reference-data", ragged.toString(), "--server", server.url());
+        assertThat(refused.code()).isEqualTo(1);
+        assertThat(refused.out().strip()).isEqualTo("models:/with-baseline/2");
+        assertThat(refused.err()).contains("baseline was refused", "fields");
+        assertThat(cli("models", "register", "--name", "x", "--file", model.toString(), "--reference-data",
+                dir.resolve("missing.csv").toString(), "--server", server.url()).code()).isEqualTo(2);
+    }
+
+    @Test
     void registersAModelOfARunWithItsLineage(@TempDir Path dir) throws Exception {
         var run = post("/api/2.0/mlflow/runs/create", "{\"experiment_id\": \"0\", \"user_id\": \"dana\"}")
                 .path("run").path("info");

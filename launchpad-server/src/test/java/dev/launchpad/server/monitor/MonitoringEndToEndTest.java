@@ -288,9 +288,14 @@ class MonitoringEndToEndTest {
 
         // minute 2: a third of X_2 is null → a data-quality alert on X_2; performance is now live, not estimated
         traffic(new Random(3), 20, 0, 0.3);
+        // ... and requests refused before the model (unreadable bodies) count as rejected
+        for (var bad : new String[] {"{\"inputs\":\"x\"}", "not json", "{\"id\":\"\\u0000\",\"inputs\":[]}"}) {
+            assertThat(send("POST", "/v2/models/fraud/infer", bad, "application/json").statusCode()).isEqualTo(400);
+        }
         var third = checksUpTo(M0 + 180_000);
         var quality = check(third, "data_quality");
         assertThat(quality.path("status").asText()).isEqualTo("breach");
+        assertThat(quality.path("details").path("rejected_requests").asLong()).as(quality.toString()).isEqualTo(3);
         assertThat(texts(quality.path("breached_features"))).containsExactly("X_2");
         var performance = check(third, "performance");
         assertThat(performance.path("details").path("estimated").asBoolean()).isFalse();

@@ -117,12 +117,36 @@ public final class ColumnProfile {
         hll.update(v); // -0.0 and 0.0 hash alike
     }
 
-    /** Adds numeric values. */
+    /** Adds numeric values (the quantile sketch takes the finite ones as one batch). */
     public void update(double[] values) {
         Checks.notNull(values, "values");
+        requireKind(Kind.NUMERIC);
+        double[] finite = new double[values.length];
+        int m = 0;
         for (double v : values) {
-            update(v);
+            count++;
+            if (Double.isNaN(v)) {
+                nans++;
+                continue;
+            }
+            if (Double.isInfinite(v)) {
+                infinities++;
+                continue;
+            }
+            n++;
+            if (v < min) {
+                min = v;
+            }
+            if (v > max) {
+                max = v;
+            }
+            double delta = v - mean;
+            mean += delta / n;
+            m2 += delta * (v - mean);
+            hll.update(v); // -0.0 and 0.0 hash alike
+            finite[m++] = v;
         }
+        kll.update(finite, 0, m);
     }
 
     /** Adds one categorical value; {@code null} counts as a null. */

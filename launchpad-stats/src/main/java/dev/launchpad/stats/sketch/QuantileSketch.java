@@ -28,6 +28,8 @@ public final class QuantileSketch {
     private int[] sizes = new int[1];
     private int retained;
     private int maxRetained;
+    // capacity of each level for the current number of levels (recomputed when a level is added)
+    private int[] capacities;
     private final SplittableRandom random;
     // lazily built sorted view
     private double[] viewItems;
@@ -41,7 +43,8 @@ public final class QuantileSketch {
         this.k = k;
         this.random = new SplittableRandom(0x5EED_1234L ^ k);
         levels[0] = new double[capacity(0, 1)];
-        maxRetained = capacity(0, 1);
+        capacities = new int[] {capacity(0, 1)};
+        maxRetained = capacities[0];
     }
 
     public QuantileSketch() {
@@ -81,21 +84,63 @@ public final class QuantileSketch {
         }
     }
 
+    /**
+     * Adds {@code values[from, to)} (NaN is rejected) as one batch: appended to the lowest level and compacted
+     * together, several times cheaper per value than one at a time for batches of tens of values, with the
+     * same error guarantee (a larger compaction is still one compaction).
+     */
+    public void update(double[] values, int from, int to) {
+        int count = to - from;
+        if (count <= 0) {
+            return;
+        }
+        for (int i = from; i < to; i++) {
+            double v = values[i];
+            if (Double.isNaN(v)) {
+                throw new IllegalArgumentException("a quantile sketch cannot take NaN");
+            }
+            if (n == 0 && i == from) {
+                min = v;
+                max = v;
+            } else {
+                if (v < min) {
+                    min = v;
+                }
+                if (v > max) {
+                    max = v;
+                }
+            }
+        }
+        if (sizes[0] + count > levels[0].length) {
+            levels[0] = Arrays.copyOf(levels[0], Math.max(sizes[0] + count, levels[0].length * 2));
+        }
+        System.arraycopy(values, from, levels[0], sizes[0], count);
+        sizes[0] += count;
+        n += count;
+        retained += count;
+        viewItems = null;
+        while (retained >= maxRetained) {
+            compress();
+        }
+    }
+
     private void grow() {
         int h = levels.length;
         levels = Arrays.copyOf(levels, h + 1);
         sizes = Arrays.copyOf(sizes, h + 1);
         levels[h] = new double[8];
+        capacities = new int[h + 1];
         int total = 0;
         for (int i = 0; i <= h; i++) {
-            total += capacity(i, h + 1);
+            capacities[i] = capacity(i, h + 1);
+            total += capacities[i];
         }
         maxRetained = total;
     }
 
     private void compress() {
         for (int h = 0; h < levels.length; h++) {
-            if (sizes[h] >= capacity(h, levels.length)) {
+            if (sizes[h] >= capacities[h]) {
                 if (h + 1 >= levels.length) {
                     grow();
                 }

@@ -77,6 +77,30 @@ class SketchTest {
     }
 
     @Test
+    void batchUpdatesStayWithinTheBound() {
+        var rnd = new Random(43);
+        for (int batch : new int[] {1, 7, 32, 1000}) {
+            var s = new QuantileSketch();
+            int n = 400_000;
+            double[] data = new double[n];
+            for (int i = 0; i < n; i++) {
+                data[i] = rnd.nextGaussian() * 3 + (i % 11);
+            }
+            for (int i = 0; i < n; i += batch) {
+                s.update(data, i, Math.min(n, i + batch));
+            }
+            Arrays.sort(data);
+            assertThat(s.n()).isEqualTo(n);
+            assertThat(maxRankError(s, data)).as("batch=" + batch).isLessThanOrEqualTo(s.normalizedRankError());
+            assertThat(s.retained()).isLessThan(1000 + batch);
+            assertThat(s.min()).isEqualTo(data[0]);
+            assertThat(s.max()).isEqualTo(data[n - 1]);
+        }
+        assertThatThrownBy(() -> new QuantileSketch().update(new double[] {1, Double.NaN}, 0, 2))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void mergedQuantileSketchesStayWithinTheBound() {
         var rnd = new Random(5);
         int parts = 37;
