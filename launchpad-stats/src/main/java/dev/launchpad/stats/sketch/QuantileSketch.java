@@ -30,6 +30,7 @@ public final class QuantileSketch {
     private int maxRetained;
     // capacity of each level for the current number of levels (recomputed when a level is added)
     private int[] capacities;
+    private double[] scratch = new double[0];
     private final SplittableRandom random;
     // lazily built sorted view
     private double[] viewItems;
@@ -152,23 +153,53 @@ public final class QuantileSketch {
         }
     }
 
-    /** Sorts level h and promotes every other item (random offset) to level h + 1; an odd item stays. */
+    /**
+     * Promotes every other item of level h (sorted; random offset) into level h + 1, merging so that levels above
+     * the first stay sorted (only the first, where values arrive, is ever sorted); an odd item (the largest) stays.
+     */
     private void compact(int h) {
         double[] items = levels[h];
         int size = sizes[h];
-        Arrays.sort(items, 0, size);
+        if (h == 0) {
+            Arrays.sort(items, 0, size);
+        }
         int keepOdd = size & 1;
         int pairs = size >>> 1;
         int offset = random.nextBoolean() ? 1 : 0;
         int up = h + 1;
-        if (sizes[up] + pairs > levels[up].length) {
-            levels[up] = Arrays.copyOf(levels[up], Math.max(sizes[up] + pairs, levels[up].length * 2));
+        int have = sizes[up];
+        int total = have + pairs;
+        if (scratch.length < total) {
+            scratch = new double[Math.max(total, scratch.length * 2)];
         }
-        // the odd item (the largest) stays at this level
+        double[] target = levels[up];
+        int i = 0;
+        int j = 0;
+        int o = 0;
+        while (i < have && j < pairs) {
+            double a = target[i];
+            double b = items[2 * j + offset];
+            if (a <= b) {
+                scratch[o++] = a;
+                i++;
+            } else {
+                scratch[o++] = b;
+                j++;
+            }
+        }
+        while (i < have) {
+            scratch[o++] = target[i++];
+        }
+        while (j < pairs) {
+            scratch[o++] = items[2 * j++ + offset];
+        }
+        if (target.length < total) {
+            target = new double[Math.max(total, target.length * 2)];
+            levels[up] = target;
+        }
+        System.arraycopy(scratch, 0, target, 0, total);
+        sizes[up] = total;
         double oddItem = keepOdd == 1 ? items[size - 1] : 0;
-        for (int i = 0; i < pairs; i++) {
-            levels[up][sizes[up]++] = items[2 * i + offset];
-        }
         sizes[h] = 0;
         if (keepOdd == 1) {
             items[0] = oddItem;
@@ -199,6 +230,9 @@ public final class QuantileSketch {
             System.arraycopy(other.levels[h], 0, levels[h], sizes[h], add);
             sizes[h] += add;
             retained += add;
+            if (h > 0) {
+                Arrays.sort(levels[h], 0, sizes[h]); // levels above the first are kept sorted
+            }
         }
         if (n == 0) {
             min = other.min;
@@ -428,6 +462,9 @@ public final class QuantileSketch {
                 s.levels[h][i] = in.readDouble();
             }
             s.sizes[h] = size;
+            if (h > 0) {
+                Arrays.sort(s.levels[h], 0, size); // kept sorted (sketches written by older versions may not be)
+            }
             s.retained += size;
             weight += (long) size << h;
         }
