@@ -123,8 +123,8 @@ public final class ColumnProfile {
         requireKind(Kind.NUMERIC);
         double[] finite = new double[values.length];
         int m = 0;
+        double sum = 0;
         for (double v : values) {
-            count++;
             if (Double.isNaN(v)) {
                 nans++;
                 continue;
@@ -133,19 +133,32 @@ public final class ColumnProfile {
                 infinities++;
                 continue;
             }
-            n++;
             if (v < min) {
                 min = v;
             }
             if (v > max) {
                 max = v;
             }
-            double delta = v - mean;
-            mean += delta / n;
-            m2 += delta * (v - mean);
+            sum += v;
             hll.update(v); // -0.0 and 0.0 hash alike
             finite[m++] = v;
         }
+        count += values.length;
+        if (m == 0) {
+            return;
+        }
+        // the batch's own mean and squared deviations, combined with the running ones (Chan et al.)
+        double batchMean = sum / m;
+        double batchM2 = 0;
+        for (int i = 0; i < m; i++) {
+            double d = finite[i] - batchMean;
+            batchM2 += d * d;
+        }
+        long total = n + m;
+        double delta = batchMean - mean;
+        mean += delta * m / total;
+        m2 += batchM2 + delta * delta * ((double) n * m / total);
+        n = total;
         kll.update(finite, 0, m);
     }
 

@@ -31,8 +31,8 @@ public final class QuantileSketch {
     // capacity of each level for the current number of levels (recomputed when a level is added)
     private int[] capacities;
     private double[] scratch = new double[0];
-    // levels above the second are always sorted; the second is unless the sampler appended to it
-    private boolean level1Sorted = true;
+    // whether each level's items are in order (levels that sample, and the one above them, are not)
+    private boolean[] sorted = {true};
     private final SplittableRandom random;
     // lazily built sorted view
     private double[] viewItems;
@@ -132,6 +132,8 @@ public final class QuantileSketch {
         levels = Arrays.copyOf(levels, h + 1);
         sizes = Arrays.copyOf(sizes, h + 1);
         levels[h] = new double[8];
+        sorted = Arrays.copyOf(sorted, h + 1);
+        sorted[h] = true;
         capacities = new int[h + 1];
         int total = 0;
         for (int i = 0; i <= h; i++) {
@@ -155,46 +157,40 @@ public final class QuantileSketch {
         }
     }
 
-    /** Values added before the first level pairs items as they arrive instead of sorting them. */
+    /** Values added before the first level pairs items as they arrive; level h does from 4^h times as many. */
     private static final long SAMPLER_FROM = 1 << 14;
 
     /**
-     * Promotes every other item of level h (random offset) into level h + 1; an odd item stays. Once the sketch
-     * has seen {@link #SAMPLER_FROM} values the first level pairs items as they arrived (a random half of weight-1
-     * items: the sampler at the bottom of KLL, adding a rank error of about 1/(2√n), under 0.4 %, far below the
-     * sketch's); the second level is sorted before it compacts, and the levels above it are kept sorted by merging
-     * what comes up — so a value is sorted about once, not once per level.
+     * Promotes every other item of level h (random offset) into level h + 1; an odd item stays. The bottom levels
+     * of a large sketch pair items as they arrived — level h once the sketch has seen 2^14·4^h values — which is
+     * random sampling of items of weight 2^h (the sampler at the bottom of KLL), adding a rank error of at most
+     * about 0.6 % in all; the lowest level that does not sample sorts before it compacts, and the levels above it
+     * are kept sorted by merging what comes up — so a value is sorted about once, and large streams mostly not.
      */
     private void compact(int h) {
         double[] items = levels[h];
         int size = sizes[h];
-        boolean sampler = h == 0 && n >= SAMPLER_FROM;
-        if ((h == 0 && !sampler) || (h == 1 && !level1Sorted)) {
+        boolean sampling = h < 20 && n >= SAMPLER_FROM << (2 * h);
+        if (!sampling && (h == 0 || !sorted[h])) {
             Arrays.sort(items, 0, size);
-        }
-        if (h == 0 && !sampler && !level1Sorted) {
-            Arrays.sort(levels[1], 0, sizes[1]); // sorted items are merged into it below
-            level1Sorted = true;
         }
         int keepOdd = size & 1;
         int pairs = size >>> 1;
         int offset = random.nextBoolean() ? 1 : 0;
         int up = h + 1;
-        if (h == 1) {
-            level1Sorted = true; // what stays (at most one item) is sorted
-        }
-        if (sampler) {
-            // arrival order: append to level 1, which is then sorted when it compacts
-            level1Sorted = false;
+        if (sampling || !sorted[up]) {
+            // arrival order (or an unsorted level above): append; the level above sorts when it compacts
             if (sizes[up] + pairs > levels[up].length) {
                 levels[up] = Arrays.copyOf(levels[up], Math.max(sizes[up] + pairs, levels[up].length * 2));
             }
             for (int i = 0; i < pairs; i++) {
                 levels[up][sizes[up]++] = items[2 * i + offset];
             }
+            sorted[up] = sorted[up] && pairs == 0;
             double last = keepOdd == 1 ? items[size - 1] : 0;
             sizes[h] = keepOdd;
             items[0] = last;
+            sorted[h] = true;
             retained -= pairs;
             return;
         }
@@ -236,6 +232,7 @@ public final class QuantileSketch {
             items[0] = oddItem;
             sizes[h] = 1;
         }
+        sorted[h] = true;
         retained -= pairs;
     }
 
@@ -261,9 +258,9 @@ public final class QuantileSketch {
             System.arraycopy(other.levels[h], 0, levels[h], sizes[h], add);
             sizes[h] += add;
             retained += add;
-            if (h > 0) {
-                Arrays.sort(levels[h], 0, sizes[h]); // levels above the first are kept sorted
-            }
+        }
+        for (int h = 1; h < levels.length; h++) {
+            Arrays.sort(levels[h], 0, sizes[h]); // every level above the first sorted again
         }
         if (n == 0) {
             min = other.min;
@@ -272,7 +269,7 @@ public final class QuantileSketch {
             min = Math.min(min, other.min);
             max = Math.max(max, other.max);
         }
-        level1Sorted = true;
+        Arrays.fill(sorted, 1, sorted.length, true);
         n += other.n;
         viewItems = null;
         while (retained >= maxRetained) {
