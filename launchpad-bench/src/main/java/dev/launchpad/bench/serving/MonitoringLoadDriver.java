@@ -36,7 +36,8 @@ import java.util.Random;
 /**
  * What monitoring costs. (1) Serving throughput with prediction logging on and off in the same run: two
  * servers (one started with {@code -Dlaunchpad.monitoring=off}) serving the same MLP, measured alternately
- * (off, on, off, on) with OIP requests of one row from 16 clients. (2) The time of one monitor run for a
+ * (off, on, off, on) with OIP requests of 1 and of 32 rows from 16 clients. (2) The monitoring thread's CPU per
+ * request of 1 and 32 rows × 30 features (the bound on what it takes from serving). (3) The time of one monitor run for a
  * deployment with 1 000 000 logged predictions × 30 features (60 minute windows, rolled up into an hour):
  * read the span, drift of every feature, data quality, latency, error rate, and performance joined over the
  * 1 000 000 logged predictions.
@@ -127,30 +128,40 @@ public final class MonitoringLoadDriver {
         return row;
     }
 
-    /** CPU time the monitoring thread spends per request of one row × 30 features (profiles, sample, prediction). */
+    /** CPU time the monitoring thread spends per request of 1 and 32 rows × 30 features (profiles, sample, prediction). */
     private static void ingestCost() {
-        var random = new Random(5);
-        int n = 200_000;
-        var batches = new ArrayList<FeatureBatch[]>(1000);
-        for (int i = 0; i < 1000; i++) {
-            var features = new ArrayList<FeatureBatch.Feature>();
-            for (int f = 0; f < 30; f++) {
-                features.add(FeatureBatch.Feature.numeric("x_" + f, new double[] {random.nextGaussian()}));
+        for (int rows : new int[] {1, 32}) {
+            var random = new Random(5);
+            int n = rows == 1 ? 200_000 : 20_000;
+            var batches = new ArrayList<FeatureBatch[]>(1000);
+            for (int i = 0; i < 1000; i++) {
+                var features = new ArrayList<FeatureBatch.Feature>();
+                for (int f = 0; f < 30; f++) {
+                    double[] v = new double[rows];
+                    for (int r = 0; r < rows; r++) {
+                        v[r] = random.nextGaussian();
+                    }
+                    features.add(FeatureBatch.Feature.numeric("x_" + f, v));
+                }
+                double[] out = new double[rows];
+                for (int r = 0; r < rows; r++) {
+                    out[r] = random.nextDouble();
+                }
+                batches.add(new FeatureBatch[] {new FeatureBatch(rows, features),
+                        new FeatureBatch(rows, List.of(FeatureBatch.Feature.numeric("out", out)))});
             }
-            batches.add(new FeatureBatch[] {new FeatureBatch(1, features),
-                    new FeatureBatch(1, List.of(FeatureBatch.Feature.numeric("out", new double[] {random.nextDouble()})))});
-        }
-        for (int round = 0; round < 3; round++) {
-            var w = WindowData.empty(1000, round);
-            long t0 = System.nanoTime();
-            for (int i = 0; i < n; i++) {
-                var b = batches.get(i % batches.size());
-                w.add("ok", 1_000_000, b[0], b[1]);
-                Predictions.rows(b[1]);
+            for (int round = 0; round < 3; round++) {
+                var w = WindowData.empty(1000, round);
+                long t0 = System.nanoTime();
+                for (int i = 0; i < n; i++) {
+                    var b = batches.get(i % batches.size());
+                    w.add("ok", 1_000_000, b[0], b[1]);
+                    Predictions.rows(b[1]);
+                }
+                long t = System.nanoTime() - t0;
+                System.out.printf("profiling one request (%d row(s) x 30 features): %.2f us of CPU on the monitoring"
+                        + " thread%n", rows, t / 1e3 / n);
             }
-            long t = System.nanoTime() - t0;
-            System.out.printf("profiling one request (1 row x 30 features): %.2f us of CPU on the monitoring thread%n",
-                    t / 1e3 / n);
         }
     }
 
