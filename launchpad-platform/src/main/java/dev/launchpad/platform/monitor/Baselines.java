@@ -2,6 +2,7 @@ package dev.launchpad.platform.monitor;
 
 import blue.strategic.parquet.Hydrator;
 import blue.strategic.parquet.ParquetReader;
+import dev.launchpad.core.csv.CsvReader;
 import dev.launchpad.core.error.LaunchpadException;
 import dev.launchpad.platform.store.Database;
 import dev.launchpad.stats.profile.DatasetProfile;
@@ -9,8 +10,6 @@ import dev.launchpad.stats.profile.DatasetProfile;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.io.Reader;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -85,7 +84,7 @@ public final class Baselines {
      * a malformed file.
      */
     public static Reference fromCsv(InputStream in) {
-        var csv = new CsvRows(new InputStreamReader(in, StandardCharsets.UTF_8));
+        var csv = new CsvReader(new InputStreamReader(in, StandardCharsets.UTF_8));
         var header = csv.next();
         if (header == null) {
             throw LaunchpadException.invalid("The CSV is empty; it needs a header row and data rows.");
@@ -279,82 +278,5 @@ public final class Baselines {
 
     private static boolean missing(String cell) {
         return cell.isEmpty() || cell.equals("NA") || cell.equalsIgnoreCase("nan") || cell.equals("null");
-    }
-
-    /** RFC 4180 CSV read a row at a time: comma separated, double-quoted fields with "" escapes, CRLF or LF. */
-    static final class CsvRows {
-        private final java.io.BufferedReader in;
-        private final StringBuilder field = new StringBuilder();
-
-        CsvRows(Reader reader) {
-            this.in = new java.io.BufferedReader(reader, 1 << 16);
-        }
-
-        /** The next row, or null at the end (blank lines are skipped). */
-        List<String> next() {
-            try {
-                var row = new ArrayList<String>();
-                field.setLength(0);
-                boolean quoted = false;
-                boolean fieldStarted = false;
-                int c;
-                while ((c = in.read()) != -1) {
-                    if (quoted) {
-                        if (c == '"') {
-                            in.mark(1);
-                            int next = in.read();
-                            if (next == '"') {
-                                field.append('"');
-                            } else {
-                                quoted = false;
-                                if (next != -1) {
-                                    in.reset();
-                                }
-                            }
-                        } else {
-                            field.append((char) c);
-                        }
-                        continue;
-                    }
-                    switch (c) {
-                        case '"' -> {
-                            if (field.isEmpty()) {
-                                quoted = true;
-                                fieldStarted = true;
-                            } else {
-                                field.append('"');
-                            }
-                        }
-                        case ',' -> {
-                            row.add(field.toString());
-                            field.setLength(0);
-                            fieldStarted = true;
-                        }
-                        case '\r' -> {
-                        }
-                        case '\n' -> {
-                            if (fieldStarted || !field.isEmpty() || !row.isEmpty()) {
-                                row.add(field.toString());
-                                return row;
-                            }
-                        }
-                        default -> {
-                            field.append((char) c);
-                            fieldStarted = true;
-                        }
-                    }
-                }
-                if (quoted) {
-                    throw LaunchpadException.invalid("The CSV ends inside a quoted field.");
-                }
-                if (fieldStarted || !field.isEmpty() || !row.isEmpty()) {
-                    row.add(field.toString());
-                    return row;
-                }
-                return null;
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
     }
 }

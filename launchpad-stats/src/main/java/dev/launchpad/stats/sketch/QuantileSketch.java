@@ -61,20 +61,7 @@ public final class QuantileSketch {
 
     /** Adds one value; NaN is rejected. */
     public void update(double v) {
-        if (Double.isNaN(v)) {
-            throw new IllegalArgumentException("a quantile sketch cannot take NaN");
-        }
-        if (n == 0) {
-            min = v;
-            max = v;
-        } else {
-            if (v < min) {
-                min = v;
-            }
-            if (v > max) {
-                max = v;
-            }
-        }
+        extend(v);
         n++;
         if (sizes[0] == levels[0].length) {
             levels[0] = Arrays.copyOf(levels[0], Math.max(8, levels[0].length * 2));
@@ -98,21 +85,7 @@ public final class QuantileSketch {
             return;
         }
         for (int i = from; i < to; i++) {
-            double v = values[i];
-            if (Double.isNaN(v)) {
-                throw new IllegalArgumentException("a quantile sketch cannot take NaN");
-            }
-            if (n == 0 && i == from) {
-                min = v;
-                max = v;
-            } else {
-                if (v < min) {
-                    min = v;
-                }
-                if (v > max) {
-                    max = v;
-                }
-            }
+            extend(values[i]);
         }
         if (sizes[0] + count > levels[0].length) {
             levels[0] = Arrays.copyOf(levels[0], Math.max(sizes[0] + count, levels[0].length * 2));
@@ -124,6 +97,19 @@ public final class QuantileSketch {
         viewItems = null;
         while (retained >= maxRetained) {
             compress();
+        }
+    }
+
+    /** Widens [min, max] to {@code v} (NaN until the first value); NaN is rejected. */
+    private void extend(double v) {
+        if (Double.isNaN(v)) {
+            throw new IllegalArgumentException("a quantile sketch cannot take NaN");
+        }
+        if (!(v >= min)) {
+            min = v; // also the first value, while min is NaN
+        }
+        if (!(v <= max)) {
+            max = v;
         }
     }
 

@@ -1,0 +1,36 @@
+package dev.launchpad.core.csv;
+
+import dev.launchpad.core.error.LaunchpadException;
+import org.junit.jupiter.api.Test;
+
+import java.io.StringReader;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class CsvReaderTest {
+    private static List<List<String>> rows(String text) {
+        var csv = new CsvReader(new StringReader(text));
+        var out = new ArrayList<List<String>>();
+        for (var row = csv.next(); row != null; row = csv.next()) {
+            out.add(row);
+        }
+        return out;
+    }
+
+    @Test
+    void quotesEscapesLineEndsAndBlankLines() {
+        assertThat(rows("a,b\r\n\"x, \"\"y\"\"\",\n\n1,\"multi\nline\"")).containsExactly(
+                List.of("a", "b"), List.of("x, \"y\"", ""), List.of("1", "multi\nline"));
+        assertThat(rows("")).isEmpty();
+        assertThat(rows("\"\"\n")).containsExactly(List.of(""));
+    }
+
+    @Test
+    void anUnterminatedQuoteIsATypedError() {
+        assertThatThrownBy(() -> rows("a\n\"open")).isInstanceOf(LaunchpadException.class)
+                .hasMessageContaining("quoted field");
+    }
+}
