@@ -221,7 +221,7 @@ public final class MonitoringLoadDriver {
                 }
                 csv.append('\n');
             }
-            var ref = Baselines.fromCsv(new java.io.ByteArrayInputStream(csv.toString().getBytes()));
+            var ref = Baselines.fromCsv(csv.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
             var baselines = new Baselines(db, clock);
             baselines.put("bench-model", 1, "csv", ref.profile(), ref.sample());
             var feedback = new Feedback(db, clock);

@@ -8,7 +8,7 @@ import dev.launchpad.platform.store.Database;
 import dev.launchpad.stats.profile.DatasetProfile;
 
 import java.io.IOException;
-import java.io.InputStream;
+import java.io.ByteArrayInputStream;
 import java.io.InputStreamReader;
 import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
@@ -78,14 +78,13 @@ public final class Baselines {
 
     /**
      * Profiles a CSV with a header row: a column whose non-empty cells all parse as numbers is numeric
-     * (empty, {@code NA}, {@code NaN} and {@code null} cells are missing), any other is categorical (where
-     * the cells read before its first non-number keep their numeric spelling, e.g. {@code 1} for {@code 1.0}).
-     * Read row by row into columns, so memory follows the values, not the text. INVALID_PARAMETER_VALUE for
-     * a malformed file.
+     * (empty, {@code NA}, {@code NaN} and {@code null} cells are missing), any other is categorical, its cells
+     * kept as written. Read twice, row by row — once for the columns' kinds, once into columns — so memory
+     * follows the values, not the text. INVALID_PARAMETER_VALUE for a malformed file.
      */
-    public static Reference fromCsv(InputStream in) {
-        var csv = new CsvReader(new InputStreamReader(in, StandardCharsets.UTF_8));
-        var header = csv.next();
+    public static Reference fromCsv(byte[] csv) {
+        var first = new CsvReader(new InputStreamReader(new ByteArrayInputStream(csv), StandardCharsets.UTF_8));
+        var header = first.next();
         if (header == null) {
             throw LaunchpadException.invalid("The CSV is empty; it needs a header row and data rows.");
         }
@@ -95,34 +94,75 @@ public final class Baselines {
                 throw LaunchpadException.invalid("The CSV header has an empty or repeated column name '" + name + "'.");
             }
         }
-        var columns = new ReferenceColumn[header.size()];
-        for (int c = 0; c < columns.length; c++) {
-            columns[c] = new ReferenceColumn();
-        }
+        int width = header.size();
+        boolean[] numeric = new boolean[width];
+        java.util.Arrays.fill(numeric, true);
         int n = 0;
-        for (var row = csv.next(); row != null; row = csv.next()) {
+        for (var row = first.next(); row != null; row = first.next()) {
             if (++n > MAX_ROWS) {
                 throw LaunchpadException.invalid("The CSV has more than " + MAX_ROWS + " rows (profile a larger"
                         + " dataset yourself and upload the profile).");
             }
-            if (row.size() != columns.length) {
+            if (row.size() != width) {
                 throw LaunchpadException.invalid("CSV row " + (n + 1) + " has " + row.size() + " fields; the header has "
-                        + columns.length + ".");
+                        + width + ".");
             }
-            for (int c = 0; c < columns.length; c++) {
-                columns[c].add(row.get(c));
+            for (int c = 0; c < width; c++) {
+                if (numeric[c]) {
+                    var cell = row.get(c).strip();
+                    numeric[c] = missing(cell) || parses(cell);
+                }
             }
         }
         if (n == 0) {
             throw LaunchpadException.invalid("The CSV has a header but no data rows.");
         }
-        var features = new ArrayList<FeatureBatch.Feature>();
-        for (int c = 0; c < columns.length; c++) {
-            features.add(columns[c].feature(header.get(c), n));
+        double[][] numbers = new double[width][];
+        String[][] labels = new String[width][];
+        var interned = new java.util.HashMap<String, String>();
+        for (int c = 0; c < width; c++) {
+            if (numeric[c]) {
+                numbers[c] = new double[n];
+            } else {
+                labels[c] = new String[n];
+            }
         }
-        var batch = new FeatureBatch(n, features);
+        var second = new CsvReader(new InputStreamReader(new ByteArrayInputStream(csv), StandardCharsets.UTF_8));
+        second.next(); // the header
+        for (int r = 0; r < n; r++) {
+            var row = second.next();
+            for (int c = 0; c < width; c++) {
+                var cell = row.get(c);
+                boolean absent = missing(cell.strip());
+                if (numeric[c]) {
+                    numbers[c][r] = absent ? Double.NaN : Double.parseDouble(cell.strip());
+                } else {
+                    labels[c][r] = absent ? null
+                            : interned.size() < 100_000 ? interned.computeIfAbsent(cell, v -> v) : cell;
+                }
+            }
+        }
+        var features = new ArrayList<FeatureBatch.Feature>();
+        for (int c = 0; c < width; c++) {
+            features.add(numeric[c] ? FeatureBatch.Feature.numeric(header.get(c), numbers[c])
+                    : FeatureBatch.Feature.categorical(header.get(c), labels[c]));
+        }
+        return reference(n, features);
+    }
+
+    private static boolean parses(String cell) {
+        try {
+            Double.parseDouble(cell);
+            return true;
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
+    private static Reference reference(int rows, List<FeatureBatch.Feature> features) {
+        var batch = new FeatureBatch(rows, features);
         var w = WindowData.empty(SAMPLE_SIZE, 42);
-        w.add("ok", 0, batch, FeatureBatch.empty(n));
+        w.add("ok", 0, batch, FeatureBatch.empty(rows));
         return new Reference(w.inputs(), w.inputSample());
     }
 
@@ -133,57 +173,57 @@ public final class Baselines {
      */
     public static Reference fromParquet(Path file) {
         var columns = new java.util.LinkedHashMap<String, ReferenceColumn>();
-        long[] rows = {0};
-        try (var stream = ParquetReader.streamContent(file.toFile(), descriptors -> {
-            for (var d : descriptors) {
+        try {
+            // the schema first: a refusal here leaves no reader open
+            for (var d : ParquetReader.readMetadata(file.toFile()).getFileMetaData().getSchema().getColumns()) {
                 if (d.getPath().length != 1 || d.getMaxRepetitionLevel() > 0) {
                     throw LaunchpadException.invalid("The Parquet file has a nested or repeated column '"
                             + String.join(".", d.getPath()) + "'; reference data needs flat columns.");
                 }
                 columns.put(d.getPath()[0], new ReferenceColumn());
             }
-            var names = List.copyOf(columns.keySet());
-            return new Hydrator<Object[], Object[]>() {
-                @Override
-                public Object[] start() {
-                    return new Object[names.size()];
-                }
+        } catch (IOException | RuntimeException e) {
+            throw unreadable(e);
+        }
+        var index = new java.util.HashMap<String, Integer>();
+        columns.keySet().forEach(name -> index.put(name, index.size()));
+        var list = List.copyOf(columns.values());
+        long[] rows = {0};
+        try (var stream = ParquetReader.streamContent(file.toFile(), descriptors -> new Hydrator<Object[], Object[]>() {
+            @Override
+            public Object[] start() {
+                return new Object[list.size()];
+            }
 
-                @Override
-                public Object[] add(Object[] row, String heading, Object value) {
-                    int i = names.indexOf(heading);
-                    if (i >= 0) {
-                        row[i] = value;
-                    }
-                    return row;
+            @Override
+            public Object[] add(Object[] row, String heading, Object value) {
+                var i = index.get(heading);
+                if (i != null) {
+                    row[i] = value;
                 }
+                return row;
+            }
 
-                @Override
-                public Object[] finish(Object[] row) {
-                    return row;
-                }
-            };
+            @Override
+            public Object[] finish(Object[] row) {
+                return row;
+            }
         })) {
-            var list = List.copyOf(columns.values());
             stream.forEach(row -> {
                 if (++rows[0] > MAX_ROWS) {
                     throw LaunchpadException.invalid("The Parquet file has more than " + MAX_ROWS + " rows (profile a"
                             + " larger dataset yourself and upload the profile).");
                 }
                 for (int c = 0; c < row.length; c++) {
-                    var column = list.get(c);
                     switch (row[c]) {
-                        case null -> column.addMissing();
-                        case Number number -> column.addNumber(number.doubleValue());
-                        case org.apache.parquet.io.api.Binary binary -> column.addLabel(binary.toStringUsingUTF8());
-                        default -> column.addLabel(row[c].toString());
+                        case null -> list.get(c).addMissing();
+                        case Number number -> list.get(c).addNumber(number.doubleValue());
+                        default -> list.get(c).addLabel(row[c].toString()); // strings (UTF-8 read as text), booleans
                     }
                 }
             });
-        } catch (LaunchpadException e) {
-            throw e;
         } catch (IOException | RuntimeException e) {
-            throw LaunchpadException.invalid("The file is not readable Parquet: " + e.getMessage());
+            throw unreadable(e);
         }
         if (rows[0] == 0) {
             throw LaunchpadException.invalid("The Parquet file has no rows.");
@@ -191,10 +231,17 @@ public final class Baselines {
         int n = (int) rows[0];
         var features = new ArrayList<FeatureBatch.Feature>();
         columns.forEach((name, column) -> features.add(column.feature(name, n)));
-        var batch = new FeatureBatch(n, features);
-        var w = WindowData.empty(SAMPLE_SIZE, 42);
-        w.add("ok", 0, batch, FeatureBatch.empty(n));
-        return new Reference(w.inputs(), w.inputSample());
+        return reference(n, features);
+    }
+
+    /** Our own refusal (the reader wraps what its consumer throws), or INVALID_PARAMETER_VALUE for the file. */
+    private static LaunchpadException unreadable(Exception e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof LaunchpadException refusal) {
+                return refusal;
+            }
+        }
+        return LaunchpadException.invalid("The file is not readable Parquet: " + e.getMessage());
     }
 
     /** Whether {@code bytes} look like a Parquet file (the magic "PAR1" at both ends). */
@@ -210,23 +257,6 @@ public final class Baselines {
         private String[] labels;
         private final java.util.Map<String, String> interned = new java.util.HashMap<>();
         private int size;
-
-        void add(String raw) {
-            var cell = raw.strip();
-            if (missing(cell)) {
-                addMissing();
-                return;
-            }
-            if (labels == null) {
-                try {
-                    addNumber(Double.parseDouble(cell));
-                    return;
-                } catch (NumberFormatException e) {
-                    // text: the column is categorical from here on
-                }
-            }
-            addLabel(raw);
-        }
 
         void addNumber(double v) {
             if (labels != null) {

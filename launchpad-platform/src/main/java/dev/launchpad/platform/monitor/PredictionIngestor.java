@@ -27,7 +27,8 @@ import java.util.concurrent.locks.LockSupport;
  * {@link #flushNow()} and on {@link #close()}; each cut is written exactly once, so a clean restart
  * loses and double-counts nothing. After a crash (kill -9) what was observed since the last cut, at most
  * one flush interval (default one minute), is lost, with cut parts not yet written (while the database is
- * slow or down). A part that cannot be stored for {@code retryFor} is given up and counted.
+ * slow or down). A part that cannot be stored for {@code retryFor} while the database answers is given up and
+ * counted.
  */
 public final class PredictionIngestor implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PredictionIngestor.class);
@@ -38,7 +39,8 @@ public final class PredictionIngestor implements AutoCloseable {
      * @param sampleSize rows kept per window sample
      * @param maxPredictionsPerWindow logged prediction rows (for feedback) kept per window part before dropping
      * @param payloadLog optional rolling payload files, or null
-     * @param retryFor how long a window part that cannot be stored is retried before it is given up (counted)
+     * @param retryFor how long a window part that cannot be stored, while the database answers, is retried before
+     *                 it is given up (counted)
      * @param maxQueuedValues tensor values the waiting payloads may hold together; beyond it a request is counted
      *                        (requests, latency, errors) but its payload is not kept for profiling
      */
@@ -140,12 +142,13 @@ public final class PredictionIngestor implements AutoCloseable {
 
     /** Observations accepted, dropped (queue full), and other counters, for metrics. */
     public record Stats(long accepted, long dropped, long droppedPredictions, long decodeFailures, long flushFailures,
-                        long flushedParts, long abandonedParts, long unprofiled, int queueDepth) {
+                        long flushedParts, long abandonedParts, long unprofiled, long queuedValues, int queueDepth) {
     }
 
     public Stats stats() {
         return new Stats(accepted.get(), dropped.get(), droppedPredictions.get(), decodeFailures.get(),
-                flushFailures.get(), flushedParts.get(), abandonedParts.get(), unprofiled.get(), queue.size());
+                flushFailures.get(), flushedParts.get(), abandonedParts.get(), unprofiled.get(), queuedValues.get(),
+                queue.size());
     }
 
     /** Profiles everything observed so far and writes every open window; returns once it is stored. */
@@ -304,8 +307,9 @@ public final class PredictionIngestor implements AutoCloseable {
                     flushFailures.incrementAndGet();
                     long now = System.nanoTime();
                     firstFailure = firstFailure == 0 ? now : firstFailure;
-                    if (now - firstFailure >= config.retryFor().toNanos()) {
-                        // give this part up so that the parts behind it are not held back forever
+                    if (now - firstFailure >= config.retryFor().toNanos() && store.reachable()) {
+                        // the database answers but this part keeps failing: give it up so that the parts behind it
+                        // are not held back forever (during an outage every part waits)
                         abandonedParts.incrementAndGet();
                         LOG.error("Gave up storing monitoring window {} of {} after {}: {}", cut.key().minute(),
                                 cut.key().deployment(), config.retryFor(), e.toString());

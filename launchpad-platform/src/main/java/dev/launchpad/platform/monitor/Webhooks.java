@@ -161,9 +161,11 @@ public final class Webhooks implements AutoCloseable {
         int attempted = 0;
         for (var d : due) {
             // claim it, so that another dispatcher (a replica, or a manual run) does not send it too
+            long claimAt = clock.millis(); // now, not when the batch was read: earlier sends may have taken a while
+            long lease = claimAt + CLAIM.toMillis();
             int claimed = database.write(h -> h.createUpdate("UPDATE monitor_deliveries SET next_attempt_at = :lease"
                             + " WHERE id = :id AND status = 'pending' AND next_attempt_at <= :n")
-                    .bind("lease", now + CLAIM.toMillis()).bind("id", d.id()).bind("n", now).execute());
+                    .bind("lease", lease).bind("id", d.id()).bind("n", claimAt).execute());
             if (claimed == 0) {
                 continue;
             }
@@ -189,15 +191,17 @@ public final class Webhooks implements AutoCloseable {
             long at = clock.millis();
             if (error == null) {
                 database.writeVoid(h -> h.createUpdate("UPDATE monitor_deliveries SET status = 'delivered', attempts = :a,"
-                        + " delivered_at = :t, last_error = NULL WHERE id = :id").bind("a", attempts).bind("t", at)
-                        .bind("id", d.id()).execute());
+                        + " delivered_at = :t, last_error = NULL WHERE id = :id AND next_attempt_at = :lease")
+                        .bind("a", attempts).bind("t", at).bind("id", d.id()).bind("lease", lease).execute());
             } else {
                 long wait = Math.min(3_600_000L, baseBackoff.toMillis() << Math.min(20, attempts - 1));
                 var status = attempts >= MAX_ATTEMPTS ? "failed" : "pending";
                 var message = error;
+                // only while the claim is still ours: a late failure must not undo another dispatcher's delivery
                 database.writeVoid(h -> h.createUpdate("UPDATE monitor_deliveries SET status = :s, attempts = :a,"
-                        + " next_attempt_at = :n, last_error = :e WHERE id = :id").bind("s", status).bind("a", attempts)
-                        .bind("n", at + wait).bind("e", message).bind("id", d.id()).execute());
+                        + " next_attempt_at = :n, last_error = :e WHERE id = :id AND next_attempt_at = :lease")
+                        .bind("s", status).bind("a", attempts).bind("n", at + wait).bind("e", message).bind("id", d.id())
+                        .bind("lease", lease).execute());
                 LOG.info("Webhook delivery {} to {} failed ({}), attempt {} of {}", d.id(), d.url(), error, attempts, MAX_ATTEMPTS);
             }
         }

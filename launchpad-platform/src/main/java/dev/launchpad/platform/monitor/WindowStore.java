@@ -154,10 +154,22 @@ public final class WindowStore {
         return Optional.ofNullable(merged);
     }
 
-    /** The newest model version with a window in [from, to), if any. */
+    /** Whether the database answers at all (to tell a bad window part from an outage). */
+    public boolean reachable() {
+        try {
+            return database.read(h -> h.createQuery("SELECT 1").mapTo(Integer.class).one()) == 1;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    /**
+     * The newest model version with a window in [from, to), if any: minute windows, or the hour and day windows
+     * that outlive them.
+     */
     public Optional<Integer> latestVersion(String deployment, long from, long to) {
         return database.read(h -> h.createQuery("SELECT model_version FROM monitor_windows WHERE deployment = :d"
-                        + " AND granularity = 'minute' AND window_start >= :f AND window_start < :t"
+                        + " AND window_start >= :f AND window_start < :t"
                         + " ORDER BY window_start DESC, model_version DESC LIMIT 1")
                 .bind("d", deployment).bind("f", from).bind("t", to).mapTo(Integer.class).findOne());
     }

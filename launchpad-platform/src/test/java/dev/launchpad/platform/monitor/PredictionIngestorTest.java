@@ -145,6 +145,7 @@ class PredictionIngestorTest {
                 ingestor.flushNow();
                 assertThat(store.get("fraud", 3, Granularity.MINUTE, M0).orElseThrow().data().rows()).isEqualTo(20);
                 assertThat(ingestor.stats().unprofiled()).isEqualTo(1);
+                assertThat(ingestor.stats().queuedValues()).isZero(); // every profiled payload gave its share back
             }
         }
     }

@@ -28,7 +28,6 @@ import dev.launchpad.stats.profile.DatasetProfile;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -266,7 +265,7 @@ public final class MonitorApi {
                 }
             }
         } else if (type.startsWith("text/csv")) {
-            var ref = Baselines.fromCsv(new ByteArrayInputStream(body));
+            var ref = Baselines.fromCsv(body);
             stored = baselines.put(model, version, "csv", ref.profile(), ref.sample());
         } else if (type.startsWith("application/octet-stream")) {
             DatasetProfile profile;

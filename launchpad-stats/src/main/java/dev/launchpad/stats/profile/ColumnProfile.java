@@ -149,6 +149,13 @@ public final class ColumnProfile {
         }
         // the batch's own mean and squared deviations, combined with the running ones (Chan et al.)
         double batchMean = sum / m;
+        if (!Double.isFinite(batchMean)) {
+            // values near the largest double overflow a plain sum: the batch's mean one value at a time
+            batchMean = 0;
+            for (int i = 0; i < m; i++) {
+                batchMean += (finite[i] - batchMean) / (i + 1);
+            }
+        }
         double batchM2 = 0;
         for (int i = 0; i < m; i++) {
             double d = finite[i] - batchMean;
@@ -156,7 +163,7 @@ public final class ColumnProfile {
         }
         long total = n + m;
         double delta = batchMean - mean;
-        mean += delta * m / total;
+        mean += delta * ((double) m / total);
         m2 += batchM2 + delta * delta * ((double) n * m / total);
         n = total;
         kll.update(finite, 0, m);

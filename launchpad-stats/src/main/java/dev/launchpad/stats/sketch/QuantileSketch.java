@@ -169,8 +169,18 @@ public final class QuantileSketch {
             if (sizes[up] + pairs > levels[up].length) {
                 levels[up] = Arrays.copyOf(levels[up], Math.max(sizes[up] + pairs, levels[up].length * 2));
             }
+            // each pair keeps one of its two items by its own coin: one coin for all pairs would keep only the
+            // odd or only the even arrivals, which is biased whenever values alternate with arrival order
+            long coins = 0;
             for (int i = 0; i < pairs; i++) {
-                levels[up][sizes[up]++] = items[2 * i + offset];
+                if (!sampling) {
+                    levels[up][sizes[up]++] = items[2 * i + offset];
+                    continue;
+                }
+                if ((i & 63) == 0) {
+                    coins = random.nextLong();
+                }
+                levels[up][sizes[up]++] = items[2 * i + (int) ((coins >>> (i & 63)) & 1)];
             }
             sorted[up] = sorted[up] && pairs == 0;
             double last = keepOdd == 1 ? items[size - 1] : 0;

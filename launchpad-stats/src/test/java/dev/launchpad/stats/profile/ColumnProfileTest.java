@@ -52,6 +52,16 @@ class ColumnProfileTest {
     }
 
     @Test
+    void batchesOfHugeValuesKeepAFiniteMean() {
+        var p = ColumnProfile.numeric("x");
+        p.update(new double[] {Double.MAX_VALUE, Double.MAX_VALUE, Double.MAX_VALUE / 2});
+        assertThat(p.mean()).isCloseTo(Double.MAX_VALUE / 6 * 5, within(Double.MAX_VALUE * 1e-12));
+        p.update(new double[] {Double.MAX_VALUE / 2});
+        assertThat(p.mean()).isCloseTo(Double.MAX_VALUE * 0.75, within(Double.MAX_VALUE * 1e-12));
+        assertThat(p.validCount()).isEqualTo(4);
+    }
+
+    @Test
     void categoricalProfile() {
         var p = ColumnProfile.of(Column.categorical("c", "a", "b", "a", null, "c", "a"));
         assertThat(p.count()).isEqualTo(6);

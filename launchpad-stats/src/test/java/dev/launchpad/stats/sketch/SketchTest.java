@@ -101,6 +101,38 @@ class SketchTest {
     }
 
     @Test
+    void valuesThatAlternateWithArrivalOrderStayWithinTheBound() throws IOException {
+        var rnd = new Random(44);
+        int n = 200_000;
+        double[] alternating = new double[n];
+        double[] classes = new double[n];
+        for (int i = 0; i < n; i++) {
+            alternating[i] = i % 2;
+            classes[i] = rnd.nextGaussian() + (i % 2 == 0 ? -1 : 1); // two interleaved classes
+        }
+        for (int batch : new int[] {n, 32}) {
+            var a = new QuantileSketch();
+            var c = new QuantileSketch();
+            for (int i = 0; i < n; i += batch) {
+                a.update(alternating, i, Math.min(n, i + batch));
+                c.update(classes, i, Math.min(n, i + batch));
+            }
+            assertThat(a.rank(0, true)).as("batch=" + batch).isCloseTo(0.5, within(a.normalizedRankError()));
+            double[] sortedClasses = classes.clone();
+            Arrays.sort(sortedClasses);
+            assertThat(maxRankError(c, sortedClasses)).as("batch=" + batch).isLessThanOrEqualTo(c.normalizedRankError());
+            // a sampling sketch merged and written and read back keeps its answers
+            var merged = new QuantileSketch();
+            merged.merge(c);
+            var bytes = new ByteArrayOutputStream();
+            merged.write(new DataOutputStream(bytes));
+            var back = QuantileSketch.read(new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())));
+            assertThat(back.n()).isEqualTo(n);
+            assertThat(maxRankError(back, sortedClasses)).isLessThanOrEqualTo(back.normalizedRankError());
+        }
+    }
+
+    @Test
     void mergedQuantileSketchesStayWithinTheBound() {
         var rnd = new Random(5);
         int parts = 37;
