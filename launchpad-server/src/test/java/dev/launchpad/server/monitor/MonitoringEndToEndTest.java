@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
 import dev.launchpad.core.json.Json;
 import dev.launchpad.inference.model.OnnxTestModels;
+import dev.launchpad.platform.monitor.MutableClock;
 import dev.launchpad.platform.monitor.Webhooks;
 import dev.launchpad.platform.store.TestDatabases;
 import dev.launchpad.server.Launchpad;
@@ -23,16 +24,12 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -49,31 +46,7 @@ class MonitoringEndToEndTest {
     private static final long M0 = Instant.parse("2026-03-02T10:00:00Z").toEpochMilli();
     private static final String SECRET = "a-webhook-secret-for-tests";
 
-    private static final class HandClock extends Clock {
-        final AtomicLong millis = new AtomicLong(T0.toEpochMilli());
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public long millis() {
-            return millis.get();
-        }
-
-        @Override
-        public Instant instant() {
-            return Instant.ofEpochMilli(millis());
-        }
-    }
-
-    private static final HandClock CLOCK = new HandClock();
+    private static final MutableClock CLOCK = new MutableClock(T0);
     private static Launchpad server;
     private static HttpServer receiver;
     private static final List<String[]> received = new CopyOnWriteArrayList<>(); // {signature, body}
@@ -167,7 +140,7 @@ class MonitoringEndToEndTest {
 
     /** Moves the clock to {@code seconds} after M0 and waits for the scheduled checks of the span ending at {@code to}. */
     private static List<JsonNode> checksUpTo(long to) throws Exception {
-        CLOCK.millis.set(to + 6_000);
+        CLOCK.set(Instant.ofEpochMilli(to + 6_000));
         long deadline = System.nanoTime() + 20_000_000_000L;
         while (System.nanoTime() < deadline) {
             server.monitoring().monitors().runDue();
@@ -309,7 +282,7 @@ class MonitoringEndToEndTest {
         int expected = alerts.size();
         long deadline = System.nanoTime() + 20_000_000_000L;
         while (received.size() < expected && System.nanoTime() < deadline) {
-            CLOCK.millis.addAndGet(5_000); // lets the retry's backoff pass
+            CLOCK.advanceSeconds(5); // lets the retry's backoff pass
             server.monitoring().webhooks().deliverDue();
             Thread.sleep(100);
         }
