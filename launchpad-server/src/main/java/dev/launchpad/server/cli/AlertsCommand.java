@@ -37,10 +37,9 @@ public final class AlertsCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            var out = spec.commandLine().getOut();
-            try {
+            return ServerClient.answer(spec, server, (client, out) -> {
                 var path = "/api/v1/alerts?limit=" + limit + (deployment == null ? "" : "&deployment=" + ServerClient.encode(deployment));
-                var body = MonitorCommand.client(server).get(path);
+                var body = client.get(path);
                 out.printf("%-6s %-22s %-10s %-16s %-9s %-8s %s%n", "ID", "FIRED", "SEVERITY", "DEPLOYMENT", "INCIDENT", "CHECK", "MESSAGE");
                 for (var a : body.path("alerts")) {
                     out.printf("%-6d %-22s %-10s %-16s %-9d %-8s %s%n", a.path("id").asLong(),
@@ -48,11 +47,7 @@ public final class AlertsCommand implements Runnable {
                             a.path("deployment").asText(), a.path("incident_id").asLong(), a.path("check").asText(),
                             a.path("message").asText());
                 }
-                return 0;
-            } catch (ServerClient.ServerError e) {
-                spec.commandLine().getErr().println("Error: " + e.getMessage());
-                return 1;
-            }
+            });
         }
     }
 
@@ -69,9 +64,8 @@ public final class AlertsCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            var out = spec.commandLine().getOut();
-            try {
-                var body = MonitorCommand.client(server).get("/api/v1/incidents" + (status == null ? "" : "?status="
+            return ServerClient.answer(spec, server, (client, out) -> {
+                var body = client.get("/api/v1/incidents" + (status == null ? "" : "?status="
                         + ServerClient.encode(status)));
                 out.printf("%-6s %-13s %-10s %-16s %-22s %s%n", "ID", "STATUS", "SEVERITY", "DEPLOYMENT", "OPENED", "SUMMARY");
                 for (var i : body.path("incidents")) {
@@ -79,11 +73,7 @@ public final class AlertsCommand implements Runnable {
                             i.path("severity").asText(), i.path("deployment").asText(),
                             Instant.ofEpochMilli(i.path("opened_at").asLong()), i.path("summary").asText());
                 }
-                return 0;
-            } catch (ServerClient.ServerError e) {
-                spec.commandLine().getErr().println("Error: " + e.getMessage());
-                return 1;
-            }
+            });
         }
     }
 
@@ -101,15 +91,9 @@ public final class AlertsCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            try {
-                var body = MonitorCommand.client(server).post("/api/v1/incidents/" + id + "/" + action(),
-                        dev.launchpad.core.json.Json.mapper().createObjectNode());
-                spec.commandLine().getOut().printf("Incident %d is %s%n", id, body.path("status").asText());
-                return 0;
-            } catch (ServerClient.ServerError e) {
-                spec.commandLine().getErr().println("Error: " + e.getMessage());
-                return 1;
-            }
+            return ServerClient.answer(spec, server, (client, out) -> out.printf("Incident %d is %s%n", id,
+                    client.post("/api/v1/incidents/" + id + "/" + action(),
+                            dev.launchpad.core.json.Json.mapper().createObjectNode()).path("status").asText()));
         }
     }
 

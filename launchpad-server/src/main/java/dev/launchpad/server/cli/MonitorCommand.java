@@ -25,10 +25,6 @@ public final class MonitorCommand implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
-    static ServerClient client(String server) {
-        return new ServerClient(server != null ? server : ServerClient.defaultUrl());
-    }
-
     @Command(name = "baseline", mixinStandardHelpOptions = true,
             description = "Set a model version's baseline from reference data (CSV with a header, or Parquet) or a profile.")
     static final class Baseline implements Callable<Integer> {
@@ -52,7 +48,6 @@ public final class MonitorCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            var out = spec.commandLine().getOut();
             var err = spec.commandLine().getErr();
             if ((data == null) == (profile == null)) {
                 err.println("Give --data FILE.csv or --profile FILE.");
@@ -68,16 +63,12 @@ public final class MonitorCommand implements Runnable {
                 err.println("--data must be a .csv or .parquet file.");
                 return 2;
             }
-            try {
-                var body = client(server).putFile("/api/v1/models/" + ServerClient.encode(model) + "/versions/" + version
+            return ServerClient.answer(spec, server, (client, out) -> {
+                var body = client.putFile("/api/v1/models/" + ServerClient.encode(model) + "/versions/" + version
                         + "/baseline", type, file);
                 out.printf("Baseline of %s version %d: %d rows, %d columns (%s)%n", model, version, body.path("rows").asLong(),
                         body.path("columns").size(), body.path("source").asText());
-                return 0;
-            } catch (ServerClient.ServerError e) {
-                err.println("Error: " + e.getMessage());
-                return 1;
-            }
+            });
         }
     }
 
@@ -94,14 +85,8 @@ public final class MonitorCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            try {
-                var body = client(server).get("/api/v1/deployments/" + ServerClient.encode(deployment) + "/monitor");
-                print(spec.commandLine().getOut(), body.path("latest"));
-                return 0;
-            } catch (ServerClient.ServerError e) {
-                spec.commandLine().getErr().println("Error: " + e.getMessage());
-                return 1;
-            }
+            return ServerClient.answer(spec, server, (client, out) -> print(out,
+                    client.get("/api/v1/deployments/" + ServerClient.encode(deployment) + "/monitor").path("latest")));
         }
     }
 
@@ -118,15 +103,9 @@ public final class MonitorCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            try {
-                var body = client(server).post("/api/v1/deployments/" + ServerClient.encode(deployment) + "/monitor/run",
-                        dev.launchpad.core.json.Json.mapper().createObjectNode());
-                print(spec.commandLine().getOut(), body.path("results"));
-                return 0;
-            } catch (ServerClient.ServerError e) {
-                spec.commandLine().getErr().println("Error: " + e.getMessage());
-                return 1;
-            }
+            return ServerClient.answer(spec, server, (client, out) -> print(out,
+                    client.post("/api/v1/deployments/" + ServerClient.encode(deployment) + "/monitor/run",
+                            dev.launchpad.core.json.Json.mapper().createObjectNode()).path("results")));
         }
     }
 

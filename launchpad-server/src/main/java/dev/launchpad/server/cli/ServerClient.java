@@ -146,6 +146,25 @@ final class ServerClient {
         return body == null ? Json.mapper().createObjectNode() : body;
     }
 
+    /** What a monitoring subcommand asks of the server and prints. */
+    interface Call {
+        void run(ServerClient client, java.io.PrintWriter out) throws IOException;
+    }
+
+    /**
+     * Runs {@code call} against {@code server} (or the default URL): 0 when it answered, 1 with a one-line
+     * "Error: ..." for an error answer or an unreachable server — never a stack trace.
+     */
+    static int answer(picocli.CommandLine.Model.CommandSpec spec, String server, Call call) {
+        try {
+            call.run(new ServerClient(server != null ? server : defaultUrl()), spec.commandLine().getOut());
+            return 0;
+        } catch (IOException e) {
+            spec.commandLine().getErr().println("Error: " + e.getMessage());
+            return 1;
+        }
+    }
+
     /** An error answer from the server, with its status and MLflow error code. */
     static final class ServerError extends IOException {
         final int status;

@@ -116,6 +116,19 @@ class ModelsRegisterCommandTest {
     }
 
     @Test
+    void monitoringCommandsAnswerAnUnreachableServerWithOneLine() {
+        for (var args : new String[][] {{"alerts", "list"}, {"alerts", "incidents"}, {"alerts", "ack", "1"},
+                {"monitor", "status", "--deployment", "d"}, {"monitor", "run", "--deployment", "d"}}) {
+            var all = new java.util.ArrayList<>(java.util.List.of(args));
+            all.addAll(java.util.List.of("--server", "http://127.0.0.1:1"));
+            var result = cli(all.toArray(String[]::new));
+            assertThat(result.code()).as(String.join(" ", args)).isEqualTo(1);
+            assertThat(result.err()).as(String.join(" ", args)).startsWith("Error: cannot reach the Launchpad server")
+                    .doesNotContain("\tat ");
+        }
+    }
+
+    @Test
     void registersAModelOfARunWithItsLineage(@TempDir Path dir) throws Exception {
         var run = post("/api/2.0/mlflow/runs/create", "{\"experiment_id\": \"0\", \"user_id\": \"dana\"}")
                 .path("run").path("info");
