@@ -180,7 +180,12 @@ public final class Baselines {
                     throw LaunchpadException.invalid("The Parquet file has a nested or repeated column '"
                             + String.join(".", d.getPath()) + "'; reference data needs flat columns.");
                 }
-                columns.put(d.getPath()[0], new ReferenceColumn());
+                var type = d.getPrimitiveType().getPrimitiveTypeName();
+                boolean numeric = switch (type) {
+                    case INT32, INT64, FLOAT, DOUBLE -> true;
+                    default -> false; // strings, booleans, binary, INT96
+                };
+                columns.put(d.getPath()[0], new ReferenceColumn(numeric));
             }
         } catch (IOException | RuntimeException e) {
             throw unreadable(e);
@@ -215,11 +220,7 @@ public final class Baselines {
                             + " larger dataset yourself and upload the profile).");
                 }
                 for (int c = 0; c < row.length; c++) {
-                    switch (row[c]) {
-                        case null -> list.get(c).addMissing();
-                        case Number number -> list.get(c).addNumber(number.doubleValue());
-                        default -> list.get(c).addLabel(row[c].toString()); // strings (UTF-8 read as text), booleans
-                    }
+                    list.get(c).add(row[c]);
                 }
             });
         } catch (IOException | RuntimeException e) {
@@ -252,56 +253,40 @@ public final class Baselines {
     }
 
     /** One reference column being read: numbers until a value is not one, then (interned) text. */
+    /** One Parquet column being read: numbers for the numeric physical types, (interned) text otherwise. */
     private static final class ReferenceColumn {
-        private double[] numbers = new double[1024];
+        private double[] numbers;
         private String[] labels;
         private final java.util.Map<String, String> interned = new java.util.HashMap<>();
         private int size;
 
-        void addNumber(double v) {
-            if (labels != null) {
-                addLabel(Predictions.format(v));
-                return;
-            }
-            grow();
-            numbers[size++] = v;
-        }
-
-        void addMissing() {
-            grow();
-            if (labels == null) {
-                numbers[size++] = Double.NaN;
+        ReferenceColumn(boolean numeric) {
+            if (numeric) {
+                numbers = new double[1024];
             } else {
-                labels[size++] = null;
+                labels = new String[1024];
             }
         }
 
-        void addLabel(String label) {
-            if (labels == null) {
-                labels = new String[numbers.length];
-                for (int i = 0; i < size; i++) {
-                    labels[i] = Double.isNaN(numbers[i]) ? null : intern(Predictions.format(numbers[i]));
+        /** Adds a value as the reader gives it: a Number, a String or Boolean, or null (missing). */
+        void add(Object value) {
+            if (numbers != null) {
+                if (size == numbers.length) {
+                    numbers = java.util.Arrays.copyOf(numbers, size * 2);
                 }
-                numbers = null;
-            }
-            grow();
-            labels[size++] = intern(label);
-        }
-
-        private String intern(String value) {
-            return interned.size() < 100_000 ? interned.computeIfAbsent(value, v -> v) : value;
-        }
-
-        private void grow() {
-            if (labels == null && size == numbers.length) {
-                numbers = java.util.Arrays.copyOf(numbers, size * 2);
-            } else if (labels != null && size == labels.length) {
-                labels = java.util.Arrays.copyOf(labels, size * 2);
+                numbers[size++] = value == null ? Double.NaN : ((Number) value).doubleValue();
+            } else {
+                if (size == labels.length) {
+                    labels = java.util.Arrays.copyOf(labels, size * 2);
+                }
+                var text = value == null ? null : value.toString();
+                labels[size++] = text == null || interned.size() >= 100_000 ? text
+                        : interned.computeIfAbsent(text, v -> v);
             }
         }
 
         FeatureBatch.Feature feature(String name, int rows) {
-            return labels == null ? FeatureBatch.Feature.numeric(name, java.util.Arrays.copyOf(numbers, rows))
+            return numbers != null ? FeatureBatch.Feature.numeric(name, java.util.Arrays.copyOf(numbers, rows))
                     : FeatureBatch.Feature.categorical(name, java.util.Arrays.copyOf(labels, rows));
         }
     }
