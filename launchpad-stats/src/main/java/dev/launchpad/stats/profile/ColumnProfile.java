@@ -120,44 +120,76 @@ public final class ColumnProfile {
     /** Adds numeric values (the quantile sketch takes the finite ones as one batch). */
     public void update(double[] values) {
         Checks.notNull(values, "values");
+        update(values, 0, values.length);
+    }
+
+    /**
+     * Adds {@code values[from, to)}. Long runs are much cheaper per value than many short ones: the sketches
+     * take the finite values as one batch.
+     */
+    public void update(double[] values, int from, int to) {
+        Checks.notNull(values, "values");
+        if (from < 0 || to > values.length || from > to) {
+            throw new IndexOutOfBoundsException("range [" + from + ", " + to + ") of " + values.length + " values");
+        }
         requireKind(Kind.NUMERIC);
-        double[] finite = new double[values.length];
         int m = 0;
         double sum = 0;
-        for (double v : values) {
-            if (Double.isNaN(v)) {
-                nans++;
+        double lo = min;
+        double hi = max;
+        for (int i = from; i < to; i++) {
+            double v = values[i];
+            if (!Double.isFinite(v)) {
+                if (Double.isNaN(v)) {
+                    nans++;
+                } else {
+                    infinities++;
+                }
                 continue;
             }
-            if (Double.isInfinite(v)) {
-                infinities++;
-                continue;
+            if (v < lo) {
+                lo = v;
             }
-            if (v < min) {
-                min = v;
-            }
-            if (v > max) {
-                max = v;
+            if (v > hi) {
+                hi = v;
             }
             sum += v;
-            hll.update(v); // -0.0 and 0.0 hash alike
-            finite[m++] = v;
+            m++;
         }
-        count += values.length;
+        min = lo;
+        max = hi;
+        count += to - from;
         if (m == 0) {
             return;
+        }
+        // the finite values, in place when all are (the usual case)
+        double[] finite = values;
+        int start = from;
+        if (m < to - from) {
+            finite = new double[m];
+            start = 0;
+            int j = 0;
+            for (int i = from; i < to; i++) {
+                if (Double.isFinite(values[i])) {
+                    finite[j++] = values[i];
+                }
+            }
+        }
+        int end = start + m;
+        for (int i = start; i < end; i++) {
+            hll.update(finite[i]); // -0.0 and 0.0 hash alike
         }
         // the batch's own mean and squared deviations, combined with the running ones (Chan et al.)
         double batchMean = sum / m;
         if (!Double.isFinite(batchMean)) {
             // values near the largest double overflow a plain sum: the batch's mean one value at a time
             batchMean = 0;
-            for (int i = 0; i < m; i++) {
-                batchMean += (finite[i] - batchMean) / (i + 1);
+            for (int i = start; i < end; i++) {
+                batchMean += (finite[i] - batchMean) / (i - start + 1);
             }
         }
         double batchM2 = 0;
-        for (int i = 0; i < m; i++) {
+        for (int i = start; i < end; i++) {
             double d = finite[i] - batchMean;
             batchM2 += d * d;
         }
@@ -166,7 +198,7 @@ public final class ColumnProfile {
         mean += delta * ((double) m / total);
         m2 += batchM2 + delta * delta * ((double) n * m / total);
         n = total;
-        kll.update(finite, 0, m);
+        kll.update(finite, start, end);
     }
 
     /** Adds one categorical value; {@code null} counts as a null. */
@@ -185,8 +217,17 @@ public final class ColumnProfile {
     /** Adds categorical values. */
     public void update(String[] values) {
         Checks.notNull(values, "values");
-        for (String v : values) {
-            update(v);
+        update(values, 0, values.length);
+    }
+
+    /** Adds categorical values {@code values[from, to)}. */
+    public void update(String[] values, int from, int to) {
+        Checks.notNull(values, "values");
+        if (from < 0 || to > values.length || from > to) {
+            throw new IndexOutOfBoundsException("range [" + from + ", " + to + ") of " + values.length + " values");
+        }
+        for (int i = from; i < to; i++) {
+            update(values[i]);
         }
     }
 

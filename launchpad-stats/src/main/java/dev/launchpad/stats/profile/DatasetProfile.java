@@ -109,6 +109,31 @@ public final class DatasetProfile {
         rows += dataset.rowCount();
     }
 
+    /**
+     * The profile of column {@code name}, created empty of {@code kind} when the profile has none yet, for callers
+     * that feed columns one at a time (with {@link #addRows}); an existing column of the other kind is refused.
+     */
+    public ColumnProfile columnOf(String name, ColumnProfile.Kind kind) {
+        Checks.notNull(kind, "kind");
+        ColumnProfile p = columns.get(name);
+        if (p == null) {
+            p = kind == ColumnProfile.Kind.NUMERIC ? ColumnProfile.numeric(name) : ColumnProfile.categorical(name);
+            columns.put(name, p);
+        } else if (p.kind() != kind) {
+            throw new IllegalArgumentException("column '" + name + "' is " + p.kind().name().toLowerCase(java.util.Locale.ROOT)
+                    + " in the profile, not " + kind.name().toLowerCase(java.util.Locale.ROOT));
+        }
+        return p;
+    }
+
+    /** Counts {@code n} more rows whose values were given to the columns directly (see {@link #columnOf}). */
+    public void addRows(long n) {
+        if (n < 0) {
+            throw new IllegalArgumentException("rows must be ≥ 0, got " + n);
+        }
+        rows += n;
+    }
+
     /** The profile of both inputs' rows; neither input changes. Columns present on one side only are kept. */
     public DatasetProfile merge(DatasetProfile other) {
         Checks.notNull(other, "other");

@@ -77,24 +77,64 @@ public final class QuantileSketch {
     /**
      * Adds {@code values[from, to)} (NaN is rejected) as one batch: appended to the lowest level and compacted
      * together, several times cheaper per value than one at a time for batches of tens of values, with the
-     * same error guarantee (a larger compaction is still one compaction).
+     * same error guarantee (a larger compaction is still one compaction). Once the bottom levels sample (see
+     * {@link #compact}), each run of 2^h values of the batch gives level h one of its values, drawn uniformly —
+     * what pairing through those h levels would keep, without passing every value through each of them.
      */
     public void update(double[] values, int from, int to) {
         int count = to - from;
         if (count <= 0) {
             return;
         }
+        double lo = values[from];
+        double hi = lo;
+        boolean nan = false;
         for (int i = from; i < to; i++) {
-            extend(values[i]);
+            double v = values[i];
+            nan |= v != v;
+            if (v < lo) {
+                lo = v;
+            }
+            if (v > hi) {
+                hi = v;
+            }
         }
-        if (sizes[0] + count > levels[0].length) {
-            levels[0] = Arrays.copyOf(levels[0], Math.max(sizes[0] + count, levels[0].length * 2));
+        if (nan) {
+            throw new IllegalArgumentException("a quantile sketch cannot take NaN");
         }
-        System.arraycopy(values, from, levels[0], sizes[0], count);
-        sizes[0] += count;
+        extend(lo);
+        extend(hi);
         n += count;
-        retained += count;
         viewItems = null;
+        int h = 0;
+        while (h + 1 < levels.length && h < 20 && n >= SAMPLER_FROM << (2 * h)) {
+            h++; // levels 0 .. h-1 sample
+        }
+        int group = 1 << h;
+        int groups = h == 0 ? 0 : count >>> h;
+        if (groups > 0) {
+            if (sizes[h] + groups > levels[h].length) {
+                levels[h] = Arrays.copyOf(levels[h], Math.max(sizes[h] + groups, levels[h].length * 2));
+            }
+            double[] level = levels[h];
+            int size = sizes[h];
+            for (int i = 0, at = from; i < groups; i++, at += group) {
+                level[size++] = values[at + random.nextInt(group)];
+            }
+            sizes[h] = size;
+            sorted[h] = false;
+            retained += groups;
+            from += groups << h;
+            count -= groups << h;
+        }
+        if (count > 0) {
+            if (sizes[0] + count > levels[0].length) {
+                levels[0] = Arrays.copyOf(levels[0], Math.max(sizes[0] + count, levels[0].length * 2));
+            }
+            System.arraycopy(values, from, levels[0], sizes[0], count);
+            sizes[0] += count;
+            retained += count;
+        }
         while (retained >= maxRetained) {
             compress();
         }

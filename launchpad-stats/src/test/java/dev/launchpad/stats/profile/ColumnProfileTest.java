@@ -62,6 +62,37 @@ class ColumnProfileTest {
     }
 
     @Test
+    void rangesProfileLikeTheirValues() {
+        double[] x = {9, 1, Double.NaN, 2, Double.NEGATIVE_INFINITY, 3, -5, 7};
+        var range = ColumnProfile.numeric("x");
+        range.update(x, 1, 6); // 1, NaN, 2, -inf, 3
+        range.update(x, 6, 6);
+        var copy = ColumnProfile.of(Column.numeric("x", 1, Double.NaN, 2, Double.NEGATIVE_INFINITY, 3));
+        assertThat(range.count()).isEqualTo(copy.count()).isEqualTo(5);
+        assertThat(range.nanCount()).isEqualTo(1);
+        assertThat(range.infiniteCount()).isEqualTo(1);
+        assertThat(range.min()).isEqualTo(1);
+        assertThat(range.max()).isEqualTo(3);
+        assertThat(range.mean()).isEqualTo(copy.mean()).isEqualTo(2.0);
+        assertThat(range.quantile(1)).isEqualTo(3);
+        assertThat(range.distinctEstimate()).isEqualTo(copy.distinctEstimate());
+        var c = ColumnProfile.categorical("c");
+        c.update(new String[] {"a", "b", null, "b"}, 1, 4);
+        assertThat(c.count()).isEqualTo(3);
+        assertThat(c.nullCount()).isEqualTo(1);
+        assertThatThrownBy(() -> range.update(x, 5, 9)).isInstanceOf(IndexOutOfBoundsException.class);
+        assertThatThrownBy(() -> range.update(x, 3, 2)).isInstanceOf(IndexOutOfBoundsException.class);
+
+        var profile = DatasetProfile.empty();
+        profile.columnOf("x", ColumnProfile.Kind.NUMERIC).update(x, 0, 2);
+        profile.addRows(2);
+        assertThat(profile.columnOf("x", ColumnProfile.Kind.NUMERIC).count()).isEqualTo(2);
+        assertThat(profile.rowCount()).isEqualTo(2);
+        assertThatThrownBy(() -> profile.columnOf("x", ColumnProfile.Kind.CATEGORICAL))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("numeric");
+    }
+
+    @Test
     void categoricalProfile() {
         var p = ColumnProfile.of(Column.categorical("c", "a", "b", "a", null, "c", "a"));
         assertThat(p.count()).isEqualTo(6);

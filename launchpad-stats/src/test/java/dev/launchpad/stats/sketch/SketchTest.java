@@ -10,6 +10,7 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -79,7 +80,7 @@ class SketchTest {
     @Test
     void batchUpdatesStayWithinTheBound() {
         var rnd = new Random(43);
-        for (int batch : new int[] {1, 7, 32, 1000}) {
+        for (int batch : new int[] {1, 7, 32, 512, 1000}) {
             var s = new QuantileSketch();
             int n = 400_000;
             double[] data = new double[n];
@@ -101,6 +102,33 @@ class SketchTest {
     }
 
     @Test
+    void longStreamsInChunksSampleRunsOfValuesWithinTheBound() {
+        // past 2^14 · 4^h values a chunk gives level h one value per run of 2^h: check ascending (the order a
+        // biased draw would show most) and trending random streams, deep enough for runs of 16
+        int n = 4_000_000;
+        var rnd = new Random(45);
+        double[] ascending = new double[n];
+        double[] trending = new double[n];
+        for (int i = 0; i < n; i++) {
+            ascending[i] = i;
+            trending[i] = rnd.nextGaussian() + i / 200_000.0;
+        }
+        for (double[] data : List.of(ascending, trending)) {
+            var s = new QuantileSketch();
+            for (int i = 0; i < n; i += 512) {
+                s.update(data, i, Math.min(n, i + 512));
+            }
+            double[] sorted = data.clone();
+            Arrays.sort(sorted);
+            assertThat(s.n()).isEqualTo(n);
+            assertThat(s.rank(sorted[n - 1], true)).isEqualTo(1.0); // every value's weight is kept
+            assertThat(maxRankError(s, sorted)).isLessThanOrEqualTo(s.normalizedRankError());
+            assertThat(s.min()).isEqualTo(sorted[0]);
+            assertThat(s.max()).isEqualTo(sorted[n - 1]);
+        }
+    }
+
+    @Test
     void valuesThatAlternateWithArrivalOrderStayWithinTheBound() throws IOException {
         var rnd = new Random(44);
         int n = 200_000;
@@ -110,7 +138,7 @@ class SketchTest {
             alternating[i] = i % 2;
             classes[i] = rnd.nextGaussian() + (i % 2 == 0 ? -1 : 1); // two interleaved classes
         }
-        for (int batch : new int[] {n, 32}) {
+        for (int batch : new int[] {n, 32, 512}) {
             var a = new QuantileSketch();
             var c = new QuantileSketch();
             for (int i = 0; i < n; i += batch) {
