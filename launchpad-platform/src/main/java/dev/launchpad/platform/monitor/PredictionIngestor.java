@@ -9,19 +9,21 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
  * Prediction logging off the request path. Serving {@link #observe offers} each answered request to a
- * bounded queue (never blocking; a full queue drops the observation and counts it); one monitoring thread
- * decodes payloads and updates the open minute windows' profiles and samples; a second thread flushes
- * closed and periodically cut windows to the {@link WindowStore}, retrying on failure.
+ * bounded lock-free queue (never blocking or waiting for a lock; a full queue drops the observation and counts
+ * it); one monitoring thread takes what has queued every few milliseconds, decodes payloads and updates the open
+ * minute windows' profiles and samples; a second thread flushes closed and periodically cut windows to the
+ * {@link WindowStore}, retrying on failure.
  *
  * <p>Durability: a window part is cut when its minute ends, every {@code flushInterval}, on
  * {@link #flushNow()} and on {@link #close()}; each cut is written exactly once, so a clean restart
@@ -85,12 +87,13 @@ public final class PredictionIngestor implements AutoCloseable {
 
     private static final Object FLUSH = new Object();
     private static final int DRAIN_BATCH = 1_024;
-    private static final long IDLE_NAP_NANOS = 5_000_000;
+    private static final long NAP_NANOS = 5_000_000;
 
     private final WindowStore store;
     private final Clock clock;
     private final Config config;
-    private final BlockingQueue<Object> queue;
+    private final ConcurrentLinkedQueue<Object> queue = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger queued = new AtomicInteger();
     private final BlockingQueue<Cut> cuts = new LinkedBlockingQueue<>();
     private final Map<Key, Open> open = new HashMap<>();
     private final AtomicLong accepted = new AtomicLong();
@@ -107,12 +110,13 @@ public final class PredictionIngestor implements AutoCloseable {
     private volatile boolean closed;
     private volatile boolean halted;
     private long seed = 1;
+    private Key lastKey;
+    private Open lastOpen;
 
     public PredictionIngestor(WindowStore store, Clock clock, Config config) {
         this.store = store;
         this.clock = clock;
         this.config = config;
-        this.queue = new ArrayBlockingQueue<>(config.queueCapacity());
         this.consumer = Thread.ofPlatform().daemon().name("launchpad-monitor-ingest").unstarted(this::consume);
         this.flusher = Thread.ofPlatform().daemon().name("launchpad-monitor-flush").unstarted(this::flushLoop);
         consumer.start();
@@ -131,11 +135,17 @@ public final class PredictionIngestor implements AutoCloseable {
             o = o.withoutPayload();
             values = 0;
         }
-        if (closed || !queue.offer(o)) {
+        boolean refused = closed;
+        if (!refused && queued.incrementAndGet() > config.queueCapacity()) {
+            queued.decrementAndGet();
+            refused = true;
+        }
+        if (refused) {
             queuedValues.addAndGet(-values);
             dropped.incrementAndGet();
             return false;
         }
+        queue.add(o);
         accepted.incrementAndGet();
         return true;
     }
@@ -148,7 +158,7 @@ public final class PredictionIngestor implements AutoCloseable {
     public Stats stats() {
         return new Stats(accepted.get(), dropped.get(), droppedPredictions.get(), decodeFailures.get(),
                 flushFailures.get(), flushedParts.get(), abandonedParts.get(), unprofiled.get(), queuedValues.get(),
-                queue.size());
+                Math.max(0, queued.get()));
     }
 
     /** Profiles everything observed so far and writes every open window; returns once it is stored. */
@@ -158,7 +168,7 @@ public final class PredictionIngestor implements AutoCloseable {
         }
         var done = new CompletableFuture<Void>();
         try {
-            queue.put(new FlushRequest(done));
+            queue.add(new FlushRequest(done));
             done.get(60, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -171,16 +181,21 @@ public final class PredictionIngestor implements AutoCloseable {
     }
 
     /**
-     * Drains the queue in batches and naps when it is empty: serving threads then never wake this thread
-     * (a wake-up per request costs more than profiling the request does).
+     * Takes what has queued in batches and naps between batches that are not full: serving threads never wake this
+     * thread (a wake-up per request costs more than profiling the request does), and a few milliseconds of
+     * requests are profiled together.
      */
     private void consume() {
         long lastCut = System.nanoTime();
         var batch = new ArrayList<Object>(DRAIN_BATCH);
         while (true) {
             batch.clear();
-            if (queue.drainTo(batch, DRAIN_BATCH) == 0) {
-                LockSupport.parkNanos(IDLE_NAP_NANOS);
+            Object next;
+            while (batch.size() < DRAIN_BATCH && (next = queue.poll()) != null) {
+                batch.add(next);
+            }
+            if (batch.size() < DRAIN_BATCH) {
+                LockSupport.parkNanos(NAP_NANOS);
                 if (Thread.interrupted() || halted) {
                     return;
                 }
@@ -198,6 +213,7 @@ public final class PredictionIngestor implements AutoCloseable {
                     cutAll(fr.done());
                     lastCut = System.nanoTime();
                 } else if (item instanceof Observation o) {
+                    queued.decrementAndGet();
                     try {
                         apply(o);
                     } catch (RuntimeException e) {
@@ -221,8 +237,16 @@ public final class PredictionIngestor implements AutoCloseable {
 
     private void apply(Observation o) {
         long minute = Granularity.MINUTE.floor(o.timestamp());
-        var key = new Key(o.deployment(), o.version(), minute);
-        var w = open.computeIfAbsent(key, k -> new Open(WindowData.empty(config.sampleSize(), seed++)));
+        Open w;
+        if (lastKey != null && lastKey.minute() == minute && lastKey.version() == o.version()
+                && lastKey.deployment().equals(o.deployment())) {
+            w = lastOpen; // consecutive requests mostly belong to the same window
+        } else {
+            var key = new Key(o.deployment(), o.version(), minute);
+            w = open.computeIfAbsent(key, k -> new Open(WindowData.empty(config.sampleSize(), seed++)));
+            lastKey = key;
+            lastOpen = w;
+        }
         if (o.payload() == null) {
             w.data.add(o.outcome(), o.latencyNanos(), null, null);
             return;
@@ -231,12 +255,10 @@ public final class PredictionIngestor implements AutoCloseable {
         var out = o.payload().outputs();
         w.data.add(o.outcome(), o.latencyNanos(), in, out);
         if (o.requestId() != null) {
-            var rows = Predictions.rows(out);
+            int room = config.maxPredictionsPerWindow() - w.predictions.size();
+            var rows = room <= 0 ? List.<Predictions.Row>of() : Predictions.rows(out, room);
+            droppedPredictions.addAndGet(out.rows() - rows.size());
             for (int r = 0; r < rows.size(); r++) {
-                if (w.predictions.size() >= config.maxPredictionsPerWindow()) {
-                    droppedPredictions.addAndGet(rows.size() - r);
-                    break;
-                }
                 var p = rows.get(r);
                 w.predictions.add(new WindowStore.PredictionRow(o.requestId(), r, o.version(), o.timestamp(),
                         p.prediction(), p.score()));
@@ -257,6 +279,9 @@ public final class PredictionIngestor implements AutoCloseable {
         while (it.hasNext()) {
             var e = it.next();
             if (e.getKey().minute() < current) {
+                lastKey = null;
+                lastOpen = null;
+                e.getValue().data.settle();
                 cuts.add(new Cut(e.getKey(), e.getValue(), null));
                 it.remove();
             }
@@ -264,7 +289,10 @@ public final class PredictionIngestor implements AutoCloseable {
     }
 
     private void cutAll(CompletableFuture<Void> done) {
+        lastKey = null;
+        lastOpen = null;
         for (var e : open.entrySet()) {
+            e.getValue().data.settle();
             cuts.add(new Cut(e.getKey(), e.getValue(), null));
         }
         open.clear();
@@ -337,7 +365,7 @@ public final class PredictionIngestor implements AutoCloseable {
         }
         closed = true;
         try {
-            queue.put(FLUSH);
+            queue.add(FLUSH);
             consumer.join(120_000);
             flusher.join(120_000);
         } catch (InterruptedException e) {

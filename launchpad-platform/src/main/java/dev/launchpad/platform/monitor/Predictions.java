@@ -40,7 +40,13 @@ public final class Predictions {
 
     /** The prediction of every row. */
     public static List<Row> rows(FeatureBatch outputs) {
-        var out = new ArrayList<Row>(outputs.rows());
+        return rows(outputs, outputs.rows());
+    }
+
+    /** The predictions of the first {@code limit} rows. */
+    public static List<Row> rows(FeatureBatch outputs, int limit) {
+        int n = Math.max(0, Math.min(limit, outputs.rows()));
+        var out = new ArrayList<Row>(n);
         FeatureBatch.Feature label = null;
         for (var f : outputs.features()) {
             if (!f.numeric()) {
@@ -56,7 +62,7 @@ public final class Predictions {
                 break;
             }
         }
-        for (int r = 0; r < outputs.rows(); r++) {
+        for (int r = 0; r < n; r++) {
             Double score = null;
             if (probs.size() == 2 && (label == null || isBinaryLabel(label.strings()[r]))) {
                 score = probs.get(1).numbers()[r]; // P(class 1), the positive class of a 0/1 model

@@ -55,10 +55,7 @@ public final class RowSample {
 
     /** Offers every row of {@code batch}; a feature whose kind differs from an earlier one is skipped. */
     public void add(FeatureBatch batch) {
-        int[] slots = new int[batch.features().size()];
-        for (int f = 0; f < slots.length; f++) {
-            slots[f] = slot(batch.features().get(f));
-        }
+        int[] slots = null; // looked up once a row of the batch is kept (most are not, once the sample is full)
         for (int r = 0; r < batch.rows(); r++) {
             seen++;
             int target;
@@ -71,6 +68,12 @@ public final class RowSample {
                     continue;
                 }
                 target = (int) j;
+            }
+            if (slots == null) {
+                slots = new int[batch.features().size()];
+                for (int f = 0; f < slots.length; f++) {
+                    slots[f] = slot(batch.features().get(f));
+                }
             }
             Object[] row = new Object[numeric.size()];
             for (int f = 0; f < slots.length; f++) {

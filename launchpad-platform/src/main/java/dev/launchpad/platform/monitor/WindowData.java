@@ -1,7 +1,5 @@
 package dev.launchpad.platform.monitor;
 
-import dev.launchpad.stats.Column;
-import dev.launchpad.stats.Dataset;
 import dev.launchpad.stats.profile.DatasetProfile;
 import dev.launchpad.stats.sketch.QuantileSketch;
 
@@ -12,9 +10,6 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import dev.launchpad.stats.profile.ColumnProfile;
 
 /**
  * What monitoring knows about one deployment's traffic in one window: request and row counts, errors by
@@ -29,11 +24,14 @@ public final class WindowData {
     private long serverErrors;
     private long overloaded;
     private long schemaMismatches;
-    private DatasetProfile inputs;
-    private DatasetProfile outputs;
+    private final DatasetProfile inputs;
+    private final DatasetProfile outputs;
     private QuantileSketch latencyMs;
     private RowSample inputSample;
     private RowSample outputSample;
+    // features waiting to be profiled in chunks; every read of the profiles settles them first
+    private final ProfileBuffer pendingInputs;
+    private final ProfileBuffer pendingOutputs;
 
     private WindowData(DatasetProfile inputs, DatasetProfile outputs, QuantileSketch latencyMs, RowSample inputSample,
                        RowSample outputSample) {
@@ -42,6 +40,8 @@ public final class WindowData {
         this.latencyMs = latencyMs;
         this.inputSample = inputSample;
         this.outputSample = outputSample;
+        this.pendingInputs = new ProfileBuffer(inputs);
+        this.pendingOutputs = new ProfileBuffer(outputs);
     }
 
     /** An empty window whose samples keep up to {@code sampleSize} rows. */
@@ -65,42 +65,22 @@ public final class WindowData {
             return;
         }
         rows += in.rows();
-        profile(inputs, in);
-        profile(outputs, out);
+        // a feature whose kind changed (numeric vs categorical) or that repeats a name is counted, not profiled
+        schemaMismatches += pendingInputs.add(in) + pendingOutputs.add(out);
         inputSample.add(in);
         outputSample.add(out);
     }
 
-    private void profile(DatasetProfile profile, FeatureBatch batch) {
-        List<Column> added = null;
-        var seen = batch.features().size() > 1 ? new java.util.HashSet<String>() : null;
-        for (var f : batch.features()) {
-            var existing = profile.columns().get(f.name());
-            boolean kindChanged = existing != null && (existing.kind() == ColumnProfile.Kind.NUMERIC) != f.numeric();
-            if (kindChanged || (seen != null && !seen.add(f.name()))) {
-                schemaMismatches += batch.rows(); // the feature changed kind (numeric vs categorical): not profiled
-                continue;
-            }
-            if (existing != null) {
-                // the common case: update the column's profile in place (no Dataset to build per request)
-                if (f.numeric()) {
-                    existing.update(f.numbers());
-                } else {
-                    existing.update(f.strings());
-                }
-                continue;
-            }
-            if (added == null) {
-                added = new ArrayList<>();
-            }
-            added.add(f.numeric() ? new Column.Numeric(f.name(), f.numbers()) : new Column.Categorical(f.name(), f.strings()));
-        }
-        // columns seen for the first time create their profiles; the row count grows by the batch's rows either way
-        profile.update(added == null ? new Dataset(Map.of(), batch.rows()) : Dataset.of(added));
+    /** Profiles the features still buffered (reads do this themselves). */
+    public void settle() {
+        pendingInputs.settle();
+        pendingOutputs.settle();
     }
 
     /** This window's data and {@code other}'s together; neither changes. */
     public WindowData merge(WindowData other) {
+        settle();
+        other.settle();
         var out = new WindowData(inputs.merge(other.inputs), outputs.merge(other.outputs), latencyMs.copy(),
                 inputSample.merge(other.inputSample), outputSample.merge(other.outputSample));
         out.latencyMs.merge(other.latencyMs);
@@ -139,10 +119,12 @@ public final class WindowData {
     }
 
     public DatasetProfile inputs() {
+        settle();
         return inputs;
     }
 
     public DatasetProfile outputs() {
+        settle();
         return outputs;
     }
 
@@ -218,6 +200,7 @@ public final class WindowData {
 
     /** Names of the input features seen. */
     public java.util.List<String> inputNames() {
+        settle();
         return new ArrayList<>(inputs.columns().keySet());
     }
 }

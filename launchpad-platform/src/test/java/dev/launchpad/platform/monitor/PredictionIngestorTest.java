@@ -7,6 +7,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.time.Duration;
 import java.util.Random;
@@ -146,6 +147,41 @@ class PredictionIngestorTest {
                 assertThat(store.get("fraud", 3, Granularity.MINUTE, M0).orElseThrow().data().rows()).isEqualTo(20);
                 assertThat(ingestor.stats().unprofiled()).isEqualTo(1);
                 assertThat(ingestor.stats().queuedValues()).isZero(); // every profiled payload gave its share back
+            }
+        }
+    }
+
+    @Test
+    void aFullQueueDropsAndCountsAndEveryAcceptedRequestIsStored() throws Exception {
+        var clock = new MutableClock(T0);
+        try (var db = Database.open(TestDatabases.Backend.SQLITE.newDatabaseUrl())) {
+            var store = new WindowStore(db);
+            var small = new PredictionIngestor.Config(8, Duration.ofMinutes(1), 100, 1_000, null, Duration.ofMinutes(1),
+                    1_000_000);
+            try (var ingestor = new PredictionIngestor(store, clock, small)) {
+                // four threads offer far faster than one thread that takes the queue every few milliseconds
+                int perThread = 20_000;
+                var threads = new ArrayList<Thread>();
+                for (int t = 0; t < 4; t++) {
+                    var random = new Random(t);
+                    threads.add(Thread.ofPlatform().start(() -> {
+                        for (int i = 0; i < perThread; i++) {
+                            ingestor.observe(request(clock, random, null, 1));
+                        }
+                    }));
+                }
+                for (var t : threads) {
+                    t.join();
+                }
+                var stats = ingestor.stats();
+                assertThat(stats.accepted() + stats.dropped()).isEqualTo(4L * perThread);
+                assertThat(stats.dropped()).isPositive();
+                assertThat(stats.queueDepth()).isLessThanOrEqualTo(8);
+                ingestor.flushNow();
+                var m0 = store.get("fraud", 3, Granularity.MINUTE, M0).orElseThrow().data();
+                assertThat(m0.requests()).isEqualTo(stats.accepted());
+                assertThat(m0.inputs().rowCount()).isEqualTo(stats.accepted());
+                assertThat(ingestor.stats().queueDepth()).isZero();
             }
         }
     }

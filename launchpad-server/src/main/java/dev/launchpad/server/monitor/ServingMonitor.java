@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Serving's side of prediction logging: puts a thin recorder in front of each request's model to keep
@@ -48,7 +49,7 @@ public final class ServingMonitor implements InferenceCalls.Observer {
                          ServedModel called) {
         Observation.Payload payload = null;
         if (outcome.equals("ok") && called instanceof Recorder r && r.outputs != null) {
-            payload = new Captured(r.signature(), r.inputs, r.columns, r.rows, r.outputs);
+            payload = new Captured(r.matrixColumns(), r.inputs, r.columns, r.rows, r.outputs);
         }
         ingestor.observe(new Observation(deployment, version, requestId, clock.millis(), latencyNanos, outcome, payload));
     }
@@ -60,9 +61,22 @@ public final class ServingMonitor implements InferenceCalls.Observer {
         private volatile Map<String, Object> columns;
         private volatile int rows;
         private volatile List<OipTensor> outputs;
+        private List<String> matrixColumns;
 
         Recorder(ServedModel model) {
             this.model = model;
+        }
+
+        /** The signature's column names when the model takes a table as one matrix, else null. */
+        List<String> matrixColumns() {
+            var names = matrixColumns;
+            if (names == null) {
+                var signature = model.signature();
+                names = signature != null && signature.isTabular()
+                        ? signature.inputs().stream().map(Spec::name).toList() : List.of();
+                matrixColumns = names;
+            }
+            return names.isEmpty() ? null : names;
         }
 
         @Override
@@ -111,14 +125,14 @@ public final class ServingMonitor implements InferenceCalls.Observer {
     }
 
     /** A request's captured tensors, decoded into features on demand. */
-    private record Captured(Signature signature, List<OipTensor> tensors, Map<String, Object> columns, int tableRows,
+    private record Captured(List<String> matrixColumns, List<OipTensor> tensors, Map<String, Object> columns, int tableRows,
                             List<OipTensor> results) implements Observation.Payload {
         @Override
         public FeatureBatch inputs() {
             if (columns != null) {
                 return table(columns, tableRows);
             }
-            return fromTensors(tensors, signature, false);
+            return fromTensors(tensors, tensors.size() == 1 ? matrixColumns : null, false);
         }
 
         @Override
@@ -151,13 +165,10 @@ public final class ServingMonitor implements InferenceCalls.Observer {
         return new FeatureBatch(rows, features);
     }
 
-    static FeatureBatch fromTensors(List<OipTensor> tensors, Signature signature, boolean outputs) {
+    /** Features of row-aligned tensors; {@code columnNames} names the columns of a single [rows, k] input, or is null. */
+    static FeatureBatch fromTensors(List<OipTensor> tensors, List<String> columnNames, boolean outputs) {
         int rows = -1;
         var features = new ArrayList<FeatureBatch.Feature>();
-        List<String> columnNames = null;
-        if (signature != null && signature.isTabular() && tensors.size() == 1) {
-            columnNames = signature.inputs().stream().map(Spec::name).toList();
-        }
         for (var t : tensors) {
             long[] shape = t.shape();
             int n = shape.length == 0 ? 1 : (int) shape[0];
@@ -174,13 +185,33 @@ public final class ServingMonitor implements InferenceCalls.Observer {
             if (width == 1) {
                 features.add(feature(t.name(), t.data(), 0, 1, n, outputs));
             } else {
+                var names = columnNames != null && columnNames.size() == width ? columnNames : indexedNames(t.name(), width);
                 for (int j = 0; j < width; j++) {
-                    String name = columnNames != null && columnNames.size() == width ? columnNames.get(j) : t.name() + "_" + j;
-                    features.add(feature(name, t.data(), j, width, n, outputs));
+                    features.add(feature(names.get(j), t.data(), j, width, n, outputs));
                 }
             }
         }
         return new FeatureBatch(Math.max(rows, 0), features);
+    }
+
+    private static final int MAX_CACHED_NAMES = 4_096;
+    private static final ConcurrentHashMap<String, List<String>> INDEXED_NAMES = new ConcurrentHashMap<>();
+
+    /** {@code <tensor>_0 .. <tensor>_{width-1}}, the same strings every time (built once per tensor and width). */
+    static List<String> indexedNames(String tensor, int width) {
+        var names = INDEXED_NAMES.get(tensor);
+        if (names != null && names.size() == width) {
+            return names;
+        }
+        var built = new String[width];
+        for (int j = 0; j < width; j++) {
+            built[j] = tensor + "_" + j;
+        }
+        names = List.of(built);
+        if (INDEXED_NAMES.size() < MAX_CACHED_NAMES) {
+            INDEXED_NAMES.put(tensor, names);
+        }
+        return names;
     }
 
     /** Column {@code offset} of a row-major array of {@code width} values per row. */

@@ -1,0 +1,135 @@
+package dev.launchpad.platform.monitor;
+
+import dev.launchpad.stats.profile.ColumnProfile;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+/**
+ * A window profiles requests' features in chunks: what it reports must be what profiling every request's
+ * values directly gives, whatever mix of batch sizes, missing features and late features the traffic has.
+ */
+class WindowDataTest {
+
+    @Test
+    void chunkedProfilesAreTheProfilesOfEveryValue() {
+        var random = new Random(11);
+        var w = WindowData.empty(100, 1);
+        Map<String, List<Object>> values = new HashMap<>();
+        long rows = 0;
+        for (int request = 0; request < 1_500; request++) {
+            int n = 1 + random.nextInt(request % 10 == 0 ? 700 : 40); // now and then more than a chunk at once
+            var features = new ArrayList<FeatureBatch.Feature>();
+            features.add(numeric("a", n, random, 0.05, values));
+            if (request % 3 == 0) {
+                features.add(numeric("b", n, random, 0, values)); // only in some requests
+            }
+            features.add(categorical("c", n, random, values));
+            if (request >= 700) {
+                features.add(numeric("late", n, random, 0, values)); // appears after many chunks
+            }
+            w.add("ok", 1_000_000, new FeatureBatch(n, features),
+                    new FeatureBatch(n, List.of(numeric("score", n, random, 0, values))));
+            rows += n;
+        }
+        assertThat(w.rows()).isEqualTo(rows);
+        assertThat(w.inputs().rowCount()).isEqualTo(rows);
+        assertThat(w.outputs().rowCount()).isEqualTo(rows);
+        assertThat(w.inputs().columns().keySet()).containsExactly("a", "b", "c", "late");
+        assertThat(w.schemaMismatches()).isZero();
+        for (var name : List.of("a", "b", "c", "late")) {
+            assertSameProfile(w.inputs().column(name), values.get(name));
+        }
+        assertSameProfile(w.outputs().column("score"), values.get("score"));
+    }
+
+    @Test
+    void readsSeeEveryRowAddedSoFar() {
+        var w = WindowData.empty(100, 1);
+        w.add("ok", 1_000_000, new FeatureBatch(3, List.of(FeatureBatch.Feature.numeric("x", new double[] {1, 2, 3}))),
+                FeatureBatch.empty(3));
+        assertThat(w.inputs().rowCount()).isEqualTo(3); // fewer rows than a chunk: the read profiles them
+        assertThat(w.inputs().column("x").mean()).isEqualTo(2.0);
+        var other = WindowData.empty(100, 2);
+        other.add("ok", 1_000_000, new FeatureBatch(1, List.of(FeatureBatch.Feature.numeric("x", new double[] {6}))),
+                FeatureBatch.empty(1));
+        var merged = w.merge(other);
+        assertThat(merged.inputs().rowCount()).isEqualTo(4);
+        assertThat(merged.inputs().column("x").mean()).isEqualTo(3.0);
+        assertThat(merged.inputs().column("x").max()).isEqualTo(6.0);
+    }
+
+    @Test
+    void aFeatureThatChangesKindOrRepeatsIsCountedNotProfiled() {
+        var w = WindowData.empty(100, 1);
+        w.add("ok", 1_000_000, new FeatureBatch(2, List.of(FeatureBatch.Feature.numeric("x", new double[] {1, 2}))),
+                FeatureBatch.empty(2));
+        w.add("ok", 1_000_000, new FeatureBatch(2, List.of(FeatureBatch.Feature.categorical("x", new String[] {"a", "b"}))),
+                FeatureBatch.empty(2));
+        w.add("ok", 1_000_000, new FeatureBatch(1, List.of(FeatureBatch.Feature.numeric("x", new double[] {3}),
+                FeatureBatch.Feature.numeric("x", new double[] {100}))), FeatureBatch.empty(1));
+        // the same layout again: the first x is profiled, the repeated one is not
+        w.add("ok", 1_000_000, new FeatureBatch(1, List.of(FeatureBatch.Feature.numeric("x", new double[] {4}),
+                FeatureBatch.Feature.numeric("x", new double[] {100}))), FeatureBatch.empty(1));
+        assertThat(w.schemaMismatches()).isEqualTo(2 + 1 + 1);
+        var x = w.inputs().column("x");
+        assertThat(x.kind()).isEqualTo(ColumnProfile.Kind.NUMERIC);
+        assertThat(x.count()).isEqualTo(4);
+        assertThat(x.max()).isEqualTo(4.0);
+        assertThat(w.inputs().rowCount()).isEqualTo(6);
+    }
+
+    private static FeatureBatch.Feature numeric(String name, int n, Random random, double nanShare,
+                                                Map<String, List<Object>> values) {
+        double[] v = new double[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = random.nextDouble() < nanShare ? Double.NaN : random.nextGaussian() * 2 + 1;
+            values.computeIfAbsent(name, k -> new ArrayList<>()).add(v[i]);
+        }
+        return FeatureBatch.Feature.numeric(name, v);
+    }
+
+    private static FeatureBatch.Feature categorical(String name, int n, Random random, Map<String, List<Object>> values) {
+        String[] v = new String[n];
+        for (int i = 0; i < n; i++) {
+            int k = random.nextInt(12);
+            v[i] = k == 0 ? null : "k" + k;
+            values.computeIfAbsent(name, key -> new ArrayList<>()).add(v[i]);
+        }
+        return FeatureBatch.Feature.categorical(name, v);
+    }
+
+    private static void assertSameProfile(ColumnProfile chunked, List<Object> all) {
+        ColumnProfile direct;
+        if (chunked.kind() == ColumnProfile.Kind.NUMERIC) {
+            direct = ColumnProfile.numeric(chunked.name());
+            direct.update(all.stream().mapToDouble(o -> (Double) o).toArray());
+        } else {
+            direct = ColumnProfile.categorical(chunked.name());
+            direct.update(all.toArray(String[]::new));
+        }
+        assertThat(chunked.count()).as(chunked.name()).isEqualTo(direct.count()).isEqualTo(all.size());
+        assertThat(chunked.nullCount()).isEqualTo(direct.nullCount());
+        assertThat(chunked.nanCount()).isEqualTo(direct.nanCount());
+        assertThat(chunked.distinctEstimate()).isEqualTo(direct.distinctEstimate()); // same registers, any order
+        if (chunked.kind() == ColumnProfile.Kind.NUMERIC) {
+            assertThat(chunked.min()).isEqualTo(direct.min());
+            assertThat(chunked.max()).isEqualTo(direct.max());
+            assertThat(chunked.mean()).isCloseTo(direct.mean(), within(1e-9));
+            assertThat(chunked.variance()).isCloseTo(direct.variance(), within(1e-9));
+            for (double q : new double[] {0.1, 0.5, 0.9}) {
+                double x = direct.quantile(q);
+                assertThat(chunked.rank(x)).isCloseTo(direct.rank(x), within(chunked.rankError() + direct.rankError()));
+            }
+        } else {
+            assertThat(chunked.frequentItems()).isEqualTo(direct.frequentItems());
+        }
+    }
+}

@@ -1,0 +1,43 @@
+package dev.launchpad.server.monitor;
+
+import dev.launchpad.platform.monitor.FeatureBatch;
+import dev.launchpad.server.oip.OipTensor;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** How served tensors become monitored features (on the monitoring thread). */
+class ServingMonitorTest {
+
+    @Test
+    void aMatrixIsOneFeaturePerColumnNamedAfterTheTensorOrTheSignature() {
+        var x = new OipTensor("x", "FP32", new long[] {2, 3}, new float[] {1, 2, 3, 4, 5, 6});
+        var batch = ServingMonitor.fromTensors(List.of(x), null, false);
+        assertThat(batch.rows()).isEqualTo(2);
+        assertThat(batch.features()).extracting(FeatureBatch.Feature::name).containsExactly("x_0", "x_1", "x_2");
+        assertThat(batch.features().get(1).numbers()).containsExactly(2, 5);
+        // the names are built once per tensor and width, not per request
+        assertThat(ServingMonitor.indexedNames("x", 3)).isSameAs(ServingMonitor.indexedNames("x", 3));
+        assertThat(ServingMonitor.indexedNames("x", 2)).containsExactly("x_0", "x_1");
+
+        var named = ServingMonitor.fromTensors(List.of(x), List.of("age", "income", "score"), false);
+        assertThat(named.features()).extracting(FeatureBatch.Feature::name).containsExactly("age", "income", "score");
+        assertThat(named.features().get(2).numbers()).containsExactly(3, 6);
+    }
+
+    @Test
+    void wideOrMisalignedTensorsAreNotProfiledAndIntegerOutputsAreLabels() {
+        var image = new OipTensor("image", "FP32", new long[] {1, 1_000}, new float[1_000]);
+        var scalar = new OipTensor("bias", "FP64", new long[] {2}, new double[] {0.5, 1.5});
+        assertThat(ServingMonitor.fromTensors(List.of(image), null, false).features()).isEmpty();
+        var misaligned = ServingMonitor.fromTensors(List.of(scalar, image), null, false);
+        assertThat(misaligned.features()).extracting(FeatureBatch.Feature::name).containsExactly("bias");
+
+        var label = new OipTensor("label", "INT64", new long[] {3}, new long[] {0, 1, 1});
+        var outputs = ServingMonitor.fromTensors(List.of(label), null, true);
+        assertThat(outputs.features().getFirst().numeric()).isFalse();
+        assertThat(outputs.features().getFirst().strings()).containsExactly("0", "1", "1");
+    }
+}
