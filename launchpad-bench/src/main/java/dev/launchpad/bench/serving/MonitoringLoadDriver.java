@@ -70,15 +70,26 @@ public final class MonitoringLoadDriver {
                     + data.append(']') + "}]}";
             var offRuns = new ArrayList<Double>();
             var onRuns = new ArrayList<Double>();
+            long monitorCpu = 0;
+            long monitoredRequests = 0;
+            long onWall = 0;
             // one round of each to warm up (not counted), then alternate which goes first
             ServingLoadDriver.drive("warm-up off", off.url() + "/v2/models/mlp/infer", payload, 16, seconds);
             ServingLoadDriver.drive("warm-up on", on.url() + "/v2/models/mlp/infer", payload, 16, seconds);
             for (int r = 0; r < rounds; r++) {
                 for (boolean monitored : r % 2 == 0 ? new boolean[] {false, true} : new boolean[] {true, false}) {
                     var server = monitored ? on : off;
+                    long cpu0 = monitorThreadsCpu();
+                    long accepted0 = on.monitoring().ingestor().stats().accepted();
+                    long wall0 = System.nanoTime();
                     double rps = ServingLoadDriver.drive((monitored ? "monitoring on " : "monitoring off") + " rows=" + rows,
                             server.url() + "/v2/models/mlp/infer", payload, 16, seconds).requestsPerSecond();
                     (monitored ? onRuns : offRuns).add(rps);
+                    if (monitored) {
+                        monitorCpu += monitorThreadsCpu() - cpu0;
+                        monitoredRequests += on.monitoring().ingestor().stats().accepted() - accepted0;
+                        onWall += System.nanoTime() - wall0;
+                    }
                 }
             }
             var stats = on.monitoring().ingestor().stats();
@@ -89,6 +100,10 @@ public final class MonitoringLoadDriver {
                     100 * median(onRuns) / median(offRuns), median(onRuns), median(offRuns),
                     100 * max(onRuns) / max(offRuns), max(onRuns), max(offRuns),
                     stats.accepted(), stats.dropped(), stats.unprofiled());
+            int cores = Runtime.getRuntime().availableProcessors();
+            System.out.printf("monitoring threads in the serving server, %d row(s)/request: %.2f us of CPU per request"
+                            + " (%d requests), %.2f %% of the machine's %d cores while serving%n", rows,
+                    monitorCpu / 1e3 / Math.max(1, monitoredRequests), monitoredRequests, 100.0 * monitorCpu / ((double) onWall * cores), cores);
         }
         off.close();
         on.close();
@@ -96,6 +111,19 @@ public final class MonitoringLoadDriver {
         ingestCost();
         checkTime(dir.resolve("check"));
         System.exit(0);
+    }
+
+    /** CPU time of the server's monitoring threads (ingest, flush, scheduler) so far. */
+    private static long monitorThreadsCpu() {
+        var mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        long total = 0;
+        for (var t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().startsWith("launchpad-monitor")) {
+                long cpu = mx.getThreadCpuTime(t.threadId());
+                total += Math.max(0, cpu);
+            }
+        }
+        return total;
     }
 
     private static Launchpad start(Path home, Path model) {
