@@ -48,8 +48,8 @@ public final class MonitoringLoadDriver {
             ingestCost();
             System.exit(0);
         }
-        int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 8;
-        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 2;
+        int pairs = args.length > 0 ? Integer.parseInt(args[0]) : 40;
+        int sliceMillis = args.length > 1 ? Integer.parseInt(args[1]) : 2_000;
         System.out.printf("machine: %d cores, java %s%n", Runtime.getRuntime().availableProcessors(),
                 System.getProperty("java.version"));
         var dir = Files.createTempDirectory("launchpad-monitoring-bench-");
@@ -57,8 +57,10 @@ public final class MonitoringLoadDriver {
         Path mlpFile = mlp.write(dir.resolve("mlp.onnx"));
         System.setProperty(Monitoring.LOGGING_PROPERTY, "off");
         var off = start(dir.resolve("off"), mlpFile);
+        var before = AlternatingLoad.threadsNamed("launchpad-", java.util.Set.of());
         System.setProperty(Monitoring.LOGGING_PROPERTY, "on");
         var on = start(dir.resolve("on"), mlpFile);
+        var monitoring = AlternatingLoad.threadsNamed("launchpad-monitor", before); // the monitored server's
         for (int rows : new int[] {1, 32}) {
             var data = new StringBuilder("[");
             var random = new Random(7);
@@ -68,42 +70,29 @@ public final class MonitoringLoadDriver {
             }
             var payload = "{\"inputs\":[{\"name\":\"x\",\"datatype\":\"FP32\",\"shape\":[" + rows + ",30],\"data\":"
                     + data.append(']') + "}]}";
-            var offRuns = new ArrayList<Double>();
-            var onRuns = new ArrayList<Double>();
-            long monitorCpu = 0;
-            long monitoredRequests = 0;
-            long onWall = 0;
-            // one round of each to warm up (not counted), then alternate which goes first
-            ServingLoadDriver.drive("warm-up off", off.url() + "/v2/models/mlp/infer", payload, 16, seconds);
-            ServingLoadDriver.drive("warm-up on", on.url() + "/v2/models/mlp/infer", payload, 16, seconds);
-            for (int r = 0; r < rounds; r++) {
-                for (boolean monitored : r % 2 == 0 ? new boolean[] {false, true} : new boolean[] {true, false}) {
-                    var server = monitored ? on : off;
-                    long cpu0 = monitorThreadsCpu();
-                    long accepted0 = on.monitoring().ingestor().stats().accepted();
-                    long wall0 = System.nanoTime();
-                    double rps = ServingLoadDriver.drive((monitored ? "monitoring on " : "monitoring off") + " rows=" + rows,
-                            server.url() + "/v2/models/mlp/infer", payload, 16, seconds).requestsPerSecond();
-                    (monitored ? onRuns : offRuns).add(rps);
-                    if (monitored) {
-                        monitorCpu += monitorThreadsCpu() - cpu0;
-                        monitoredRequests += on.monitoring().ingestor().stats().accepted() - accepted0;
-                        onWall += System.nanoTime() - wall0;
-                    }
+            long accepted0 = on.monitoring().ingestor().stats().accepted();
+            var result = AlternatingLoad.run(new String[] {off.url() + "/v2/models/mlp/infer", on.url() + "/v2/models/mlp/infer"},
+                    payload, 16, pairs, sliceMillis, 10_000, monitoring);
+            var ratios = result.pairRatios(0, 1);
+            var ci = AlternatingLoad.meanAndHalfWidth(ratios);
+            double cpuOff = result.serverCpuPerRequest(0, 1);
+            double cpuOn = result.serverCpuPerRequest(1, 1);
+            var stats = on.monitoring().ingestor().stats();
+            System.out.printf("%d row(s)/request, 16 clients, %d pairs of %d ms slices: throughput off %.0f, on %.0f req/s;"
+                            + " on/off per pair: mean %.1f %% ± %.1f %% (95 %% CI), median %.1f %%%n", rows, pairs, sliceMillis,
+                    result.meanRequestsPerSecond(0), result.meanRequestsPerSecond(1), 100 * ci[0], 100 * ci[1],
+                    100 * AlternatingLoad.median(ratios));
+            System.out.printf("  server CPU per request (process minus load generator): off %.1f us, on %.1f us -> on/off"
+                            + " throughput when CPU-bound %.1f %%; monitoring threads %.1f us per request%n",
+                    cpuOff / 1e3, cpuOn / 1e3, 100 * cpuOff / cpuOn, result.watchedCpuPerRequest(1) / 1e3);
+            var mx = java.lang.management.ManagementFactory.getThreadMXBean();
+            for (var t : Thread.getAllStackTraces().keySet()) {
+                if (monitoring.contains(t.threadId())) {
+                    System.out.printf("  %s: %.0f ms of CPU so far%n", t.getName(), mx.getThreadCpuTime(t.threadId()) / 1e6);
                 }
             }
-            var stats = on.monitoring().ingestor().stats();
-            System.out.printf("serving, c=16, %d row(s)/request: on/off mean %.1f %% (%.0f / %.0f req/s), median %.1f %%"
-                            + " (%.0f / %.0f), best %.1f %% (%.0f / %.0f); observations accepted %d, dropped %d,"
-                            + " unprofiled %d%n", rows,
-                    100 * mean(onRuns) / mean(offRuns), mean(onRuns), mean(offRuns),
-                    100 * median(onRuns) / median(offRuns), median(onRuns), median(offRuns),
-                    100 * max(onRuns) / max(offRuns), max(onRuns), max(offRuns),
-                    stats.accepted(), stats.dropped(), stats.unprofiled());
-            int cores = Runtime.getRuntime().availableProcessors();
-            System.out.printf("monitoring threads in the serving server, %d row(s)/request: %.2f us of CPU per request"
-                            + " (%d requests), %.2f %% of the machine's %d cores while serving%n", rows,
-                    monitorCpu / 1e3 / Math.max(1, monitoredRequests), monitoredRequests, 100.0 * monitorCpu / ((double) onWall * cores), cores);
+            System.out.printf("  observations accepted %d, dropped %d, unprofiled %d, prediction rows not kept %d%n",
+                    stats.accepted() - accepted0, stats.dropped(), stats.unprofiled(), stats.droppedPredictions());
         }
         off.close();
         on.close();
@@ -111,19 +100,6 @@ public final class MonitoringLoadDriver {
         ingestCost();
         checkTime(dir.resolve("check"));
         System.exit(0);
-    }
-
-    /** CPU time of the server's monitoring threads (ingest, flush, scheduler) so far. */
-    private static long monitorThreadsCpu() {
-        var mx = java.lang.management.ManagementFactory.getThreadMXBean();
-        long total = 0;
-        for (var t : Thread.getAllStackTraces().keySet()) {
-            if (t.getName().startsWith("launchpad-monitor")) {
-                long cpu = mx.getThreadCpuTime(t.threadId());
-                total += Math.max(0, cpu);
-            }
-        }
-        return total;
     }
 
     private static Launchpad start(Path home, Path model) {
@@ -295,17 +271,4 @@ public final class MonitoringLoadDriver {
         }
     }
 
-    private static double mean(List<Double> xs) {
-        return xs.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
-    }
-
-    private static double median(List<Double> xs) {
-        var sorted = xs.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        int n = sorted.length;
-        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
-    }
-
-    private static double max(List<Double> xs) {
-        return xs.stream().mapToDouble(Double::doubleValue).max().orElseThrow();
-    }
 }

@@ -19,6 +19,7 @@ import dev.launchpad.server.oip.grpc.ServerMetadataResponse;
 import dev.launchpad.server.oip.grpc.ServerReadyRequest;
 import dev.launchpad.server.oip.grpc.ServerReadyResponse;
 import dev.launchpad.server.serving.InferenceCalls;
+import dev.launchpad.server.serving.RequestIds;
 import dev.launchpad.server.serving.ServedModel;
 import dev.launchpad.server.serving.ServingRuntime;
 import io.grpc.Status;
@@ -28,7 +29,6 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -120,7 +120,7 @@ public final class OipGrpcService extends GRPCInferenceServiceGrpc.GRPCInference
             }
             record Answer(List<OipTensor> outputs, int version) {
             }
-            var id = request.getId().isEmpty() ? UUID.randomUUID().toString() : request.getId();
+            var id = request.getId().isEmpty() ? RequestIds.next() : request.getId();
             var answer = calls.run(request.getModelName(), "grpc", id, start, (lease, model) -> {
                 OipRestApi.checkVersion(request.getModelName(), request.getModelVersion(), lease.version().version());
                 calls.checkRows(inputs);

@@ -7,6 +7,7 @@ import dev.launchpad.core.json.Json;
 import dev.launchpad.server.http.ApiRoute;
 import dev.launchpad.server.http.HttpServer;
 import dev.launchpad.server.serving.InferenceCalls;
+import dev.launchpad.server.serving.RequestIds;
 import dev.launchpad.server.serving.ServedModel;
 import dev.launchpad.server.serving.ServingRuntime;
 import io.javalin.http.Context;
@@ -22,7 +23,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 
 /**
  * The Open Inference Protocol (KServe v2) over REST: server and model health and metadata, and infer
@@ -119,7 +119,7 @@ public final class OipRestApi {
             calls.rejected(name, "oip", start);
             throw e;
         }
-        var id = request.id() != null ? request.id() : UUID.randomUUID().toString();
+        var id = request.id() != null ? request.id() : RequestIds.next();
         ctx.header(REQUEST_ID_HEADER, id);
         var requestedVersion = ctx.pathParamMap().get("version");
         record Answer(List<OipTensor> outputs, int version) {

@@ -11,6 +11,7 @@ import dev.launchpad.server.http.HttpServer;
 import dev.launchpad.server.oip.OipRestApi;
 import dev.launchpad.server.oip.OipTensor;
 import dev.launchpad.server.serving.InferenceCalls;
+import dev.launchpad.server.serving.RequestIds;
 import io.javalin.http.Context;
 import dev.launchpad.platform.govern.identity.Role;
 import dev.launchpad.server.auth.Access;
@@ -20,7 +21,6 @@ import io.javalin.http.HandlerType;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 
 /**
  * MLflow's scoring protocol: {@code POST /deployments/{name}/invocations} in the server, and
@@ -68,7 +68,7 @@ public final class ScoringApi {
             throw new LaunchpadException(ErrorCode.PAYLOAD_TOO_LARGE, "The request has " + body.length
                     + " bytes; the limit is " + calls.limits().maxRequestBytes() + ".");
         }
-        var requestId = UUID.randomUUID().toString();
+        var requestId = RequestIds.next();
         ctx.header(OipRestApi.REQUEST_ID_HEADER, requestId);
         var predictions = calls.run(deployment, "mlflow", requestId, start, (lease, model) -> {
             var input = ScoringInput.parse(ctx.contentType(), body, model, calls.limits().maxRows());
