@@ -34,13 +34,15 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * What monitoring costs. (1) Serving throughput with prediction logging on and off in the same run: two
- * servers (one started with {@code -Dlaunchpad.monitoring=off}) serving the same MLP, measured alternately
- * (off, on, off, on) with OIP requests of 1 and of 32 rows from 16 clients. (2) The monitoring thread's CPU per
- * request of 1 and 32 rows × 30 features (the bound on what it takes from serving). (3) The time of one monitor run for a
- * deployment with 1 000 000 logged predictions × 30 features (60 minute windows, rolled up into an hour):
- * read the span, drift of every feature, data quality, latency, error rate, and performance joined over the
- * 1 000 000 logged predictions.
+ * What monitoring costs. (1) Serving with prediction logging on and off in the same run: two servers in this
+ * process (one started with {@code -Dlaunchpad.monitoring=off}) serve the same MLP to 16 clients sending OIP
+ * requests of 1 and of 32 rows; the clients switch server every slice (see {@link AlternatingLoad}), giving
+ * paired throughput ratios and each server's CPU per request, and the monitored server's monitoring threads
+ * (ingest, flush, scheduled checks) are accounted separately. (2) The monitoring thread's CPU per request of
+ * 1 and 32 rows × 30 features on one otherwise idle thread (profiles, samples, prediction extraction).
+ * (3) The time of one monitor run for a deployment with 1 000 000 logged predictions × 30 features (60 minute
+ * windows, rolled up into an hour): read the span, drift of every feature, data quality, latency, error rate,
+ * and performance joined over the 1 000 000 logged predictions.
  */
 public final class MonitoringLoadDriver {
     public static void main(String[] args) throws Exception {

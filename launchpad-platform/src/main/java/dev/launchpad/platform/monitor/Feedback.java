@@ -20,6 +20,9 @@ import java.util.TreeMap;
 public final class Feedback {
     /** Most labels one call may carry. */
     public static final int MAX_ITEMS = 10_000;
+    /** Most scores one evaluation keeps for ROC AUC and for CBPE each (beyond, a uniform sample of this many). */
+    static final int MAX_SCORES = 250_000;
+    private static final long LABEL_CLOCK_SLACK_MILLIS = 3_600_000;
 
     private final Database database;
     private final Clock clock;
@@ -84,14 +87,21 @@ public final class Feedback {
     private record Joined(long time, String prediction, Double score, String label) {
     }
 
-    /** Streams the predictions made in [from, to), each with its label if one arrived. */
-    private void joined(String deployment, long from, long to, java.util.function.Consumer<Joined> sink) {
+    /**
+     * Streams the labelled predictions made in [from, to) with their labels, starting from the labels (a label
+     * arrives after its prediction, up to an hour of clock difference between replicas allowed): the cost
+     * follows the labels received in the span, not the predictions logged in it.
+     */
+    private void labelled(String deployment, long from, long to, java.util.function.Consumer<Joined> sink) {
         database.read(h -> {
+            // CROSS JOIN keeps the labels as SQLite's outer loop; PostgreSQL plans it as the inner join it is
             h.createQuery("SELECT p.predicted_at, p.prediction, p.score, f.label"
-                            + " FROM monitor_predictions p LEFT JOIN monitor_feedback f ON f.deployment = p.deployment"
-                            + " AND f.request_id = p.request_id AND f.row_index = p.row_index"
-                            + " WHERE p.deployment = :d AND p.predicted_at >= :f AND p.predicted_at < :t")
-                    .bind("d", deployment).bind("f", from).bind("t", to).setFetchSize(10_000)
+                            + " FROM monitor_feedback f CROSS JOIN monitor_predictions p"
+                            + " WHERE f.deployment = :d AND f.received_at >= :r AND p.deployment = f.deployment"
+                            + " AND p.request_id = f.request_id AND p.row_index = f.row_index"
+                            + " AND p.predicted_at >= :f AND p.predicted_at < :t")
+                    .bind("d", deployment).bind("r", from - LABEL_CLOCK_SLACK_MILLIS).bind("f", from).bind("t", to)
+                    .setFetchSize(10_000)
                     .map((rs, ctx) -> {
                         double s = rs.getDouble(3);
                         return new Joined(rs.getLong(1), rs.getString(2), rs.wasNull() ? null : s, rs.getString(4));
@@ -100,25 +110,73 @@ public final class Feedback {
         });
     }
 
-    /** Per-window performance of predictions made in [from, to), windows of {@code g}, oldest first. */
+    /** Streams the newest {@code limit} predictions made in [from, to) that have no label, newest first. */
+    private void unlabelled(String deployment, long from, long to, int limit, java.util.function.Consumer<Joined> sink) {
+        database.read(h -> {
+            h.createQuery("SELECT p.predicted_at, p.prediction, p.score FROM monitor_predictions p"
+                            + " WHERE p.deployment = :d AND p.predicted_at >= :f AND p.predicted_at < :t"
+                            + " AND NOT EXISTS (SELECT 1 FROM monitor_feedback f WHERE f.deployment = p.deployment"
+                            + " AND f.request_id = p.request_id AND f.row_index = p.row_index)"
+                            + " ORDER BY p.predicted_at DESC LIMIT :n")
+                    .bind("d", deployment).bind("f", from).bind("t", to).bind("n", limit).setFetchSize(10_000)
+                    .map((rs, ctx) -> {
+                        double s = rs.getDouble(3);
+                        return new Joined(rs.getLong(1), rs.getString(2), rs.wasNull() ? null : s, null);
+                    }).forEach(sink);
+            return null;
+        });
+    }
+
+    /** Predictions logged in [from, to) per window start of {@code g} (read from the time index only). */
+    private TreeMap<Long, Long> counts(String deployment, long from, long to, Granularity g) {
+        var out = new TreeMap<Long, Long>();
+        database.read(h -> {
+            h.createQuery("SELECT predicted_at / :w AS bucket, COUNT(*) FROM monitor_predictions"
+                            + " WHERE deployment = :d AND predicted_at >= :f AND predicted_at < :t GROUP BY 1")
+                    .bind("w", g.millis()).bind("d", deployment).bind("f", from).bind("t", to)
+                    .map((rs, ctx) -> Map.entry(rs.getLong(1) * g.millis(), rs.getLong(2)))
+                    .forEach(e -> out.merge(e.getKey(), e.getValue(), Long::sum));
+            return null;
+        });
+        return out;
+    }
+
+    /**
+     * Per-window performance of predictions made in [from, to), windows of {@code g}, oldest first. Live metrics
+     * use every labelled prediction; CBPE reads the newest unlabelled ones, at most {@link #MAX_SCORES} over the
+     * span, shared among its windows.
+     */
     public List<WindowPerformance> performance(String deployment, long from, long to, Granularity g) {
         var byWindow = new TreeMap<Long, Evaluation>();
-        joined(deployment, from, to, r -> byWindow.computeIfAbsent(g.floor(r.time()), k -> new Evaluation()).add(r));
+        counts(deployment, from, to, g).forEach((start, n) -> byWindow.computeIfAbsent(start, k -> new Evaluation()).rows = n);
+        labelled(deployment, from, to, r -> byWindow.computeIfAbsent(g.floor(r.time()), k -> new Evaluation()).add(r));
+        int perWindow = Math.max(1_000, MAX_SCORES / Math.max(1, byWindow.size()));
+        for (var start : byWindow.keySet()) {
+            var e = byWindow.get(start);
+            unlabelled(deployment, Math.max(from, start), Math.min(to, start + g.millis()), perWindow, e::add);
+        }
         var out = new ArrayList<WindowPerformance>();
         byWindow.forEach((start, e) -> out.add(e.result(start)));
         return out;
     }
 
-    /** Performance of every prediction made in [from, to) together (start = from). */
+    /**
+     * Performance of every prediction made in [from, to) together (start = from): live metrics over every labelled
+     * prediction, CBPE over the newest {@link #MAX_SCORES} unlabelled ones — what a scheduled check can afford to
+     * read every minute over a day of logged predictions.
+     */
     public WindowPerformance total(String deployment, long from, long to) {
         var e = new Evaluation();
-        joined(deployment, from, to, e::add);
+        e.rows = counts(deployment, from, to, Granularity.DAY).values().stream().mapToLong(Long::longValue).sum();
+        labelled(deployment, from, to, e::add);
+        unlabelled(deployment, from, to, MAX_SCORES, e::add);
         return e.result(from);
     }
 
     /**
      * One window's predictions, folded in one at a time: counts and sums for the live metrics, and only the
-     * scores that ROC AUC and CBPE need (8 bytes a row), so a day of predictions is not held as objects.
+     * scores that ROC AUC and CBPE need (8 bytes a row, at most {@link #MAX_SCORES} of each), so a day of
+     * predictions is held neither as objects nor in full.
      */
     private static final class Evaluation {
         long rows;
@@ -132,12 +190,12 @@ public final class Feedback {
         double absError;
         double squaredError;
         long regressionCount;
-        final Doubles aucScores = new Doubles();
+        final ScoreSample aucScores = new ScoreSample();
         final java.util.BitSet aucPositive = new java.util.BitSet();
-        final Doubles unlabelledScores = new Doubles();
+        final ScoreSample unlabelledScores = new ScoreSample();
 
+        /** Folds in one row (the row count comes from the index, see {@link #counts}). */
         void add(Joined r) {
-            rows++;
             var prediction = r.prediction();
             if (prediction != null) {
                 anyPrediction = true;
@@ -171,8 +229,10 @@ public final class Feedback {
             }
             var l = r.label().toLowerCase(java.util.Locale.ROOT);
             if (r.score() != null && (POSITIVE.contains(l) || NEGATIVE.contains(l))) {
-                aucPositive.set(aucScores.size(), POSITIVE.contains(l));
-                aucScores.add(r.score());
+                int slot = aucScores.add(r.score());
+                if (slot >= 0) {
+                    aucPositive.set(slot, POSITIVE.contains(l));
+                }
             }
         }
 
@@ -208,16 +268,32 @@ public final class Feedback {
         }
     }
 
-    /** A growable array of doubles. */
-    private static final class Doubles {
+    /**
+     * Scores kept for ROC AUC and CBPE: all of them up to {@link #MAX_SCORES}, then a uniform sample of that many
+     * (reservoir sampling), so that a long look-back at a high prediction rate cannot exhaust memory.
+     */
+    static final class ScoreSample {
         private double[] values = new double[64];
         private int size;
+        private long seen;
+        private final java.util.SplittableRandom random = new java.util.SplittableRandom(0x5C0_4E5L);
 
-        void add(double v) {
-            if (size == values.length) {
-                values = Arrays.copyOf(values, size * 2);
+        /** Offers a score; returns the slot it was kept in, or -1. */
+        int add(double v) {
+            seen++;
+            if (size < MAX_SCORES) {
+                if (size == values.length) {
+                    values = Arrays.copyOf(values, Math.min(MAX_SCORES, size * 2));
+                }
+                values[size] = v;
+                return size++;
             }
-            values[size++] = v;
+            long j = random.nextLong(seen);
+            if (j >= MAX_SCORES) {
+                return -1;
+            }
+            values[(int) j] = v;
+            return (int) j;
         }
 
         int size() {
@@ -226,6 +302,11 @@ public final class Feedback {
 
         double[] toArray() {
             return Arrays.copyOf(values, size);
+        }
+
+        /** Scores offered so far (kept or not). */
+        long seen() {
+            return seen;
         }
     }
 

@@ -1,0 +1,124 @@
+package dev.launchpad.platform.monitor;
+
+import dev.launchpad.platform.store.Database;
+import dev.launchpad.platform.store.TestDatabases;
+import dev.launchpad.stats.metrics.ClassificationMetrics;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+/** Live and estimated performance from logged predictions and late labels. */
+class FeedbackTest {
+
+    @ParameterizedTest
+    @EnumSource(TestDatabases.Backend.class)
+    void labelsJoinTheirPredictionsPerWindowAndOverTheSpan(TestDatabases.Backend backend) {
+        var clock = new MutableClock(Instant.parse("2026-03-02T12:00:00Z"));
+        long t0 = Instant.parse("2026-03-02T10:00:00Z").toEpochMilli();
+        try (var db = Database.open(backend.newDatabaseUrl())) {
+            var store = new WindowStore(db);
+            var rows = new ArrayList<WindowStore.PredictionRow>();
+            for (int i = 0; i < 8; i++) {
+                // four predictions in minute 0, four in minute 1; scores 0.9 (class 1) and 0.2 (class 0)
+                boolean one = i % 2 == 0;
+                rows.add(new WindowStore.PredictionRow("r" + i, 0, 1, t0 + (i / 4) * 60_000L + i, one ? "1" : "0",
+                        one ? 0.9 : 0.2));
+            }
+            store.flush("d", 1, t0, WindowData.empty(10, 1), rows, clock.millis());
+            var feedback = new Feedback(db, clock);
+            // minute 0: r0 right, r1 wrong; minute 1: r4 right; r2, r3, r5, r6, r7 unlabelled; an unknown id
+            var accepted = feedback.record("d", List.of(new Feedback.Label("r0", 0, "1"), new Feedback.Label("r1", 0, "1"),
+                    new Feedback.Label("r4", 0, "1"), new Feedback.Label("nope", 0, "0")));
+            assertThat(accepted.matched()).isEqualTo(3);
+            var total = feedback.total("d", t0, t0 + 3_600_000);
+            assertThat(total.predictions()).isEqualTo(8);
+            assertThat(total.labelled()).isEqualTo(3);
+            assertThat(total.accuracy()).isCloseTo(2.0 / 3, within(1e-12));
+            // CBPE over r2, r3, r5, r6, r7: expected correctness 0.9, 0.8, 0.8, 0.9, 0.8
+            assertThat(total.estimatedAccuracy()).isCloseTo(4.2 / 5, within(1e-12));
+            var perMinute = Feedback.byStart(feedback.performance("d", t0, t0 + 3_600_000, Granularity.MINUTE));
+            assertThat(perMinute.keySet()).containsExactly(t0, t0 + 60_000);
+            assertThat(perMinute.get(t0).predictions()).isEqualTo(4);
+            assertThat(perMinute.get(t0).labelled()).isEqualTo(2);
+            assertThat(perMinute.get(t0).accuracy()).isEqualTo(0.5);
+            assertThat(perMinute.get(t0 + 60_000).labelled()).isEqualTo(1);
+            assertThat(perMinute.get(t0 + 60_000).estimatedAccuracy()).isCloseTo((0.8 + 0.9 + 0.8) / 3, within(1e-12));
+            // a span that holds none of them
+            assertThat(feedback.total("d", t0 + 3_600_000, t0 + 7_200_000).predictions()).isZero();
+        }
+    }
+
+    @Test
+    void scoresBeyondTheLimitAreSampledUniformly() {
+        var sample = new Feedback.ScoreSample();
+        int n = 4 * Feedback.MAX_SCORES;
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+            int slot = sample.add(i);
+            if (slot >= 0) {
+                assertThat(slot).isLessThan(Feedback.MAX_SCORES);
+            }
+        }
+        var kept = sample.toArray();
+        assertThat(kept).hasSize(Feedback.MAX_SCORES);
+        assertThat(sample.seen()).isEqualTo(n);
+        for (double v : kept) {
+            sum += v;
+        }
+        // ascending input: keeping the first (or the last) values would be far off the middle
+        assertThat(sum / kept.length).isCloseTo((n - 1) / 2.0, within(n * 0.01));
+        assertThat(java.util.Arrays.stream(kept).distinct().count()).isEqualTo(kept.length);
+    }
+
+    @Test
+    void aLookBackLongerThanTheScoresKeptStillEstimatesAndMeasuresCorrectly() {
+        int n = 2 * Feedback.MAX_SCORES + 20_000; // more labelled and more unlabelled rows than are kept
+        var clock = new MutableClock(Instant.parse("2026-03-02T12:00:00Z"));
+        long t0 = Instant.parse("2026-03-02T10:00:00Z").toEpochMilli();
+        var random = new Random(9);
+        try (var db = Database.open(TestDatabases.Backend.SQLITE.newDatabaseUrl())) {
+            var store = new WindowStore(db);
+            var predictions = new ArrayList<WindowStore.PredictionRow>(n);
+            var labels = new ArrayList<Feedback.Label>();
+            var labelledScores = new ArrayList<Double>();
+            var labelledClasses = new ArrayList<Integer>();
+            long correct = 0;
+            double expectedCorrect = 0;
+            for (int i = 0; i < n; i++) {
+                double p = random.nextDouble();
+                String predicted = p >= 0.5 ? "1" : "0";
+                predictions.add(new WindowStore.PredictionRow("r" + i, 0, 1, t0 + i % 3_600_000, predicted, p));
+                if (i % 2 == 0) {
+                    int y = random.nextDouble() < p ? 1 : 0; // calibrated: P(y = 1) = p
+                    labels.add(new Feedback.Label("r" + i, 0, Integer.toString(y)));
+                    labelledScores.add(p);
+                    labelledClasses.add(y);
+                    correct += predicted.equals(Integer.toString(y)) ? 1 : 0;
+                } else {
+                    expectedCorrect += Math.max(p, 1 - p);
+                }
+            }
+            store.flush("d", 1, t0, WindowData.empty(10, 1), predictions, clock.millis());
+            var feedback = new Feedback(db, clock);
+            for (int from = 0; from < labels.size(); from += Feedback.MAX_ITEMS) {
+                feedback.record("d", labels.subList(from, Math.min(labels.size(), from + Feedback.MAX_ITEMS)));
+            }
+            var total = feedback.total("d", t0, t0 + 3_600_000);
+            assertThat(total.predictions()).isEqualTo(n);
+            assertThat(total.labelled()).isEqualTo(labels.size());
+            assertThat(total.accuracy()).isEqualTo((double) correct / labels.size()); // counts are exact
+            double trueAuc = ClassificationMetrics.rocAuc(labelledClasses.stream().mapToInt(Integer::intValue).toArray(),
+                    labelledScores.stream().mapToDouble(Double::doubleValue).toArray());
+            assertThat(total.rocAuc()).isCloseTo(trueAuc, within(0.005)); // from a uniform sample of the scores
+            assertThat(total.estimatedAccuracy()).isCloseTo(expectedCorrect / (n - labels.size()), within(0.005));
+        }
+    }
+}
