@@ -32,12 +32,15 @@ final class AlternatingLoad {
         }
     }
 
-    /** The slices of a run and what they add up to. */
-    record Result(List<Slice> slices) {
+    /**
+     * The slices of a run and what they add up to; {@code tailWatchedCpu} is what the watched threads spent after the
+     * last slice finishing the work it left (a flush), charged to their owner too.
+     */
+    record Result(List<Slice> slices, long tailWatchedCpu) {
         /** Server-side CPU per request of {@code target} (ns): process minus load generator; watched threads' CPU,
          * whenever it was spent, is charged to {@code watchedOwner}. */
         double serverCpuPerRequest(int target, int watchedOwner) {
-            double cpu = 0;
+            double cpu = target == watchedOwner ? tailWatchedCpu : 0;
             long requests = 0;
             for (var s : slices) {
                 if (s.target() == target) {
@@ -53,7 +56,7 @@ final class AlternatingLoad {
 
         /** Watched threads' CPU per request of {@code owner} (ns). */
         double watchedCpuPerRequest(int owner) {
-            long cpu = slices.stream().mapToLong(Slice::watchedCpu).sum();
+            long cpu = tailWatchedCpu + slices.stream().mapToLong(Slice::watchedCpu).sum();
             long requests = slices.stream().filter(s -> s.target() == owner).mapToLong(Slice::requests).sum();
             return (double) cpu / Math.max(1, requests);
         }
@@ -82,11 +85,12 @@ final class AlternatingLoad {
 
     /**
      * {@code clients} clients send {@code body} back to back to {@code urls[target]}, the target switching every
-     * {@code sliceMillis}; after {@code warmUpMillis} on each, {@code pairs} pairs of slices are measured. Threads
+     * {@code sliceMillis}; after {@code warmUpMillis} on each, {@code settle} runs (unmeasured), then {@code pairs}
+     * pairs of slices are measured, then {@code settle} runs again with the watched threads' CPU measured. Threads
      * whose ids are in {@code watched} are accounted separately.
      */
     static Result run(String[] urls, String body, int clients, int pairs, int sliceMillis, int warmUpMillis,
-                      Set<Long> watched) throws Exception {
+                      Set<Long> watched, Runnable settle) throws Exception {
         var mx = ManagementFactory.getThreadMXBean();
         var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         var httpThreads = new AtomicInteger();
@@ -119,6 +123,11 @@ final class AlternatingLoad {
                 target.set(t);
                 Thread.sleep(warmUpMillis);
             }
+            settle.run();
+            // the threads to account, looked up once: listing all threads inside a slice would cost the slice
+            var clientIds = idsOf(name -> name.startsWith(CLIENT_PREFIX) || name.startsWith(HTTP_PREFIX)
+                    || name.startsWith("HttpClient-") || name.equals(Thread.currentThread().getName()));
+            var watchedIds = watched.stream().mapToLong(Long::longValue).toArray();
             var slices = new ArrayList<Slice>();
             for (int p = 0; p < pairs; p++) {
                 for (int i = 0; i < 2; i++) {
@@ -128,16 +137,14 @@ final class AlternatingLoad {
                     long r0 = answered.get(t);
                     long w0 = System.nanoTime();
                     long p0 = os.getProcessCpuTime();
-                    long c0 = cpuOf(mx, name -> name.startsWith(CLIENT_PREFIX) || name.startsWith(HTTP_PREFIX)
-                            || name.startsWith("HttpClient-"), null);
-                    long m0 = cpuOf(mx, null, watched);
+                    long c0 = cpuOf(mx, clientIds);
+                    long m0 = cpuOf(mx, watchedIds);
                     Thread.sleep(sliceMillis);
                     long r1 = answered.get(t);
                     long w1 = System.nanoTime();
                     long p1 = os.getProcessCpuTime();
-                    long c1 = cpuOf(mx, name -> name.startsWith(CLIENT_PREFIX) || name.startsWith(HTTP_PREFIX)
-                            || name.startsWith("HttpClient-"), null);
-                    long m1 = cpuOf(mx, null, watched);
+                    long c1 = cpuOf(mx, clientIds);
+                    long m1 = cpuOf(mx, watchedIds);
                     slices.add(new Slice(t, r1 - r0, w1 - w0, p1 - p0, c1 - c0, m1 - m0));
                 }
             }
@@ -148,7 +155,11 @@ final class AlternatingLoad {
             if (failed > 0) {
                 System.out.println("requests that failed: " + failed);
             }
-            return new Result(slices);
+            stop.set(true);
+            long tail0 = cpuOf(mx, watchedIds);
+            settle.run();
+            long tail = cpuOf(mx, watchedIds) - tail0;
+            return new Result(slices, tail);
         } finally {
             stop.set(true);
             for (var t : threads) {
@@ -170,13 +181,15 @@ final class AlternatingLoad {
         return ids;
     }
 
-    private static long cpuOf(java.lang.management.ThreadMXBean mx, java.util.function.Predicate<String> names,
-                              Set<Long> ids) {
+    private static long[] idsOf(java.util.function.Predicate<String> names) {
+        return Thread.getAllStackTraces().keySet().stream().filter(t -> names.test(t.getName()))
+                .mapToLong(Thread::threadId).toArray();
+    }
+
+    private static long cpuOf(java.lang.management.ThreadMXBean mx, long[] ids) {
         long total = 0;
-        for (var t : Thread.getAllStackTraces().keySet()) {
-            if ((names != null && names.test(t.getName())) || (ids != null && ids.contains(t.threadId()))) {
-                total += Math.max(0, mx.getThreadCpuTime(t.threadId()));
-            }
+        for (long id : ids) {
+            total += Math.max(0, mx.getThreadCpuTime(id));
         }
         return total;
     }

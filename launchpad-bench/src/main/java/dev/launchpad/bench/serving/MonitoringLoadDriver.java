@@ -72,14 +72,15 @@ public final class MonitoringLoadDriver {
             }
             var payload = "{\"inputs\":[{\"name\":\"x\",\"datatype\":\"FP32\",\"shape\":[" + rows + ",30],\"data\":"
                     + data.append(']') + "}]}";
-            long accepted0 = on.monitoring().ingestor().stats().accepted();
+            var ingestor = on.monitoring().ingestor();
+            var start = ingestor.stats();
             var result = AlternatingLoad.run(new String[] {off.url() + "/v2/models/mlp/infer", on.url() + "/v2/models/mlp/infer"},
-                    payload, 16, pairs, sliceMillis, 10_000, monitoring);
+                    payload, 16, pairs, sliceMillis, 10_000, monitoring, ingestor::flushNow);
             var ratios = result.pairRatios(0, 1);
             var ci = AlternatingLoad.meanAndHalfWidth(ratios);
             double cpuOff = result.serverCpuPerRequest(0, 1);
             double cpuOn = result.serverCpuPerRequest(1, 1);
-            var stats = on.monitoring().ingestor().stats();
+            var stats = ingestor.stats();
             System.out.printf("%d row(s)/request, 16 clients, %d pairs of %d ms slices: throughput off %.0f, on %.0f req/s;"
                             + " on/off per pair: mean %.1f %% ± %.1f %% (95 %% CI), median %.1f %%%n", rows, pairs, sliceMillis,
                     result.meanRequestsPerSecond(0), result.meanRequestsPerSecond(1), 100 * ci[0], 100 * ci[1],
@@ -94,7 +95,8 @@ public final class MonitoringLoadDriver {
                 }
             }
             System.out.printf("  observations accepted %d, dropped %d, unprofiled %d, prediction rows not kept %d%n",
-                    stats.accepted() - accepted0, stats.dropped(), stats.unprofiled(), stats.droppedPredictions());
+                    stats.accepted() - start.accepted(), stats.dropped() - start.dropped(),
+                    stats.unprofiled() - start.unprofiled(), stats.droppedPredictions() - start.droppedPredictions());
         }
         off.close();
         on.close();

@@ -2,6 +2,7 @@ package dev.launchpad.platform.monitor;
 
 import dev.launchpad.core.error.LaunchpadException;
 import dev.launchpad.platform.store.Database;
+import org.jdbi.v3.core.Handle;
 import dev.launchpad.stats.metrics.ClassificationMetrics;
 
 import java.time.Clock;
@@ -11,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 
 /**
  * Ground truth that arrives late: labels for logged predictions (by request id and row), joined to the
@@ -78,7 +80,7 @@ public final class Feedback {
         });
     }
 
-    /** Performance of one window: live metrics over labelled rows, CBPE estimates over the unlabelled ones. */
+    /** Performance of one window: live metrics over its labelled rows, CBPE estimates over all of its rows. */
     public record WindowPerformance(long start, long predictions, long labelled, Predictions.Task task, Double accuracy,
                                     Double rocAuc, Double mae, Double rmse, Double estimatedAccuracy,
                                     Double estimatedRocAuc) {
@@ -88,88 +90,88 @@ public final class Feedback {
     }
 
     /**
-     * Streams the labelled predictions made in [from, to) with their labels, starting from the labels (a label
-     * arrives after its prediction, up to an hour of clock difference between replicas allowed): the cost
-     * follows the labels received in the span, not the predictions logged in it.
+     * Streams the labelled predictions made in [from, to) with their labels, starting from the labels received since
+     * an hour before {@code from} (a label arrives after its prediction; the hour allows for replicas' clocks): the
+     * cost follows the labels, not the predictions logged in the span.
      */
-    private void labelled(String deployment, long from, long to, java.util.function.Consumer<Joined> sink) {
-        database.read(h -> {
-            // CROSS JOIN keeps the labels as SQLite's outer loop; PostgreSQL plans it as the inner join it is
-            h.createQuery("SELECT p.predicted_at, p.prediction, p.score, f.label"
-                            + " FROM monitor_feedback f CROSS JOIN monitor_predictions p"
-                            + " WHERE f.deployment = :d AND f.received_at >= :r AND p.deployment = f.deployment"
-                            + " AND p.request_id = f.request_id AND p.row_index = f.row_index"
-                            + " AND p.predicted_at >= :f AND p.predicted_at < :t")
-                    .bind("d", deployment).bind("r", from - LABEL_CLOCK_SLACK_MILLIS).bind("f", from).bind("t", to)
-                    .setFetchSize(10_000)
-                    .map((rs, ctx) -> {
-                        double s = rs.getDouble(3);
-                        return new Joined(rs.getLong(1), rs.getString(2), rs.wasNull() ? null : s, rs.getString(4));
-                    }).forEach(sink);
-            return null;
-        });
+    private static void labelled(Handle h, String deployment, long from, long to, Consumer<Joined> sink) {
+        // CROSS JOIN keeps the labels as SQLite's outer loop; PostgreSQL plans it as the inner join it is
+        h.createQuery("SELECT p.predicted_at, p.prediction, p.score, f.label"
+                        + " FROM monitor_feedback f CROSS JOIN monitor_predictions p"
+                        + " WHERE f.deployment = :d AND f.received_at >= :r AND p.deployment = f.deployment"
+                        + " AND p.request_id = f.request_id AND p.row_index = f.row_index"
+                        + " AND p.predicted_at >= :f AND p.predicted_at < :t")
+                .bind("d", deployment).bind("r", from - LABEL_CLOCK_SLACK_MILLIS).bind("f", from).bind("t", to)
+                .setFetchSize(10_000)
+                .map((rs, ctx) -> {
+                    double s = rs.getDouble(3);
+                    return new Joined(rs.getLong(1), rs.getString(2), rs.wasNull() ? null : s, rs.getString(4));
+                }).forEach(sink);
     }
 
-    /** Streams the newest {@code limit} predictions made in [from, to) that have no label, newest first. */
-    private void unlabelled(String deployment, long from, long to, int limit, java.util.function.Consumer<Joined> sink) {
-        database.read(h -> {
-            h.createQuery("SELECT p.predicted_at, p.prediction, p.score FROM monitor_predictions p"
-                            + " WHERE p.deployment = :d AND p.predicted_at >= :f AND p.predicted_at < :t"
-                            + " AND NOT EXISTS (SELECT 1 FROM monitor_feedback f WHERE f.deployment = p.deployment"
-                            + " AND f.request_id = p.request_id AND f.row_index = p.row_index)"
-                            + " ORDER BY p.predicted_at DESC LIMIT :n")
-                    .bind("d", deployment).bind("f", from).bind("t", to).bind("n", limit).setFetchSize(10_000)
-                    .map((rs, ctx) -> {
-                        double s = rs.getDouble(3);
-                        return new Joined(rs.getLong(1), rs.getString(2), rs.wasNull() ? null : s, null);
-                    }).forEach(sink);
-            return null;
-        });
+    /**
+     * Streams the predictions made in [from, to) that CBPE reads: all of them while the span holds at most
+     * {@link #MAX_SCORES}, else those of every {@code k}-th millisecond, k = ⌈predictions / MAX_SCORES⌉ — a sample
+     * spread evenly over the span (labels play no part in it), bounded by {@link #MAX_SCORES} rows.
+     */
+    private static void sampled(Handle h, String deployment, long from, long to, long predictions, Consumer<Joined> sink) {
+        long k = Math.max(1, (predictions + MAX_SCORES - 1) / MAX_SCORES);
+        h.createQuery("SELECT p.predicted_at, p.prediction, p.score FROM monitor_predictions p"
+                        + " WHERE p.deployment = :d AND p.predicted_at >= :f AND p.predicted_at < :t"
+                        + " AND p.predicted_at % :k = 0 ORDER BY p.predicted_at DESC LIMIT :n")
+                .bind("d", deployment).bind("f", from).bind("t", to).bind("k", k).bind("n", MAX_SCORES)
+                .setFetchSize(10_000)
+                .map((rs, ctx) -> {
+                    double s = rs.getDouble(3);
+                    return new Joined(rs.getLong(1), rs.getString(2), rs.wasNull() ? null : s, null);
+                }).forEach(sink);
     }
 
     /** Predictions logged in [from, to) per window start of {@code g} (read from the time index only). */
-    private TreeMap<Long, Long> counts(String deployment, long from, long to, Granularity g) {
+    private static TreeMap<Long, Long> counts(Handle h, String deployment, long from, long to, Granularity g) {
         var out = new TreeMap<Long, Long>();
-        database.read(h -> {
-            h.createQuery("SELECT predicted_at / :w AS bucket, COUNT(*) FROM monitor_predictions"
-                            + " WHERE deployment = :d AND predicted_at >= :f AND predicted_at < :t GROUP BY 1")
-                    .bind("w", g.millis()).bind("d", deployment).bind("f", from).bind("t", to)
-                    .map((rs, ctx) -> Map.entry(rs.getLong(1) * g.millis(), rs.getLong(2)))
-                    .forEach(e -> out.merge(e.getKey(), e.getValue(), Long::sum));
-            return null;
-        });
+        h.createQuery("SELECT predicted_at / :w AS bucket, COUNT(*) FROM monitor_predictions"
+                        + " WHERE deployment = :d AND predicted_at >= :f AND predicted_at < :t GROUP BY 1")
+                .bind("w", g.millis()).bind("d", deployment).bind("f", from).bind("t", to)
+                .map((rs, ctx) -> Map.entry(rs.getLong(1) * g.millis(), rs.getLong(2)))
+                .forEach(e -> out.merge(e.getKey(), e.getValue(), Long::sum));
         return out;
     }
 
     /**
-     * Per-window performance of predictions made in [from, to), windows of {@code g}, oldest first. Live metrics
-     * use every labelled prediction; CBPE reads the newest unlabelled ones, at most {@link #MAX_SCORES} over the
-     * span, shared among its windows.
+     * Per-window performance of predictions made in [from, to), windows of {@code g}, oldest first: live metrics over
+     * every labelled prediction; CBPE (as NannyML: an estimate for all of the window's predictions) over them all or,
+     * in a span of more than {@link #MAX_SCORES} predictions, an even sample of that many (see {@link #sampled}),
+     * which each window shares by its volume. Whether the model is a (binary) classifier is read off the rows read.
      */
     public List<WindowPerformance> performance(String deployment, long from, long to, Granularity g) {
         var byWindow = new TreeMap<Long, Evaluation>();
-        counts(deployment, from, to, g).forEach((start, n) -> byWindow.computeIfAbsent(start, k -> new Evaluation()).rows = n);
-        labelled(deployment, from, to, r -> byWindow.computeIfAbsent(g.floor(r.time()), k -> new Evaluation()).add(r));
-        int perWindow = Math.max(1_000, MAX_SCORES / Math.max(1, byWindow.size()));
-        for (var start : byWindow.keySet()) {
-            var e = byWindow.get(start);
-            unlabelled(deployment, Math.max(from, start), Math.min(to, start + g.millis()), perWindow, e::add);
-        }
+        database.read(h -> {
+            var counts = counts(h, deployment, from, to, g);
+            counts.forEach((start, n) -> byWindow.computeIfAbsent(start, k -> new Evaluation()).rows = n);
+            long total = counts.values().stream().mapToLong(Long::longValue).sum();
+            labelled(h, deployment, from, to, r -> byWindow.computeIfAbsent(g.floor(r.time()), k -> new Evaluation()).add(r));
+            sampled(h, deployment, from, to, total,
+                    r -> byWindow.computeIfAbsent(g.floor(r.time()), k -> new Evaluation()).sample(r));
+            return null;
+        });
         var out = new ArrayList<WindowPerformance>();
         byWindow.forEach((start, e) -> out.add(e.result(start)));
         return out;
     }
 
     /**
-     * Performance of every prediction made in [from, to) together (start = from): live metrics over every labelled
-     * prediction, CBPE over the newest {@link #MAX_SCORES} unlabelled ones — what a scheduled check can afford to
-     * read every minute over a day of logged predictions.
+     * Performance of every prediction made in [from, to) together (start = from), read as {@link #performance} reads
+     * it — what a scheduled check can afford every minute over a day of logged predictions.
      */
     public WindowPerformance total(String deployment, long from, long to) {
         var e = new Evaluation();
-        e.rows = counts(deployment, from, to, Granularity.DAY).values().stream().mapToLong(Long::longValue).sum();
-        labelled(deployment, from, to, e::add);
-        unlabelled(deployment, from, to, MAX_SCORES, e::add);
+        database.read(h -> {
+            e.rows = counts(h, deployment, from, to, Granularity.DAY).values().stream().mapToLong(Long::longValue).sum();
+            labelled(h, deployment, from, to, e::add);
+            sampled(h, deployment, from, to, e.rows, e::sample);
+            return null;
+        });
         return e.result(from);
     }
 
@@ -180,6 +182,7 @@ public final class Feedback {
      */
     private static final class Evaluation {
         long rows;
+        long sampled;
         long labelled;
         long correct;
         boolean categorical;
@@ -192,25 +195,34 @@ public final class Feedback {
         long regressionCount;
         final ScoreSample aucScores = new ScoreSample();
         final java.util.BitSet aucPositive = new java.util.BitSet();
-        final ScoreSample unlabelledScores = new ScoreSample();
+        final ScoreSample cbpeScores = new ScoreSample();
 
-        /** Folds in one row (the row count comes from the index, see {@link #counts}). */
-        void add(Joined r) {
+        /** What a row says about the model: classifier or regressor, binary or not. */
+        private void kind(Joined r) {
             var prediction = r.prediction();
             if (prediction != null) {
                 anyPrediction = true;
-                if (!isNumber(prediction)) {
+                if (!categorical && !isNumber(prediction)) {
                     categorical = true;
                 }
-                allBinary &= Predictions.isBinaryLabel(prediction);
+                allBinary = allBinary && Predictions.isBinaryLabel(prediction);
             }
             anyScore |= r.score() != null;
-            if (r.label() == null) {
-                if (r.score() != null) {
-                    unlabelledScores.add(r.score());
-                }
-                return;
+        }
+
+        /** Folds in one prediction of the CBPE sample (labelled or not). */
+        void sample(Joined r) {
+            sampled++;
+            kind(r);
+            if (r.score() != null) {
+                cbpeScores.add(r.score());
             }
+        }
+
+        /** Folds in one labelled prediction (the row count comes from the index, see {@link #counts}). */
+        void add(Joined r) {
+            kind(r);
+            var prediction = r.prediction();
             if (prediction == null) {
                 return;
             }
@@ -259,12 +271,14 @@ public final class Feedback {
             }
             Double estAccuracy = null;
             Double estAuc = null;
-            if (task == Predictions.Task.CLASSIFICATION && unlabelledScores.size() > 0) {
-                var cbpe = cbpe(unlabelledScores.toArray(), binary);
+            if (task == Predictions.Task.CLASSIFICATION && cbpeScores.size() > 0) {
+                var cbpe = cbpe(cbpeScores.toArray(), binary);
                 estAccuracy = cbpe[0];
                 estAuc = Double.isNaN(cbpe[1]) ? null : cbpe[1];
             }
-            return new WindowPerformance(start, rows, labelled, task, accuracy, auc, mae, rmse, estAccuracy, estAuc);
+            // the count and the rows are separate reads: a part flushed between them can only add rows
+            long predictions = Math.max(rows, Math.max(labelled, sampled));
+            return new WindowPerformance(start, predictions, labelled, task, accuracy, auc, mae, rmse, estAccuracy, estAuc);
         }
     }
 
@@ -359,7 +373,7 @@ public final class Feedback {
     }
 
     /**
-     * Confidence-based performance estimation, assuming calibrated scores: each unlabelled row is correct with
+     * Confidence-based performance estimation, assuming calibrated scores: each row is correct with
      * the probability its score gives (P(positive) for binary models, the top class probability otherwise), so
      * the expected accuracy is their mean; for binary models the expected ROC AUC comes from the expected
      * confusion matrix at every threshold (each row counts p as a positive and 1 − p as a negative).

@@ -281,10 +281,20 @@ public final class PredictionIngestor implements AutoCloseable {
             if (e.getKey().minute() < current) {
                 lastKey = null;
                 lastOpen = null;
-                e.getValue().data.settle();
+                release(e.getValue());
                 cuts.add(new Cut(e.getKey(), e.getValue(), null));
                 it.remove();
             }
+        }
+    }
+
+    /** Profiles what a window still buffers before it is handed to the flusher; a failure is counted, not fatal. */
+    private void release(Open w) {
+        try {
+            w.data.release();
+        } catch (RuntimeException e) {
+            decodeFailures.incrementAndGet();
+            LOG.debug("Cannot profile the rest of a monitoring window: {}", e.toString());
         }
     }
 
@@ -292,7 +302,7 @@ public final class PredictionIngestor implements AutoCloseable {
         lastKey = null;
         lastOpen = null;
         for (var e : open.entrySet()) {
-            e.getValue().data.settle();
+            release(e.getValue());
             cuts.add(new Cut(e.getKey(), e.getValue(), null));
         }
         open.clear();

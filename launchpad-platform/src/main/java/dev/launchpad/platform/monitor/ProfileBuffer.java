@@ -65,32 +65,52 @@ final class ProfileBuffer {
             if (size == 0) {
                 return;
             }
-            var p = profile.columnOf(name, numeric ? ColumnProfile.Kind.NUMERIC : ColumnProfile.Kind.CATEGORICAL);
-            if (numeric) {
-                p.update(numbers, 0, size);
-                if (numbers.length > 4 * CHUNK_ROWS) {
-                    numbers = null; // a huge request grew it: give the memory back
-                }
-            } else {
-                p.update(strings, 0, size);
-                if (strings.length > 4 * CHUNK_ROWS) {
-                    strings = null;
+            try {
+                var p = profile.columnOf(name, numeric ? ColumnProfile.Kind.NUMERIC : ColumnProfile.Kind.CATEGORICAL);
+                if (numeric) {
+                    p.update(numbers, 0, size);
                 } else {
+                    p.update(strings, 0, size);
                     Arrays.fill(strings, 0, size, null);
                 }
+            } finally {
+                size = 0; // what could not be profiled is not offered again
             }
-            size = 0;
+        }
+
+        void release() {
+            numbers = null;
+            strings = null;
         }
     }
 
     /**
      * Buffers every feature of {@code batch}; returns how many values were left out because their feature changed
-     * kind (numeric vs categorical) or appeared twice in the batch.
+     * kind (numeric vs categorical), has no name or appeared twice in the batch.
      */
     long add(FeatureBatch batch) {
         var features = batch.features();
         var targets = resolve(features);
         long skipped = 0;
+        if (batch.rows() >= CHUNK_ROWS) {
+            // a chunk on its own (a reference dataset, a large request): profiled in place, not copied
+            settle();
+            for (int i = 0; i < targets.length; i++) {
+                if (targets[i] == null) {
+                    skipped += batch.rows();
+                    continue;
+                }
+                var f = features.get(i);
+                var p = profile.columnOf(f.name(), f.numeric() ? ColumnProfile.Kind.NUMERIC : ColumnProfile.Kind.CATEGORICAL);
+                if (f.numeric()) {
+                    p.update(f.numbers());
+                } else {
+                    p.update(f.strings());
+                }
+            }
+            profile.addRows(batch.rows());
+            return skipped;
+        }
         for (int i = 0; i < targets.length; i++) {
             if (targets[i] == null) {
                 skipped += batch.rows();
@@ -110,11 +130,22 @@ final class ProfileBuffer {
         if (bufferedRows == 0) {
             return;
         }
-        for (var c : columns.values()) {
-            c.drainInto(profile);
+        try {
+            for (var c : columns.values()) {
+                c.drainInto(profile);
+            }
+        } finally {
+            profile.addRows(bufferedRows);
+            bufferedRows = 0;
         }
-        profile.addRows(bufferedRows);
-        bufferedRows = 0;
+    }
+
+    /** Settles and lets go of the buffers (a window that was cut takes no more rows). */
+    void release() {
+        settle();
+        for (var c : columns.values()) {
+            c.release();
+        }
     }
 
     private Column[] resolve(List<FeatureBatch.Feature> features) {
@@ -137,8 +168,8 @@ final class ProfileBuffer {
             var f = features.get(i);
             names[i] = f.name();
             numeric[i] = f.numeric();
-            if (!seen.add(f.name())) {
-                continue; // a repeated name: not profiled
+            if (f.name() == null || f.name().isBlank() || !seen.add(f.name())) {
+                continue; // no name, or a repeated one: not profiled
             }
             var c = columns.get(f.name());
             if (c == null) {

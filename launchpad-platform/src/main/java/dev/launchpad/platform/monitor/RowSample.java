@@ -30,6 +30,7 @@ public final class RowSample {
     private final List<Boolean> numeric = new ArrayList<>();
     private final List<Object[]> rows = new ArrayList<>();
     private final SplittableRandom random;
+    private String[] lastLayout; // the feature names of the last batch whose slots were looked up
 
     public RowSample(int capacity, long seed) {
         if (capacity < 1) {
@@ -55,7 +56,9 @@ public final class RowSample {
 
     /** Offers every row of {@code batch}; a feature whose kind differs from an earlier one is skipped. */
     public void add(FeatureBatch batch) {
-        int[] slots = null; // looked up once a row of the batch is kept (most are not, once the sample is full)
+        // a batch whose features differ from the last one's registers them at once (the first kind seen is the
+        // feature's kind, as in the profiles); the same features again are looked up only if a row is kept
+        int[] slots = sameLayout(batch.features()) ? null : slots(batch.features());
         for (int r = 0; r < batch.rows(); r++) {
             seen++;
             int target;
@@ -70,10 +73,7 @@ public final class RowSample {
                 target = (int) j;
             }
             if (slots == null) {
-                slots = new int[batch.features().size()];
-                for (int f = 0; f < slots.length; f++) {
-                    slots[f] = slot(batch.features().get(f));
-                }
+                slots = slots(batch.features());
             }
             Object[] row = new Object[numeric.size()];
             for (int f = 0; f < slots.length; f++) {
@@ -87,7 +87,33 @@ public final class RowSample {
         }
     }
 
+    private boolean sameLayout(List<FeatureBatch.Feature> features) {
+        if (lastLayout == null || lastLayout.length != features.size()) {
+            return false;
+        }
+        for (int f = 0; f < lastLayout.length; f++) {
+            if (!java.util.Objects.equals(lastLayout[f], features.get(f).name())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private int[] slots(List<FeatureBatch.Feature> features) {
+        int[] slots = new int[features.size()];
+        var names = new String[features.size()];
+        for (int f = 0; f < slots.length; f++) {
+            slots[f] = slot(features.get(f));
+            names[f] = features.get(f).name();
+        }
+        lastLayout = names;
+        return slots;
+    }
+
     private int slot(FeatureBatch.Feature f) {
+        if (f.name() == null || f.name().isBlank()) {
+            return -1; // not kept: a feature needs a name
+        }
         Integer i = index.get(f.name());
         if (i == null) {
             index.put(f.name(), numeric.size());

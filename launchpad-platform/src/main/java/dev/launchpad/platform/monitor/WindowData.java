@@ -77,6 +77,12 @@ public final class WindowData {
         pendingOutputs.settle();
     }
 
+    /** Profiles what is buffered and frees the buffers: for a window that takes no more requests. */
+    public void release() {
+        pendingInputs.release();
+        pendingOutputs.release();
+    }
+
     /** This window's data and {@code other}'s together; neither changes. */
     public WindowData merge(WindowData other) {
         settle();

@@ -86,6 +86,21 @@ class WindowDataTest {
         assertThat(w.inputs().rowCount()).isEqualTo(6);
     }
 
+    @Test
+    void aFeatureWithoutANameIsCountedAndTheWindowGoesOn() {
+        var w = WindowData.empty(100, 1);
+        for (int i = 0; i < 600; i++) { // past a chunk, so the buffers are profiled in between
+            w.add("ok", 1_000_000, new FeatureBatch(1, List.of(FeatureBatch.Feature.numeric(" ", new double[] {i}),
+                    FeatureBatch.Feature.numeric("x", new double[] {i}))), FeatureBatch.empty(1));
+        }
+        w.release();
+        assertThat(w.schemaMismatches()).isEqualTo(600);
+        assertThat(w.inputs().columns().keySet()).containsExactly("x");
+        assertThat(w.inputs().column("x").count()).isEqualTo(600);
+        assertThat(w.inputSample().names()).containsExactly("x");
+        assertThat(w.inputs().rowCount()).isEqualTo(600);
+    }
+
     private static FeatureBatch.Feature numeric(String name, int n, Random random, double nanShare,
                                                 Map<String, List<Object>> values) {
         double[] v = new double[n];

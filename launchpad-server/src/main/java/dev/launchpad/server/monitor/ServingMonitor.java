@@ -49,7 +49,7 @@ public final class ServingMonitor implements InferenceCalls.Observer {
                          ServedModel called) {
         Observation.Payload payload = null;
         if (outcome.equals("ok") && called instanceof Recorder r && r.outputs != null) {
-            payload = new Captured(r.matrixColumns(), r.inputs, r.columns, r.rows, r.outputs);
+            payload = new Captured(r.signature(), r.inputs, r.columns, r.rows, r.outputs);
         }
         ingestor.observe(new Observation(deployment, version, requestId, clock.millis(), latencyNanos, outcome, payload));
     }
@@ -61,22 +61,9 @@ public final class ServingMonitor implements InferenceCalls.Observer {
         private volatile Map<String, Object> columns;
         private volatile int rows;
         private volatile List<OipTensor> outputs;
-        private List<String> matrixColumns;
 
         Recorder(ServedModel model) {
             this.model = model;
-        }
-
-        /** The signature's column names when the model takes a table as one matrix, else null. */
-        List<String> matrixColumns() {
-            var names = matrixColumns;
-            if (names == null) {
-                var signature = model.signature();
-                names = signature != null && signature.isTabular()
-                        ? signature.inputs().stream().map(Spec::name).toList() : List.of();
-                matrixColumns = names;
-            }
-            return names.isEmpty() ? null : names;
         }
 
         @Override
@@ -125,14 +112,14 @@ public final class ServingMonitor implements InferenceCalls.Observer {
     }
 
     /** A request's captured tensors, decoded into features on demand. */
-    private record Captured(List<String> matrixColumns, List<OipTensor> tensors, Map<String, Object> columns, int tableRows,
+    private record Captured(Signature signature, List<OipTensor> tensors, Map<String, Object> columns, int tableRows,
                             List<OipTensor> results) implements Observation.Payload {
         @Override
         public FeatureBatch inputs() {
             if (columns != null) {
                 return table(columns, tableRows);
             }
-            return fromTensors(tensors, tensors.size() == 1 ? matrixColumns : null, false);
+            return fromTensors(tensors, tensors.size() == 1 ? matrixColumns(signature) : null, false);
         }
 
         @Override
@@ -192,6 +179,28 @@ public final class ServingMonitor implements InferenceCalls.Observer {
             }
         }
         return new FeatureBatch(Math.max(rows, 0), features);
+    }
+
+    private record SignatureColumns(Signature signature, List<String> names) {
+    }
+
+    private static volatile SignatureColumns lastSignature;
+
+    /**
+     * The signature's column names when the model takes a table as one matrix, else null; remembered for the last
+     * signature seen (a served model keeps its signature object, so this is built once per model in a row).
+     */
+    static List<String> matrixColumns(Signature signature) {
+        if (signature == null || !signature.isTabular()) {
+            return null;
+        }
+        var last = lastSignature;
+        if (last != null && last.signature() == signature) {
+            return last.names();
+        }
+        var names = signature.inputs().stream().map(Spec::name).toList();
+        lastSignature = new SignatureColumns(signature, names);
+        return names;
     }
 
     private static final int MAX_CACHED_NAMES = 4_096;

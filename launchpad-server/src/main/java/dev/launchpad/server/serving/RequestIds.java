@@ -1,21 +1,41 @@
 package dev.launchpad.server.serving;
 
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
 import java.util.UUID;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Ids for served requests that the client did not name: UUID version 7 (RFC 9562) — 48 bits of Unix time in
  * milliseconds, then 74 random bits. Ids made later sort later, so the logged predictions that feedback is
  * joined by are appended to their index rather than scattered over it (random UUIDs made each stored
- * prediction cost about three times as much). Ids are unique, not secret: nothing is authorised by one.
+ * prediction cost about three times as much). The random bits come from a secure generator, so one client's
+ * ids do not tell another's (feedback is joined by them); a few generators shared by thread keep serving threads
+ * from queueing on one.
  */
 public final class RequestIds {
+    private static final SecureRandom[] SOURCES = new SecureRandom[8];
+
+    static {
+        for (int i = 0; i < SOURCES.length; i++) {
+            SOURCES[i] = drbg();
+        }
+    }
+
     private RequestIds() {
+    }
+
+    private static SecureRandom drbg() {
+        try {
+            return SecureRandom.getInstance("DRBG");
+        } catch (NoSuchAlgorithmException e) {
+            return new SecureRandom();
+        }
     }
 
     /** A new id for a request answered now. */
     public static String next() {
-        return of(System.currentTimeMillis(), ThreadLocalRandom.current());
+        var source = SOURCES[(int) (Thread.currentThread().threadId() & (SOURCES.length - 1))];
+        return of(System.currentTimeMillis(), source);
     }
 
     static String of(long epochMillis, java.util.random.RandomGenerator random) {
