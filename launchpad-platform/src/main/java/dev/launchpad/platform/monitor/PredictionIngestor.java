@@ -39,7 +39,8 @@ public final class PredictionIngestor implements AutoCloseable {
      * @param queueCapacity observations waiting to be profiled before new ones are dropped
      * @param flushInterval how often open windows are cut and written (bounds what a crash loses)
      * @param sampleSize rows kept per window sample
-     * @param maxPredictionsPerWindow logged prediction rows (for feedback) kept per window part before dropping
+     * @param maxPredictionsPerWindow logged prediction rows (for feedback) kept per deployment, version and minute,
+     *                                however many parts the minute is written in
      * @param payloadLog optional rolling payload files, or null
      * @param retryFor how long a window part that cannot be stored, while the database answers, is retried before
      *                 it is given up (counted)
@@ -76,9 +77,11 @@ public final class PredictionIngestor implements AutoCloseable {
     private static final class Open {
         final WindowData data;
         final List<WindowStore.PredictionRow> predictions = new ArrayList<>();
+        final int keptBefore; // prediction rows earlier parts of the same minute kept
 
-        Open(WindowData data) {
+        Open(WindowData data, int keptBefore) {
             this.data = data;
+            this.keptBefore = keptBefore;
         }
     }
 
@@ -111,6 +114,7 @@ public final class PredictionIngestor implements AutoCloseable {
     private volatile boolean halted;
     private long seed = 1;
     private Key lastKey;
+    private final Map<Key, Integer> keptPerMinute = new HashMap<>();
     private Open lastOpen;
 
     public PredictionIngestor(WindowStore store, Clock clock, Config config) {
@@ -243,7 +247,8 @@ public final class PredictionIngestor implements AutoCloseable {
             w = lastOpen; // consecutive requests mostly belong to the same window
         } else {
             var key = new Key(o.deployment(), o.version(), minute);
-            w = open.computeIfAbsent(key, k -> new Open(WindowData.empty(config.sampleSize(), seed++)));
+            w = open.computeIfAbsent(key, k -> new Open(WindowData.empty(config.sampleSize(), seed++),
+                    keptPerMinute.getOrDefault(k, 0)));
             lastKey = key;
             lastOpen = w;
         }
@@ -255,7 +260,7 @@ public final class PredictionIngestor implements AutoCloseable {
         var out = o.payload().outputs();
         w.data.add(o.outcome(), o.latencyNanos(), in, out);
         if (o.requestId() != null) {
-            int room = config.maxPredictionsPerWindow() - w.predictions.size();
+            int room = config.maxPredictionsPerWindow() - w.keptBefore - w.predictions.size();
             var rows = room <= 0 ? List.<Predictions.Row>of() : Predictions.rows(out, room);
             droppedPredictions.addAndGet(out.rows() - rows.size());
             for (int r = 0; r < rows.size(); r++) {
@@ -281,6 +286,7 @@ public final class PredictionIngestor implements AutoCloseable {
             if (e.getKey().minute() < current) {
                 lastKey = null;
                 lastOpen = null;
+                keptPerMinute.remove(e.getKey()); // the minute is over
                 release(e.getValue());
                 cuts.add(new Cut(e.getKey(), e.getValue(), null));
                 it.remove();
@@ -301,7 +307,13 @@ public final class PredictionIngestor implements AutoCloseable {
     private void cutAll(CompletableFuture<Void> done) {
         lastKey = null;
         lastOpen = null;
+        long current = Granularity.MINUTE.floor(clock.millis());
+        keptPerMinute.keySet().removeIf(k -> k.minute() < current);
         for (var e : open.entrySet()) {
+            if (e.getKey().minute() >= current) {
+                // the minute goes on in a new part, which may keep only what this one left of the minute's rows
+                keptPerMinute.merge(e.getKey(), e.getValue().predictions.size(), Integer::sum);
+            }
             release(e.getValue());
             cuts.add(new Cut(e.getKey(), e.getValue(), null));
         }

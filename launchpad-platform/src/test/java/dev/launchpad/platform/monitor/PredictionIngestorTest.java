@@ -187,6 +187,34 @@ class PredictionIngestorTest {
     }
 
     @Test
+    void predictionRowsAreCappedPerMinuteHoweverManyPartsItIsWrittenIn() {
+        var clock = new MutableClock(T0);
+        var random = new Random(5);
+        try (var db = Database.open(TestDatabases.Backend.SQLITE.newDatabaseUrl())) {
+            var store = new WindowStore(db);
+            var capped = new PredictionIngestor.Config(1_000, Duration.ofMinutes(1), 100, 10, null, Duration.ofMinutes(1),
+                    1_000_000);
+            try (var ingestor = new PredictionIngestor(store, clock, capped)) {
+                for (int part = 0; part < 2; part++) {
+                    for (int i = 0; i < 6; i++) {
+                        ingestor.observe(request(clock, random, "m0-" + part + "-" + i, 1));
+                    }
+                    ingestor.flushNow(); // a second part of the same minute (as before every check run)
+                }
+                clock.advanceSeconds(60);
+                for (int i = 0; i < 3; i++) {
+                    ingestor.observe(request(clock, random, "m1-" + i, 1));
+                }
+                ingestor.flushNow();
+                long stored = db.read(h -> h.createQuery("SELECT COUNT(*) FROM monitor_predictions").mapTo(Long.class).one());
+                assertThat(stored).isEqualTo(10 + 3);
+                assertThat(ingestor.stats().droppedPredictions()).isEqualTo(2);
+                assertThat(store.get("fraud", 3, Granularity.MINUTE, M0).orElseThrow().data().requests()).isEqualTo(12);
+            }
+        }
+    }
+
+    @Test
     void aPartThatCannotBeStoredIsGivenUpAfterTheRetryPeriodAndHoldsNothingBack() {
         var clock = new MutableClock(T0);
         var random = new Random(2);
