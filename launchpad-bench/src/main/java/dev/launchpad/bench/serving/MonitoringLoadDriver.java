@@ -42,7 +42,7 @@ import java.util.Random;
  * 1 and 32 rows × 30 features on one otherwise idle thread (profiles, samples, prediction extraction).
  * (3) The time of one monitor run for a deployment with 1 000 000 logged predictions × 30 features (60 minute
  * windows, rolled up into an hour): read the span, drift of every feature, data quality, latency, error rate,
- * and performance joined over the 1 000 000 logged predictions.
+ * and performance over the 1 000 000 logged predictions, 100 000 of them labelled.
  */
 public final class MonitoringLoadDriver {
     public static void main(String[] args) throws Exception {
@@ -233,6 +233,21 @@ public final class MonitoringLoadDriver {
             var baselines = new Baselines(db, clock);
             baselines.put("bench-model", 1, "csv", ref.profile(), ref.sample());
             var feedback = new Feedback(db, clock);
+            // late labels for every tenth prediction (100 000), as a labelling job would send them
+            long l0 = System.nanoTime();
+            var labels = new ArrayList<Feedback.Label>();
+            var labelRandom = new Random(5);
+            for (int i = 0; i < logged; i += 10) {
+                labels.add(new Feedback.Label("req-" + i, 0, labelRandom.nextBoolean() ? "1" : "0"));
+                if (labels.size() == Feedback.MAX_ITEMS) {
+                    feedback.record("bench", labels);
+                    labels.clear();
+                }
+            }
+            if (!labels.isEmpty()) {
+                feedback.record("bench", labels);
+            }
+            System.out.printf("recorded %d labels in %.1f s%n", logged / 10, (System.nanoTime() - l0) / 1e9);
             // the same through the scheduler's entry point: flush hook, every check, results stored, alert rules
             var experiments = new ExperimentService(db, clock);
             var registry = new RegistryService(db, clock, new RunService(db, clock, experiments));
@@ -268,7 +283,7 @@ public final class MonitoringLoadDriver {
                 System.out.printf("drift of %d features, %d rows read from 59 minute windows (tested on their merged"
                                 + " 1 000-row sample): %.2f s%n",
                         driftOnly.size(), minutes.rows(), (d1 - d0) / 1e9);
-                System.out.printf("its parts over %d rows: %.2f s (read span %.2f s, performance join %.2f s, checks %.2f s);"
+                System.out.printf("its parts over %d rows: %.2f s (read span %.2f s, performance %.2f s, checks %.2f s);"
                                 + " drifted %s%n", current.rows(), (c3 - c0) / 1e9, (c1 - c0) / 1e9, (c2 - c1) / 1e9,
                         (c3 - c2) / 1e9, drift.features());
             }

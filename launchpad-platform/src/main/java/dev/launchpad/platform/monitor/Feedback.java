@@ -24,6 +24,8 @@ public final class Feedback {
     public static final int MAX_ITEMS = 10_000;
     /** Most scores one evaluation keeps for ROC AUC and for CBPE each (beyond, a uniform sample of this many). */
     static final int MAX_SCORES = 250_000;
+    /** Most predictions of a span CBPE reads (an even sample beyond): its estimate is a mean, 50 000 are plenty. */
+    static final int CBPE_ROWS = 50_000;
     private static final long LABEL_CLOCK_SLACK_MILLIS = 3_600_000;
 
     private final Database database;
@@ -111,15 +113,15 @@ public final class Feedback {
 
     /**
      * Streams the predictions made in [from, to) that CBPE reads: all of them while the span holds at most
-     * {@link #MAX_SCORES}, else those of every {@code k}-th millisecond, k = ⌈predictions / MAX_SCORES⌉ — a sample
-     * spread evenly over the span (labels play no part in it), bounded by {@link #MAX_SCORES} rows.
+     * {@link #CBPE_ROWS}, else those of every {@code k}-th millisecond, k = ⌈predictions / CBPE_ROWS⌉ — a sample
+     * spread evenly over the span (labels play no part in it), bounded by {@link #CBPE_ROWS} rows.
      */
     private static void sampled(Handle h, String deployment, long from, long to, long predictions, Consumer<Joined> sink) {
-        long k = Math.max(1, (predictions + MAX_SCORES - 1) / MAX_SCORES);
+        long k = Math.max(1, (predictions + CBPE_ROWS - 1) / CBPE_ROWS);
         h.createQuery("SELECT p.predicted_at, p.prediction, p.score FROM monitor_predictions p"
                         + " WHERE p.deployment = :d AND p.predicted_at >= :f AND p.predicted_at < :t"
                         + " AND p.predicted_at % :k = 0 ORDER BY p.predicted_at DESC LIMIT :n")
-                .bind("d", deployment).bind("f", from).bind("t", to).bind("k", k).bind("n", MAX_SCORES)
+                .bind("d", deployment).bind("f", from).bind("t", to).bind("k", k).bind("n", CBPE_ROWS)
                 .setFetchSize(10_000)
                 .map((rs, ctx) -> {
                     double s = rs.getDouble(3);
@@ -141,7 +143,7 @@ public final class Feedback {
     /**
      * Per-window performance of predictions made in [from, to), windows of {@code g}, oldest first: live metrics over
      * every labelled prediction; CBPE (as NannyML: an estimate for all of the window's predictions) over them all or,
-     * in a span of more than {@link #MAX_SCORES} predictions, an even sample of that many (see {@link #sampled}),
+     * in a span of more than {@link #CBPE_ROWS} predictions, an even sample of that many (see {@link #sampled}),
      * which each window shares by its volume. Whether the model is a (binary) classifier is read off the rows read.
      */
     public List<WindowPerformance> performance(String deployment, long from, long to, Granularity g) {
