@@ -50,6 +50,10 @@ public final class MonitoringLoadDriver {
             ingestCost();
             System.exit(0);
         }
+        if (args.length > 0 && args[0].equals("dedicated")) {
+            dedicated(Integer.parseInt(args[1]), Integer.parseInt(args[2]));
+            System.exit(0);
+        }
         int pairs = args.length > 0 ? Integer.parseInt(args[0]) : 40;
         int sliceMillis = args.length > 1 ? Integer.parseInt(args[1]) : 2_000;
         System.out.printf("machine: %d cores, java %s%n", Runtime.getRuntime().availableProcessors(),
@@ -64,14 +68,7 @@ public final class MonitoringLoadDriver {
         var on = start(dir.resolve("on"), mlpFile);
         var monitoring = AlternatingLoad.threadsNamed("launchpad-monitor", before); // the monitored server's
         for (int rows : new int[] {1, 32}) {
-            var data = new StringBuilder("[");
-            var random = new Random(7);
-            for (int r = 0; r < rows; r++) {
-                var row = java.util.Arrays.toString(randomRow(random));
-                data.append(r == 0 ? "" : ",").append(row, 1, row.length() - 1);
-            }
-            var payload = "{\"inputs\":[{\"name\":\"x\",\"datatype\":\"FP32\",\"shape\":[" + rows + ",30],\"data\":"
-                    + data.append(']') + "}]}";
+            var payload = payload(rows);
             var ingestor = on.monitoring().ingestor();
             var start = ingestor.stats();
             var result = AlternatingLoad.run(new String[] {off.url() + "/v2/models/mlp/infer", on.url() + "/v2/models/mlp/infer"},
@@ -104,6 +101,47 @@ public final class MonitoringLoadDriver {
         ingestCost();
         checkTime(dir.resolve("check"));
         System.exit(0);
+    }
+
+    /**
+     * One monitored server alone under load for {@code seconds}: its monitoring threads' CPU per request, where the
+     * costs that come per minute (checks, stored prediction rows) are shared by all the requests of that minute.
+     */
+    private static void dedicated(int rows, int seconds) throws Exception {
+        var dir = Files.createTempDirectory("launchpad-monitoring-dedicated-");
+        Path mlpFile = OnnxTestModels.mlp(30, 64, 1).write(dir.resolve("mlp.onnx"));
+        var before = AlternatingLoad.threadsNamed("launchpad-", java.util.Set.of());
+        System.setProperty(Monitoring.LOGGING_PROPERTY, "on");
+        var on = start(dir.resolve("on"), mlpFile);
+        var monitoring = AlternatingLoad.threadsNamed("launchpad-monitor", before);
+        var ingestor = on.monitoring().ingestor();
+        var result = AlternatingLoad.run(new String[] {on.url() + "/v2/models/mlp/infer", on.url() + "/v2/models/mlp/infer"},
+                payload(rows), 16, 1, seconds * 500, 10_000, monitoring, ingestor::flushNow);
+        long requests = 0;
+        long wall = 0;
+        long server = 0;
+        long watched = result.tailWatchedCpu();
+        for (var slice : result.slices()) {
+            requests += slice.requests();
+            wall += slice.wallNanos();
+            server += slice.processCpu() - slice.clientCpu();
+            watched += slice.watchedCpu();
+        }
+        System.out.printf("dedicated monitored server, %d row(s)/request, %d s: %.0f req/s; server CPU per request %.1f us,"
+                        + " of which monitoring threads %.1f us%n", rows, seconds, requests / (wall / 1e9),
+                (server + result.tailWatchedCpu()) / 1e3 / requests, watched / 1e3 / requests);
+        on.close();
+    }
+
+    private static String payload(int rows) {
+        var data = new StringBuilder("[");
+        var random = new Random(7);
+        for (int r = 0; r < rows; r++) {
+            var row = java.util.Arrays.toString(randomRow(random));
+            data.append(r == 0 ? "" : ",").append(row, 1, row.length() - 1);
+        }
+        return "{\"inputs\":[{\"name\":\"x\",\"datatype\":\"FP32\",\"shape\":[" + rows + ",30],\"data\":"
+                + data.append(']') + "}]}";
     }
 
     private static Launchpad start(Path home, Path model) {
