@@ -26,6 +26,8 @@ public final class Feedback {
     static final int MAX_SCORES = 250_000;
     /** Most predictions of a span CBPE reads (an even sample beyond): its estimate is a mean, 50 000 are plenty. */
     static final int CBPE_ROWS = 50_000;
+    /** Rows CBPE reads at least from a window that has predictions, when the span's even sample missed it. */
+    static final int MIN_WINDOW_SAMPLE = 200;
     private static final long LABEL_CLOCK_SLACK_MILLIS = 3_600_000;
 
     private final Database database;
@@ -114,15 +116,27 @@ public final class Feedback {
     /**
      * Streams the predictions made in [from, to) that CBPE reads: all of them while the span holds at most
      * {@link #CBPE_ROWS}, else those of every {@code k}-th millisecond, k = ⌈predictions / CBPE_ROWS⌉ — a sample
-     * spread evenly over the span (labels play no part in it), bounded by {@link #CBPE_ROWS} rows.
+     * spread evenly over the span (labels play no part in it), bounded by twice {@link #CBPE_ROWS} rows.
      */
     private static void sampled(Handle h, String deployment, long from, long to, long predictions, Consumer<Joined> sink) {
         long k = Math.max(1, (predictions + CBPE_ROWS - 1) / CBPE_ROWS);
         h.createQuery("SELECT p.predicted_at, p.prediction, p.score FROM monitor_predictions p"
                         + " WHERE p.deployment = :d AND p.predicted_at >= :f AND p.predicted_at < :t"
-                        + " AND p.predicted_at % :k = 0 ORDER BY p.predicted_at DESC LIMIT :n")
-                .bind("d", deployment).bind("f", from).bind("t", to).bind("k", k).bind("n", CBPE_ROWS)
+                        + " AND p.predicted_at % :k = 0 LIMIT :n")
+                .bind("d", deployment).bind("f", from).bind("t", to).bind("k", k).bind("n", 2 * CBPE_ROWS)
                 .setFetchSize(10_000)
+                .map((rs, ctx) -> {
+                    double s = rs.getDouble(3);
+                    return new Joined(rs.getLong(1), rs.getString(2), rs.wasNull() ? null : s, null);
+                }).forEach(sink);
+    }
+
+    /** The newest {@code limit} predictions made in [from, to): for a window the even sample missed. */
+    private static void newest(Handle h, String deployment, long from, long to, int limit, Consumer<Joined> sink) {
+        h.createQuery("SELECT p.predicted_at, p.prediction, p.score FROM monitor_predictions p"
+                        + " WHERE p.deployment = :d AND p.predicted_at >= :f AND p.predicted_at < :t"
+                        + " ORDER BY p.predicted_at DESC LIMIT :n")
+                .bind("d", deployment).bind("f", from).bind("t", to).bind("n", limit)
                 .map((rs, ctx) -> {
                     double s = rs.getDouble(3);
                     return new Joined(rs.getLong(1), rs.getString(2), rs.wasNull() ? null : s, null);
@@ -155,6 +169,13 @@ public final class Feedback {
             labelled(h, deployment, from, to, r -> byWindow.computeIfAbsent(g.floor(r.time()), k -> new Evaluation()).add(r));
             sampled(h, deployment, from, to, total,
                     r -> byWindow.computeIfAbsent(g.floor(r.time()), k -> new Evaluation()).sample(r));
+            for (var w : byWindow.entrySet()) {
+                if (w.getValue().sampled == 0 && w.getValue().rows > 0) {
+                    // a quiet window between busy ones: its own newest rows
+                    newest(h, deployment, Math.max(from, w.getKey()), Math.min(to, w.getKey() + g.millis()), MIN_WINDOW_SAMPLE,
+                            w.getValue()::sample);
+                }
+            }
             return null;
         });
         var out = new ArrayList<WindowPerformance>();
@@ -172,6 +193,9 @@ public final class Feedback {
             e.rows = counts(h, deployment, from, to, Granularity.DAY).values().stream().mapToLong(Long::longValue).sum();
             labelled(h, deployment, from, to, e::add);
             sampled(h, deployment, from, to, e.rows, e::sample);
+            if (e.sampled == 0 && e.rows > 0) {
+                newest(h, deployment, from, to, MIN_WINDOW_SAMPLE, e::sample);
+            }
             return null;
         });
         return e.result(from);

@@ -286,12 +286,22 @@ public final class PredictionIngestor implements AutoCloseable {
             if (e.getKey().minute() < current) {
                 lastKey = null;
                 lastOpen = null;
-                keptPerMinute.remove(e.getKey()); // the minute is over
+                keep(e.getKey(), e.getValue(), current);
                 release(e.getValue());
                 cuts.add(new Cut(e.getKey(), e.getValue(), null));
                 it.remove();
             }
         }
+    }
+
+    /**
+     * Remembers how many prediction rows a cut part of a minute kept, so that a later part of the same minute (the
+     * next flush, or requests of that minute still queued when it ended) keeps only the rest; minutes more than two
+     * minutes old are forgotten.
+     */
+    private void keep(Key key, Open part, long currentMinute) {
+        keptPerMinute.merge(key, part.predictions.size(), Integer::sum);
+        keptPerMinute.keySet().removeIf(k -> k.minute() < currentMinute - 120_000);
     }
 
     /** Profiles what a window still buffers before it is handed to the flusher; a failure is counted, not fatal. */
@@ -308,12 +318,8 @@ public final class PredictionIngestor implements AutoCloseable {
         lastKey = null;
         lastOpen = null;
         long current = Granularity.MINUTE.floor(clock.millis());
-        keptPerMinute.keySet().removeIf(k -> k.minute() < current);
         for (var e : open.entrySet()) {
-            if (e.getKey().minute() >= current) {
-                // the minute goes on in a new part, which may keep only what this one left of the minute's rows
-                keptPerMinute.merge(e.getKey(), e.getValue().predictions.size(), Integer::sum);
-            }
+            keep(e.getKey(), e.getValue(), current);
             release(e.getValue());
             cuts.add(new Cut(e.getKey(), e.getValue(), null));
         }

@@ -154,7 +154,7 @@ final class ProfileBuffer {
             boolean same = true;
             for (int i = 0; i < n && same; i++) {
                 var f = features.get(i);
-                same = layoutNumeric[i] == f.numeric() && layoutNames[i].equals(f.name());
+                same = layoutNumeric[i] == f.numeric() && java.util.Objects.equals(layoutNames[i], f.name());
             }
             if (same) {
                 return layout;

@@ -101,7 +101,7 @@ class FeedbackTest {
                 double p = i < n / 2 ? random.nextDouble() : 0.4 + 0.2 * random.nextDouble();
                 String predicted = p >= 0.5 ? "1" : "0";
                 predictions.add(new WindowStore.PredictionRow("r" + i, 0, 1, t0 + i % 3_600_000, predicted, p));
-                if (i % 3 == 0) {
+                if (i % 2 == 0) { // 260 010 labels: more than the AUC keeps, so it samples them
                     int y = random.nextDouble() < p ? 1 : 0; // calibrated: P(y = 1) = p
                     labels.add(new Feedback.Label("r" + i, 0, Integer.toString(y)));
                     labelledScores.add(p);
@@ -110,20 +110,34 @@ class FeedbackTest {
                 }
                 expectedCorrect += Math.max(p, 1 - p);
             }
+            // a quiet minute later in the hour, three predictions in milliseconds the even sample skips
+            long quiet = t0 + 50 * 60_000L;
+            long k = (n + 3 + Feedback.CBPE_ROWS - 1) / Feedback.CBPE_ROWS;
+            int added = 0;
+            for (long t = quiet + 1; added < 3; t++) {
+                if (t % k != 0) {
+                    predictions.add(new WindowStore.PredictionRow("q" + added++, 0, 1, t, "1", 0.9));
+                }
+            }
             store.flush("d", 1, t0, WindowData.empty(10, 1), predictions, clock.millis());
             var feedback = new Feedback(db, clock);
             for (int from = 0; from < labels.size(); from += Feedback.MAX_ITEMS) {
                 feedback.record("d", labels.subList(from, Math.min(labels.size(), from + Feedback.MAX_ITEMS)));
             }
             var total = feedback.total("d", t0, t0 + 3_600_000);
-            assertThat(total.predictions()).isEqualTo(n);
+            assertThat(total.predictions()).isEqualTo(n + 3);
             assertThat(total.labelled()).isEqualTo(labels.size());
             assertThat(total.accuracy()).isEqualTo((double) correct / labels.size()); // counts are exact
             double trueAuc = ClassificationMetrics.rocAuc(labelledClasses.stream().mapToInt(Integer::intValue).toArray(),
                     labelledScores.stream().mapToDouble(Double::doubleValue).toArray());
             assertThat(total.rocAuc()).isCloseTo(trueAuc, within(0.005)); // from a uniform sample of the scores
             // CBPE reads an even sample of the span: the exact expectation over all n, not the newest predictions
-            assertThat(total.estimatedAccuracy()).isCloseTo(expectedCorrect / n, within(0.005));
+            assertThat(total.estimatedAccuracy()).isCloseTo((expectedCorrect + 3 * 0.9) / (n + 3), within(0.005));
+            // the quiet minute still gets an estimate (from its own newest rows), and stays a classifier
+            var quietMinute = Feedback.byStart(feedback.performance("d", t0, t0 + 3_600_000, Granularity.MINUTE)).get(quiet);
+            assertThat(quietMinute.predictions()).isEqualTo(3);
+            assertThat(quietMinute.task()).isEqualTo(Predictions.Task.CLASSIFICATION);
+            assertThat(quietMinute.estimatedAccuracy()).isCloseTo(0.9, within(1e-12));
         }
     }
 }

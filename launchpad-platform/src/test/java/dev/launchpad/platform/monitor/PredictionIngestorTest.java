@@ -201,15 +201,18 @@ class PredictionIngestorTest {
                     }
                     ingestor.flushNow(); // a second part of the same minute (as before every check run)
                 }
+                var late = request(clock, random, "late", 1); // answered in minute 0, profiled after it ended
                 clock.advanceSeconds(60);
                 for (int i = 0; i < 3; i++) {
                     ingestor.observe(request(clock, random, "m1-" + i, 1));
                 }
                 ingestor.flushNow();
+                ingestor.observe(late);
+                ingestor.flushNow();
                 long stored = db.read(h -> h.createQuery("SELECT COUNT(*) FROM monitor_predictions").mapTo(Long.class).one());
                 assertThat(stored).isEqualTo(10 + 3);
-                assertThat(ingestor.stats().droppedPredictions()).isEqualTo(2);
-                assertThat(store.get("fraud", 3, Granularity.MINUTE, M0).orElseThrow().data().requests()).isEqualTo(12);
+                assertThat(ingestor.stats().droppedPredictions()).isEqualTo(3);
+                assertThat(store.get("fraud", 3, Granularity.MINUTE, M0).orElseThrow().data().requests()).isEqualTo(13);
             }
         }
     }
