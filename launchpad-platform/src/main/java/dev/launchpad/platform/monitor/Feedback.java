@@ -93,6 +93,13 @@ public final class Feedback {
     private record Joined(long time, String prediction, Double score, String label) {
     }
 
+    /** A row of (predicted_at, prediction, score[, label]). */
+    private static Joined joined(java.sql.ResultSet rs, boolean withLabel) throws java.sql.SQLException {
+        double s = rs.getDouble(3);
+        Double score = rs.wasNull() ? null : s;
+        return new Joined(rs.getLong(1), rs.getString(2), score, withLabel ? rs.getString(4) : null);
+    }
+
     /**
      * Streams the labelled predictions made in [from, to) with their labels, starting from the labels received since
      * an hour before {@code from} (a label arrives after its prediction; the hour allows for replicas' clocks): the
@@ -107,10 +114,7 @@ public final class Feedback {
                         + " AND p.predicted_at >= :f AND p.predicted_at < :t")
                 .bind("d", deployment).bind("r", from - LABEL_CLOCK_SLACK_MILLIS).bind("f", from).bind("t", to)
                 .setFetchSize(10_000)
-                .map((rs, ctx) -> {
-                    double s = rs.getDouble(3);
-                    return new Joined(rs.getLong(1), rs.getString(2), rs.wasNull() ? null : s, rs.getString(4));
-                }).forEach(sink);
+                .map((rs, ctx) -> joined(rs, true)).forEach(sink);
     }
 
     /**
@@ -125,10 +129,7 @@ public final class Feedback {
                         + " AND p.predicted_at % :k = 0 LIMIT :n")
                 .bind("d", deployment).bind("f", from).bind("t", to).bind("k", k).bind("n", 2 * CBPE_ROWS)
                 .setFetchSize(10_000)
-                .map((rs, ctx) -> {
-                    double s = rs.getDouble(3);
-                    return new Joined(rs.getLong(1), rs.getString(2), rs.wasNull() ? null : s, null);
-                }).forEach(sink);
+                .map((rs, ctx) -> joined(rs, false)).forEach(sink);
     }
 
     /** The newest {@code limit} predictions made in [from, to): for a window the even sample missed. */
@@ -137,10 +138,7 @@ public final class Feedback {
                         + " WHERE p.deployment = :d AND p.predicted_at >= :f AND p.predicted_at < :t"
                         + " ORDER BY p.predicted_at DESC LIMIT :n")
                 .bind("d", deployment).bind("f", from).bind("t", to).bind("n", limit)
-                .map((rs, ctx) -> {
-                    double s = rs.getDouble(3);
-                    return new Joined(rs.getLong(1), rs.getString(2), rs.wasNull() ? null : s, null);
-                }).forEach(sink);
+                .map((rs, ctx) -> joined(rs, false)).forEach(sink);
     }
 
     /** Predictions logged in [from, to) per window start of {@code g} (read from the time index only). */

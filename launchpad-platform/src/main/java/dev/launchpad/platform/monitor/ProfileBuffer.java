@@ -32,6 +32,15 @@ final class ProfileBuffer {
         this.profile = profile;
     }
 
+    /** Adds the first {@code n} values (numbers, or else strings) to the profile's column of that name. */
+    private static void profileInto(DatasetProfile profile, String name, double[] numbers, String[] strings, int n) {
+        if (numbers != null) {
+            profile.columnOf(name, ColumnProfile.Kind.NUMERIC).update(numbers, 0, n);
+        } else {
+            profile.columnOf(name, ColumnProfile.Kind.CATEGORICAL).update(strings, 0, n);
+        }
+    }
+
     /** One feature's buffered values. */
     private static final class Column {
         final String name;
@@ -66,11 +75,8 @@ final class ProfileBuffer {
                 return;
             }
             try {
-                var p = profile.columnOf(name, numeric ? ColumnProfile.Kind.NUMERIC : ColumnProfile.Kind.CATEGORICAL);
-                if (numeric) {
-                    p.update(numbers, 0, size);
-                } else {
-                    p.update(strings, 0, size);
+                profileInto(profile, name, numbers, strings, size);
+                if (strings != null) {
                     Arrays.fill(strings, 0, size, null);
                 }
             } finally {
@@ -101,12 +107,7 @@ final class ProfileBuffer {
                     continue;
                 }
                 var f = features.get(i);
-                var p = profile.columnOf(f.name(), f.numeric() ? ColumnProfile.Kind.NUMERIC : ColumnProfile.Kind.CATEGORICAL);
-                if (f.numeric()) {
-                    p.update(f.numbers());
-                } else {
-                    p.update(f.strings());
-                }
+                profileInto(profile, f.name(), f.numbers(), f.strings(), batch.rows());
             }
             profile.addRows(batch.rows());
             return skipped;

@@ -129,9 +129,7 @@ public final class ColumnProfile {
      */
     public void update(double[] values, int from, int to) {
         Checks.notNull(values, "values");
-        if (from < 0 || to > values.length || from > to) {
-            throw new IndexOutOfBoundsException("range [" + from + ", " + to + ") of " + values.length + " values");
-        }
+        checkRange(from, to, values.length);
         requireKind(Kind.NUMERIC);
         int m = 0;
         double sum = 0;
@@ -201,6 +199,12 @@ public final class ColumnProfile {
         kll.update(finite, start, end);
     }
 
+    private static void checkRange(int from, int to, int length) {
+        if (from < 0 || to > length || from > to) {
+            throw new IndexOutOfBoundsException("range [" + from + ", " + to + ") of " + length + " values");
+        }
+    }
+
     /** Adds one categorical value; {@code null} counts as a null. */
     public void update(String v) {
         requireKind(Kind.CATEGORICAL);
@@ -223,9 +227,7 @@ public final class ColumnProfile {
     /** Adds categorical values {@code values[from, to)}. */
     public void update(String[] values, int from, int to) {
         Checks.notNull(values, "values");
-        if (from < 0 || to > values.length || from > to) {
-            throw new IndexOutOfBoundsException("range [" + from + ", " + to + ") of " + values.length + " values");
-        }
+        checkRange(from, to, values.length);
         for (int i = from; i < to; i++) {
             update(values[i]);
         }
