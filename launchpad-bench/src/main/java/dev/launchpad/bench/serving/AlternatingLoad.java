@@ -173,9 +173,9 @@ final class AlternatingLoad {
     /** Threads whose CPU is watched: the monitoring threads that exist now and did not in {@code before}. */
     static Set<Long> threadsNamed(String prefix, Set<Long> before) {
         var ids = new java.util.HashSet<Long>();
-        for (var t : Thread.getAllStackTraces().keySet()) {
-            if (t.getName().startsWith(prefix) && !before.contains(t.threadId())) {
-                ids.add(t.threadId());
+        for (long id : idsOf(name -> name.startsWith(prefix))) {
+            if (!before.contains(id)) {
+                ids.add(id);
             }
         }
         return ids;

@@ -110,7 +110,7 @@ public final class Baselines {
             for (int c = 0; c < width; c++) {
                 if (numeric[c]) {
                     var cell = row.get(c).strip();
-                    numeric[c] = missing(cell) || parses(cell);
+                    numeric[c] = missing(cell) || Predictions.isNumber(cell);
                 }
             }
         }
@@ -148,15 +148,6 @@ public final class Baselines {
                     : FeatureBatch.Feature.categorical(header.get(c), labels[c]));
         }
         return reference(n, features);
-    }
-
-    private static boolean parses(String cell) {
-        try {
-            Double.parseDouble(cell);
-            return true;
-        } catch (NumberFormatException e) {
-            return false;
-        }
     }
 
     private static Reference reference(int rows, List<FeatureBatch.Feature> features) {

@@ -226,7 +226,7 @@ public final class Feedback {
             var prediction = r.prediction();
             if (prediction != null) {
                 anyPrediction = true;
-                if (!categorical && !isNumber(prediction)) {
+                if (!categorical && !Predictions.isNumber(prediction)) {
                     categorical = true;
                 }
                 allBinary = allBinary && Predictions.isBinaryLabel(prediction);
@@ -352,15 +352,6 @@ public final class Feedback {
         try {
             double v = Double.parseDouble(s);
             return v == Math.rint(v) && Math.abs(v) < 1e9;
-        } catch (NumberFormatException e) {
-            return false;
-        }
-    }
-
-    private static boolean isNumber(String s) {
-        try {
-            Double.parseDouble(s);
-            return true;
         } catch (NumberFormatException e) {
             return false;
         }

@@ -128,6 +128,16 @@ public final class Predictions {
         return group;
     }
 
+    /** Whether text reads as a number (a numeric prediction or label, a numeric CSV cell). */
+    static boolean isNumber(String s) {
+        try {
+            Double.parseDouble(s);
+            return true;
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
     /** A number in the text form feedback labels are compared with. */
     public static String format(double v) {
         if (Double.isNaN(v)) {
