@@ -131,54 +131,41 @@ public final class ColumnProfile {
         Checks.notNull(values, "values");
         checkRange(from, to, values.length);
         requireKind(Kind.NUMERIC);
-        int m = 0;
-        double sum = 0;
-        double lo = min;
-        double hi = max;
-        for (int i = from; i < to; i++) {
-            double v = values[i];
-            if (!Double.isFinite(v)) {
-                if (Double.isNaN(v)) {
-                    nans++;
-                } else {
-                    infinities++;
-                }
-                continue;
-            }
-            if (v < lo) {
-                lo = v;
-            }
-            if (v > hi) {
-                hi = v;
-            }
-            sum += v;
-            m++;
-        }
-        min = lo;
-        max = hi;
         count += to - from;
-        if (m == 0) {
+        if (to == from) {
             return;
         }
-        // the finite values, in place when all are (the usual case)
+        // min and max first: NaN and ±∞ show in them, so they also tell whether every value is finite (the usual case)
+        double lo = values[from];
+        double hi = lo;
+        for (int i = from; i < to; i++) {
+            lo = Math.min(lo, values[i]);
+            hi = Math.max(hi, values[i]);
+        }
         double[] finite = values;
         int start = from;
-        if (m < to - from) {
-            finite = new double[m];
+        int end = to;
+        if (!Double.isFinite(lo) || !Double.isFinite(hi)) {
+            finite = finiteValues(values, from, to);
             start = 0;
-            int j = 0;
-            for (int i = from; i < to; i++) {
-                if (Double.isFinite(values[i])) {
-                    finite[j++] = values[i];
-                }
+            end = finite.length;
+            if (end == 0) {
+                return;
+            }
+            lo = finite[0];
+            hi = lo;
+            for (double v : finite) {
+                lo = Math.min(lo, v);
+                hi = Math.max(hi, v);
             }
         }
-        int end = start + m;
-        for (int i = start; i < end; i++) {
-            hll.update(finite[i]); // -0.0 and 0.0 hash alike
-        }
-        // the batch's own mean and squared deviations, combined with the running ones (Chan et al.)
-        double batchMean = sum / m;
+        min = Math.min(min, lo);
+        max = Math.max(max, hi);
+        int m = end - start;
+        hll.update(finite, start, end); // -0.0 and 0.0 hash alike
+        // the batch's own mean and squared deviations, combined with the running ones (Chan et al.); four partial
+        // sums, so that each addition need not wait for the one before
+        double batchMean = sum(finite, start, end) / m;
         if (!Double.isFinite(batchMean)) {
             // values near the largest double overflow a plain sum: the batch's mean one value at a time
             batchMean = 0;
@@ -186,17 +173,73 @@ public final class ColumnProfile {
                 batchMean += (finite[i] - batchMean) / (i - start + 1);
             }
         }
-        double batchM2 = 0;
-        for (int i = start; i < end; i++) {
-            double d = finite[i] - batchMean;
-            batchM2 += d * d;
-        }
+        double batchM2 = squaredDeviations(finite, start, end, batchMean);
         long total = n + m;
         double delta = batchMean - mean;
         mean += delta * ((double) m / total);
         m2 += batchM2 + delta * delta * ((double) n * m / total);
         n = total;
         kll.update(finite, start, end);
+    }
+
+    /** The finite values of {@code values[from, to)}, counting the NaN and infinite ones. */
+    private double[] finiteValues(double[] values, int from, int to) {
+        var finite = new double[to - from];
+        int j = 0;
+        for (int i = from; i < to; i++) {
+            double v = values[i];
+            if (Double.isFinite(v)) {
+                finite[j++] = v;
+            } else if (Double.isNaN(v)) {
+                nans++;
+            } else {
+                infinities++;
+            }
+        }
+        return java.util.Arrays.copyOf(finite, j);
+    }
+
+    /** Σ values[i], in four interleaved partial sums. */
+    private static double sum(double[] values, int from, int to) {
+        double s0 = 0;
+        double s1 = 0;
+        double s2 = 0;
+        double s3 = 0;
+        int i = from;
+        for (; i + 3 < to; i += 4) {
+            s0 += values[i];
+            s1 += values[i + 1];
+            s2 += values[i + 2];
+            s3 += values[i + 3];
+        }
+        for (; i < to; i++) {
+            s0 += values[i];
+        }
+        return (s0 + s1) + (s2 + s3);
+    }
+
+    /** Σ (values[i] − mean)², in four interleaved partial sums. */
+    private static double squaredDeviations(double[] values, int from, int to, double mean) {
+        double s0 = 0;
+        double s1 = 0;
+        double s2 = 0;
+        double s3 = 0;
+        int i = from;
+        for (; i + 3 < to; i += 4) {
+            double d0 = values[i] - mean;
+            double d1 = values[i + 1] - mean;
+            double d2 = values[i + 2] - mean;
+            double d3 = values[i + 3] - mean;
+            s0 += d0 * d0;
+            s1 += d1 * d1;
+            s2 += d2 * d2;
+            s3 += d3 * d3;
+        }
+        for (; i < to; i++) {
+            double d = values[i] - mean;
+            s0 += d * d;
+        }
+        return (s0 + s1) + (s2 + s3);
     }
 
     private static void checkRange(int from, int to, int length) {

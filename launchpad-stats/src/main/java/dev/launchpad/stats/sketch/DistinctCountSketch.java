@@ -47,6 +47,24 @@ public final class DistinctCountSketch {
         updateHash(Hashing.hash(v));
     }
 
+    /** Adds {@code values[from, to)}: the same registers as adding them one by one, in a tighter loop. */
+    public void update(double[] values, int from, int to) {
+        if (from < 0 || to > values.length || from > to) {
+            throw new IndexOutOfBoundsException("range [" + from + ", " + to + ") of " + values.length + " values");
+        }
+        byte[] regs = registers;
+        int shift = 64 - lgK;
+        long marker = 1L << (lgK - 1);
+        for (int i = from; i < to; i++) {
+            long hash = Hashing.hash(values[i]);
+            int index = (int) (hash >>> shift);
+            byte rho = (byte) (Long.numberOfLeadingZeros((hash << lgK) | marker) + 1);
+            if (rho > regs[index]) {
+                regs[index] = rho;
+            }
+        }
+    }
+
     /** Folds {@code other} into this sketch; both must have the same lgK. */
     public void merge(DistinctCountSketch other) {
         if (other.lgK != lgK) {

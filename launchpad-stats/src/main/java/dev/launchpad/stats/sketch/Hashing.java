@@ -2,6 +2,9 @@ package dev.launchpad.stats.sketch;
 
 /** 64-bit hashes with full avalanche (MurmurHash3's finaliser), for the distinct-count sketch. */
 public final class Hashing {
+    private static final long NEGATIVE_ZERO = Double.doubleToRawLongBits(-0.0);
+    private static final long CANONICAL_NAN = Double.doubleToLongBits(Double.NaN);
+
     private Hashing() {
     }
 
@@ -17,8 +20,15 @@ public final class Hashing {
 
     /** Hash of a double; 0.0 and -0.0 hash alike. */
     public static long hash(double v) {
-        return mix(Double.doubleToLongBits(v == 0.0 ? 0.0 : v) + 0x9E3779B97F4A7C15L);
+        long bits = Double.doubleToRawLongBits(v);
+        if (bits == NEGATIVE_ZERO) {
+            bits = 0;
+        } else if (v != v) {
+            bits = CANONICAL_NAN; // every NaN alike, as Double.doubleToLongBits has it
+        }
+        return mix(bits + 0x9E3779B97F4A7C15L);
     }
+
 
     /** Hash of a string's UTF-16 code units: FNV-1a over two chars at a time, then {@link #mix}. */
     public static long hash(String s) {

@@ -88,18 +88,11 @@ public final class QuantileSketch {
         }
         double lo = values[from];
         double hi = lo;
-        boolean nan = false;
         for (int i = from; i < to; i++) {
-            double v = values[i];
-            nan |= v != v;
-            if (v < lo) {
-                lo = v;
-            }
-            if (v > hi) {
-                hi = v;
-            }
+            lo = Math.min(lo, values[i]); // a NaN stays NaN
+            hi = Math.max(hi, values[i]);
         }
-        if (nan) {
+        if (Double.isNaN(lo)) {
             throw new IllegalArgumentException("a quantile sketch cannot take NaN");
         }
         extend(lo);

@@ -52,6 +52,37 @@ class ColumnProfileTest {
     }
 
     @Test
+    void batchesWithAndWithoutMissingValuesHaveTheMomentsOfTheirValues() {
+        // a batch whose mean is exactly 0, one with NaN and infinities, and odd lengths (not multiples of four)
+        double[][] batches = {{-3, 3, -1, 1, -2, 2, 0}, {5, Double.NaN, 6, Double.NEGATIVE_INFINITY, 7}, {2.5}};
+        var p = ColumnProfile.numeric("x");
+        var one = ColumnProfile.numeric("x");
+        var finite = new java.util.ArrayList<Double>();
+        for (double[] b : batches) {
+            p.update(b);
+            for (double v : b) {
+                one.update(v);
+                if (Double.isFinite(v)) {
+                    finite.add(v);
+                }
+            }
+        }
+        double mean = finite.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+        double ss = finite.stream().mapToDouble(v -> (v - mean) * (v - mean)).sum();
+        assertThat(p.validCount()).isEqualTo(one.validCount()).isEqualTo(11);
+        assertThat(p.nanCount()).isEqualTo(1);
+        assertThat(p.infiniteCount()).isEqualTo(1);
+        assertThat(p.min()).isEqualTo(one.min()).isEqualTo(-3);
+        assertThat(p.max()).isEqualTo(one.max()).isEqualTo(7);
+        assertThat(p.mean()).isCloseTo(mean, within(1e-12));
+        assertThat(p.variance()).isCloseTo(ss / 10, within(1e-12));
+        assertThat(one.variance()).isCloseTo(ss / 10, within(1e-12));
+        var zeroMean = ColumnProfile.numeric("z");
+        zeroMean.update(new double[] {-4, 4, -4, 4});
+        assertThat(zeroMean.variance()).isCloseTo(64.0 / 3, within(1e-12));
+    }
+
+    @Test
     void batchesOfHugeValuesKeepAFiniteMean() {
         var p = ColumnProfile.numeric("x");
         p.update(new double[] {Double.MAX_VALUE, Double.MAX_VALUE, Double.MAX_VALUE / 2});

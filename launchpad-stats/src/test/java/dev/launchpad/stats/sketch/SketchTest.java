@@ -221,6 +221,40 @@ class SketchTest {
     }
 
     @Test
+    void distinctCountOfABatchIsItsValuesOneByOne() {
+        var random = new java.util.Random(8);
+        double[] values = new double[5_000];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = i % 7 == 0 ? Math.floor(random.nextGaussian() * 3) : random.nextGaussian();
+        }
+        values[10] = -0.0;
+        values[11] = 0.0;
+        values[12] = Double.NaN;
+        values[13] = Double.longBitsToDouble(0x7ff0000000000123L); // another NaN
+        values[14] = Double.NEGATIVE_INFINITY;
+        var batch = new DistinctCountSketch();
+        batch.update(values, 0, 3_000);
+        batch.update(values, 3_000, values.length);
+        var single = new DistinctCountSketch();
+        for (double v : values) {
+            single.update(v);
+        }
+        assertThat(batch).isEqualTo(single);
+        assertThatThrownBy(() -> batch.update(values, 4_000, 6_000)).isInstanceOf(IndexOutOfBoundsException.class);
+    }
+
+    @Test
+    void doubleHashesStayTheSame() {
+        // stored profiles are merged with new ones: a changed hash would count old values again
+        for (double v : new double[] {1.5, -2.25, 1e300, Double.MIN_VALUE, 0.0, Double.POSITIVE_INFINITY, Double.NaN}) {
+            assertThat(Hashing.hash(v)).as("%s", v).isEqualTo(Hashing.mix(Double.doubleToLongBits(v) + 0x9E3779B97F4A7C15L));
+        }
+        assertThat(Hashing.hash(-0.0)).isEqualTo(Hashing.hash(0.0));
+        assertThat(Hashing.hash(Double.longBitsToDouble(0xfff8000000000001L))).isEqualTo(Hashing.hash(Double.NaN));
+        assertThat(Hashing.hash(1.0)).isEqualTo(0x1d90_3ebd_23d1_3a55L);
+    }
+
+    @Test
     void distinctCountMergeIsTheUnion() throws IOException {
         var a = new DistinctCountSketch();
         var b = new DistinctCountSketch();
