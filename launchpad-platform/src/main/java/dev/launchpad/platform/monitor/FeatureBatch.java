@@ -1,26 +1,146 @@
 package dev.launchpad.platform.monitor;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
  * The columns of one served request as monitoring sees them: each feature is numeric ({@code double[]},
  * NaN for a missing value) or categorical ({@code String[]}, null for a missing value), one value per row.
  * Built from request tensors or tables by the serving layer; profiles and samples are updated from it.
+ *
+ * <p>A request's one [rows, k] number tensor is kept as it came ({@link #matrix}) and read column by column in
+ * place: profiling copies its values straight into its buffers, so the commonest request is not first split
+ * into k arrays; {@link #features()} builds them only when asked.
  */
-public record FeatureBatch(int rows, List<Feature> features) {
+public final class FeatureBatch {
+    private final int rows;
+    private final List<String> matrixNames; // the matrix's column names, or null
+    private final Object matrix; // float[] or double[], row-major, rows × matrixNames.size(); or null
+    private List<Feature> features; // given, or built from the matrix when first asked for
 
-    public FeatureBatch {
+    public FeatureBatch(int rows, List<Feature> features) {
         features = List.copyOf(features);
         for (var f : features) {
             if (f.size() != rows) {
                 throw new IllegalArgumentException("feature '" + f.name() + "' has " + f.size() + " values for " + rows + " rows");
             }
         }
+        this.rows = rows;
+        this.features = features;
+        this.matrixNames = null;
+        this.matrix = null;
+    }
+
+    private FeatureBatch(int rows, List<String> names, Object matrix) {
+        this.rows = rows;
+        this.matrixNames = names;
+        this.matrix = matrix;
+    }
+
+    /**
+     * The numeric features of a row-major {@code float[]} or {@code double[]} of {@code rows} × {@code names.size()}
+     * values, column j named {@code names.get(j)}; read in place (neither is copied, so neither may change).
+     * Batches given the same {@code names} instance are recognised as having the same features without comparing
+     * names.
+     */
+    public static FeatureBatch matrix(List<String> names, Object rowMajor, int rows) {
+        int length = switch (rowMajor) {
+            case float[] a -> a.length;
+            case double[] a -> a.length;
+            default -> throw new IllegalArgumentException("a feature matrix is a float[] or double[], not "
+                    + (rowMajor == null ? "null" : rowMajor.getClass().getSimpleName()));
+        };
+        if (rows < 0 || (long) rows * names.size() != length) {
+            throw new IllegalArgumentException("a " + rows + " × " + names.size() + " feature matrix cannot hold "
+                    + length + " values");
+        }
+        return new FeatureBatch(rows, names, rowMajor);
     }
 
     /** An empty batch (no features). */
     public static FeatureBatch empty(int rows) {
         return new FeatureBatch(rows, List.of());
+    }
+
+    public int rows() {
+        return rows;
+    }
+
+    /** Every feature with its values. */
+    public List<Feature> features() {
+        var f = features;
+        if (f == null) {
+            var built = new ArrayList<Feature>(matrixNames.size());
+            for (int j = 0; j < matrixNames.size(); j++) {
+                var values = new double[rows];
+                copyNumbers(j, values, 0);
+                built.add(Feature.numeric(matrixNames.get(j), values));
+            }
+            f = List.copyOf(built);
+            features = f;
+        }
+        return f;
+    }
+
+    /** Number of features. */
+    public int width() {
+        return matrix != null ? matrixNames.size() : features.size();
+    }
+
+    /** Name of feature j. */
+    public String name(int j) {
+        return matrix != null ? matrixNames.get(j) : features.get(j).name();
+    }
+
+    /** Whether feature j is numeric. */
+    public boolean numeric(int j) {
+        return matrix != null || features.get(j).numeric();
+    }
+
+    /** The names list a matrix batch was given (the same instance for batches of the same features), else null. */
+    List<String> matrixNames() {
+        return matrixNames;
+    }
+
+    /** Copies numeric feature j's values to {@code dest[at, at + rows)}. */
+    void copyNumbers(int j, double[] dest, int at) {
+        if (matrix == null) {
+            System.arraycopy(features.get(j).numbers(), 0, dest, at, rows);
+            return;
+        }
+        int width = matrixNames.size();
+        if (matrix instanceof float[] a) {
+            for (int r = 0, i = j; r < rows; r++, i += width) {
+                dest[at + r] = a[i];
+            }
+        } else {
+            double[] a = (double[]) matrix;
+            for (int r = 0, i = j; r < rows; r++, i += width) {
+                dest[at + r] = a[i];
+            }
+        }
+    }
+
+    /** Copies categorical feature j's values to {@code dest[at, at + rows)}. */
+    void copyStrings(int j, String[] dest, int at) {
+        System.arraycopy(features.get(j).strings(), 0, dest, at, rows);
+    }
+
+    /** Feature j's value in row r: a Double or a String (null when missing). */
+    Object value(int j, int r) {
+        if (matrix instanceof float[] a) {
+            return (double) a[r * matrixNames.size() + j];
+        }
+        if (matrix instanceof double[] a) {
+            return a[r * matrixNames.size() + j];
+        }
+        var f = features.get(j);
+        return f.numeric() ? (Object) f.numbers()[r] : f.strings()[r];
+    }
+
+    @Override
+    public String toString() {
+        return "FeatureBatch[rows=" + rows + ", features=" + width() + "]";
     }
 
     /** One feature's values: exactly one of {@code numbers} and {@code strings} is set. */

@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * Requests' features on their way into a window's {@link DatasetProfile}: each feature's values are appended
@@ -27,6 +28,7 @@ final class ProfileBuffer {
     private String[] layoutNames = new String[0];
     private boolean[] layoutNumeric = new boolean[0];
     private Column[] layout = new Column[0];
+    private List<String> layoutMatrixNames; // the names list of the last matrix batch, when it was one
 
     ProfileBuffer(DatasetProfile profile) {
         this.profile = profile;
@@ -48,24 +50,26 @@ final class ProfileBuffer {
         double[] numbers;
         String[] strings;
         int size;
+        ColumnProfile target; // the profile's column, once looked up
 
         Column(String name, boolean numeric) {
             this.name = name;
             this.numeric = numeric;
         }
 
-        void append(FeatureBatch.Feature f) {
-            int n = f.size();
+        /** Appends feature j of {@code batch}. */
+        void append(FeatureBatch batch, int j) {
+            int n = batch.rows();
             if (numeric) {
                 if (numbers == null || size + n > numbers.length) {
                     numbers = Arrays.copyOf(numbers == null ? new double[0] : numbers, Math.max(size + n, CHUNK_ROWS));
                 }
-                System.arraycopy(f.numbers(), 0, numbers, size, n);
+                batch.copyNumbers(j, numbers, size);
             } else {
                 if (strings == null || size + n > strings.length) {
                     strings = Arrays.copyOf(strings == null ? new String[0] : strings, Math.max(size + n, CHUNK_ROWS));
                 }
-                System.arraycopy(f.strings(), 0, strings, size, n);
+                batch.copyStrings(j, strings, size);
             }
             size += n;
         }
@@ -75,7 +79,14 @@ final class ProfileBuffer {
                 return;
             }
             try {
-                profileInto(profile, name, numbers, strings, size);
+                if (target == null) {
+                    target = profile.columnOf(name, numeric ? ColumnProfile.Kind.NUMERIC : ColumnProfile.Kind.CATEGORICAL);
+                }
+                if (numeric) {
+                    target.update(numbers, 0, size);
+                } else {
+                    target.update(strings, 0, size);
+                }
                 if (strings != null) {
                     Arrays.fill(strings, 0, size, null);
                 }
@@ -95,12 +106,12 @@ final class ProfileBuffer {
      * kind (numeric vs categorical), has no name or appeared twice in the batch.
      */
     long add(FeatureBatch batch) {
-        var features = batch.features();
-        var targets = resolve(features);
+        var targets = resolve(batch);
         long skipped = 0;
         if (batch.rows() >= CHUNK_ROWS) {
             // a chunk on its own (a reference dataset, a large request): profiled in place, not copied
             settle();
+            var features = batch.features();
             for (int i = 0; i < targets.length; i++) {
                 if (targets[i] == null) {
                     skipped += batch.rows();
@@ -116,7 +127,7 @@ final class ProfileBuffer {
             if (targets[i] == null) {
                 skipped += batch.rows();
             } else {
-                targets[i].append(features.get(i));
+                targets[i].append(batch, i);
             }
         }
         bufferedRows += batch.rows();
@@ -149,15 +160,19 @@ final class ProfileBuffer {
         }
     }
 
-    private Column[] resolve(List<FeatureBatch.Feature> features) {
-        int n = features.size();
+    private Column[] resolve(FeatureBatch batch) {
+        var matrixNames = batch.matrixNames();
+        if (matrixNames != null && matrixNames == layoutMatrixNames) {
+            return layout; // the same names list as the last batch: the same features
+        }
+        int n = batch.width();
         if (n == layout.length) {
             boolean same = true;
             for (int i = 0; i < n && same; i++) {
-                var f = features.get(i);
-                same = layoutNumeric[i] == f.numeric() && java.util.Objects.equals(layoutNames[i], f.name());
+                same = layoutNumeric[i] == batch.numeric(i) && Objects.equals(layoutNames[i], batch.name(i));
             }
             if (same) {
+                layoutMatrixNames = matrixNames;
                 return layout;
             }
         }
@@ -166,23 +181,24 @@ final class ProfileBuffer {
         var resolved = new Column[n];
         var seen = new HashSet<String>();
         for (int i = 0; i < n; i++) {
-            var f = features.get(i);
-            names[i] = f.name();
-            numeric[i] = f.numeric();
-            if (f.name() == null || f.name().isBlank() || !seen.add(f.name())) {
+            String name = batch.name(i);
+            names[i] = name;
+            numeric[i] = batch.numeric(i);
+            if (name == null || name.isBlank() || !seen.add(name)) {
                 continue; // no name, or a repeated one: not profiled
             }
-            var c = columns.get(f.name());
+            var c = columns.get(name);
             if (c == null) {
-                var existing = profile.columns().get(f.name());
-                c = new Column(f.name(), existing == null ? f.numeric() : existing.kind() == ColumnProfile.Kind.NUMERIC);
-                columns.put(f.name(), c);
+                var existing = profile.columns().get(name);
+                c = new Column(name, existing == null ? numeric[i] : existing.kind() == ColumnProfile.Kind.NUMERIC);
+                columns.put(name, c);
             }
-            resolved[i] = c.numeric == f.numeric() ? c : null;
+            resolved[i] = c.numeric == numeric[i] ? c : null;
         }
         layoutNames = names;
         layoutNumeric = numeric;
         layout = resolved;
+        layoutMatrixNames = matrixNames;
         return resolved;
     }
 }

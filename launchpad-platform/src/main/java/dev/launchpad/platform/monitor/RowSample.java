@@ -31,6 +31,7 @@ public final class RowSample {
     private final List<Object[]> rows = new ArrayList<>();
     private final SplittableRandom random;
     private String[] lastLayout; // the feature names of the last batch whose slots were looked up
+    private List<String> lastMatrixNames; // and its names list, when it was a matrix batch
 
     public RowSample(int capacity, long seed) {
         if (capacity < 1) {
@@ -58,7 +59,7 @@ public final class RowSample {
     public void add(FeatureBatch batch) {
         // a batch whose features differ from the last one's registers them at once (the first kind seen is the
         // feature's kind, as in the profiles); the same features again are looked up only if a row is kept
-        int[] slots = sameLayout(batch.features()) ? null : slots(batch.features());
+        int[] slots = sameLayout(batch) ? null : slots(batch);
         for (int r = 0; r < batch.rows(); r++) {
             seen++;
             int target;
@@ -73,54 +74,58 @@ public final class RowSample {
                 target = (int) j;
             }
             if (slots == null) {
-                slots = slots(batch.features());
+                slots = slots(batch);
             }
             Object[] row = new Object[numeric.size()];
             for (int f = 0; f < slots.length; f++) {
-                if (slots[f] < 0) {
-                    continue;
+                if (slots[f] >= 0) {
+                    row[slots[f]] = batch.value(f, r);
                 }
-                var feature = batch.features().get(f);
-                row[slots[f]] = feature.numeric() ? (Object) feature.numbers()[r] : feature.strings()[r];
             }
             rows.set(target, row);
         }
     }
 
-    private boolean sameLayout(List<FeatureBatch.Feature> features) {
-        if (lastLayout == null || lastLayout.length != features.size()) {
+    private boolean sameLayout(FeatureBatch batch) {
+        var matrixNames = batch.matrixNames();
+        if (matrixNames != null && matrixNames == lastMatrixNames) {
+            return true;
+        }
+        if (lastLayout == null || lastLayout.length != batch.width()) {
             return false;
         }
         for (int f = 0; f < lastLayout.length; f++) {
-            if (!java.util.Objects.equals(lastLayout[f], features.get(f).name())) {
+            if (!java.util.Objects.equals(lastLayout[f], batch.name(f))) {
                 return false;
             }
         }
+        lastMatrixNames = matrixNames;
         return true;
     }
 
-    private int[] slots(List<FeatureBatch.Feature> features) {
-        int[] slots = new int[features.size()];
-        var names = new String[features.size()];
+    private int[] slots(FeatureBatch batch) {
+        int[] slots = new int[batch.width()];
+        var names = new String[batch.width()];
         for (int f = 0; f < slots.length; f++) {
-            slots[f] = slot(features.get(f));
-            names[f] = features.get(f).name();
+            names[f] = batch.name(f);
+            slots[f] = slot(names[f], batch.numeric(f));
         }
         lastLayout = names;
+        lastMatrixNames = batch.matrixNames();
         return slots;
     }
 
-    private int slot(FeatureBatch.Feature f) {
-        if (f.name() == null || f.name().isBlank()) {
+    private int slot(String name, boolean isNumeric) {
+        if (name == null || name.isBlank()) {
             return -1; // not kept: a feature needs a name
         }
-        Integer i = index.get(f.name());
+        Integer i = index.get(name);
         if (i == null) {
-            index.put(f.name(), numeric.size());
-            numeric.add(f.numeric());
+            index.put(name, numeric.size());
+            numeric.add(isNumeric);
             return numeric.size() - 1;
         }
-        return numeric.get(i) == f.numeric() ? i : -1;
+        return numeric.get(i) == isNumeric ? i : -1;
     }
 
     /** A sample of this sample's rows and {@code other}'s, as if drawn from both streams; neither changes. */

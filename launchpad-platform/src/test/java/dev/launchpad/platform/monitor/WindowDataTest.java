@@ -101,6 +101,65 @@ class WindowDataTest {
         assertThat(w.inputs().rowCount()).isEqualTo(600);
     }
 
+    @Test
+    void aMatrixBatchProfilesAndSamplesLikeItsColumns() {
+        var random = new Random(5);
+        var names = List.of("m0", "m1", "m2");
+        var fromMatrix = WindowData.empty(50, 9);
+        var fromColumns = WindowData.empty(50, 9);
+        for (int request = 0; request < 400; request++) {
+            int n = 1 + random.nextInt(request % 50 == 0 ? 900 : 20); // now and then more than a chunk at once
+            float[] data = new float[n * 3];
+            for (int i = 0; i < data.length; i++) {
+                data[i] = i % 17 == 0 ? Float.NaN : (float) random.nextGaussian();
+            }
+            var columns = new ArrayList<FeatureBatch.Feature>();
+            for (int j = 0; j < 3; j++) {
+                double[] v = new double[n];
+                for (int r = 0; r < n; r++) {
+                    v[r] = data[r * 3 + j];
+                }
+                columns.add(FeatureBatch.Feature.numeric(names.get(j), v));
+            }
+            var out = FeatureBatch.empty(n);
+            fromMatrix.add("ok", 1_000_000, FeatureBatch.matrix(names, data, n), out);
+            fromColumns.add("ok", 1_000_000, new FeatureBatch(n, columns), out);
+        }
+        for (var name : names) {
+            var a = fromMatrix.inputs().column(name);
+            var b = fromColumns.inputs().column(name);
+            assertThat(a.count()).isEqualTo(b.count());
+            assertThat(a.nanCount()).isEqualTo(b.nanCount()).isPositive();
+            assertThat(a.distinctEstimate()).isEqualTo(b.distinctEstimate());
+            assertThat(a.mean()).isEqualTo(b.mean());
+            assertThat(a.variance()).isEqualTo(b.variance());
+            assertThat(a.quantile(0.5)).isEqualTo(b.quantile(0.5));
+            // the same reservoir draws keep the same rows
+            assertThat(fromMatrix.inputSample().column(name)).isEqualTo(fromColumns.inputSample().column(name));
+        }
+        // a request naming its columns differently (another names list) has other features, not the cached ones
+        long m0 = fromMatrix.inputs().column("m0").count();
+        fromMatrix.add("ok", 1_000_000, FeatureBatch.matrix(List.of("m0", "other"), new double[] {1, 2}, 1),
+                FeatureBatch.empty(1));
+        assertThat(fromMatrix.inputs().columns().keySet()).containsExactly("m0", "m1", "m2", "other");
+        assertThat(fromMatrix.inputs().column("other").mean()).isEqualTo(2.0);
+        assertThat(fromMatrix.inputs().column("m0").count()).isEqualTo(m0 + 1);
+        assertThat(fromMatrix.inputs().column("m1").count()).isEqualTo(m0);
+    }
+
+    @Test
+    void aMatrixBatchChecksItsShape() {
+        var names = List.of("a", "b");
+        var batch = FeatureBatch.matrix(names, new float[] {1, 2, 3, 4, 5, 6}, 3);
+        assertThat(batch.width()).isEqualTo(2);
+        assertThat(batch.features()).extracting(FeatureBatch.Feature::name).containsExactly("a", "b");
+        assertThat(batch.features().get(1).numbers()).containsExactly(2, 4, 6);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> FeatureBatch.matrix(names, new float[5], 3))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("3 × 2");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> FeatureBatch.matrix(names, new int[6], 3))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("float[] or double[]");
+    }
+
     private static FeatureBatch.Feature numeric(String name, int n, Random random, double nanShare,
                                                 Map<String, List<Object>> values) {
         double[] v = new double[n];

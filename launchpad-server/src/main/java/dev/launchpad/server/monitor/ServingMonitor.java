@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Serving's side of prediction logging: puts a thin recorder in front of each request's model to keep
@@ -173,6 +172,9 @@ public final class ServingMonitor implements InferenceCalls.Observer {
                 features.add(feature(t.name(), t.data(), 0, 1, n, outputs));
             } else {
                 var names = columnNames != null && columnNames.size() == width ? columnNames : indexedNames(t.name(), width);
+                if (tensors.size() == 1 && (t.data() instanceof float[] || t.data() instanceof double[])) {
+                    return FeatureBatch.matrix(names, t.data(), n); // the commonest request: read in place
+                }
                 for (int j = 0; j < width; j++) {
                     features.add(feature(names.get(j), t.data(), j, width, n, outputs));
                 }
@@ -203,23 +205,26 @@ public final class ServingMonitor implements InferenceCalls.Observer {
         return names;
     }
 
-    private static final int MAX_CACHED_NAMES = 4_096;
-    private static final ConcurrentHashMap<String, List<String>> INDEXED_NAMES = new ConcurrentHashMap<>();
+    private record IndexedNames(String tensor, List<String> names) {
+    }
 
-    /** {@code <tensor>_0 .. <tensor>_{width-1}}, the same strings every time (built once per tensor and width). */
+    private static volatile IndexedNames lastIndexed;
+
+    /**
+     * {@code <tensor>_0 .. <tensor>_{width-1}}; the same list as last time for the same tensor and width (requests
+     * to one model name their tensor alike), which also tells profiling that the features are the same.
+     */
     static List<String> indexedNames(String tensor, int width) {
-        var names = INDEXED_NAMES.get(tensor);
-        if (names != null && names.size() == width) {
-            return names;
+        var last = lastIndexed;
+        if (last != null && last.names().size() == width && last.tensor().equals(tensor)) {
+            return last.names();
         }
         var built = new String[width];
         for (int j = 0; j < width; j++) {
             built[j] = tensor + "_" + j;
         }
-        names = List.of(built);
-        if (INDEXED_NAMES.size() < MAX_CACHED_NAMES) {
-            INDEXED_NAMES.put(tensor, names);
-        }
+        var names = List.of(built);
+        lastIndexed = new IndexedNames(tensor, names);
         return names;
     }
 

@@ -22,6 +22,15 @@ class ServingMonitorTest {
         assertThat(ServingMonitor.indexedNames("x", 3)).isSameAs(ServingMonitor.indexedNames("x", 3));
         assertThat(ServingMonitor.indexedNames("x", 2)).containsExactly("x_0", "x_1");
 
+        // one number tensor is read in place, and requests with the same tensor share their names list
+        var again = ServingMonitor.fromTensors(List.of(new OipTensor("x", "FP32", new long[] {1, 3}, new float[3])), null, false);
+        assertThat(again.width()).isEqualTo(3);
+        assertThat(again.features()).extracting(FeatureBatch.Feature::name).containsExactly("x_0", "x_1", "x_2");
+        var twoTensors = ServingMonitor.fromTensors(List.of(x, new OipTensor("w", "FP64", new long[] {2}, new double[] {7, 8})),
+                null, false);
+        assertThat(twoTensors.features()).extracting(FeatureBatch.Feature::name).containsExactly("x_0", "x_1", "x_2", "w");
+        assertThat(twoTensors.features().get(3).numbers()).containsExactly(7, 8);
+
         var named = ServingMonitor.fromTensors(List.of(x), List.of("age", "income", "score"), false);
         assertThat(named.features()).extracting(FeatureBatch.Feature::name).containsExactly("age", "income", "score");
         assertThat(named.features().get(2).numbers()).containsExactly(3, 6);
