@@ -180,20 +180,18 @@ public final class MonitoringLoadDriver {
             var random = new Random(5);
             int n = rows == 1 ? 200_000 : 20_000;
             var batches = new ArrayList<FeatureBatch[]>(1000);
+            var names = java.util.stream.IntStream.range(0, 30).mapToObj(f -> "x_" + f).toList();
             for (int i = 0; i < 1000; i++) {
-                var features = new ArrayList<FeatureBatch.Feature>();
-                for (int f = 0; f < 30; f++) {
-                    double[] v = new double[rows];
-                    for (int r = 0; r < rows; r++) {
-                        v[r] = random.nextGaussian();
-                    }
-                    features.add(FeatureBatch.Feature.numeric("x_" + f, v));
+                // as serving hands them over: the request's [rows, 30] float tensor, read in place
+                float[] x = new float[rows * 30];
+                for (int v = 0; v < x.length; v++) {
+                    x[v] = (float) random.nextGaussian();
                 }
                 double[] out = new double[rows];
                 for (int r = 0; r < rows; r++) {
                     out[r] = random.nextDouble();
                 }
-                batches.add(new FeatureBatch[] {new FeatureBatch(rows, features),
+                batches.add(new FeatureBatch[] {FeatureBatch.matrix(names, x, rows),
                         new FeatureBatch(rows, List.of(FeatureBatch.Feature.numeric("out", out)))});
             }
             for (int round = 0; round < 3; round++) {

@@ -2,6 +2,7 @@ package dev.launchpad.platform.monitor;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * The columns of one served request as monitoring sees them: each feature is numeric ({@code double[]},
@@ -10,13 +11,14 @@ import java.util.List;
  *
  * <p>A request's one [rows, k] number tensor is kept as it came ({@link #matrix}) and read column by column in
  * place: profiling copies its values straight into its buffers, so the commonest request is not first split
- * into k arrays; {@link #features()} builds them only when asked.
+ * into k arrays; {@link #features()} builds them only when asked. Batches compare by identity.
  */
 public final class FeatureBatch {
     private final int rows;
     private final List<String> matrixNames; // the matrix's column names, or null
     private final Object matrix; // float[] or double[], row-major, rows × matrixNames.size(); or null
-    private List<Feature> features; // given, or built from the matrix when first asked for
+    private final List<Feature> given; // the features given, or null for a matrix
+    private volatile List<Feature> built; // a matrix's features, built when first asked for
 
     public FeatureBatch(int rows, List<Feature> features) {
         features = List.copyOf(features);
@@ -26,24 +28,26 @@ public final class FeatureBatch {
             }
         }
         this.rows = rows;
-        this.features = features;
+        this.given = features;
         this.matrixNames = null;
         this.matrix = null;
     }
 
     private FeatureBatch(int rows, List<String> names, Object matrix) {
         this.rows = rows;
+        this.given = null;
         this.matrixNames = names;
         this.matrix = matrix;
     }
 
     /**
      * The numeric features of a row-major {@code float[]} or {@code double[]} of {@code rows} × {@code names.size()}
-     * values, column j named {@code names.get(j)}; read in place (neither is copied, so neither may change).
-     * Batches given the same {@code names} instance are recognised as having the same features without comparing
-     * names.
+     * values, column j named {@code names.get(j)}; the array is read in place (it must not change afterwards).
+     * Batches given the same unmodifiable {@code names} list are recognised as having the same features without
+     * comparing names (a modifiable list is copied, so it is not).
      */
     public static FeatureBatch matrix(List<String> names, Object rowMajor, int rows) {
+        names = List.copyOf(names); // the same list when it is already unmodifiable
         int length = switch (rowMajor) {
             case float[] a -> a.length;
             case double[] a -> a.length;
@@ -68,33 +72,36 @@ public final class FeatureBatch {
 
     /** Every feature with its values. */
     public List<Feature> features() {
-        var f = features;
+        if (given != null) {
+            return given;
+        }
+        var f = built;
         if (f == null) {
-            var built = new ArrayList<Feature>(matrixNames.size());
+            var columns = new ArrayList<Feature>(matrixNames.size());
             for (int j = 0; j < matrixNames.size(); j++) {
                 var values = new double[rows];
                 copyNumbers(j, values, 0);
-                built.add(Feature.numeric(matrixNames.get(j), values));
+                columns.add(Feature.numeric(matrixNames.get(j), values));
             }
-            f = List.copyOf(built);
-            features = f;
+            f = List.copyOf(columns);
+            built = f;
         }
         return f;
     }
 
     /** Number of features. */
     public int width() {
-        return matrix != null ? matrixNames.size() : features.size();
+        return matrix != null ? matrixNames.size() : given.size();
     }
 
     /** Name of feature j. */
     public String name(int j) {
-        return matrix != null ? matrixNames.get(j) : features.get(j).name();
+        return matrix != null ? matrixNames.get(j) : given.get(j).name();
     }
 
     /** Whether feature j is numeric. */
     public boolean numeric(int j) {
-        return matrix != null || features.get(j).numeric();
+        return matrix != null ? Objects.checkIndex(j, matrixNames.size()) >= 0 : given.get(j).numeric();
     }
 
     /** The names list a matrix batch was given (the same instance for batches of the same features), else null. */
@@ -105,7 +112,7 @@ public final class FeatureBatch {
     /** Copies numeric feature j's values to {@code dest[at, at + rows)}. */
     void copyNumbers(int j, double[] dest, int at) {
         if (matrix == null) {
-            System.arraycopy(features.get(j).numbers(), 0, dest, at, rows);
+            System.arraycopy(given.get(j).numbers(), 0, dest, at, rows);
             return;
         }
         int width = matrixNames.size();
@@ -123,7 +130,11 @@ public final class FeatureBatch {
 
     /** Copies categorical feature j's values to {@code dest[at, at + rows)}. */
     void copyStrings(int j, String[] dest, int at) {
-        System.arraycopy(features.get(j).strings(), 0, dest, at, rows);
+        var strings = features().get(j).strings();
+        if (strings == null) {
+            throw new IllegalArgumentException("feature " + j + " is numeric");
+        }
+        System.arraycopy(strings, 0, dest, at, rows);
     }
 
     /** Feature j's value in row r: a Double or a String (null when missing). */
@@ -134,7 +145,7 @@ public final class FeatureBatch {
         if (matrix instanceof double[] a) {
             return a[r * matrixNames.size() + j];
         }
-        var f = features.get(j);
+        var f = given.get(j);
         return f.numeric() ? (Object) f.numbers()[r] : f.strings()[r];
     }
 

@@ -34,15 +34,6 @@ final class ProfileBuffer {
         this.profile = profile;
     }
 
-    /** Adds the first {@code n} values (numbers, or else strings) to the profile's column of that name. */
-    private static void profileInto(DatasetProfile profile, String name, double[] numbers, String[] strings, int n) {
-        if (numbers != null) {
-            profile.columnOf(name, ColumnProfile.Kind.NUMERIC).update(numbers, 0, n);
-        } else {
-            profile.columnOf(name, ColumnProfile.Kind.CATEGORICAL).update(strings, 0, n);
-        }
-    }
-
     /** One feature's buffered values. */
     private static final class Column {
         final String name;
@@ -55,6 +46,18 @@ final class ProfileBuffer {
         Column(String name, boolean numeric) {
             this.name = name;
             this.numeric = numeric;
+        }
+
+        /** Adds the first {@code n} values (numbers, or else strings) to this feature's column of the profile. */
+        void profile(DatasetProfile profile, double[] someNumbers, String[] someStrings, int n) {
+            if (target == null) {
+                target = profile.columnOf(name, numeric ? ColumnProfile.Kind.NUMERIC : ColumnProfile.Kind.CATEGORICAL);
+            }
+            if (numeric) {
+                target.update(someNumbers, 0, n);
+            } else {
+                target.update(someStrings, 0, n);
+            }
         }
 
         /** Appends feature j of {@code batch}. */
@@ -79,14 +82,7 @@ final class ProfileBuffer {
                 return;
             }
             try {
-                if (target == null) {
-                    target = profile.columnOf(name, numeric ? ColumnProfile.Kind.NUMERIC : ColumnProfile.Kind.CATEGORICAL);
-                }
-                if (numeric) {
-                    target.update(numbers, 0, size);
-                } else {
-                    target.update(strings, 0, size);
-                }
+                profile(profile, numbers, strings, size);
                 if (strings != null) {
                     Arrays.fill(strings, 0, size, null);
                 }
@@ -118,7 +114,7 @@ final class ProfileBuffer {
                     continue;
                 }
                 var f = features.get(i);
-                profileInto(profile, f.name(), f.numbers(), f.strings(), batch.rows());
+                targets[i].profile(profile, f.numbers(), f.strings(), batch.rows());
             }
             profile.addRows(batch.rows());
             return skipped;

@@ -148,6 +148,32 @@ class WindowDataTest {
     }
 
     @Test
+    void matrixAndFeatureListBatchesOfTheSameNamesTakeTurns() {
+        var names = List.of("a", "b");
+        var w = WindowData.empty(100, 3);
+        var none = FeatureBatch.empty(2);
+        w.add("ok", 1_000_000, FeatureBatch.matrix(names, new double[] {1, 10, 2, 20}, 2), none);
+        w.add("ok", 1_000_000, new FeatureBatch(2, List.of(FeatureBatch.Feature.numeric("a", new double[] {3, 4}),
+                FeatureBatch.Feature.numeric("b", new double[] {30, 40}))), none);
+        w.add("ok", 1_000_000, FeatureBatch.matrix(names, new float[] {5, 50, 6, 60}, 2), none);
+        // the same names, but b is categorical now: counted as a mismatch, not profiled or sampled
+        w.add("ok", 1_000_000, new FeatureBatch(2, List.of(FeatureBatch.Feature.numeric("a", new double[] {7, 8}),
+                FeatureBatch.Feature.categorical("b", new String[] {"x", "y"}))), none);
+        w.add("ok", 1_000_000, FeatureBatch.matrix(names, new double[] {9, 90, 10, 100}, 2), none);
+        assertThat(w.schemaMismatches()).isEqualTo(2);
+        assertThat(w.inputs().column("a").count()).isEqualTo(10);
+        assertThat(w.inputs().column("a").mean()).isEqualTo(5.5);
+        assertThat(w.inputs().column("b").count()).isEqualTo(8);
+        assertThat(w.inputs().column("b").max()).isEqualTo(100);
+        assertThat(w.inputs().column("b").kind()).isEqualTo(ColumnProfile.Kind.NUMERIC);
+        assertThat(w.inputSample().names()).containsExactly("a", "b");
+        assertThat(w.inputSample().column("a").size()).isEqualTo(10);
+        // a kept row of the categorical request has no b
+        assertThat(((dev.launchpad.stats.Column.Numeric) w.inputSample().column("b")).values())
+                .containsExactlyInAnyOrder(10, 20, 30, 40, 50, 60, Double.NaN, Double.NaN, 90, 100);
+    }
+
+    @Test
     void aMatrixBatchChecksItsShape() {
         var names = List.of("a", "b");
         var batch = FeatureBatch.matrix(names, new float[] {1, 2, 3, 4, 5, 6}, 3);

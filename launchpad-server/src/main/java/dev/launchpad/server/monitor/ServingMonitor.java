@@ -183,49 +183,59 @@ public final class ServingMonitor implements InferenceCalls.Observer {
         return new FeatureBatch(Math.max(rows, 0), features);
     }
 
-    private record SignatureColumns(Signature signature, List<String> names) {
+    /**
+     * Lists of feature names built once and handed out again for the same key while it is among the last
+     * {@link #SIZE} keys used (one per input or output tensor of the models being served), so that profiling
+     * recognises a request's features by the list it is given. Copy on write: cheap to read from any thread.
+     */
+    private static final class RecentNames {
+        private static final int SIZE = 16;
+
+        private record Entry(Object key, int width, List<String> names) {
+        }
+
+        private volatile Entry[] entries = new Entry[0];
+
+        List<String> get(Object key, int width, java.util.function.Supplier<List<String>> build) {
+            for (var e : entries) {
+                if (e.width() == width && (e.key() == key || e.key().equals(key))) {
+                    return e.names();
+                }
+            }
+            var names = build.get();
+            var old = entries;
+            var updated = new Entry[Math.min(SIZE, old.length + 1)];
+            updated[0] = new Entry(key, width, names);
+            System.arraycopy(old, 0, updated, 1, updated.length - 1);
+            entries = updated;
+            return names;
+        }
     }
 
-    private static volatile SignatureColumns lastSignature;
+    private static final RecentNames SIGNATURE_COLUMNS = new RecentNames();
+    private static final RecentNames INDEXED_NAMES = new RecentNames();
 
     /**
-     * The signature's column names when the model takes a table as one matrix, else null; remembered for the last
-     * signature seen (a served model keeps its signature object, so this is built once per model in a row).
+     * The signature's column names when the model takes a table as one matrix, else null; the same list for the
+     * same signature (a served model keeps its signature object, so this is built once per model).
      */
     static List<String> matrixColumns(Signature signature) {
         if (signature == null || !signature.isTabular()) {
             return null;
         }
-        var last = lastSignature;
-        if (last != null && last.signature() == signature) {
-            return last.names();
-        }
-        var names = signature.inputs().stream().map(Spec::name).toList();
-        lastSignature = new SignatureColumns(signature, names);
-        return names;
+        return SIGNATURE_COLUMNS.get(signature, signature.inputs().size(),
+                () -> signature.inputs().stream().map(Spec::name).toList());
     }
 
-    private record IndexedNames(String tensor, List<String> names) {
-    }
-
-    private static volatile IndexedNames lastIndexed;
-
-    /**
-     * {@code <tensor>_0 .. <tensor>_{width-1}}; the same list as last time for the same tensor and width (requests
-     * to one model name their tensor alike), which also tells profiling that the features are the same.
-     */
+    /** {@code <tensor>_0 .. <tensor>_{width-1}}, the same list for the same tensor name and width. */
     static List<String> indexedNames(String tensor, int width) {
-        var last = lastIndexed;
-        if (last != null && last.names().size() == width && last.tensor().equals(tensor)) {
-            return last.names();
-        }
-        var built = new String[width];
-        for (int j = 0; j < width; j++) {
-            built[j] = tensor + "_" + j;
-        }
-        var names = List.of(built);
-        lastIndexed = new IndexedNames(tensor, names);
-        return names;
+        return INDEXED_NAMES.get(tensor, width, () -> {
+            var built = new String[width];
+            for (int j = 0; j < width; j++) {
+                built[j] = tensor + "_" + j;
+            }
+            return List.of(built);
+        });
     }
 
     /** Column {@code offset} of a row-major array of {@code width} values per row. */

@@ -18,9 +18,14 @@ class ServingMonitorTest {
         assertThat(batch.rows()).isEqualTo(2);
         assertThat(batch.features()).extracting(FeatureBatch.Feature::name).containsExactly("x_0", "x_1", "x_2");
         assertThat(batch.features().get(1).numbers()).containsExactly(2, 5);
-        // the names are built once per tensor and width, not per request
-        assertThat(ServingMonitor.indexedNames("x", 3)).isSameAs(ServingMonitor.indexedNames("x", 3));
+        // the names are built once per tensor and width, not per request, also when an input and an output
+        // tensor (or several models' tensors) take turns
+        var x3 = ServingMonitor.indexedNames("x", 3);
+        var p2 = ServingMonitor.indexedNames("p", 2);
+        assertThat(ServingMonitor.indexedNames(new String("x"), 3)).isSameAs(x3);
+        assertThat(ServingMonitor.indexedNames("p", 2)).isSameAs(p2).containsExactly("p_0", "p_1");
         assertThat(ServingMonitor.indexedNames("x", 2)).containsExactly("x_0", "x_1");
+        assertThat(ServingMonitor.indexedNames("x", 3)).isSameAs(x3);
 
         // one number tensor is read in place, and requests with the same tensor share their names list
         var again = ServingMonitor.fromTensors(List.of(new OipTensor("x", "FP32", new long[] {1, 3}, new float[3])), null, false);

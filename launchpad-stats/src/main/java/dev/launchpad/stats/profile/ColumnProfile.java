@@ -9,6 +9,7 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import dev.launchpad.stats.sketch.DistinctCountSketch;
 import dev.launchpad.stats.sketch.FrequentItemsSketch;
@@ -104,12 +105,8 @@ public final class ColumnProfile {
             return;
         }
         n++;
-        if (v < min) {
-            min = v;
-        }
-        if (v > max) {
-            max = v;
-        }
+        min = Math.min(min, v); // -0.0 below 0.0, as in batches and merges
+        max = Math.max(max, v);
         double delta = v - mean;
         mean += delta / n;
         m2 += delta * (v - mean);
@@ -129,7 +126,7 @@ public final class ColumnProfile {
      */
     public void update(double[] values, int from, int to) {
         Checks.notNull(values, "values");
-        checkRange(from, to, values.length);
+        java.util.Objects.checkFromToIndex(from, to, values.length);
         requireKind(Kind.NUMERIC);
         count += to - from;
         if (to == from) {
@@ -196,7 +193,7 @@ public final class ColumnProfile {
                 infinities++;
             }
         }
-        return java.util.Arrays.copyOf(finite, j);
+        return Arrays.copyOf(finite, j);
     }
 
     /** Σ values[i], in four interleaved partial sums. */
@@ -242,12 +239,6 @@ public final class ColumnProfile {
         return (s0 + s1) + (s2 + s3);
     }
 
-    private static void checkRange(int from, int to, int length) {
-        if (from < 0 || to > length || from > to) {
-            throw new IndexOutOfBoundsException("range [" + from + ", " + to + ") of " + length + " values");
-        }
-    }
-
     /** Adds one categorical value; {@code null} counts as a null. */
     public void update(String v) {
         requireKind(Kind.CATEGORICAL);
@@ -270,7 +261,7 @@ public final class ColumnProfile {
     /** Adds categorical values {@code values[from, to)}. */
     public void update(String[] values, int from, int to) {
         Checks.notNull(values, "values");
-        checkRange(from, to, values.length);
+        java.util.Objects.checkFromToIndex(from, to, values.length);
         for (int i = from; i < to; i++) {
             update(values[i]);
         }
@@ -366,7 +357,7 @@ public final class ColumnProfile {
         return count == 0 ? 1.0 : (double) n / count;
     }
 
-    /** Smallest finite value, NaN when none (numeric). */
+    /** Smallest finite value, NaN when none (numeric); -0.0 counts as smaller than 0.0. */
     public double min() {
         return n == 0 || kind != Kind.NUMERIC ? Double.NaN : min;
     }

@@ -32,6 +32,10 @@ public final class DistinctCountSketch {
 
     /** Adds a value by its 64-bit hash (see {@link Hashing}). */
     public void updateHash(long hash) {
+        updateHash(registers, lgK, hash);
+    }
+
+    private static void updateHash(byte[] registers, int lgK, long hash) {
         int index = (int) (hash >>> (64 - lgK));
         int rho = Long.numberOfLeadingZeros((hash << lgK) | (1L << (lgK - 1))) + 1;
         if (rho > registers[index]) {
@@ -49,19 +53,11 @@ public final class DistinctCountSketch {
 
     /** Adds {@code values[from, to)}: the same registers as adding them one by one, in a tighter loop. */
     public void update(double[] values, int from, int to) {
-        if (from < 0 || to > values.length || from > to) {
-            throw new IndexOutOfBoundsException("range [" + from + ", " + to + ") of " + values.length + " values");
-        }
+        java.util.Objects.checkFromToIndex(from, to, values.length);
         byte[] regs = registers;
-        int shift = 64 - lgK;
-        long marker = 1L << (lgK - 1);
+        int lg = lgK;
         for (int i = from; i < to; i++) {
-            long hash = Hashing.hash(values[i]);
-            int index = (int) (hash >>> shift);
-            byte rho = (byte) (Long.numberOfLeadingZeros((hash << lgK) | marker) + 1);
-            if (rho > regs[index]) {
-                regs[index] = rho;
-            }
+            updateHash(regs, lg, Hashing.hash(values[i]));
         }
     }
 

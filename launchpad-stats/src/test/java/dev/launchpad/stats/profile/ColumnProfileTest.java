@@ -77,6 +77,22 @@ class ColumnProfileTest {
         assertThat(p.mean()).isCloseTo(mean, within(1e-12));
         assertThat(p.variance()).isCloseTo(ss / 10, within(1e-12));
         assertThat(one.variance()).isCloseTo(ss / 10, within(1e-12));
+        // signed zeros: -0.0 is the smaller, whatever the order and however the values come
+        for (double[] zeros : new double[][] {{0.0, -0.0}, {-0.0, 0.0}}) {
+            var batch = ColumnProfile.numeric("z");
+            batch.update(zeros);
+            var single = ColumnProfile.numeric("z");
+            single.update(zeros[0]);
+            single.update(zeros[1]);
+            var first = ColumnProfile.numeric("z");
+            first.update(zeros[0]);
+            var second = ColumnProfile.numeric("z");
+            second.update(zeros[1]);
+            for (var z : java.util.List.of(batch, single, first.merge(second))) {
+                assertThat(Double.doubleToRawLongBits(z.min())).isEqualTo(Double.doubleToRawLongBits(-0.0));
+                assertThat(Double.doubleToRawLongBits(z.max())).isEqualTo(Double.doubleToRawLongBits(0.0));
+            }
+        }
         var zeroMean = ColumnProfile.numeric("z");
         zeroMean.update(new double[] {-4, 4, -4, 4});
         assertThat(zeroMean.variance()).isCloseTo(64.0 / 3, within(1e-12));

@@ -97,8 +97,11 @@ class SketchTest {
             assertThat(s.min()).isEqualTo(data[0]);
             assertThat(s.max()).isEqualTo(data[n - 1]);
         }
-        assertThatThrownBy(() -> new QuantileSketch().update(new double[] {1, Double.NaN}, 0, 2))
-                .isInstanceOf(IllegalArgumentException.class);
+        for (double[] withNaN : new double[][] {{1, Double.NaN}, {Double.NaN, 1, 2}, {3, Double.NaN, 1}}) {
+            var sketch = new QuantileSketch();
+            assertThatThrownBy(() -> sketch.update(withNaN, 0, withNaN.length)).isInstanceOf(IllegalArgumentException.class);
+            assertThat(sketch.n()).isZero();
+        }
     }
 
     @Test
