@@ -21,7 +21,7 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * Prediction logging off the request path. Serving {@link #observe offers} each answered request to a
  * bounded lock-free queue (never blocking or waiting for a lock; a full queue drops the observation and counts
- * it); one monitoring thread takes what has queued every few milliseconds, decodes payloads and updates the open
+ * it); one monitoring thread takes what has queued every 50 ms, decodes payloads and updates the open
  * minute windows' profiles and samples; a second thread flushes closed and periodically cut windows to the
  * {@link WindowStore}, retrying on failure.
  *
@@ -90,7 +90,7 @@ public final class PredictionIngestor implements AutoCloseable {
 
     private static final Object FLUSH = new Object();
     private static final int DRAIN_BATCH = 1_024;
-    private static final long NAP_NANOS = 5_000_000;
+    private static final long NAP_NANOS = 50_000_000;
 
     private final WindowStore store;
     private final Clock clock;
@@ -186,8 +186,8 @@ public final class PredictionIngestor implements AutoCloseable {
 
     /**
      * Takes what has queued in batches and naps between batches that are not full: serving threads never wake this
-     * thread (a wake-up per request costs more than profiling the request does), and a few milliseconds of
-     * requests are profiled together.
+     * thread (a wake-up per request costs more than profiling the request does), and tens of milliseconds of
+     * requests are profiled together while the sketches stay in the caches.
      */
     private void consume() {
         long lastCut = System.nanoTime();
