@@ -50,7 +50,18 @@ public final class PredictionIngestor implements AutoCloseable {
     public record Config(int queueCapacity, Duration flushInterval, int sampleSize, int maxPredictionsPerWindow,
                          PayloadLog payloadLog, Duration retryFor, long maxQueuedValues) {
         public static Config defaults() {
-            return new Config(65_536, Duration.ofMinutes(1), 1_000, 200_000, null, Duration.ofMinutes(10), 16_000_000);
+            return new Config(65_536, Duration.ofMinutes(1), 1_000, DEFAULT_PREDICTIONS_PER_MINUTE, null,
+                    Duration.ofMinutes(10), 16_000_000);
+        }
+
+        /**
+         * Prediction rows kept for feedback per deployment, version and minute by default: everything up to 333 rows a
+         * second; a day at the cap is 28.8 million rows (about 5 GB in SQLite with their indexes).
+         */
+        public static final int DEFAULT_PREDICTIONS_PER_MINUTE = 20_000;
+
+        public Config withMaxPredictionsPerWindow(int n) {
+            return new Config(queueCapacity, flushInterval, sampleSize, n, payloadLog, retryFor, maxQueuedValues);
         }
 
         public Config withPayloadLog(PayloadLog log) {

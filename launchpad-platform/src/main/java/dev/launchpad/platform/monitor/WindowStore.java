@@ -41,7 +41,7 @@ public final class WindowStore {
         });
     }
 
-    /** Up to 200 000 rows a minute per deployment: plain JDBC batches (the binding layer costs more than SQLite does). */
+    /** Many rows a minute per deployment: plain JDBC batches (the binding layer costs more than SQLite does). */
     private static void insertPredictions(Handle h, String deployment, List<PredictionRow> predictions) {
         try (var insert = h.getConnection().prepareStatement("INSERT INTO monitor_predictions (deployment, request_id,"
                 + " row_index, model_version, predicted_at, prediction, score) VALUES (?, ?, ?, ?, ?, ?, ?)"

@@ -31,6 +31,8 @@ public final class Monitoring implements AutoCloseable {
     public static final String PAYLOAD_LOG_PROPERTY = "launchpad.payload-log";
     /** System property: seconds between writes of the open windows (default 60; what a crash can lose). */
     public static final String FLUSH_SECONDS_PROPERTY = "launchpad.monitor.flush-seconds";
+    /** System property: prediction rows kept for feedback per deployment, model version and minute (default 20 000). */
+    public static final String PREDICTIONS_PER_MINUTE_PROPERTY = "launchpad.monitor.predictions-per-minute";
 
     private final PredictionIngestor ingestor;
     private final MonitorService monitors;
@@ -51,25 +53,7 @@ public final class Monitoring implements AutoCloseable {
     public static Monitoring start(Database database, Clock clock, DeploymentService deployments, RegistryService registry,
                                    MeterRegistry meters, Path home, InferenceCalls calls) {
         var store = new WindowStore(database);
-        var config = PredictionIngestor.Config.defaults();
-        var flushSeconds = System.getProperty(FLUSH_SECONDS_PROPERTY);
-        if (flushSeconds != null && !flushSeconds.isBlank()) {
-            int seconds;
-            try {
-                seconds = Integer.parseInt(flushSeconds.strip());
-            } catch (NumberFormatException e) {
-                seconds = 0;
-            }
-            if (seconds < 1 || seconds > 60) {
-                throw new IllegalArgumentException("-D" + FLUSH_SECONDS_PROPERTY + " must be a whole number of seconds"
-                        + " from 1 to 60, got '" + flushSeconds + "'.");
-            }
-            config = config.withFlushInterval(Duration.ofSeconds(seconds));
-        }
-        var payloadDir = System.getProperty(PAYLOAD_LOG_PROPERTY);
-        if (payloadDir != null && !payloadDir.isBlank()) {
-            config = config.withPayloadLog(new PayloadLog(Path.of(payloadDir), 48));
-        }
+        var config = ingestorConfig(System::getProperty);
         var ingestor = new PredictionIngestor(store, clock, config);
         var baselines = new Baselines(database, clock);
         var feedback = new Feedback(database, clock);
@@ -86,6 +70,39 @@ public final class Monitoring implements AutoCloseable {
         webhooks.start(Duration.ofMillis(500));
         var api = new MonitorApi(deployments, registry, store, baselines, feedback, monitors, alerts, webhooks, clock);
         return new Monitoring(ingestor, monitors, webhooks, api, calls);
+    }
+
+    /** The prediction logging settings the system properties ask for; a clear message for a value out of range. */
+    static PredictionIngestor.Config ingestorConfig(java.util.function.UnaryOperator<String> properties) {
+        var config = PredictionIngestor.Config.defaults();
+        var flushSeconds = properties.apply(FLUSH_SECONDS_PROPERTY);
+        if (flushSeconds != null && !flushSeconds.isBlank()) {
+            int seconds = wholeNumber(flushSeconds, 1, 60,
+                    "-D" + FLUSH_SECONDS_PROPERTY + " must be a whole number of seconds from 1 to 60");
+            config = config.withFlushInterval(Duration.ofSeconds(seconds));
+        }
+        var perMinute = properties.apply(PREDICTIONS_PER_MINUTE_PROPERTY);
+        if (perMinute != null && !perMinute.isBlank()) {
+            config = config.withMaxPredictionsPerWindow(wholeNumber(perMinute, 0, 10_000_000,
+                    "-D" + PREDICTIONS_PER_MINUTE_PROPERTY + " must be a whole number of rows from 0 to 10000000"));
+        }
+        var payloadDir = properties.apply(PAYLOAD_LOG_PROPERTY);
+        if (payloadDir != null && !payloadDir.isBlank()) {
+            config = config.withPayloadLog(new PayloadLog(Path.of(payloadDir), 48));
+        }
+        return config;
+    }
+
+    private static int wholeNumber(String text, int min, int max, String rule) {
+        try {
+            int n = Integer.parseInt(text.strip());
+            if (n >= min && n <= max) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException(rule + ", got '" + text + "'.");
     }
 
     public List<ApiRoute> routes() {
