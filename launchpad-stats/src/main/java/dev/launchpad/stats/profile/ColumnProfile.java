@@ -162,7 +162,7 @@ public final class ColumnProfile {
         hll.update(finite, start, end); // -0.0 and 0.0 hash alike
         // the batch's own mean and squared deviations, combined with the running ones (Chan et al.); four partial
         // sums, so that each addition need not wait for the one before
-        double batchMean = sum(finite, start, end) / m;
+        double batchMean = sum(finite, start, end, 0, false) / m;
         if (!Double.isFinite(batchMean)) {
             // values near the largest double overflow a plain sum: the batch's mean one value at a time
             batchMean = 0;
@@ -170,7 +170,7 @@ public final class ColumnProfile {
                 batchMean += (finite[i] - batchMean) / (i - start + 1);
             }
         }
-        double batchM2 = squaredDeviations(finite, start, end, batchMean);
+        double batchM2 = sum(finite, start, end, batchMean, true);
         long total = n + m;
         double delta = batchMean - mean;
         mean += delta * ((double) m / total);
@@ -196,45 +196,29 @@ public final class ColumnProfile {
         return Arrays.copyOf(finite, j);
     }
 
-    /** Σ values[i], in four interleaved partial sums. */
-    private static double sum(double[] values, int from, int to) {
+    /**
+     * Σ (values[i] − shift), or with {@code squared} Σ (values[i] − shift)², in four interleaved partial sums so that
+     * each addition need not wait for the one before.
+     */
+    private static double sum(double[] values, int from, int to, double shift, boolean squared) {
         double s0 = 0;
         double s1 = 0;
         double s2 = 0;
         double s3 = 0;
         int i = from;
         for (; i + 3 < to; i += 4) {
-            s0 += values[i];
-            s1 += values[i + 1];
-            s2 += values[i + 2];
-            s3 += values[i + 3];
+            double d0 = values[i] - shift;
+            double d1 = values[i + 1] - shift;
+            double d2 = values[i + 2] - shift;
+            double d3 = values[i + 3] - shift;
+            s0 += squared ? d0 * d0 : d0;
+            s1 += squared ? d1 * d1 : d1;
+            s2 += squared ? d2 * d2 : d2;
+            s3 += squared ? d3 * d3 : d3;
         }
         for (; i < to; i++) {
-            s0 += values[i];
-        }
-        return (s0 + s1) + (s2 + s3);
-    }
-
-    /** Σ (values[i] − mean)², in four interleaved partial sums. */
-    private static double squaredDeviations(double[] values, int from, int to, double mean) {
-        double s0 = 0;
-        double s1 = 0;
-        double s2 = 0;
-        double s3 = 0;
-        int i = from;
-        for (; i + 3 < to; i += 4) {
-            double d0 = values[i] - mean;
-            double d1 = values[i + 1] - mean;
-            double d2 = values[i + 2] - mean;
-            double d3 = values[i + 3] - mean;
-            s0 += d0 * d0;
-            s1 += d1 * d1;
-            s2 += d2 * d2;
-            s3 += d3 * d3;
-        }
-        for (; i < to; i++) {
-            double d = values[i] - mean;
-            s0 += d * d;
+            double d = values[i] - shift;
+            s0 += squared ? d * d : d;
         }
         return (s0 + s1) + (s2 + s3);
     }
