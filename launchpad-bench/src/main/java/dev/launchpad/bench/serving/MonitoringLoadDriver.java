@@ -185,7 +185,7 @@ public final class MonitoringLoadDriver {
             var random = new Random(5);
             int n = rows == 1 ? 600_000 : 300_000;
             var batches = new ArrayList<FeatureBatch[]>(1000);
-            var names = java.util.stream.IntStream.range(0, 30).mapToObj(f -> "x_" + f).toList();
+            var names = List.copyOf(java.util.stream.IntStream.range(0, 30).mapToObj(f -> "x_" + f).toList());
             for (int i = 0; i < 1000; i++) {
                 // as serving hands them over: the request's [rows, 30] float tensor, read in place
                 float[] x = new float[rows * 30];

@@ -43,11 +43,11 @@ public final class FeatureBatch {
     /**
      * The numeric features of a row-major {@code float[]} or {@code double[]} of {@code rows} × {@code names.size()}
      * values, column j named {@code names.get(j)}; the array is read in place (it must not change afterwards).
-     * Batches given the same unmodifiable {@code names} list are recognised as having the same features without
-     * comparing names (a modifiable list is copied, so it is not).
+     * Batches given the same list made by {@code List.of} or {@code List.copyOf} are recognised as having the same
+     * features without comparing names (any other list is copied, so its batches are not).
      */
     public static FeatureBatch matrix(List<String> names, Object rowMajor, int rows) {
-        names = List.copyOf(names); // the same list when it is already unmodifiable
+        names = List.copyOf(names); // the same list when List.of or List.copyOf made it
         int length = switch (rowMajor) {
             case float[] a -> a.length;
             case double[] a -> a.length;
@@ -101,7 +101,11 @@ public final class FeatureBatch {
 
     /** Whether feature j is numeric. */
     public boolean numeric(int j) {
-        return matrix != null ? Objects.checkIndex(j, matrixNames.size()) >= 0 : given.get(j).numeric();
+        if (matrix != null) {
+            Objects.checkIndex(j, matrixNames.size());
+            return true; // a matrix holds numbers only
+        }
+        return given.get(j).numeric();
     }
 
     /** The names list a matrix batch was given (the same instance for batches of the same features), else null. */

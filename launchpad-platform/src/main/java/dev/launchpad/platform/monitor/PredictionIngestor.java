@@ -21,14 +21,14 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * Prediction logging off the request path. Serving {@link #observe offers} each answered request to a
  * bounded lock-free queue (never blocking or waiting for a lock; a full queue drops the observation and counts
- * it); one monitoring thread takes what has queued every 50 ms, decodes payloads and updates the open
+ * it); one monitoring thread takes what has queued, decodes payloads and updates the open
  * minute windows' profiles and samples; a second thread flushes closed and periodically cut windows to the
  * {@link WindowStore}, retrying on failure.
  *
  * <p>Durability: a window part is cut when its minute ends, every {@code flushInterval}, on
  * {@link #flushNow()} and on {@link #close()}; each cut is written exactly once, so a clean restart
  * loses and double-counts nothing. After a crash (kill -9) what was observed since the last cut, at most
- * one flush interval (default one minute), is lost, with cut parts not yet written (while the database is
+ * one flush interval (default one minute) and the thread's 50 ms nap, is lost, with cut parts not yet written (while the database is
  * slow or down). A part that cannot be stored for {@code retryFor} while the database answers is given up and
  * counted.
  */
@@ -55,8 +55,9 @@ public final class PredictionIngestor implements AutoCloseable {
         }
 
         /**
-         * Prediction rows kept for feedback per deployment, version and minute by default: everything up to 333 rows a
-         * second; a day at the cap is 28.8 million rows (about 5 GB in SQLite with their indexes).
+         * Prediction rows kept for feedback per deployment, version and minute by default (the minute's first rows:
+         * all of them up to 333 rows a second on average); a day at the cap is 28.8 million rows (about 5 GB in SQLite
+         * with their indexes).
          */
         public static final int DEFAULT_PREDICTIONS_PER_MINUTE = 20_000;
 
@@ -184,6 +185,7 @@ public final class PredictionIngestor implements AutoCloseable {
         var done = new CompletableFuture<Void>();
         try {
             queue.add(new FlushRequest(done));
+            LockSupport.unpark(consumer);
             done.get(60, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -196,9 +198,10 @@ public final class PredictionIngestor implements AutoCloseable {
     }
 
     /**
-     * Takes what has queued in batches and naps between batches that are not full: serving threads never wake this
-     * thread (a wake-up per request costs more than profiling the request does), and tens of milliseconds of
-     * requests are profiled together while the sketches stay in the caches.
+     * Takes what has queued in batches, and naps 50 ms after a batch that was not full: serving threads never wake
+     * this thread (a wake-up per request costs more than profiling the request does), and tens of milliseconds of
+     * requests are profiled together while the sketches stay in the caches. It does not nap while the waiting
+     * payloads hold a quarter of {@code maxQueuedValues}, and flushes and close wake it.
      */
     private void consume() {
         long lastCut = System.nanoTime();
@@ -208,12 +211,6 @@ public final class PredictionIngestor implements AutoCloseable {
             Object next;
             while (batch.size() < DRAIN_BATCH && (next = queue.poll()) != null) {
                 batch.add(next);
-            }
-            if (batch.size() < DRAIN_BATCH) {
-                LockSupport.parkNanos(NAP_NANOS);
-                if (Thread.interrupted() || halted) {
-                    return;
-                }
             }
             for (var item : batch) {
                 if (halted) {
@@ -246,6 +243,14 @@ public final class PredictionIngestor implements AutoCloseable {
                 lastCut = System.nanoTime();
             } else {
                 cutClosed();
+            }
+            // nap unless the queue kept up with a full batch or waiting payloads near their bound; flushNow and
+            // close wake the thread
+            if (batch.size() < DRAIN_BATCH && queuedValues.get() < config.maxQueuedValues() / 4) {
+                LockSupport.parkNanos(NAP_NANOS);
+            }
+            if (Thread.interrupted() || halted) {
+                return;
             }
         }
     }
@@ -405,6 +410,7 @@ public final class PredictionIngestor implements AutoCloseable {
         closed = true;
         try {
             queue.add(FLUSH);
+            LockSupport.unpark(consumer);
             consumer.join(120_000);
             flusher.join(120_000);
         } catch (InterruptedException e) {

@@ -159,7 +159,7 @@ class PredictionIngestorTest {
             var small = new PredictionIngestor.Config(8, Duration.ofMinutes(1), 100, 1_000, null, Duration.ofMinutes(1),
                     1_000_000);
             try (var ingestor = new PredictionIngestor(store, clock, small)) {
-                // four threads offer far faster than one thread that takes the queue every few milliseconds
+                // four threads offer far faster than one thread that takes the queue and naps between batches
                 int perThread = 20_000;
                 var threads = new ArrayList<Thread>();
                 for (int t = 0; t < 4; t++) {

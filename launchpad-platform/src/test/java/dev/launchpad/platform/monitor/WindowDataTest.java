@@ -180,6 +180,11 @@ class WindowDataTest {
         assertThat(batch.width()).isEqualTo(2);
         assertThat(batch.features()).extracting(FeatureBatch.Feature::name).containsExactly("a", "b");
         assertThat(batch.features().get(1).numbers()).containsExactly(2, 4, 6);
+        // a names list from List.of or List.copyOf is kept (batches are recognised by it), any other is copied
+        var kept = List.copyOf(java.util.stream.Stream.of("a", "b").toList());
+        assertThat(FeatureBatch.matrix(kept, new float[2], 1).matrixNames()).isSameAs(kept);
+        var streamed = java.util.stream.Stream.of("a", "b").toList();
+        assertThat(FeatureBatch.matrix(streamed, new float[2], 1).matrixNames()).isNotSameAs(streamed).isEqualTo(streamed);
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> FeatureBatch.matrix(names, new float[5], 3))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("3 × 2");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> FeatureBatch.matrix(names, new int[6], 3))

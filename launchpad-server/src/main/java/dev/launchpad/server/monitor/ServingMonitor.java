@@ -185,7 +185,7 @@ public final class ServingMonitor implements InferenceCalls.Observer {
 
     /**
      * Lists of feature names built once and handed out again for the same key while it is among the last
-     * {@link #SIZE} keys used (one per input or output tensor of the models being served), so that profiling
+     * {@link #SIZE} keys added (one per input or output tensor of the models being served), so that profiling
      * recognises a request's features by the list it is given. Copy on write: cheap to read from any thread.
      */
     private static final class RecentNames {
@@ -194,11 +194,16 @@ public final class ServingMonitor implements InferenceCalls.Observer {
         private record Entry(Object key, int width, List<String> names) {
         }
 
+        private final boolean byIdentity;
         private volatile Entry[] entries = new Entry[0];
+
+        RecentNames(boolean byIdentity) {
+            this.byIdentity = byIdentity;
+        }
 
         List<String> get(Object key, int width, java.util.function.Supplier<List<String>> build) {
             for (var e : entries) {
-                if (e.width() == width && (e.key() == key || e.key().equals(key))) {
+                if (e.width() == width && (e.key() == key || (!byIdentity && e.key().equals(key)))) {
                     return e.names();
                 }
             }
@@ -212,8 +217,8 @@ public final class ServingMonitor implements InferenceCalls.Observer {
         }
     }
 
-    private static final RecentNames SIGNATURE_COLUMNS = new RecentNames();
-    private static final RecentNames INDEXED_NAMES = new RecentNames();
+    private static final RecentNames SIGNATURE_COLUMNS = new RecentNames(true); // a served model keeps its signature
+    private static final RecentNames INDEXED_NAMES = new RecentNames(false); // names arrive as new strings
 
     /**
      * The signature's column names when the model takes a table as one matrix, else null; the same list for the
@@ -224,7 +229,7 @@ public final class ServingMonitor implements InferenceCalls.Observer {
             return null;
         }
         return SIGNATURE_COLUMNS.get(signature, signature.inputs().size(),
-                () -> signature.inputs().stream().map(Spec::name).toList());
+                () -> List.copyOf(signature.inputs().stream().map(Spec::name).toList())); // kept as is by matrix()
     }
 
     /** {@code <tensor>_0 .. <tensor>_{width-1}}, the same list for the same tensor name and width. */

@@ -1,5 +1,8 @@
 package dev.launchpad.server.monitor;
 
+import dev.launchpad.core.schema.ColumnType;
+import dev.launchpad.core.schema.Signature;
+import dev.launchpad.core.schema.Spec;
 import dev.launchpad.platform.monitor.FeatureBatch;
 import dev.launchpad.server.oip.OipTensor;
 import org.junit.jupiter.api.Test;
@@ -35,6 +38,17 @@ class ServingMonitorTest {
                 null, false);
         assertThat(twoTensors.features()).extracting(FeatureBatch.Feature::name).containsExactly("x_0", "x_1", "x_2", "w");
         assertThat(twoTensors.features().get(3).numbers()).containsExactly(7, 8);
+
+        // a model taking a table as one matrix: its signature's column names, one list for every request
+        var signature = new Signature(List.of(new Spec.Column("age", ColumnType.DOUBLE, true),
+                new Spec.Column("income", ColumnType.DOUBLE, true), new Spec.Column("score", ColumnType.DOUBLE, true)),
+                List.of());
+        var columns = ServingMonitor.matrixColumns(signature);
+        assertThat(columns).containsExactly("age", "income", "score");
+        var first = ServingMonitor.fromTensors(List.of(x), columns, false);
+        assertThat(first.features()).extracting(FeatureBatch.Feature::name).containsExactly("age", "income", "score");
+        assertThat(first.features().get(2).numbers()).containsExactly(3, 6);
+        assertThat(ServingMonitor.matrixColumns(signature)).isSameAs(columns);
 
         var named = ServingMonitor.fromTensors(List.of(x), List.of("age", "income", "score"), false);
         assertThat(named.features()).extracting(FeatureBatch.Feature::name).containsExactly("age", "income", "score");
