@@ -300,11 +300,7 @@ public final class PredictionIngestor implements AutoCloseable {
         while (it.hasNext()) {
             var e = it.next();
             if (e.getKey().minute() < current) {
-                lastKey = null;
-                lastOpen = null;
-                keep(e.getKey(), e.getValue(), current);
-                release(e.getValue());
-                cuts.add(new Cut(e.getKey(), e.getValue(), null));
+                handOver(e.getKey(), e.getValue(), current);
                 it.remove();
             }
         }
@@ -330,14 +326,24 @@ public final class PredictionIngestor implements AutoCloseable {
         }
     }
 
+    /**
+     * Hands a cut window part to the flusher: remembers the prediction rows it kept, profiles what it still buffers,
+     * and forgets it as the last window used. The caller removes it from the open windows.
+     */
+    private void handOver(Key key, Open part, long currentMinute) {
+        if (part == lastOpen) {
+            lastKey = null;
+            lastOpen = null;
+        }
+        keep(key, part, currentMinute);
+        release(part);
+        cuts.add(new Cut(key, part, null));
+    }
+
     private void cutAll(CompletableFuture<Void> done) {
-        lastKey = null;
-        lastOpen = null;
         long current = Granularity.MINUTE.floor(clock.millis());
         for (var e : open.entrySet()) {
-            keep(e.getKey(), e.getValue(), current);
-            release(e.getValue());
-            cuts.add(new Cut(e.getKey(), e.getValue(), null));
+            handOver(e.getKey(), e.getValue(), current);
         }
         open.clear();
         if (config.payloadLog() != null) {
