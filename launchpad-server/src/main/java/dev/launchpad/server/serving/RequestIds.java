@@ -39,8 +39,16 @@ public final class RequestIds {
     }
 
     static String of(long epochMillis, java.util.random.RandomGenerator random) {
-        long high = (epochMillis << 16) | 0x7000L | (random.nextInt() & 0x0FFFL);
-        long low = (random.nextLong() & 0x3FFF_FFFF_FFFF_FFFFL) | 0x8000_0000_0000_0000L;
+        // one request for all ten random bytes: a SecureRandom's nextInt and nextLong each run the generator again
+        // (three runs instead of one)
+        var bytes = new byte[10];
+        random.nextBytes(bytes);
+        long rest = 0;
+        for (int i = 2; i < 10; i++) {
+            rest = (rest << 8) | (bytes[i] & 0xFF);
+        }
+        long high = (epochMillis << 16) | 0x7000L | (((bytes[0] & 0x0FL) << 8) | (bytes[1] & 0xFF));
+        long low = (rest & 0x3FFF_FFFF_FFFF_FFFFL) | 0x8000_0000_0000_0000L;
         return new UUID(high, low).toString();
     }
 }
