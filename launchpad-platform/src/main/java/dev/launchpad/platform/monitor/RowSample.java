@@ -16,9 +16,9 @@ import java.util.PriorityQueue;
 import java.util.SplittableRandom;
 
 /**
- * A bounded uniform sample of rows (reservoir sampling, Vitter's algorithm R) kept next to a window's
- * sketches so that drift can be tested exactly (KS, Wasserstein, chi-square...) on raw values. Samples of
- * disjoint windows {@link #merge merge} into a sample of their union by weighted sampling without replacement
+ * A bounded uniform sample of rows (reservoir sampling; Li's algorithm L draws random numbers only for the rows it
+ * keeps, so most rows of a busy window cost a counter) kept next to a window's sketches so that drift can be
+ * tested exactly (KS, Wasserstein, chi-square...) on raw values. Samples of disjoint windows {@link #merge merge} into a sample of their union by weighted sampling without replacement
  * (Efraimidis–Spirakis A-Res, each kept row weighing rows seen / rows kept). Not thread-safe.
  */
 public final class RowSample {
@@ -30,6 +30,10 @@ public final class RowSample {
     private final List<Boolean> numeric = new ArrayList<>();
     private final List<Object[]> rows = new ArrayList<>();
     private final SplittableRandom random;
+    // algorithm L (Li 1994) once the reservoir has filled through add: the rows to pass over before the next one
+    // kept, and the threshold that sets that gap; -1 for a sample read back or merged, which draws per row
+    private long skip = -1;
+    private double threshold;
     private String[] lastLayout; // the feature names of the last batch whose slots were looked up
     private List<String> lastMatrixNames; // and its names list, when it was a matrix batch
 
@@ -60,13 +64,30 @@ public final class RowSample {
         // a batch whose features differ from the last one's registers them at once (the first kind seen is the
         // feature's kind, as in the profiles); the same features again are looked up only if a row is kept
         int[] slots = sameLayout(batch) ? null : slots(batch);
-        for (int r = 0; r < batch.rows(); r++) {
-            seen++;
+        int n = batch.rows();
+        for (int r = 0; r < n; r++) {
             int target;
             if (rows.size() < capacity) {
+                seen++;
                 target = rows.size();
                 rows.add(null);
+                if (rows.size() == capacity && seen == capacity) {
+                    threshold = Math.exp(Math.log(uniform()) / capacity);
+                    skip = nextSkip();
+                }
+            } else if (skip >= 0) {
+                if (skip >= n - r) {
+                    skip -= n - r; // the rest of the batch is passed over
+                    seen += n - r;
+                    return;
+                }
+                r += (int) skip;
+                seen += skip + 1;
+                target = random.nextInt(capacity);
+                threshold *= Math.exp(Math.log(uniform()) / capacity);
+                skip = nextSkip();
             } else {
+                seen++; // a sample read back or merged: a draw for every row (algorithm R)
                 long j = random.nextLong(seen);
                 if (j >= capacity) {
                     continue;
@@ -84,6 +105,16 @@ public final class RowSample {
             }
             rows.set(target, row);
         }
+    }
+
+    /** A uniform draw from (0, 1]. */
+    private double uniform() {
+        return 1.0 - random.nextDouble();
+    }
+
+    /** How many rows algorithm L passes over before it keeps the next one. */
+    private long nextSkip() {
+        return (long) Math.floor(Math.log(uniform()) / Math.log1p(-threshold));
     }
 
     private boolean sameLayout(FeatureBatch batch) {

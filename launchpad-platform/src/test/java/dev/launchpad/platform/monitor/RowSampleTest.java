@@ -1,0 +1,87 @@
+package dev.launchpad.platform.monitor;
+
+import dev.launchpad.stats.Column;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class RowSampleTest {
+    /** The kept rows' values of a sample fed the row numbers 0 .. n-1 in batches of {@code batchRows}. */
+    private static double[] keptRowNumbers(RowSample sample, int n, int batchRows) {
+        for (int from = 0; from < n; from += batchRows) {
+            int rows = Math.min(batchRows, n - from);
+            var x = new double[rows];
+            for (int r = 0; r < rows; r++) {
+                x[r] = from + r;
+            }
+            sample.add(new FeatureBatch(rows, List.of(FeatureBatch.Feature.numeric("x", x))));
+        }
+        return ((Column.Numeric) sample.toDataset().column("x")).values();
+    }
+
+    @Test
+    void everyRowIsKeptWithTheSameChanceWhateverTheBatchSizes() {
+        int n = 60;
+        int capacity = 6;
+        int trials = 6_000;
+        for (int batchRows : new int[] {1, 7, 32, 100}) {
+            var counts = new int[n];
+            for (int t = 0; t < trials; t++) {
+                var sample = new RowSample(capacity, t);
+                var kept = keptRowNumbers(sample, n, batchRows);
+                assertThat(sample.seen()).isEqualTo(n);
+                assertThat(kept).hasSize(capacity).doesNotHaveDuplicates();
+                for (double v : kept) {
+                    counts[(int) v]++;
+                }
+            }
+            // each row is kept 600 times in expectation; chi-square over 60 rows (59 df: p = 1e-6 at about 120)
+            double expected = (double) trials * capacity / n;
+            double chi2 = 0;
+            for (int c : counts) {
+                chi2 += (c - expected) * (c - expected) / expected;
+            }
+            assertThat(chi2).as("batches of %d rows", batchRows).isLessThan(120);
+        }
+    }
+
+    @Test
+    void aLongStreamIsSampledEvenlyAcrossIt() {
+        int n = 1_000_000;
+        var sample = new RowSample(1_000, 11);
+        var kept = keptRowNumbers(sample, n, 32);
+        assertThat(sample.seen()).isEqualTo(n);
+        assertThat(kept).hasSize(1_000).doesNotHaveDuplicates();
+        // a uniform sample's values: a tenth in each tenth of the stream (within 5 standard deviations)
+        var tenths = new int[10];
+        for (double v : kept) {
+            tenths[(int) (v * 10 / n)]++;
+        }
+        for (int c : tenths) {
+            assertThat(c).isBetween(100 - 48, 100 + 48);
+        }
+    }
+
+    @Test
+    void aSampleReadBackKeepsSamplingUniformly() {
+        var first = new RowSample(10, 3);
+        keptRowNumbers(first, 100, 10);
+        var back = RowSample.fromBytes(first.toBytes(), 4);
+        var counts = new int[2];
+        for (int t = 0; t < 2_000; t++) {
+            var again = RowSample.fromBytes(first.toBytes(), t);
+            var x = new double[100];
+            java.util.Arrays.fill(x, -1.0); // 100 more rows, marked -1: each row of 200 kept with chance 10/200
+            again.add(new FeatureBatch(100, List.of(FeatureBatch.Feature.numeric("x", x))));
+            assertThat(again.seen()).isEqualTo(200);
+            for (double v : ((Column.Numeric) again.toDataset().column("x")).values()) {
+                counts[v == -1.0 ? 1 : 0]++;
+            }
+        }
+        assertThat(back.seen()).isEqualTo(100);
+        // half of the kept rows come from the second hundred: 10 000 of 20 000, σ about 71
+        assertThat(counts[1]).isBetween(10_000 - 360, 10_000 + 360);
+    }
+}
