@@ -1,6 +1,5 @@
 package dev.launchpad.bench.serving;
 
-import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -8,57 +7,71 @@ import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
- * Closed-loop load on two servers in one process that switches between them every slice (A B, B A, A B, ...),
- * so both see the same state of a shared machine, and that accounts for CPU per slice: the whole process, the
- * load generator's own threads, and a chosen set of the servers' threads. Throughput of adjacent slices pairs
- * up into ratios; CPU per request compares what serving one request costs on each server, which a noisy host
- * disturbs much less than throughput.
+ * Closed-loop load on two servers, each in a process of its own ({@link ServerProcess}), that switches between
+ * them every slice (A B, B A, A B, ...), so both see the same state of a shared machine. Throughput of adjacent
+ * slices pairs up into ratios; each server's CPU, read from its process at every slice boundary, is charged to
+ * it whenever it was spent (a monitoring thread finishing its work during the other server's slice), which
+ * gives what serving one request costs each server, a figure a noisy host disturbs much less than throughput.
  */
 final class AlternatingLoad {
     private static final String CLIENT_PREFIX = "load-client-";
     private static final String HTTP_PREFIX = "load-http-";
 
-    /** One slice: which server, requests answered (200), and CPU spent in it (ns). */
-    record Slice(int target, long requests, long wallNanos, long processCpu, long clientCpu, long watchedCpu) {
+    /** One slice: which server, requests answered (200), wall time, and what each server spent in it. */
+    record Slice(int target, long requests, long wallNanos, ServerProcess.Usage[] spent) {
         double requestsPerSecond() {
             return requests / (wallNanos / 1e9);
         }
     }
 
     /**
-     * The slices of a run and what they add up to; {@code tailWatchedCpu} is what the watched threads spent after the
-     * last slice finishing the work it left (a flush), charged to their owner too.
+     * The slices of a run and what each server spent after the last one finishing the work it left (a flush),
+     * charged to it too.
      */
-    record Result(List<Slice> slices, long tailWatchedCpu) {
-        /** Server-side CPU per request of {@code target} (ns): process minus load generator; watched threads' CPU,
-         * whenever it was spent, is charged to {@code watchedOwner}. */
-        double serverCpuPerRequest(int target, int watchedOwner) {
-            double cpu = target == watchedOwner ? tailWatchedCpu : 0;
-            long requests = 0;
+    record Result(List<Slice> slices, ServerProcess.Usage[] tail, List<java.util.Map<String, Long>> threadTicks) {
+        /** Everything server {@code target} spent over the run, the tail included. */
+        ServerProcess.Usage spent(int target) {
+            var total = tail[target];
             for (var s : slices) {
-                if (s.target() == target) {
-                    cpu += s.processCpu() - s.clientCpu() - s.watchedCpu();
-                    requests += s.requests();
-                }
-                if (target == watchedOwner) {
-                    cpu += s.watchedCpu();
-                }
+                var u = s.spent()[target];
+                total = new ServerProcess.Usage(total.cpuNanos() + u.cpuNanos(),
+                        total.monitoringCpuNanos() + u.monitoringCpuNanos(), total.gcCount() + u.gcCount(),
+                        total.gcMillis() + u.gcMillis(), total.accepted() + u.accepted(), total.dropped() + u.dropped(),
+                        total.unprofiled() + u.unprofiled());
             }
-            return cpu / Math.max(1, requests);
+            return total;
         }
 
-        /** Watched threads' CPU per request of {@code owner} (ns). */
-        double watchedCpuPerRequest(int owner) {
-            long cpu = tailWatchedCpu + slices.stream().mapToLong(Slice::watchedCpu).sum();
-            long requests = slices.stream().filter(s -> s.target() == owner).mapToLong(Slice::requests).sum();
-            return (double) cpu / Math.max(1, requests);
+        /** Requests answered by {@code target} in the measured slices. */
+        long requests(int target) {
+            return slices.stream().filter(s -> s.target() == target).mapToLong(Slice::requests).sum();
+        }
+
+        /** CPU server {@code target} spent per request it answered (ns). */
+        double cpuPerRequest(int target) {
+            return (double) spent(target).cpuNanos() / Math.max(1, requests(target));
+        }
+
+        /** CPU the monitoring threads of {@code target} spent per request it answered (ns). */
+        double monitoringCpuPerRequest(int target) {
+            return (double) spent(target).monitoringCpuNanos() / Math.max(1, requests(target));
+        }
+
+        /**
+         * CPU per request answered by {@code target} (µs) of its threads by name (numbers left out), over the measured
+         * slices and the final flush; from clock ticks of 10 ms.
+         */
+        java.util.Map<String, Double> threadCpuPerRequest(int target) {
+            var perRequest = new java.util.TreeMap<String, Double>();
+            long requests = Math.max(1, requests(target));
+            threadTicks.get(target).forEach((name, ticks) -> perRequest.put(name, ticks * 10_000.0 / requests));
+            return perRequest;
         }
 
         /** Throughput ratio b / a of each adjacent pair of slices. */
@@ -84,24 +97,21 @@ final class AlternatingLoad {
     }
 
     /**
-     * {@code clients} clients send {@code body} back to back to {@code urls[target]}, the target switching every
-     * {@code sliceMillis}; after {@code warmUpMillis} on each, {@code settle} runs (unmeasured), then {@code pairs}
-     * pairs of slices are measured, then {@code settle} runs again with the watched threads' CPU measured. Threads
-     * whose ids are in {@code watched} are accounted separately.
+     * {@code clients} clients send {@code body} back to back to {@code path} on {@code servers[target]}, the target
+     * switching every {@code sliceMillis}; after {@code warmUpMillis} on each, every server flushes (unmeasured),
+     * then {@code pairs} pairs of slices are measured, then every server flushes again, measured.
      */
-    static Result run(String[] urls, String body, int clients, int pairs, int sliceMillis, int warmUpMillis,
-                      Set<Long> watched, Runnable settle) throws Exception {
-        var mx = ManagementFactory.getThreadMXBean();
-        var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    static Result run(ServerProcess[] servers, String path, String body, int clients, int pairs, int sliceMillis,
+                      int warmUpMillis) throws Exception {
         var httpThreads = new AtomicInteger();
         ExecutorService httpExecutor = Executors.newFixedThreadPool(4,
                 r -> Thread.ofPlatform().name(HTTP_PREFIX + httpThreads.incrementAndGet()).daemon().unstarted(r));
         var client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).executor(httpExecutor).build();
-        var requests = Arrays.stream(urls).map(u -> HttpRequest.newBuilder(URI.create(u))
+        var requests = Arrays.stream(servers).map(s -> HttpRequest.newBuilder(URI.create(s.url() + path))
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build())
                 .toArray(HttpRequest[]::new);
-        var answered = new AtomicLongArray(urls.length);
-        var errors = new AtomicLongArray(urls.length);
+        var answered = new AtomicLongArray(servers.length);
+        var errors = new AtomicLongArray(servers.length);
         var target = new AtomicInteger();
         var stop = new java.util.concurrent.atomic.AtomicBoolean();
         var threads = new ArrayList<Thread>();
@@ -119,47 +129,52 @@ final class AlternatingLoad {
             }));
         }
         try {
-            for (int t = 0; t < urls.length; t++) {
+            for (int t = 0; t < servers.length; t++) {
                 target.set(t);
                 Thread.sleep(warmUpMillis);
             }
-            settle.run();
-            // the threads to account, looked up once: listing all threads inside a slice would cost the slice
-            var clientIds = idsOf(name -> name.startsWith(CLIENT_PREFIX) || name.startsWith(HTTP_PREFIX)
-                    || name.startsWith("HttpClient-") || name.equals(Thread.currentThread().getName()));
-            var watchedIds = watched.stream().mapToLong(Long::longValue).toArray();
+            for (var s : servers) {
+                s.flush();
+            }
+            var ticksBefore = Arrays.stream(servers).map(ServerProcess::threads).toList();
             var slices = new ArrayList<Slice>();
             for (int p = 0; p < pairs; p++) {
                 for (int i = 0; i < 2; i++) {
-                    int t = p % 2 == 0 ? i : 1 - i;
+                    int t = servers.length == 1 ? 0 : p % 2 == 0 ? i : 1 - i;
                     target.set(t);
                     Thread.sleep(20); // requests sent to the other server finish
+                    var before = usages(servers);
                     long r0 = answered.get(t);
                     long w0 = System.nanoTime();
-                    long p0 = os.getProcessCpuTime();
-                    long c0 = cpuOf(mx, clientIds);
-                    long m0 = cpuOf(mx, watchedIds);
                     Thread.sleep(sliceMillis);
                     long r1 = answered.get(t);
                     long w1 = System.nanoTime();
-                    long p1 = os.getProcessCpuTime();
-                    long c1 = cpuOf(mx, clientIds);
-                    long m1 = cpuOf(mx, watchedIds);
-                    slices.add(new Slice(t, r1 - r0, w1 - w0, p1 - p0, c1 - c0, m1 - m0));
+                    slices.add(new Slice(t, r1 - r0, w1 - w0, minus(usages(servers), before)));
                 }
             }
             long failed = 0;
-            for (int t = 0; t < urls.length; t++) {
+            for (int t = 0; t < servers.length; t++) {
                 failed += errors.get(t);
             }
             if (failed > 0) {
                 System.out.println("requests that failed: " + failed);
             }
             stop.set(true);
-            long tail0 = cpuOf(mx, watchedIds);
-            settle.run();
-            long tail = cpuOf(mx, watchedIds) - tail0;
-            return new Result(slices, tail);
+            for (var t : threads) {
+                t.join(10_000);
+            }
+            var before = usages(servers);
+            for (var s : servers) {
+                s.flush();
+            }
+            var tail = minus(usages(servers), before);
+            var threadTicks = new ArrayList<java.util.Map<String, Long>>();
+            for (int i = 0; i < servers.length; i++) {
+                var ticks = new java.util.TreeMap<>(servers[i].threads());
+                ticksBefore.get(i).forEach((name, t) -> ticks.merge(name, -t, Long::sum));
+                threadTicks.add(ticks);
+            }
+            return new Result(slices, tail, threadTicks);
         } finally {
             stop.set(true);
             for (var t : threads) {
@@ -170,28 +185,16 @@ final class AlternatingLoad {
         }
     }
 
-    /** Threads whose CPU is watched: the monitoring threads that exist now and did not in {@code before}. */
-    static Set<Long> threadsNamed(String prefix, Set<Long> before) {
-        var ids = new java.util.HashSet<Long>();
-        for (long id : idsOf(name -> name.startsWith(prefix))) {
-            if (!before.contains(id)) {
-                ids.add(id);
-            }
-        }
-        return ids;
+    private static ServerProcess.Usage[] usages(ServerProcess[] servers) {
+        return Arrays.stream(servers).map(ServerProcess::usage).toArray(ServerProcess.Usage[]::new);
     }
 
-    private static long[] idsOf(java.util.function.Predicate<String> names) {
-        return Thread.getAllStackTraces().keySet().stream().filter(t -> names.test(t.getName()))
-                .mapToLong(Thread::threadId).toArray();
-    }
-
-    private static long cpuOf(java.lang.management.ThreadMXBean mx, long[] ids) {
-        long total = 0;
-        for (long id : ids) {
-            total += Math.max(0, mx.getThreadCpuTime(id));
+    private static ServerProcess.Usage[] minus(ServerProcess.Usage[] after, ServerProcess.Usage[] before) {
+        var d = new ServerProcess.Usage[after.length];
+        for (int i = 0; i < d.length; i++) {
+            d[i] = after[i].minus(before[i]);
         }
-        return total;
+        return d;
     }
 
     /** Mean and the half-width of its 95 % confidence interval (normal approximation). */
@@ -203,6 +206,16 @@ final class AlternatingLoad {
         }
         var /= Math.max(1, xs.length - 1);
         return new double[] {mean, 1.96 * Math.sqrt(var / xs.length)};
+    }
+
+    /** Mean and the half-width of its 95 % confidence interval by Student's t, for a handful of values. */
+    static double[] meanAndHalfWidthT(double[] xs) {
+        double[] t975 = {Double.NaN, 12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179,
+                2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086};
+        var normal = meanAndHalfWidth(xs);
+        int df = xs.length - 1;
+        double t = df < 1 ? Double.NaN : df < t975.length ? t975[df] : 1.96;
+        return new double[] {normal[0], normal[1] / 1.96 * t};
     }
 
     static double median(double[] xs) {

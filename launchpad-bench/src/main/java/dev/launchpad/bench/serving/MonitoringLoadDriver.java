@@ -18,34 +18,33 @@ import dev.launchpad.platform.registry.RegistryService;
 import dev.launchpad.platform.store.Database;
 import dev.launchpad.platform.tracking.ExperimentService;
 import dev.launchpad.platform.tracking.RunService;
-import dev.launchpad.server.Launchpad;
 import dev.launchpad.server.ServerConfig;
-import dev.launchpad.server.cli.LaunchpadCli;
-import dev.launchpad.server.monitor.Monitoring;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 
 /**
- * What monitoring costs. (1) Serving with prediction logging on and off in the same run: two servers in this
- * process (one started with {@code -Dlaunchpad.monitoring=off}) serve the same MLP to 16 clients sending OIP
- * requests of 1 and of 32 rows; the clients switch server every slice (see {@link AlternatingLoad}), giving
- * paired throughput ratios and each server's CPU per request, and the monitored server's monitoring threads
- * (ingest, flush, scheduled checks) are accounted separately. (2) The monitoring thread's CPU per request of
- * 1 and 32 rows × 30 features on one otherwise idle thread (profiles, samples, prediction extraction).
- * (3) The time of one monitor run for a deployment with 1 000 000 logged predictions × 30 features (60 minute
- * windows, rolled up into an hour): read the span, drift of every feature, data quality, latency, error rate,
- * and performance over the 1 000 000 logged predictions, 100 000 of them labelled.
+ * What monitoring costs. (1) Serving with prediction logging on and off in the same run: two servers, each in a
+ * JVM of its own, one started with {@code -Dlaunchpad.monitoring=off}, serve the same MLP to 16 clients (in this
+ * JVM) sending OIP requests of 1 and of 32 rows; the clients switch server every slice (see
+ * {@link AlternatingLoad}), giving paired throughput ratios and each server's CPU per request, of which the
+ * monitored server's monitoring threads (ingest, flush, scheduled checks). {@code calibrate} runs the same with
+ * monitoring off on both servers: what the method itself reads as a difference. (2) The monitoring thread's CPU
+ * per request of 1 and 32 rows × 30 features on one otherwise idle thread (profiles, samples, prediction
+ * extraction). (3) The time of one monitor run for a deployment with 1 000 000 logged predictions × 30
+ * features (60 minute windows, rolled up into an hour): read the span, drift of every feature, data quality,
+ * latency, error rate, and performance over the 1 000 000 logged predictions, 100 000 of them labelled.
  */
 public final class MonitoringLoadDriver {
+    private static final String INFER = "/v2/models/mlp/infer";
+
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && args[0].equals("ingest")) {
             ingestCost();
@@ -55,53 +54,104 @@ public final class MonitoringLoadDriver {
             dedicated(Integer.parseInt(args[1]), Integer.parseInt(args[2]));
             System.exit(0);
         }
-        int pairs = args.length > 0 ? Integer.parseInt(args[0]) : 40;
-        int sliceMillis = args.length > 1 ? Integer.parseInt(args[1]) : 2_000;
+        boolean calibrate = args.length > 0 && args[0].equals("calibrate");
+        int first = calibrate ? 1 : 0;
+        int forks = args.length > first ? Integer.parseInt(args[first]) : 6;
+        int pairs = args.length > first + 1 ? Integer.parseInt(args[first + 1]) : 10;
+        int sliceMillis = args.length > first + 2 ? Integer.parseInt(args[first + 2]) : 2_000;
         System.out.printf("machine: %d cores, java %s%n", Runtime.getRuntime().availableProcessors(),
                 System.getProperty("java.version"));
         var dir = Files.createTempDirectory("launchpad-monitoring-bench-");
-        var mlp = OnnxTestModels.mlp(30, 64, 1);
-        Path mlpFile = mlp.write(dir.resolve("mlp.onnx"));
-        System.setProperty(Monitoring.LOGGING_PROPERTY, "off");
-        var off = start(dir.resolve("off"), mlpFile);
-        var before = AlternatingLoad.threadsNamed("launchpad-", java.util.Set.of());
-        System.setProperty(Monitoring.LOGGING_PROPERTY, "on");
-        var on = start(dir.resolve("on"), mlpFile);
-        var monitoring = AlternatingLoad.threadsNamed("launchpad-monitor", before); // the monitored server's
-        for (int rows : new int[] {1, 32}) {
-            var payload = payload(rows);
-            var ingestor = on.monitoring().ingestor();
-            var start = ingestor.stats();
-            var result = AlternatingLoad.run(new String[] {off.url() + "/v2/models/mlp/infer", on.url() + "/v2/models/mlp/infer"},
-                    payload, 16, pairs, sliceMillis, 10_000, monitoring, ingestor::flushNow);
-            var ratios = result.pairRatios(0, 1);
-            var ci = AlternatingLoad.meanAndHalfWidth(ratios);
-            double cpuOff = result.serverCpuPerRequest(0, 1);
-            double cpuOn = result.serverCpuPerRequest(1, 1);
-            var stats = ingestor.stats();
-            System.out.printf("%d row(s)/request, 16 clients, %d pairs of %d ms slices: throughput off %.0f, on %.0f req/s;"
-                            + " on/off per pair: mean %.1f %% ± %.1f %% (95 %% CI), median %.1f %%%n", rows, pairs, sliceMillis,
-                    result.meanRequestsPerSecond(0), result.meanRequestsPerSecond(1), 100 * ci[0], 100 * ci[1],
-                    100 * AlternatingLoad.median(ratios));
-            System.out.printf("  server CPU per request (process minus load generator): off %.1f us, on %.1f us -> on/off"
-                            + " throughput when CPU-bound %.1f %%; monitoring threads %.1f us per request%n",
-                    cpuOff / 1e3, cpuOn / 1e3, 100 * cpuOff / cpuOn, result.watchedCpuPerRequest(1) / 1e3);
-            var mx = java.lang.management.ManagementFactory.getThreadMXBean();
-            for (var t : Thread.getAllStackTraces().keySet()) {
-                if (monitoring.contains(t.threadId())) {
-                    System.out.printf("  %s: %.0f ms of CPU so far%n", t.getName(), mx.getThreadCpuTime(t.threadId()) / 1e6);
+        Path mlpFile = OnnxTestModels.mlp(30, 64, 1).write(dir.resolve("mlp.onnx"));
+        String[] names = calibrate ? new String[] {"off", "off too"} : new String[] {"off", "on"};
+        int[] sizes = {1, 32};
+        var measured = new Measured[sizes.length][forks];
+        for (int fork = 0; fork < forks; fork++) {
+            // fresh JVMs for each fork, started in turn in either order: JIT decisions differ between JVMs
+            var homes = new Path[] {dir.resolve(fork + "-off"), dir.resolve(fork + "-on")};
+            var servers = new ServerProcess[2];
+            for (int i = 0; i < 2; i++) {
+                int s = fork % 2 == 0 ? i : 1 - i;
+                servers[s] = server(homes[s], mlpFile, s == 1 && !calibrate);
+            }
+            try (var off = servers[0]; var on = servers[1]) {
+                for (int rows : sizes) {
+                    // unmeasured: until the JIT has compiled both request sizes' paths, monitoring's included
+                    AlternatingLoad.run(new ServerProcess[] {off, on}, INFER, payload(rows), 16, 0, sliceMillis, 15_000);
+                }
+                for (int k = 0; k < sizes.length; k++) {
+                    var result = AlternatingLoad.run(new ServerProcess[] {off, on}, INFER, payload(sizes[k]), 16, pairs,
+                            sliceMillis, 10_000);
+                    System.out.printf("fork %d, %d row(s)/request, 16 clients, %d pairs of %d ms slices:", fork + 1,
+                            sizes[k], pairs, sliceMillis);
+                    measured[k][fork] = report(names, result);
                 }
             }
-            System.out.printf("  observations accepted %d, dropped %d, unprofiled %d, prediction rows not kept %d%n",
-                    stats.accepted() - start.accepted(), stats.dropped() - start.dropped(),
-                    stats.unprofiled() - start.unprofiled(), stats.droppedPredictions() - start.droppedPredictions());
         }
-        off.close();
-        on.close();
-
-        ingestCost();
-        checkTime(dir.resolve("check"));
+        for (int k = 0; k < sizes.length; k++) {
+            var m = measured[k];
+            var t = AlternatingLoad.meanAndHalfWidthT(Arrays.stream(m).mapToDouble(Measured::throughputRatio).toArray());
+            var c = AlternatingLoad.meanAndHalfWidthT(Arrays.stream(m).mapToDouble(x -> x.cpu[0] / x.cpu[1]).toArray());
+            var a = AlternatingLoad.meanAndHalfWidthT(Arrays.stream(m).mapToDouble(x -> x.cpu[0]).toArray());
+            var b = AlternatingLoad.meanAndHalfWidthT(Arrays.stream(m).mapToDouble(x -> x.cpu[1]).toArray());
+            var share = AlternatingLoad.meanAndHalfWidthT(Arrays.stream(m).mapToDouble(Measured::monitoringShare).toArray());
+            System.out.printf("%d row(s)/request over %d forks: %s/%s throughput %.1f %% ± %.1f %%, when CPU-bound %.1f %% ±"
+                            + " %.1f %% (95 %% CI over forks); server CPU per request %s %.1f ± %.1f us, %s %.1f ± %.1f us;"
+                            + " %s's monitoring threads take %.1f %% ± %.1f %% of its CPU%n",
+                    sizes[k], forks, names[1], names[0], 100 * t[0], 100 * t[1], 100 * c[0], 100 * c[1], names[0],
+                    a[0] / 1e3, a[1] / 1e3, names[1], b[0] / 1e3, b[1] / 1e3, names[1], 100 * share[0], 100 * share[1]);
+        }
+        if (!calibrate) {
+            ingestCost();
+            checkTime(dir.resolve("check"));
+        }
         System.exit(0);
+    }
+
+    /**
+     * What one fork measured for one request size: the mean on/off throughput ratio of its pairs, each server's CPU
+     * per request (ns), and the share of the second server's CPU its monitoring threads took beyond the first's.
+     */
+    private record Measured(double throughputRatio, double[] cpu, double monitoringShare) {
+    }
+
+    /** Prints a fork's result for one request size (throughput, CPU, GC, threads) and returns what it measured. */
+    private static Measured report(String[] names, AlternatingLoad.Result result) {
+        var ratios = result.pairRatios(0, 1);
+        var ci = AlternatingLoad.meanAndHalfWidth(ratios);
+        System.out.printf(" throughput %s %.0f, %s %.0f req/s; %s/%s per pair: mean %.1f %% ± %.1f %% (95 %% CI), median"
+                        + " %.1f %%%n", names[0], result.meanRequestsPerSecond(0), names[1], result.meanRequestsPerSecond(1),
+                names[1], names[0], 100 * ci[0], 100 * ci[1], 100 * AlternatingLoad.median(ratios));
+        for (int s = 0; s < 2; s++) {
+            var spent = result.spent(s);
+            long requests = Math.max(1, result.requests(s));
+            System.out.printf("  %s: server process CPU per request %.1f us, of which monitoring threads %.1f us;"
+                            + " %d GCs, %d ms of pauses per 100 000 requests; observations accepted %d, dropped %d,"
+                            + " unprofiled %d%n", names[s], result.cpuPerRequest(s) / 1e3,
+                    result.monitoringCpuPerRequest(s) / 1e3, spent.gcCount() * 100_000 / requests,
+                    spent.gcMillis() * 100_000 / requests, spent.accepted(), spent.dropped(), spent.unprofiled());
+        }
+        printThreads(names, result);
+        double[] cpu = {result.cpuPerRequest(0), result.cpuPerRequest(1)};
+        System.out.printf("  %s/%s throughput when CPU-bound (CPU per request %s / %s): %.1f %%%n", names[1], names[0],
+                names[0], names[1], 100 * cpu[0] / cpu[1]);
+        return new Measured(ci[0], cpu,
+                (result.monitoringCpuPerRequest(1) - result.monitoringCpuPerRequest(0)) / cpu[1]);
+    }
+
+    /** Both servers' CPU per request by thread name, the largest differences first (JIT, GC, request threads, ...). */
+    private static void printThreads(String[] names, AlternatingLoad.Result result) {
+        var a = result.threadCpuPerRequest(0);
+        var b = result.threadCpuPerRequest(1);
+        var all = new java.util.TreeSet<>(a.keySet());
+        all.addAll(b.keySet());
+        var sorted = new ArrayList<>(all);
+        sorted.sort(java.util.Comparator.comparingDouble(n -> -Math.abs(b.getOrDefault(n, 0.0) - a.getOrDefault(n, 0.0))));
+        System.out.printf("  CPU per request by thread (us), %s -> %s:", names[0], names[1]);
+        for (var name : sorted.subList(0, Math.min(14, sorted.size()))) {
+            System.out.printf(" [%s] %.1f -> %.1f;", name, a.getOrDefault(name, 0.0), b.getOrDefault(name, 0.0));
+        }
+        System.out.println();
     }
 
     /**
@@ -111,60 +161,31 @@ public final class MonitoringLoadDriver {
     private static void dedicated(int rows, int seconds) throws Exception {
         var dir = Files.createTempDirectory("launchpad-monitoring-dedicated-");
         Path mlpFile = OnnxTestModels.mlp(30, 64, 1).write(dir.resolve("mlp.onnx"));
-        var before = AlternatingLoad.threadsNamed("launchpad-", java.util.Set.of());
-        System.setProperty(Monitoring.LOGGING_PROPERTY, "on");
-        var on = start(dir.resolve("on"), mlpFile);
-        var monitoring = AlternatingLoad.threadsNamed("launchpad-monitor", before);
-        var ingestor = on.monitoring().ingestor();
-        var result = AlternatingLoad.run(new String[] {on.url() + "/v2/models/mlp/infer", on.url() + "/v2/models/mlp/infer"},
-                payload(rows), 16, 1, seconds * 500, 10_000, monitoring, ingestor::flushNow);
-        long requests = 0;
-        long wall = 0;
-        long server = 0;
-        long watched = result.tailWatchedCpu();
-        for (var slice : result.slices()) {
-            requests += slice.requests();
-            wall += slice.wallNanos();
-            server += slice.processCpu() - slice.clientCpu();
-            watched += slice.watchedCpu();
+        try (var on = server(dir.resolve("on"), mlpFile, true)) {
+            var result = AlternatingLoad.run(new ServerProcess[] {on}, INFER, payload(rows), 16, 1, seconds * 500, 10_000);
+            var spent = result.spent(0);
+            System.out.printf("dedicated monitored server, %d row(s)/request, %d s: %.0f req/s; server process CPU per"
+                            + " request %.1f us, of which monitoring threads %.1f us (%.1f %%); %d dropped, %d unprofiled%n",
+                    rows, seconds, result.meanRequestsPerSecond(0), result.cpuPerRequest(0) / 1e3,
+                    result.monitoringCpuPerRequest(0) / 1e3,
+                    100 * result.monitoringCpuPerRequest(0) / result.cpuPerRequest(0), spent.dropped(), spent.unprofiled());
         }
-        System.out.printf("dedicated monitored server, %d row(s)/request, %d s: %.0f req/s; server CPU per request %.1f us,"
-                        + " of which monitoring threads %.1f us%n", rows, seconds, requests / (wall / 1e9),
-                (server + result.tailWatchedCpu()) / 1e3 / requests, watched / 1e3 / requests);
-        on.close();
     }
 
     private static String payload(int rows) {
         var data = new StringBuilder("[");
         var random = new Random(7);
         for (int r = 0; r < rows; r++) {
-            var row = java.util.Arrays.toString(randomRow(random));
+            var row = Arrays.toString(randomRow(random));
             data.append(r == 0 ? "" : ",").append(row, 1, row.length() - 1);
         }
         return "{\"inputs\":[{\"name\":\"x\",\"datatype\":\"FP32\",\"shape\":[" + rows + ",30],\"data\":"
                 + data.append(']') + "}]}";
     }
 
-    private static Launchpad start(Path home, Path model) {
-        var config = new ServerConfig("127.0.0.1", 0, home, ServerConfig.sqliteUrl(home), home.resolve("artifacts").toString());
-        var server = Launchpad.start(config);
-        var err = new StringWriter();
-        int code = LaunchpadCli.commandLine().setOut(new PrintWriter(new StringWriter())).setErr(new PrintWriter(err))
-                .execute("models", "register", "--name", "mlp", "--file", model.toString(), "--signature-from-model",
-                        "--server", server.url());
-        if (code != 0) {
-            throw new IllegalStateException(err.toString());
-        }
-        try {
-            var client = java.net.http.HttpClient.newHttpClient();
-            client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(server.url() + "/api/v1/deployments"))
-                    .header("Content-Type", "application/json").POST(java.net.http.HttpRequest.BodyPublishers
-                            .ofString("{\"name\":\"mlp\",\"model\":\"mlp\",\"version\":\"1\"}")).build(),
-                    java.net.http.HttpResponse.BodyHandlers.ofString());
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-        return server;
+    /** A server in its own JVM serving the MLP as {@code mlp}, with prediction logging on or off; GC log in its home. */
+    private static ServerProcess server(Path home, Path model, boolean monitoring) throws Exception {
+        return ServerProcess.start(home, model, monitoring, List.of("-Xlog:gc:file=" + home.resolve("gc.log")));
     }
 
     private static float[] randomRow(Random random) {
