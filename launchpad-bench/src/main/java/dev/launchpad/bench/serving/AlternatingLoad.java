@@ -16,8 +16,10 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * Closed-loop load on two servers, each in a process of its own ({@link ServerProcess}), that switches between
  * them every slice (A B, B A, A B, ...), so both see the same state of a shared machine. Throughput of adjacent
  * slices pairs up into ratios; each server's CPU, read from its process at every slice boundary, is charged to
- * it whenever it was spent (a monitoring thread finishing its work during the other server's slice), which
- * gives what serving one request costs each server, a figure a noisy host disturbs much less than throughput.
+ * it whenever in a slice it was spent (a monitoring thread finishing its work during the other server's slice)
+ * and in the flush after the last one, which gives what serving one request costs each server, a figure a noisy
+ * host disturbs much less than throughput. The 20 ms before each slice, while requests to the other server
+ * finish, are charged to neither.
  */
 final class AlternatingLoad {
     private static final String CLIENT_PREFIX = "load-client-";
@@ -34,7 +36,8 @@ final class AlternatingLoad {
      * The slices of a run and what each server spent after the last one finishing the work it left (a flush),
      * charged to it too.
      */
-    record Result(List<Slice> slices, ServerProcess.Usage[] tail, List<java.util.Map<String, Long>> threadTicks) {
+    record Result(List<Slice> slices, ServerProcess.Usage[] tail, List<java.util.Map<String, Long>> threadTicks,
+                  long[] failed) {
         /** Everything server {@code target} spent over the run, the tail included. */
         ServerProcess.Usage spent(int target) {
             var total = tail[target];
@@ -152,12 +155,9 @@ final class AlternatingLoad {
                     slices.add(new Slice(t, r1 - r0, w1 - w0, minus(usages(servers), before)));
                 }
             }
-            long failed = 0;
+            var failed = new long[servers.length];
             for (int t = 0; t < servers.length; t++) {
-                failed += errors.get(t);
-            }
-            if (failed > 0) {
-                System.out.println("requests that failed: " + failed);
+                failed[t] = errors.get(t);
             }
             stop.set(true);
             for (var t : threads) {
@@ -174,7 +174,7 @@ final class AlternatingLoad {
                 ticksBefore.get(i).forEach((name, t) -> ticks.merge(name, -t, Long::sum));
                 threadTicks.add(ticks);
             }
-            return new Result(slices, tail, threadTicks);
+            return new Result(slices, tail, threadTicks, failed);
         } finally {
             stop.set(true);
             for (var t : threads) {
@@ -214,7 +214,7 @@ final class AlternatingLoad {
                 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086};
         var normal = meanAndHalfWidth(xs);
         int df = xs.length - 1;
-        double t = df < 1 ? Double.NaN : df < t975.length ? t975[df] : 1.96;
+        double t = df < 1 ? Double.NaN : df < t975.length ? t975[df] : 1.96 + 2.5 / df; // within 0.2 % past 20
         return new double[] {normal[0], normal[1] / 1.96 * t};
     }
 

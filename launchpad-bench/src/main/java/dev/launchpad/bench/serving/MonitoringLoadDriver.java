@@ -70,9 +70,18 @@ public final class MonitoringLoadDriver {
             // fresh JVMs for each fork, started in turn in either order: JIT decisions differ between JVMs
             var homes = new Path[] {dir.resolve(fork + "-off"), dir.resolve(fork + "-on")};
             var servers = new ServerProcess[2];
-            for (int i = 0; i < 2; i++) {
-                int s = fork % 2 == 0 ? i : 1 - i;
-                servers[s] = server(homes[s], mlpFile, s == 1 && !calibrate);
+            try {
+                for (int i = 0; i < 2; i++) {
+                    int s = fork % 2 == 0 ? i : 1 - i;
+                    servers[s] = server(homes[s], mlpFile, s == 1 && !calibrate);
+                }
+            } catch (RuntimeException e) {
+                for (var started : servers) {
+                    if (started != null) {
+                        started.close();
+                    }
+                }
+                throw e;
             }
             try (var off = servers[0]; var on = servers[1]) {
                 for (int rows : sizes) {
@@ -118,7 +127,7 @@ public final class MonitoringLoadDriver {
     /** Prints a fork's result for one request size (throughput, CPU, GC, threads) and returns what it measured. */
     private static Measured report(String[] names, AlternatingLoad.Result result) {
         var ratios = result.pairRatios(0, 1);
-        var ci = AlternatingLoad.meanAndHalfWidth(ratios);
+        var ci = AlternatingLoad.meanAndHalfWidthT(ratios);
         System.out.printf(" throughput %s %.0f, %s %.0f req/s; %s/%s per pair: mean %.1f %% ± %.1f %% (95 %% CI), median"
                         + " %.1f %%%n", names[0], result.meanRequestsPerSecond(0), names[1], result.meanRequestsPerSecond(1),
                 names[1], names[0], 100 * ci[0], 100 * ci[1], 100 * AlternatingLoad.median(ratios));
@@ -127,9 +136,10 @@ public final class MonitoringLoadDriver {
             long requests = Math.max(1, result.requests(s));
             System.out.printf("  %s: server process CPU per request %.1f us, of which monitoring threads %.1f us;"
                             + " %d GCs, %d ms of pauses per 100 000 requests; observations accepted %d, dropped %d,"
-                            + " unprofiled %d%n", names[s], result.cpuPerRequest(s) / 1e3,
+                            + " unprofiled %d; requests that failed %d%n", names[s], result.cpuPerRequest(s) / 1e3,
                     result.monitoringCpuPerRequest(s) / 1e3, spent.gcCount() * 100_000 / requests,
-                    spent.gcMillis() * 100_000 / requests, spent.accepted(), spent.dropped(), spent.unprofiled());
+                    spent.gcMillis() * 100_000 / requests, spent.accepted(), spent.dropped(), spent.unprofiled(),
+                    result.failed()[s]);
         }
         printThreads(names, result);
         double[] cpu = {result.cpuPerRequest(0), result.cpuPerRequest(1)};
@@ -165,10 +175,12 @@ public final class MonitoringLoadDriver {
             var result = AlternatingLoad.run(new ServerProcess[] {on}, INFER, payload(rows), 16, 1, seconds * 500, 10_000);
             var spent = result.spent(0);
             System.out.printf("dedicated monitored server, %d row(s)/request, %d s: %.0f req/s; server process CPU per"
-                            + " request %.1f us, of which monitoring threads %.1f us (%.1f %%); %d dropped, %d unprofiled%n",
+                            + " request %.1f us, of which monitoring threads %.1f us (%.1f %%); %d dropped, %d unprofiled,"
+                            + " %d requests failed%n",
                     rows, seconds, result.meanRequestsPerSecond(0), result.cpuPerRequest(0) / 1e3,
                     result.monitoringCpuPerRequest(0) / 1e3,
-                    100 * result.monitoringCpuPerRequest(0) / result.cpuPerRequest(0), spent.dropped(), spent.unprofiled());
+                    100 * result.monitoringCpuPerRequest(0) / result.cpuPerRequest(0), spent.dropped(), spent.unprofiled(),
+                    result.failed()[0]);
         }
     }
 

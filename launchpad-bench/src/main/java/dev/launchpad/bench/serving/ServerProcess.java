@@ -82,7 +82,12 @@ final class ServerProcess implements AutoCloseable {
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), ServerProcess.class.getName(),
                 home.toString(), model.toString()));
         var process = new ProcessBuilder(command).redirectError(home.resolve("server.log").toFile()).start();
-        return new ServerProcess(process);
+        try {
+            return new ServerProcess(process);
+        } catch (RuntimeException e) {
+            process.destroyForcibly(); // it never came up: see server.log in its home
+            throw e;
+        }
     }
 
     String url() {
@@ -112,11 +117,16 @@ final class ServerProcess implements AutoCloseable {
 
     private String reply(int seconds) {
         try {
-            var line = replies.poll(seconds, TimeUnit.SECONDS);
-            if (line == null) {
-                throw new IllegalStateException("the server process did not answer (alive: " + process.isAlive() + ")");
+            for (int waited = 0; waited < seconds; waited++) {
+                var line = replies.poll(1, TimeUnit.SECONDS);
+                if (line != null) {
+                    return line;
+                }
+                if (!process.isAlive()) {
+                    throw new IllegalStateException("the server process ended with exit code " + process.exitValue());
+                }
             }
-            return line;
+            throw new IllegalStateException("the server process did not answer within " + seconds + " s");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);

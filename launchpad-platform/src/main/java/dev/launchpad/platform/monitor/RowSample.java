@@ -67,8 +67,8 @@ public final class RowSample {
         int n = batch.rows();
         for (int r = 0; r < n; r++) {
             int target;
-            if (rows.size() < capacity) {
-                seen++;
+            if (rows.size() < capacity && (seen == rows.size() || rows.isEmpty())) {
+                seen++; // every row seen so far is kept: room for this one too
                 target = rows.size();
                 rows.add(null);
                 if (rows.size() == capacity && seen == capacity) {
@@ -87,9 +87,11 @@ public final class RowSample {
                 threshold *= Math.exp(Math.log(uniform()) / capacity);
                 skip = nextSkip();
             } else {
-                seen++; // a sample read back or merged: a draw for every row (algorithm R)
+                // a sample read back or merged: a draw for every row (algorithm R), kept at its size (a merged sample
+                // of fewer rows than its capacity stands for more rows than it holds, so it cannot grow)
+                seen++;
                 long j = random.nextLong(seen);
-                if (j >= capacity) {
+                if (j >= rows.size()) {
                     continue;
                 }
                 target = (int) j;

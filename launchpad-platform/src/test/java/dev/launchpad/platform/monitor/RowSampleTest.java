@@ -37,7 +37,7 @@ class RowSampleTest {
                     counts[(int) v]++;
                 }
             }
-            // each row is kept 600 times in expectation; chi-square over 60 rows (59 df: p = 1e-6 at about 120)
+            // each row is kept 600 times in expectation; chi-square over 60 rows (59 df: p ≈ 5e-6 at 120)
             double expected = (double) trials * capacity / n;
             double chi2 = 0;
             for (int c : counts) {
@@ -81,7 +81,31 @@ class RowSampleTest {
             }
         }
         assertThat(back.seen()).isEqualTo(100);
-        // half of the kept rows come from the second hundred: 10 000 of 20 000, σ about 71
+        // half of the kept rows come from the second hundred: 10 000 of 20 000, σ about 69
         assertThat(counts[1]).isBetween(10_000 - 360, 10_000 + 360);
+    }
+
+    @Test
+    void aMergedSampleWithRoomLeftStillWeighsEveryRowAlike() {
+        // 1 000 rows seen by a sample of 100 and 10 by one of 1 000: the union holds 110 rows standing for 1 010
+        var counts = new int[2];
+        for (int t = 0; t < 2_000; t++) {
+            var a = new RowSample(100, 2 * t);
+            keptRowNumbers(a, 1_000, 50);
+            var b = new RowSample(1_000, 2 * t + 1);
+            keptRowNumbers(b, 10, 10);
+            var merged = a.merge(b);
+            assertThat(merged.size()).isEqualTo(110);
+            var x = new double[1_010];
+            java.util.Arrays.fill(x, -1.0); // as many rows again: each of the 2 020 kept with the same chance
+            merged.add(new FeatureBatch(x.length, List.of(FeatureBatch.Feature.numeric("x", x))));
+            assertThat(merged.seen()).isEqualTo(2_020);
+            assertThat(merged.size()).isEqualTo(110);
+            for (double v : ((Column.Numeric) merged.toDataset().column("x")).values()) {
+                counts[v == -1.0 ? 1 : 0]++;
+            }
+        }
+        // half of 220 000 kept rows are new ones (σ about 235)
+        assertThat(counts[1]).isBetween(110_000 - 1_200, 110_000 + 1_200);
     }
 }
