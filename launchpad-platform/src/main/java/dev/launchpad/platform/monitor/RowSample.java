@@ -18,8 +18,9 @@ import java.util.SplittableRandom;
 /**
  * A bounded uniform sample of rows (reservoir sampling; Li's algorithm L draws random numbers only for the rows it
  * keeps, so most rows of a busy window cost a counter) kept next to a window's sketches so that drift can be
- * tested exactly (KS, Wasserstein, chi-square...) on raw values. Samples of disjoint windows {@link #merge merge} into a sample of their union by weighted sampling without replacement
- * (Efraimidis–Spirakis A-Res, each kept row weighing rows seen / rows kept). Not thread-safe.
+ * tested exactly (KS, Wasserstein, chi-square...) on raw values. Samples of disjoint windows {@link #merge merge}
+ * into a sample of their union by weighted sampling without replacement (Efraimidis–Spirakis A-Res, each kept row
+ * weighing rows seen / rows kept). Not thread-safe.
  */
 public final class RowSample {
     private static final int MAGIC = 0x4C50_5253; // "LPRS"
