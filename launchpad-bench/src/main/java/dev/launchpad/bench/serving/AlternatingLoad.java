@@ -42,11 +42,7 @@ final class AlternatingLoad {
         ServerProcess.Usage spent(int target) {
             var total = tail[target];
             for (var s : slices) {
-                var u = s.spent()[target];
-                total = new ServerProcess.Usage(total.cpuNanos() + u.cpuNanos(),
-                        total.monitoringCpuNanos() + u.monitoringCpuNanos(), total.gcCount() + u.gcCount(),
-                        total.gcMillis() + u.gcMillis(), total.accepted() + u.accepted(), total.dropped() + u.dropped(),
-                        total.unprofiled() + u.unprofiled());
+                total = total.plus(s.spent()[target]);
             }
             return total;
         }

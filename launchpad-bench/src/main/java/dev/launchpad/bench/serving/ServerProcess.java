@@ -36,6 +36,11 @@ final class ServerProcess implements AutoCloseable {
     /** What a server process has spent since it started: CPU (ns), of which its monitoring threads, and GC. */
     record Usage(long cpuNanos, long monitoringCpuNanos, long gcCount, long gcMillis, long accepted, long dropped,
                  long unprofiled) {
+        Usage plus(Usage o) {
+            return new Usage(cpuNanos + o.cpuNanos, monitoringCpuNanos + o.monitoringCpuNanos, gcCount + o.gcCount,
+                    gcMillis + o.gcMillis, accepted + o.accepted, dropped + o.dropped, unprofiled + o.unprofiled);
+        }
+
         Usage minus(Usage o) {
             return new Usage(cpuNanos - o.cpuNanos, monitoringCpuNanos - o.monitoringCpuNanos, gcCount - o.gcCount,
                     gcMillis - o.gcMillis, accepted - o.accepted, dropped - o.dropped, unprofiled - o.unprofiled);
@@ -142,7 +147,6 @@ final class ServerProcess implements AutoCloseable {
             deploy(server.url(), Path.of(args[1]));
             out.println(REPLY + server.url());
             var in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-            var threads = ManagementFactory.getThreadMXBean();
             var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
             for (String line; (line = in.readLine()) != null && !line.equals("quit"); ) {
                 var monitoring = server.monitoring().ingestor();
@@ -152,12 +156,7 @@ final class ServerProcess implements AutoCloseable {
                         out.println(REPLY + "flushed");
                     }
                     case "usage" -> {
-                        long monitoringCpu = 0;
-                        for (var info : threads.getThreadInfo(threads.getAllThreadIds())) {
-                            if (info != null && info.getThreadName().startsWith("launchpad-monitor")) {
-                                monitoringCpu += Math.max(0, threads.getThreadCpuTime(info.getThreadId()));
-                            }
-                        }
+                        long monitoringCpu = monitoringThreadsCpu().values().stream().mapToLong(Long::longValue).sum();
                         long gcCount = 0;
                         long gcMillis = 0;
                         for (var gc : ManagementFactory.getGarbageCollectorMXBeans()) {
@@ -203,15 +202,22 @@ final class ServerProcess implements AutoCloseable {
         }
         byName.put("(exited)", Math.max(0, ticks(Files.readString(Path.of("/proc/self/stat"))) - live));
         // the kernel keeps 15 characters of a name: the monitoring threads apart, by their Java names
-        var threads = ManagementFactory.getThreadMXBean();
-        for (var info : threads.getThreadInfo(threads.getAllThreadIds())) {
-            if (info != null && info.getThreadName().startsWith("launchpad-monitor")) {
-                byName.merge(info.getThreadName(), threads.getThreadCpuTime(info.getThreadId()) / 10_000_000, Long::sum);
-            }
-        }
+        monitoringThreadsCpu().forEach((name, nanos) -> byName.merge(name, nanos / 10_000_000, Long::sum));
         var line = new StringBuilder();
         byName.forEach((name, ticks) -> line.append(line.isEmpty() ? "" : "\t").append(name).append('=').append(ticks));
         return line.toString();
+    }
+
+    /** CPU (ns) of each live monitoring thread ({@code launchpad-monitor-*}) by its Java name. */
+    private static java.util.Map<String, Long> monitoringThreadsCpu() {
+        var threads = ManagementFactory.getThreadMXBean();
+        var cpu = new java.util.TreeMap<String, Long>();
+        for (var info : threads.getThreadInfo(threads.getAllThreadIds())) {
+            if (info != null && info.getThreadName().startsWith("launchpad-monitor")) {
+                cpu.merge(info.getThreadName(), Math.max(0, threads.getThreadCpuTime(info.getThreadId())), Long::sum);
+            }
+        }
+        return cpu;
     }
 
     /** utime + stime of a {@code stat} line (fields 14 and 15, counted after the command's closing parenthesis). */
