@@ -193,25 +193,19 @@ final class AlternatingLoad {
         return d;
     }
 
-    /** Mean and the half-width of its 95 % confidence interval (normal approximation). */
+    /** Mean and the half-width of its 95 % confidence interval by Student's t (NaN for fewer than two values). */
     static double[] meanAndHalfWidth(double[] xs) {
+        double[] t975 = {Double.NaN, 12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179,
+                2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086};
         double mean = Arrays.stream(xs).average().orElse(Double.NaN);
         double var = 0;
         for (double x : xs) {
             var += (x - mean) * (x - mean);
         }
         var /= Math.max(1, xs.length - 1);
-        return new double[] {mean, 1.96 * Math.sqrt(var / xs.length)};
-    }
-
-    /** Mean and the half-width of its 95 % confidence interval by Student's t, for a handful of values. */
-    static double[] meanAndHalfWidthT(double[] xs) {
-        double[] t975 = {Double.NaN, 12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179,
-                2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086};
-        var normal = meanAndHalfWidth(xs);
         int df = xs.length - 1;
         double t = df < 1 ? Double.NaN : df < t975.length ? t975[df] : 1.96 + 2.5 / df; // within 0.2 % past 20
-        return new double[] {normal[0], normal[1] / 1.96 * t};
+        return new double[] {mean, t * Math.sqrt(var / xs.length)};
     }
 
     static double median(double[] xs) {

@@ -99,11 +99,11 @@ public final class MonitoringLoadDriver {
         }
         for (int k = 0; k < sizes.length; k++) {
             var m = measured[k];
-            var t = AlternatingLoad.meanAndHalfWidthT(Arrays.stream(m).mapToDouble(Measured::throughputRatio).toArray());
-            var c = AlternatingLoad.meanAndHalfWidthT(Arrays.stream(m).mapToDouble(x -> x.cpu[0] / x.cpu[1]).toArray());
-            var a = AlternatingLoad.meanAndHalfWidthT(Arrays.stream(m).mapToDouble(x -> x.cpu[0]).toArray());
-            var b = AlternatingLoad.meanAndHalfWidthT(Arrays.stream(m).mapToDouble(x -> x.cpu[1]).toArray());
-            var share = AlternatingLoad.meanAndHalfWidthT(Arrays.stream(m).mapToDouble(Measured::monitoringShare).toArray());
+            var t = AlternatingLoad.meanAndHalfWidth(Arrays.stream(m).mapToDouble(Measured::throughputRatio).toArray());
+            var c = AlternatingLoad.meanAndHalfWidth(Arrays.stream(m).mapToDouble(x -> x.cpu[0] / x.cpu[1]).toArray());
+            var a = AlternatingLoad.meanAndHalfWidth(Arrays.stream(m).mapToDouble(x -> x.cpu[0]).toArray());
+            var b = AlternatingLoad.meanAndHalfWidth(Arrays.stream(m).mapToDouble(x -> x.cpu[1]).toArray());
+            var share = AlternatingLoad.meanAndHalfWidth(Arrays.stream(m).mapToDouble(Measured::monitoringShare).toArray());
             System.out.printf("%d row(s)/request over %d forks: %s/%s throughput %.1f %% ± %.1f %%, when CPU-bound %.1f %% ±"
                             + " %.1f %% (95 %% CI over forks); server CPU per request %s %.1f ± %.1f us, %s %.1f ± %.1f us;"
                             + " %s's monitoring threads take %.1f %% ± %.1f %% of its CPU%n",
@@ -127,7 +127,7 @@ public final class MonitoringLoadDriver {
     /** Prints a fork's result for one request size (throughput, CPU, GC, threads) and returns what it measured. */
     private static Measured report(String[] names, AlternatingLoad.Result result) {
         var ratios = result.pairRatios(0, 1);
-        var ci = AlternatingLoad.meanAndHalfWidthT(ratios);
+        var ci = AlternatingLoad.meanAndHalfWidth(ratios);
         System.out.printf(" throughput %s %.0f, %s %.0f req/s; %s/%s per pair: mean %.1f %% ± %.1f %% (95 %% CI), median"
                         + " %.1f %%%n", names[0], result.meanRequestsPerSecond(0), names[1], result.meanRequestsPerSecond(1),
                 names[1], names[0], 100 * ci[0], 100 * ci[1], 100 * AlternatingLoad.median(ratios));
