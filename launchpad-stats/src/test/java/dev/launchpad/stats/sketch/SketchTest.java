@@ -9,6 +9,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
@@ -255,6 +256,20 @@ class SketchTest {
         assertThat(Hashing.hash(-0.0)).isEqualTo(Hashing.hash(0.0));
         assertThat(Hashing.hash(Double.longBitsToDouble(0xfff8000000000001L))).isEqualTo(Hashing.hash(Double.NaN));
         assertThat(Hashing.hash(1.0)).isEqualTo(0x1d90_3ebd_23d1_3a55L);
+        // the branch-free form agrees with the plain definition on the edges of every class of bits and at random
+        var random = new Random(17);
+        var bits = new ArrayList<Long>(List.of(0L, Long.MIN_VALUE, Long.MIN_VALUE + 1, 1L, -1L, Long.MAX_VALUE,
+                0x7FF0_0000_0000_0000L, 0xFFF0_0000_0000_0000L, 0x7FF0_0000_0000_0001L, 0xFFF0_0000_0000_0001L,
+                0x7FEF_FFFF_FFFF_FFFFL, 0x7FF8_0000_0000_0000L, 0x000F_FFFF_FFFF_FFFFL));
+        for (int i = 0; i < 100_000; i++) {
+            bits.add(random.nextLong());
+        }
+        for (long b : bits) {
+            double v = Double.longBitsToDouble(b);
+            long canonical = v == 0 ? 0 : Double.doubleToLongBits(v);
+            assertThat(Hashing.hashBits(b)).as("%x", b).isEqualTo(Hashing.mix(canonical + 0x9E3779B97F4A7C15L))
+                    .isEqualTo(Hashing.hash(v));
+        }
     }
 
     @Test
