@@ -132,37 +132,31 @@ public final class ColumnProfile {
         if (to == from) {
             return;
         }
-        // min and max first: NaN and ±∞ show in them, so they also tell whether every value is finite (the usual case)
-        double lo = values[from];
-        double hi = lo;
-        for (int i = from; i < to; i++) {
-            lo = Math.min(lo, values[i]);
-            hi = Math.max(hi, values[i]);
-        }
+        // the sum first: a NaN or ±∞ among the values makes it NaN or infinite, so a finite sum says every value is
+        // finite (the usual case); finite values whose sum overflows take the careful path too
+        double total = sum(values, from, to, 0, false);
         double[] finite = values;
         int start = from;
         int end = to;
-        if (!Double.isFinite(lo) || !Double.isFinite(hi)) {
+        if (!Double.isFinite(total)) {
             finite = finiteValues(values, from, to);
             start = 0;
             end = finite.length;
             if (end == 0) {
                 return;
             }
-            lo = finite[0];
-            hi = lo;
-            for (double v : finite) {
-                lo = Math.min(lo, v);
-                hi = Math.max(hi, v);
-            }
+            total = sum(finite, start, end, 0, false);
         }
-        min = Math.min(min, lo);
-        max = Math.max(max, hi);
         int m = end - start;
+        // the quantile sketch reads the batch's range, which is the profile's range too: it has taken every finite
+        // value the profile has (its min and max order -0.0 below 0.0, as Math.min and Math.max do)
+        kll.update(finite, start, end);
+        min = Math.min(min, kll.min());
+        max = Math.max(max, kll.max());
         hll.update(finite, start, end); // -0.0 and 0.0 hash alike
         // the batch's own mean and squared deviations, combined with the running ones (Chan et al.); four partial
         // sums, so that each addition need not wait for the one before
-        double batchMean = sum(finite, start, end, 0, false) / m;
+        double batchMean = total / m;
         if (!Double.isFinite(batchMean)) {
             // values near the largest double overflow a plain sum: the batch's mean one value at a time
             batchMean = 0;
@@ -171,12 +165,11 @@ public final class ColumnProfile {
             }
         }
         double batchM2 = sum(finite, start, end, batchMean, true);
-        long total = n + m;
+        long all = n + m;
         double delta = batchMean - mean;
-        mean += delta * ((double) m / total);
-        m2 += batchM2 + delta * delta * ((double) n * m / total);
-        n = total;
-        kll.update(finite, start, end);
+        mean += delta * ((double) m / all);
+        m2 += batchM2 + delta * delta * ((double) n * m / all);
+        n = all;
     }
 
     /** The finite values of {@code values[from, to)}, counting the NaN and infinite ones. */

@@ -133,16 +133,20 @@ public final class QuantileSketch {
         }
     }
 
-    /** Widens [min, max] to {@code v} (NaN until the first value); NaN is rejected. */
+    /**
+     * Widens [min, max] to {@code v} (NaN until the first value), with -0.0 below 0.0 as in {@link Math#min}; NaN is
+     * rejected.
+     */
     private void extend(double v) {
         if (Double.isNaN(v)) {
             throw new IllegalArgumentException("a quantile sketch cannot take NaN");
         }
-        if (!(v >= min)) {
-            min = v; // also the first value, while min is NaN
-        }
-        if (!(v <= max)) {
+        if (Double.isNaN(min)) {
+            min = v;
             max = v;
+        } else {
+            min = Math.min(min, v);
+            max = Math.max(max, v);
         }
     }
 
