@@ -1,16 +1,8 @@
 package dev.launchpad.bench.serving;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * Closed-loop load on two servers, each in a process of its own ({@link ServerProcess}), that switches between
@@ -22,9 +14,6 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * finish, are charged to neither.
  */
 final class AlternatingLoad {
-    private static final String CLIENT_PREFIX = "load-client-";
-    private static final String HTTP_PREFIX = "load-http-";
-
     /** One slice: which server, requests answered (200), wall time, and what each server spent in it. */
     record Slice(int target, long requests, long wallNanos, ServerProcess.Usage[] spent) {
         double requestsPerSecond() {
@@ -102,34 +91,11 @@ final class AlternatingLoad {
      */
     static Result run(ServerProcess[] servers, String path, String body, int clients, int pairs, int sliceMillis,
                       int warmUpMillis) throws Exception {
-        var httpThreads = new AtomicInteger();
-        ExecutorService httpExecutor = Executors.newFixedThreadPool(4,
-                r -> Thread.ofPlatform().name(HTTP_PREFIX + httpThreads.incrementAndGet()).daemon().unstarted(r));
-        var client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).executor(httpExecutor).build();
-        var requests = Arrays.stream(servers).map(s -> HttpRequest.newBuilder(URI.create(s.url() + path))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build())
-                .toArray(HttpRequest[]::new);
-        var answered = new AtomicLongArray(servers.length);
-        var errors = new AtomicLongArray(servers.length);
-        var target = new AtomicInteger();
-        var stop = new java.util.concurrent.atomic.AtomicBoolean();
-        var threads = new ArrayList<Thread>();
-        for (int c = 0; c < clients; c++) {
-            threads.add(Thread.ofPlatform().name(CLIENT_PREFIX + c).daemon().start(() -> {
-                while (!stop.get()) {
-                    int t = target.get();
-                    try {
-                        int status = client.send(requests[t], HttpResponse.BodyHandlers.ofByteArray()).statusCode();
-                        (status == 200 ? answered : errors).incrementAndGet(t);
-                    } catch (Exception e) {
-                        errors.incrementAndGet(t);
-                    }
-                }
-            }));
-        }
+        var urls = Arrays.stream(servers).map(ServerProcess::url).toArray(String[]::new);
+        var load = new LoadClients(urls, path, body, clients);
         try {
             for (int t = 0; t < servers.length; t++) {
-                target.set(t);
+                load.target(t);
                 Thread.sleep(warmUpMillis);
             }
             for (var s : servers) {
@@ -140,25 +106,22 @@ final class AlternatingLoad {
             for (int p = 0; p < pairs; p++) {
                 for (int i = 0; i < 2; i++) {
                     int t = servers.length == 1 ? 0 : p % 2 == 0 ? i : 1 - i;
-                    target.set(t);
+                    load.target(t);
                     Thread.sleep(20); // requests sent to the other server finish
                     var before = usages(servers);
-                    long r0 = answered.get(t);
+                    long r0 = load.answered(t);
                     long w0 = System.nanoTime();
                     Thread.sleep(sliceMillis);
-                    long r1 = answered.get(t);
+                    long r1 = load.answered(t);
                     long w1 = System.nanoTime();
                     slices.add(new Slice(t, r1 - r0, w1 - w0, minus(usages(servers), before)));
                 }
             }
             var failed = new long[servers.length];
             for (int t = 0; t < servers.length; t++) {
-                failed[t] = errors.get(t);
+                failed[t] = load.failed(t);
             }
-            stop.set(true);
-            for (var t : threads) {
-                t.join(10_000);
-            }
+            load.stop();
             var before = usages(servers);
             for (var s : servers) {
                 s.flush();
@@ -172,12 +135,7 @@ final class AlternatingLoad {
             }
             return new Result(slices, tail, threadTicks, failed);
         } finally {
-            stop.set(true);
-            for (var t : threads) {
-                t.join(10_000);
-            }
-            httpExecutor.shutdownNow();
-            client.close();
+            load.close();
         }
     }
 

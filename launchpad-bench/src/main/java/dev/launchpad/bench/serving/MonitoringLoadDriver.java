@@ -36,7 +36,9 @@ import java.util.Random;
  * JVM) sending OIP requests of 1 and of 32 rows; the clients switch server every slice (see
  * {@link AlternatingLoad}), giving paired throughput ratios and each server's CPU per request, of which the
  * monitored server's monitoring threads (ingest, flush, scheduled checks). {@code calibrate} runs the same with
- * monitoring off on both servers: what the method itself reads as a difference. (2) The monitoring thread's CPU
+ * monitoring off on both servers: what the method itself reads as a difference. {@code toggle} instead switches
+ * logging on and off between the slices of one server (see {@link ToggledLoad}), in fresh JVMs per fork, which
+ * takes the JIT differences between two JVMs out of each pair; {@code toggle calibrate} leaves it off. (2) The monitoring thread's CPU
  * per request of 1 and 32 rows × 30 features on one otherwise idle thread (profiles, samples, prediction
  * extraction). (3) The time of one monitor run for a deployment with 1 000 000 logged predictions × 30
  * features (60 minute windows, rolled up into an hour): read the span, drift of every feature, data quality,
@@ -48,6 +50,14 @@ public final class MonitoringLoadDriver {
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && args[0].equals("ingest")) {
             ingestCost();
+            System.exit(0);
+        }
+        if (args.length > 0 && args[0].equals("toggle")) {
+            boolean calibrate = args.length > 1 && args[1].equals("calibrate");
+            int first = calibrate ? 2 : 1;
+            toggled(calibrate, args.length > first ? Integer.parseInt(args[first]) : 4,
+                    args.length > first + 1 ? Integer.parseInt(args[first + 1]) : 20,
+                    args.length > first + 2 ? Integer.parseInt(args[first + 2]) : 2_000);
             System.exit(0);
         }
         if (args.length > 0 && args[0].equals("dedicated")) {
@@ -141,7 +151,7 @@ public final class MonitoringLoadDriver {
                     spent.gcMillis() * 100_000 / requests, spent.accepted(), spent.dropped(), spent.unprofiled(),
                     result.failed()[s]);
         }
-        printThreads(names, result);
+        printThreads(names, result.threadCpuPerRequest(0), result.threadCpuPerRequest(1));
         double[] cpu = {result.cpuPerRequest(0), result.cpuPerRequest(1)};
         System.out.printf("  %s/%s throughput when CPU-bound (CPU per request %s / %s): %.1f %%%n", names[1], names[0],
                 names[0], names[1], 100 * cpu[0] / cpu[1]);
@@ -149,10 +159,8 @@ public final class MonitoringLoadDriver {
                 (result.monitoringCpuPerRequest(1) - result.monitoringCpuPerRequest(0)) / cpu[1]);
     }
 
-    /** Both servers' CPU per request by thread name, the largest differences first (JIT, GC, request threads, ...). */
-    private static void printThreads(String[] names, AlternatingLoad.Result result) {
-        var a = result.threadCpuPerRequest(0);
-        var b = result.threadCpuPerRequest(1);
+    /** Both sides' CPU per request by thread name, the largest differences first (JIT, GC, request threads, ...). */
+    private static void printThreads(String[] names, java.util.Map<String, Double> a, java.util.Map<String, Double> b) {
         var all = new java.util.TreeSet<>(a.keySet());
         all.addAll(b.keySet());
         var sorted = new ArrayList<>(all);
@@ -162,6 +170,78 @@ public final class MonitoringLoadDriver {
             System.out.printf(" [%s] %.1f -> %.1f;", name, a.getOrDefault(name, 0.0), b.getOrDefault(name, 0.0));
         }
         System.out.println();
+    }
+
+    /**
+     * Logging switched on and off between slices on one server (see {@link ToggledLoad}), in {@code forks} fresh
+     * server JVMs, for 1- and 32-row requests; {@code calibrate} leaves it off on both sides.
+     */
+    private static void toggled(boolean calibrate, int forks, int pairs, int sliceMillis) throws Exception {
+        System.out.printf("machine: %d cores, java %s%n", Runtime.getRuntime().availableProcessors(),
+                System.getProperty("java.version"));
+        var dir = Files.createTempDirectory("launchpad-monitoring-toggle-");
+        Path mlpFile = OnnxTestModels.mlp(30, 64, 1).write(dir.resolve("mlp.onnx"));
+        String[] names = calibrate ? new String[] {"off", "off too"} : new String[] {"off", "on"};
+        int[] sizes = {1, 32};
+        var ratios = new double[sizes.length][forks];
+        var cpuRatios = new double[sizes.length][forks];
+        var pooled = new ArrayList<List<Double>>();
+        for (int k = 0; k < sizes.length; k++) {
+            pooled.add(new ArrayList<>());
+        }
+        for (int fork = 0; fork < forks; fork++) {
+            try (var server = server(dir.resolve("toggle-" + fork), mlpFile, true)) {
+                for (int rows : sizes) {
+                    // unmeasured: until the JIT has compiled both request sizes' paths, logging on and off
+                    ToggledLoad.run(server, INFER, payload(rows), 16, 0, sliceMillis, 15_000, calibrate);
+                }
+                for (int k = 0; k < sizes.length; k++) {
+                    var result = ToggledLoad.run(server, INFER, payload(sizes[k]), 16, pairs, sliceMillis, 5_000, calibrate);
+                    var pair = result.pairRatios();
+                    var ci = AlternatingLoad.meanAndHalfWidth(pair);
+                    var a = result.sideByPosition(false);
+                    var b = result.sideByPosition(true);
+                    var cpu = result.cpuPerRequest();
+                    var attributed = result.attributedCpuPerRequest();
+                    var monitoring = result.monitoringCpuPerRequest();
+                    System.out.printf("fork %d, %d row(s)/request, 16 clients, %d pairs of %d ms slices, one server,"
+                                    + " logging %s | %s: throughput %.0f | %.0f req/s; %s/%s per pair: mean %.1f %% ± %.1f %%"
+                                    + " (95 %% CI), median %.1f %%; requests that failed %d%n", fork + 1, sizes[k], pairs,
+                            sliceMillis, names[0], names[1], ToggledLoad.Result.meanRequestsPerSecond(a),
+                            ToggledLoad.Result.meanRequestsPerSecond(b), names[1], names[0], 100 * ci[0], 100 * ci[1],
+                            100 * AlternatingLoad.median(pair), result.failed());
+                    var spentA = ToggledLoad.Result.spent(a);
+                    var spentB = ToggledLoad.Result.spent(b);
+                    System.out.printf("  server CPU per request %.1f | %.1f us (monitoring threads %.1f | %.1f us as spent);"
+                                    + " with the monitoring threads' CPU in '%s' slices and the last flush charged to '%s':"
+                                    + " %.1f | %.1f us, %s/%s when CPU-bound %.1f %%; GCs per 100 000 requests %d | %d;"
+                                    + " observations accepted %d, dropped %d, unprofiled %d%n",
+                            cpu[0] / 1e3, cpu[1] / 1e3, monitoring[0] / 1e3, monitoring[1] / 1e3, names[0], names[1],
+                            attributed[0] / 1e3, attributed[1] / 1e3, names[1], names[0],
+                            100 * attributed[0] / attributed[1],
+                            spentA.gcCount() * 100_000 / Math.max(1, ToggledLoad.Result.requests(a)),
+                            spentB.gcCount() * 100_000 / Math.max(1, ToggledLoad.Result.requests(b)),
+                            spentB.accepted() + result.tail().accepted(), spentB.dropped(), spentB.unprofiled());
+                    printThreads(names, result.threadCpuPerRequest(false), result.threadCpuPerRequest(true));
+                    ratios[k][fork] = ci[0];
+                    cpuRatios[k][fork] = attributed[0] / attributed[1];
+                    for (double r : pair) {
+                        pooled.get(k).add(r);
+                    }
+                }
+            }
+        }
+        for (int k = 0; k < sizes.length; k++) {
+            var t = AlternatingLoad.meanAndHalfWidth(ratios[k]);
+            var c = AlternatingLoad.meanAndHalfWidth(cpuRatios[k]);
+            var all = AlternatingLoad.meanAndHalfWidth(pooled.get(k).stream().mapToDouble(Double::doubleValue).toArray());
+            System.out.printf("%d row(s)/request, %d forks: %s/%s throughput %.1f %% ± %.1f %% (95 %% CI over forks; forks"
+                            + " %.1f - %.1f %%), all %d pairs %.1f %% ± %.1f %%; when CPU-bound %.1f %% ± %.1f %%%n",
+                    sizes[k], forks, names[1], names[0], 100 * t[0], 100 * t[1],
+                    100 * java.util.Arrays.stream(ratios[k]).min().orElse(0),
+                    100 * java.util.Arrays.stream(ratios[k]).max().orElse(0), pooled.get(k).size(), 100 * all[0],
+                    100 * all[1], 100 * c[0], 100 * c[1]);
+        }
     }
 
     /**

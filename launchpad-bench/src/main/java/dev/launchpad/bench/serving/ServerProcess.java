@@ -28,7 +28,8 @@ import java.util.concurrent.TimeUnit;
  * A Launchpad server in a JVM of its own, serving one model under a deployment, so that a benchmark measures
  * each server's CPU, garbage collection and JIT apart from the load generator's and from another server's.
  * The parent talks to it over the child's standard input and output: {@code usage} answers with what the
- * server has spent so far, {@code flush} flushes its monitoring, {@code quit} stops it.
+ * server has spent so far, {@code threads} its CPU by thread, {@code flush} flushes its monitoring, {@code logging on}
+ * and {@code logging off} switch its prediction logging, {@code quit} stops it.
  */
 final class ServerProcess implements AutoCloseable {
     private static final String REPLY = "launchpad-bench ";
@@ -106,6 +107,12 @@ final class ServerProcess implements AutoCloseable {
                 Long.parseLong(f[4]), Long.parseLong(f[5]), Long.parseLong(f[6]));
     }
 
+    /** Turns the server's prediction logging on or off for the requests that start from now on. */
+    void logging(boolean on) {
+        commands.println(on ? "logging on" : "logging off");
+        reply(60);
+    }
+
     /** Profiles and stores what the server's monitoring holds; returns once it is done. */
     void flush() {
         commands.println("flush");
@@ -168,6 +175,10 @@ final class ServerProcess implements AutoCloseable {
                                 + " " + stats.accepted() + " " + stats.dropped() + " " + stats.unprofiled());
                     }
                     case "threads" -> out.println(REPLY + threadTicks());
+                    case "logging on", "logging off" -> {
+                        server.monitoring().logging(line.equals("logging on"));
+                        out.println(REPLY + line);
+                    }
                     default -> out.println(REPLY + "unknown command " + line);
                 }
             }

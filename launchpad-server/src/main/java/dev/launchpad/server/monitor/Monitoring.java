@@ -39,14 +39,17 @@ public final class Monitoring implements AutoCloseable {
     private final dev.launchpad.platform.monitor.Webhooks webhooks;
     private final MonitorApi api;
     private final InferenceCalls calls;
+    private final ServingMonitor servingMonitor;
+    private boolean closed; // guarded by this
 
     private Monitoring(PredictionIngestor ingestor, MonitorService monitors, dev.launchpad.platform.monitor.Webhooks webhooks,
-                       MonitorApi api, InferenceCalls calls) {
+                       MonitorApi api, InferenceCalls calls, ServingMonitor servingMonitor) {
         this.ingestor = ingestor;
         this.monitors = monitors;
         this.webhooks = webhooks;
         this.api = api;
         this.calls = calls;
+        this.servingMonitor = servingMonitor;
     }
 
     /** Starts monitoring: serving through {@code calls} is logged from now on, checks run in the background. */
@@ -63,13 +66,14 @@ public final class Monitoring implements AutoCloseable {
         var metrics = new MonitorMetrics(meters, ingestor);
         monitors.addListener(alerts::onResults);
         monitors.addListener(metrics::update);
+        var servingMonitor = new ServingMonitor(ingestor, clock);
         if (!"off".equals(System.getProperty(LOGGING_PROPERTY))) {
-            calls.observer(new ServingMonitor(ingestor, clock));
+            calls.observer(servingMonitor);
         }
         monitors.start(Duration.ofSeconds(1));
         webhooks.start(Duration.ofMillis(500));
         var api = new MonitorApi(deployments, registry, store, baselines, feedback, monitors, alerts, webhooks, clock);
-        return new Monitoring(ingestor, monitors, webhooks, api, calls);
+        return new Monitoring(ingestor, monitors, webhooks, api, calls, servingMonitor);
     }
 
     /** The prediction logging settings the system properties ask for; a clear message for a value out of range. */
@@ -109,6 +113,22 @@ public final class Monitoring implements AutoCloseable {
         return api.routes();
     }
 
+    /**
+     * Turns prediction logging on or off for requests that start from now on (the scheduled checks go on either way);
+     * {@code -Dlaunchpad.monitoring=off} starts with it off. The on/off benchmark switches it between its slices, so
+     * that both sides are served by the same JVM's compiled code. Nothing once monitoring is closed.
+     */
+    public synchronized void logging(boolean on) {
+        if (!closed) {
+            calls.observer(on ? servingMonitor : null);
+        }
+    }
+
+    private synchronized void stopLogging() {
+        closed = true;
+        calls.observer(null);
+    }
+
     public PredictionIngestor ingestor() {
         return ingestor;
     }
@@ -123,7 +143,7 @@ public final class Monitoring implements AutoCloseable {
 
     /** Stops logging without flushing (what kill -9 does to the open minute); for crash tests. */
     public void halt() {
-        calls.observer(null);
+        stopLogging();
         monitors.close();
         webhooks.close();
         ingestor.halt();
@@ -131,7 +151,7 @@ public final class Monitoring implements AutoCloseable {
 
     @Override
     public void close() {
-        calls.observer(null);
+        stopLogging();
         monitors.close();
         webhooks.close();
         ingestor.close();

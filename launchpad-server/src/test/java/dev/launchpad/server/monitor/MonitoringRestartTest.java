@@ -23,7 +23,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A server restarted in the middle of a minute: the requests served before and after the restart are all
- * in that minute's window (and its hour and day), each exactly once.
+ * in that minute's window (and its hour and day), each exactly once. And prediction logging switched off and on
+ * again while the server runs.
  */
 class MonitoringRestartTest {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
@@ -43,6 +44,44 @@ class MonitoringRestartTest {
         }
     }
 
+    private static void deployLr(Launchpad server, Path model) throws Exception {
+        var err = new StringWriter();
+        assertThat(LaunchpadCli.commandLine().setOut(new PrintWriter(new StringWriter())).setErr(new PrintWriter(err))
+                .execute("models", "register", "--name", "lr", "--file", model.toString(), "--signature-from-model",
+                        "--server", server.url())).as(err.toString()).isZero();
+        assertThat(send(server, "POST", "/api/v1/deployments", "{\"name\":\"lr\",\"model\":\"lr\",\"version\":\"1\"}")
+                .statusCode()).isEqualTo(200);
+    }
+
+    private static long requestsLogged(Launchpad server) throws Exception {
+        server.monitoring().ingestor().flushNow();
+        var windows = Json.mapper().readTree(send(server, "GET", "/api/v1/deployments/lr/windows?granularity=minute"
+                + "&from=" + (M0 - 86_400_000L) + "&to=" + (M0 + 86_400_000L), null).body()).path("windows");
+        long requests = 0;
+        for (var w : windows) {
+            requests += w.path("requests").asLong();
+        }
+        return requests;
+    }
+
+    @Test
+    void loggingSwitchedOffLeavesRequestsOutUntilItIsOnAgain() throws Exception {
+        var home = Files.createTempDirectory("launchpad-logging-");
+        var config = new ServerConfig("127.0.0.1", 0, home, TestDatabases.newSqliteUrl(), home.resolve("artifacts").toString());
+        Path model = OnnxTestModels.writeLinearRegression(home.resolve("lr.onnx"), new float[] {1, 2, 3}, 0.5f);
+        try (var server = Launchpad.start(config, Clock.fixed(T0, java.time.ZoneOffset.UTC))) {
+            deployLr(server, model);
+            infer(server, 3);
+            assertThat(requestsLogged(server)).isEqualTo(3);
+            server.monitoring().logging(false);
+            infer(server, 5);
+            assertThat(requestsLogged(server)).isEqualTo(3);
+            server.monitoring().logging(true);
+            infer(server, 2);
+            assertThat(requestsLogged(server)).isEqualTo(5);
+        }
+    }
+
     @Test
     void aCleanRestartInTheMiddleOfAMinuteKeepsEveryRequestOnce() throws Exception {
         var home = Files.createTempDirectory("launchpad-restart-");
@@ -50,12 +89,7 @@ class MonitoringRestartTest {
         var clock = Clock.fixed(T0, java.time.ZoneOffset.UTC);
         Path model = OnnxTestModels.writeLinearRegression(home.resolve("lr.onnx"), new float[] {1, 2, 3}, 0.5f);
         try (var first = Launchpad.start(config, clock)) {
-            var err = new StringWriter();
-            assertThat(LaunchpadCli.commandLine().setOut(new PrintWriter(new StringWriter())).setErr(new PrintWriter(err))
-                    .execute("models", "register", "--name", "lr", "--file", model.toString(), "--signature-from-model",
-                            "--server", first.url())).as(err.toString()).isZero();
-            assertThat(send(first, "POST", "/api/v1/deployments", "{\"name\":\"lr\",\"model\":\"lr\",\"version\":\"1\"}")
-                    .statusCode()).isEqualTo(200);
+            deployLr(first, model);
             infer(first, 12);
         }
         try (var second = Launchpad.start(config, clock)) {
