@@ -111,7 +111,7 @@ public final class PredictionIngestor implements AutoCloseable {
     private final AtomicInteger queued = new AtomicInteger();
     private final BlockingQueue<Cut> cuts = new LinkedBlockingQueue<>();
     private final Map<Key, Open> open = new HashMap<>();
-    private final AtomicLong accepted = new AtomicLong();
+    private final java.util.concurrent.atomic.LongAdder accepted = new java.util.concurrent.atomic.LongAdder(); // per core
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong droppedPredictions = new AtomicLong();
     private final AtomicLong decodeFailures = new AtomicLong();
@@ -162,7 +162,7 @@ public final class PredictionIngestor implements AutoCloseable {
             return false;
         }
         queue.add(o);
-        accepted.incrementAndGet();
+        accepted.increment();
         return true;
     }
 
@@ -172,7 +172,7 @@ public final class PredictionIngestor implements AutoCloseable {
     }
 
     public Stats stats() {
-        return new Stats(accepted.get(), dropped.get(), droppedPredictions.get(), decodeFailures.get(),
+        return new Stats(accepted.sum(), dropped.get(), droppedPredictions.get(), decodeFailures.get(),
                 flushFailures.get(), flushedParts.get(), abandonedParts.get(), unprofiled.get(), queuedValues.get(),
                 Math.max(0, queued.get()));
     }
@@ -212,6 +212,8 @@ public final class PredictionIngestor implements AutoCloseable {
             while (batch.size() < DRAIN_BATCH && (next = queue.poll()) != null) {
                 batch.add(next);
             }
+            int taken = 0;
+            long takenValues = 0;
             for (var item : batch) {
                 if (halted) {
                     return;
@@ -222,22 +224,23 @@ public final class PredictionIngestor implements AutoCloseable {
                     return;
                 }
                 if (item instanceof FlushRequest fr) {
+                    giveBack(taken, takenValues); // before the flush answers: what it covers is no longer queued
+                    taken = 0;
+                    takenValues = 0;
                     cutAll(fr.done());
                     lastCut = System.nanoTime();
                 } else if (item instanceof Observation o) {
-                    queued.decrementAndGet();
+                    taken++;
+                    takenValues += o.payload() == null ? 0 : o.payload().values();
                     try {
                         apply(o);
                     } catch (RuntimeException e) {
                         decodeFailures.incrementAndGet();
                         LOG.debug("Cannot profile a request of {}: {}", o.deployment(), e.toString());
-                    } finally {
-                        if (o.payload() != null) {
-                            queuedValues.addAndGet(-o.payload().values());
-                        }
                     }
                 }
             }
+            giveBack(taken, takenValues);
             if (System.nanoTime() - lastCut >= config.flushInterval().toNanos()) {
                 cutAll(null);
                 lastCut = System.nanoTime();
@@ -252,6 +255,17 @@ public final class PredictionIngestor implements AutoCloseable {
             if (Thread.interrupted() || halted) {
                 return;
             }
+        }
+    }
+
+    /**
+     * Takes profiled requests off the queue's bounds: once per batch rather than once per request, because serving
+     * threads update the same two counters and each update from this thread takes their cache line away.
+     */
+    private void giveBack(int requests, long values) {
+        if (requests > 0) {
+            queued.addAndGet(-requests);
+            queuedValues.addAndGet(-values);
         }
     }
 

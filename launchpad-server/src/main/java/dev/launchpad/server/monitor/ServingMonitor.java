@@ -47,8 +47,11 @@ public final class ServingMonitor implements InferenceCalls.Observer {
     public void answered(String deployment, int version, String requestId, long latencyNanos, String outcome,
                          ServedModel called) {
         Observation.Payload payload = null;
-        if (outcome.equals("ok") && called instanceof Recorder r && r.outputs != null) {
-            payload = new Captured(r.signature(), r.inputs, r.columns, r.rows, r.outputs);
+        if (outcome.equals("ok") && called instanceof Recorder r) {
+            var outputs = r.answer();
+            if (outputs != null) {
+                payload = new Captured(r.signature(), r.inputs, r.columns, r.rows, outputs);
+            }
         }
         ingestor.observe(new Observation(deployment, version, requestId, clock.millis(), latencyNanos, outcome, payload));
     }
@@ -59,10 +62,18 @@ public final class ServingMonitor implements InferenceCalls.Observer {
         private volatile List<OipTensor> inputs;
         private volatile Map<String, Object> columns;
         private volatile int rows;
-        private volatile List<OipTensor> outputs;
+        // the model's answer: read once the request is answered, so no stage is added to the future (whose
+        // stages run on the thread that completes it, the model's batcher)
+        private volatile CompletableFuture<List<OipTensor>> future;
 
         Recorder(ServedModel model) {
             this.model = model;
+        }
+
+        /** What the model answered, or null when it has not (yet) answered successfully. */
+        List<OipTensor> answer() {
+            var a = future;
+            return a != null && a.state() == java.util.concurrent.Future.State.SUCCESS ? a.resultNow() : null;
         }
 
         @Override
@@ -83,20 +94,18 @@ public final class ServingMonitor implements InferenceCalls.Observer {
         @Override
         public CompletableFuture<List<OipTensor>> infer(List<OipTensor> given) {
             inputs = given;
-            return model.infer(given).thenApply(out -> {
-                outputs = out;
-                return out;
-            });
+            var out = model.infer(given);
+            future = out;
+            return out;
         }
 
         @Override
         public CompletableFuture<List<OipTensor>> inferTable(Map<String, Object> given, int n) {
             columns = given;
             rows = n;
-            return model.inferTable(given, n).thenApply(out -> {
-                outputs = out;
-                return out;
-            });
+            var out = model.inferTable(given, n);
+            future = out;
+            return out;
         }
 
         @Override
