@@ -213,7 +213,8 @@ public final class MonitoringLoadDriver {
                     var spentA = ToggledLoad.Result.spent(a);
                     var spentB = ToggledLoad.Result.spent(b);
                     System.out.printf("  server CPU per request %.1f | %.1f us (monitoring threads %.1f | %.1f us as spent);"
-                                    + " with the monitoring threads' CPU in '%s' slices and the last flush charged to '%s':"
+                                    + " with the monitoring threads' CPU in '%s' slices beyond their baseline and the last"
+                                    + " flush charged to '%s':"
                                     + " %.1f | %.1f us, %s/%s when CPU-bound %.1f %%; GCs per 100 000 requests %d | %d;"
                                     + " observations accepted %d, dropped %d, unprofiled %d%n",
                             cpu[0] / 1e3, cpu[1] / 1e3, monitoring[0] / 1e3, monitoring[1] / 1e3, names[0], names[1],

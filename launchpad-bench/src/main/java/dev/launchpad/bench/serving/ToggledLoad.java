@@ -13,9 +13,11 @@ import java.util.TreeMap;
  * 20 ms after each switch, while requests begun before it finish, belong to neither side.
  *
  * <p>The monitoring threads finish some of an on slice's work after it — the requests of its last nap (up to
- * 50 ms), a minute's flush and checks when the minute ends — and that CPU is spent in whatever slice follows.
- * {@link Result#attributedCpuPerRequest} moves what they spent in off slices to the on slices, together with the
- * flush after the last slice.
+ * 50 ms), a minute's flush when the minute ends — and that CPU is spent in whatever slice follows.
+ * {@link Result#attributedCpuPerRequest} moves what they spent in off slices beyond what they spend anyway to the
+ * on slices, together with the flush after the last slice. What it cannot move: garbage of on slices collected
+ * in off slices (young collections come when the young generation is full), and that the off side runs code
+ * compiled while logging was on too (call sites that saw the recording wrapper) — not a server that never logs.
  */
 final class ToggledLoad {
 
@@ -44,17 +46,37 @@ final class ToggledLoad {
             return ratios;
         }
 
-        /** The slices of side b, or of side a: a comes first in even pairs, b first in odd ones. */
+        /** Whether slice {@code i} is side b's: a comes first in even pairs, b first in odd ones. */
+        static boolean isB(int i) {
+            return (i % 2 == 1) == ((i / 2) % 2 == 0);
+        }
+
+        /** The slices of side b, or of side a. */
         List<Slice> sideByPosition(boolean b) {
             var out = new ArrayList<Slice>();
             for (int i = 0; i < slices.size(); i++) {
-                int p = i / 2;
-                boolean isB = (i % 2 == 1) == (p % 2 == 0);
-                if (isB == b) {
+                if (isB(i) == b) {
                     out.add(slices.get(i));
                 }
             }
             return out;
+        }
+
+        /**
+         * The monitoring threads' CPU per nanosecond of wall time in side-a slices that follow another side-a slice
+         * (the first of pairs 2, 4, ...), where no side-b slice's work is left to finish: what they spend anyway
+         * (scheduled checks, the ingest thread's wake-ups). 0 when there are none.
+         */
+        double baselineMonitoringRate() {
+            long cpu = 0;
+            long wall = 0;
+            for (int i = 1; i < slices.size(); i++) {
+                if (!isB(i) && !isB(i - 1)) {
+                    cpu += slices.get(i).spent().monitoringCpuNanos();
+                    wall += slices.get(i).wallNanos();
+                }
+            }
+            return wall == 0 ? 0 : (double) cpu / wall;
         }
 
         static long requests(List<Slice> side) {
@@ -82,13 +104,15 @@ final class ToggledLoad {
         }
 
         /**
-         * Process CPU per request (ns) of side a and side b, with the monitoring threads' CPU in side a's slices and the
-         * final flush charged to side b (the logging side), whose work it finished.
+         * Process CPU per request (ns) of side a and side b, with what the monitoring threads spent in side a's slices
+         * beyond their {@link #baselineMonitoringRate baseline}, and the flush after the last slice, charged to side b
+         * (the logging side), whose work it was.
          */
         double[] attributedCpuPerRequest() {
             var a = sideByPosition(false);
             var b = sideByPosition(true);
-            long moved = spent(a).monitoringCpuNanos();
+            long wallA = a.stream().mapToLong(Slice::wallNanos).sum();
+            long moved = Math.max(0, Math.round(spent(a).monitoringCpuNanos() - baselineMonitoringRate() * wallA));
             return new double[] {(double) (spent(a).cpuNanos() - moved) / Math.max(1, requests(a)),
                     (double) (spent(b).cpuNanos() + moved + tail.cpuNanos()) / Math.max(1, requests(b))};
         }

@@ -102,6 +102,7 @@ public final class PredictionIngestor implements AutoCloseable {
 
     private static final Object FLUSH = new Object();
     private static final int DRAIN_BATCH = 1_024;
+    private static final int GIVE_BACK_EVERY = 64;
     private static final long NAP_NANOS = 50_000_000;
 
     private final WindowStore store;
@@ -216,9 +217,11 @@ public final class PredictionIngestor implements AutoCloseable {
             long takenValues = 0;
             for (var item : batch) {
                 if (halted) {
+                    giveBack(taken, takenValues);
                     return;
                 }
                 if (item == FLUSH) {
+                    giveBack(taken, takenValues);
                     cutAll(null);
                     cuts.add(new Cut(null, null, null)); // end of stream for the flusher
                     return;
@@ -237,6 +240,11 @@ public final class PredictionIngestor implements AutoCloseable {
                     } catch (RuntimeException e) {
                         decodeFailures.incrementAndGet();
                         LOG.debug("Cannot profile a request of {}: {}", o.deployment(), e.toString());
+                    }
+                    if (taken == GIVE_BACK_EVERY || takenValues >= config.maxQueuedValues() / 16) {
+                        giveBack(taken, takenValues);
+                        taken = 0;
+                        takenValues = 0;
                     }
                 }
             }
@@ -259,8 +267,9 @@ public final class PredictionIngestor implements AutoCloseable {
     }
 
     /**
-     * Takes profiled requests off the queue's bounds: once per batch rather than once per request, because serving
-     * threads update the same two counters and each update from this thread takes their cache line away.
+     * Takes profiled requests off the queue's bounds: every {@link #GIVE_BACK_EVERY} requests (or a sixteenth of the
+     * payload budget) rather than after each one, because serving threads update the same two counters and each
+     * update from this thread takes their cache line away.
      */
     private void giveBack(int requests, long values) {
         if (requests > 0) {

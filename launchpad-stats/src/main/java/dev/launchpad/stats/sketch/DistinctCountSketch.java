@@ -14,11 +14,13 @@ public final class DistinctCountSketch {
     /** Default log2 of the number of registers. */
     public static final int DEFAULT_LG_K = 12;
 
-    private final int lgK;
-    private final byte[] registers;
     /** Values hashed together by {@link #update(double[], int, int)}. */
     private static final int RUN = 256;
-    private long[] hashes; // their hashes, allocated with the first batch
+    /** Their hashes: one array per thread, not per sketch (a profile has a sketch per column). */
+    private static final ThreadLocal<long[]> HASHES = ThreadLocal.withInitial(() -> new long[RUN]);
+
+    private final int lgK;
+    private final byte[] registers;
 
     /** An empty sketch with 2^lgK registers, lgK in [4, 16]. */
     public DistinctCountSketch(int lgK) {
@@ -60,10 +62,7 @@ public final class DistinctCountSketch {
      */
     public void update(double[] values, int from, int to) {
         java.util.Objects.checkFromToIndex(from, to, values.length);
-        if (hashes == null) {
-            hashes = new long[RUN];
-        }
-        long[] h = hashes;
+        long[] h = HASHES.get();
         byte[] regs = registers;
         int lg = lgK;
         for (int start = from; start < to; start += RUN) {

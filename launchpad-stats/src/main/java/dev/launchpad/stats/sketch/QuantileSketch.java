@@ -533,6 +533,9 @@ public final class QuantileSketch {
         if (weight != n) {
             throw new IllegalArgumentException("corrupt quantile sketch (weights " + weight + " != n " + n + ")");
         }
+        if (n > 0 && !(min <= max)) {
+            throw new IllegalArgumentException("corrupt quantile sketch (range " + min + " .. " + max + ")");
+        }
         s.n = n;
         s.min = min;
         s.max = max;

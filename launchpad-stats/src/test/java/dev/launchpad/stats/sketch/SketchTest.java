@@ -201,6 +201,13 @@ class SketchTest {
         }
         assertThat(back.n()).isEqualTo(s.n());
         assertThatThrownBy(() -> s.update(Double.NaN)).isInstanceOf(IllegalArgumentException.class);
+        // a range that is NaN or upside down is refused: profiles take their min and max from the sketch
+        for (double[] range : new double[][] {{Double.NaN, 1}, {0.5, Double.NaN}, {0.9, 0.1}}) {
+            var corrupt = java.nio.ByteBuffer.wrap(bytes.toByteArray());
+            corrupt.putDouble(10, range[0]).putDouble(18, range[1]); // after k (2 bytes) and n (8)
+            assertThatThrownBy(() -> QuantileSketch.read(new DataInputStream(new ByteArrayInputStream(corrupt.array()))))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("corrupt quantile sketch (range");
+        }
     }
 
     @Test
