@@ -38,11 +38,12 @@ import java.util.Random;
  * monitored server's monitoring threads (ingest, flush, scheduled checks). {@code calibrate} runs the same with
  * monitoring off on both servers: what the method itself reads as a difference. {@code toggle} instead switches
  * logging on and off between the slices of one server (see {@link ToggledLoad}), in fresh JVMs per fork, which
- * takes the JIT differences between two JVMs out of each pair; {@code toggle calibrate} leaves it off. (2) The monitoring thread's CPU
- * per request of 1 and 32 rows × 30 features on one otherwise idle thread (profiles, samples, prediction
- * extraction). (3) The time of one monitor run for a deployment with 1 000 000 logged predictions × 30
+ * takes the JIT differences between two JVMs out of each pair; {@code toggle calibrate} leaves it off. (2) The
+ * monitoring thread's CPU per request of 1 and 32 rows × 30 features on one otherwise idle thread (profiles,
+ * samples, prediction extraction). (3) The time of one monitor run for a deployment with 1 000 000 logged predictions × 30
  * features (60 minute windows, rolled up into an hour): read the span, drift of every feature, data quality,
- * latency, error rate, and performance over the 1 000 000 logged predictions, 100 000 of them labelled.
+ * latency, error rate, and performance over the 1 000 000 logged predictions, 100 000 of them labelled;
+ * {@code ingest} and {@code checks} run (2) and (3) alone.
  */
 public final class MonitoringLoadDriver {
     private static final String INFER = "/v2/models/mlp/infer";
@@ -50,6 +51,10 @@ public final class MonitoringLoadDriver {
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && args[0].equals("ingest")) {
             ingestCost();
+            System.exit(0);
+        }
+        if (args.length > 0 && args[0].equals("checks")) {
+            checkTime(Files.createTempDirectory("launchpad-monitoring-checks-"));
             System.exit(0);
         }
         if (args.length > 0 && args[0].equals("toggle")) {
