@@ -5,6 +5,7 @@ import dev.launchpad.core.error.ErrorCode;
 import dev.launchpad.core.error.LaunchpadException;
 import dev.launchpad.core.json.Json;
 import dev.launchpad.platform.store.Database;
+import dev.launchpad.platform.store.Dialect;
 import org.jdbi.v3.core.Handle;
 
 import java.time.Clock;
@@ -124,6 +125,13 @@ public final class Alerts {
     }
 
     private Optional<Alert> fire(Handle h, Rule rule, MonitorService.StoredResult stored) {
+        // one firing of a rule at a time (PostgreSQL locks its row until commit; SQLite writes one transaction at a
+        // time anyway): a run that fires it concurrently, on another replica say, sees this one's alert and incident
+        var lock = database.dialect() == Dialect.POSTGRESQL ? " FOR UPDATE" : "";
+        if (h.createQuery("SELECT id FROM monitor_alert_rules WHERE id = :r" + lock).bind("r", rule.id())
+                .mapTo(Long.class).findOne().isEmpty()) {
+            return Optional.empty(); // deleted since the rules were read
+        }
         long now = clock.millis();
         var r = stored.result();
         var last = h.createQuery("SELECT MAX(fired_at) FROM monitor_alerts WHERE rule_id = :r AND deployment = :d"

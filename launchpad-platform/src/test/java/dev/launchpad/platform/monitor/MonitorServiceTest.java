@@ -152,6 +152,58 @@ class MonitorServiceTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(TestDatabases.Backend.class)
+    void runsThatFireTheSameRuleConcurrentlyAlertOnceWithinTheCooldown(TestDatabases.Backend backend) throws Exception {
+        var clock = new MutableClock(Instant.ofEpochMilli(M0 + 70_000));
+        try (var db = Database.open(backend.newDatabaseUrl())) {
+            var experiments = new ExperimentService(db, clock);
+            var registry = new RegistryService(db, clock, new RunService(db, clock, experiments));
+            registry.createRegisteredModel("m", null, List.of());
+            registry.createModelVersion("m", "file:///tmp/m", null, List.of(), null, null, null);
+            var deployments = new DeploymentService(db, clock, registry);
+            deployments.create("d", new DeploymentService.Spec("m", 1, null, BatchingSettings.DEFAULTS, null));
+            var store = new WindowStore(db);
+            var baselines = new Baselines(db, clock);
+            var random = new Random(6);
+            var reference = WindowData.empty(5000, 1);
+            reference.add("ok", 0, rows(random, 3000, 0), FeatureBatch.empty(3000));
+            baselines.put("m", 1, "csv", reference.inputs(), reference.inputSample());
+            var w = WindowData.empty(1000, 0);
+            w.add("ok", 1_000_000, rows(random, 500, 1.0), FeatureBatch.empty(500));
+            store.flush("d", 1, M0, w, List.of(), clock.millis());
+            var monitors = new MonitorService(db, clock, deployments, store, baselines, new Feedback(db, clock), () -> { });
+            var results = monitors.runChecks("d", M0, M0 + 60_000); // no listener: nothing fired yet
+            assertThat(results).extracting(r -> r.result().status()).contains(CheckResult.Status.BREACH);
+
+            // eight runs (replicas, say) hand the same breach to the alert rules at once
+            var alerts = new Alerts(db, clock);
+            int runs = 8;
+            var start = new java.util.concurrent.CyclicBarrier(runs);
+            var fired = new CopyOnWriteArrayList<Alerts.Alert>();
+            var failures = new CopyOnWriteArrayList<Throwable>();
+            var threads = new java.util.ArrayList<Thread>();
+            for (int i = 0; i < runs; i++) {
+                threads.add(Thread.ofPlatform().start(() -> {
+                    try {
+                        start.await();
+                        fired.addAll(alerts.onResults("d", results));
+                    } catch (Throwable e) {
+                        failures.add(e);
+                    }
+                }));
+            }
+            for (var t : threads) {
+                t.join();
+            }
+            assertThat(failures).isEmpty();
+            assertThat(fired).extracting(Alerts.Alert::check).containsExactly("feature_drift");
+            assertThat(alerts.alerts("d", 0, 100)).hasSize(1);
+            assertThat(alerts.incidents(null, "d", 100)).singleElement()
+                    .satisfies(incident -> assertThat(incident.alertCount()).isEqualTo(1));
+        }
+    }
+
     @Test
     void settingsAreValidatedFieldByField() {
         var s = MonitorSettings.defaults().with(Json.mapper().valueToTree(Map.of("min_rows", 10, "drift_methods",
