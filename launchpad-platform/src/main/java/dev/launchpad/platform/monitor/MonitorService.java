@@ -14,9 +14,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
 
 /**
  * The monitors: per-deployment settings, the scheduled checks (one durable job per deployment in
@@ -42,6 +45,8 @@ public final class MonitorService implements AutoCloseable {
     private final Runnable beforeChecks;
     private final String owner = UUID.randomUUID().toString();
     private final List<BiConsumer<String, List<StoredResult>>> listeners = new CopyOnWriteArrayList<>();
+    private final List<Consumer<Set<String>>> deploymentListeners =
+            new CopyOnWriteArrayList<>();
     private Thread scheduler;
     private volatile boolean stopped;
 
@@ -66,6 +71,14 @@ public final class MonitorService implements AutoCloseable {
     /** Hears every run's results (deployment, results). */
     public void addListener(BiConsumer<String, List<StoredResult>> listener) {
         listeners.add(listener);
+    }
+
+    /**
+     * Hears, at every {@link #runDue} pass, the names of the deployments that exist, so that what is kept per
+     * deployment outside the database (gauges) can follow deletions.
+     */
+    public void addDeploymentsListener(Consumer<Set<String>> listener) {
+        deploymentListeners.add(listener);
     }
 
     // ------------------------------------------------------------------ settings
@@ -216,7 +229,16 @@ public final class MonitorService implements AutoCloseable {
      */
     public int runDue() {
         int runs = 0;
-        for (var d : deployments.list()) {
+        var all = deployments.list();
+        var names = all.stream().map(Deployment::name).collect(Collectors.toUnmodifiableSet());
+        for (var l : deploymentListeners) {
+            try {
+                l.accept(names);
+            } catch (RuntimeException e) {
+                LOG.warn("A monitor deployments listener failed: {}", e.toString());
+            }
+        }
+        for (var d : all) {
             var settings = settings(d.name());
             if (!settings.enabled()) {
                 continue;

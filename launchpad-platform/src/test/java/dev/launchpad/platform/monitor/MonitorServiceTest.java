@@ -205,6 +205,28 @@ class MonitorServiceTest {
     }
 
     @Test
+    void everySchedulerPassTellsWhichDeploymentsExist() {
+        var clock = new MutableClock(Instant.ofEpochMilli(M0));
+        try (var db = Database.open(TestDatabases.newSqliteUrl())) {
+            var experiments = new ExperimentService(db, clock);
+            var registry = new RegistryService(db, clock, new RunService(db, clock, experiments));
+            registry.createRegisteredModel("m", null, List.of());
+            registry.createModelVersion("m", "file:///tmp/m", null, List.of(), null, null, null);
+            var deployments = new DeploymentService(db, clock, registry);
+            deployments.create("d", new DeploymentService.Spec("m", 1, null, BatchingSettings.DEFAULTS, null));
+            deployments.create("e", new DeploymentService.Spec("m", 1, null, BatchingSettings.DEFAULTS, null));
+            var monitors = new MonitorService(db, clock, deployments, new WindowStore(db), new Baselines(db, clock),
+                    new Feedback(db, clock), () -> { });
+            var seen = new CopyOnWriteArrayList<java.util.Set<String>>();
+            monitors.addDeploymentsListener(seen::add);
+            monitors.runDue();
+            deployments.delete("d");
+            monitors.runDue();
+            assertThat(seen).containsExactly(java.util.Set.of("d", "e"), java.util.Set.of("e"));
+        }
+    }
+
+    @Test
     void settingsAreValidatedFieldByField() {
         var s = MonitorSettings.defaults().with(Json.mapper().valueToTree(Map.of("min_rows", 10, "drift_methods",
                 Map.of("x", "ks"), "performance_threshold", 0.8)));

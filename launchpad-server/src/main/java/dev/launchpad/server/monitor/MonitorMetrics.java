@@ -5,22 +5,33 @@ import dev.launchpad.platform.monitor.MonitorService;
 import dev.launchpad.platform.monitor.PredictionIngestor;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Monitoring on {@code /metrics}: the latest drift score per feature, data-quality counts, live (or
  * estimated) performance, each check's status, and the prediction logger's own counters (observations
  * accepted and dropped), so that Grafana dashboards and Prometheus alerting can use them.
+ *
+ * <p>A deployment's series say what its latest run said: one the latest run did not report (a feature the model
+ * no longer has, a data-quality issue that is gone, an estimate replaced by live accuracy) is removed, except
+ * that the series of a check that had no data this time read NaN; a deleted deployment's series are removed.
  */
 final class MonitorMetrics {
     private final MeterRegistry registry;
-    private final Map<String, AtomicReference<Double>> values = new ConcurrentHashMap<>();
+    private final Map<String, Series> series = new HashMap<>(); // guarded by this
+
+    /** One gauge: the deployment and check it belongs to, and its value. */
+    private record Series(String deployment, String check, Meter meter, AtomicReference<Double> value) {
+    }
 
     MonitorMetrics(MeterRegistry registry, PredictionIngestor ingestor) {
         this.registry = registry;
@@ -43,61 +54,98 @@ final class MonitorMetrics {
                 .description("Served requests waiting to be profiled").register(registry);
     }
 
-    private void set(String name, String description, Tags tags, double value) {
+    private void set(Set<String> reported, String deployment, String check, String name, String description, Tags tags,
+                     double value) {
         var key = name + tags;
-        values.computeIfAbsent(key, k -> {
+        reported.add(key);
+        series.computeIfAbsent(key, k -> {
             var ref = new AtomicReference<>(Double.NaN);
-            Gauge.builder(name, ref, r -> r.get()).description(description).tags(tags).register(registry);
-            return ref;
-        }).set(value);
+            var gauge = Gauge.builder(name, ref, r -> r.get()).description(description).tags(tags).register(registry);
+            return new Series(deployment, check, gauge, ref);
+        }).value().set(value);
+    }
+
+    /** Removes the series of deployments that no longer exist. */
+    synchronized void retain(Set<String> deployments) {
+        for (var it = series.values().iterator(); it.hasNext(); ) {
+            var s = it.next();
+            if (!deployments.contains(s.deployment())) {
+                registry.remove(s.meter());
+                it.remove();
+            }
+        }
     }
 
     /** Records a run's results. */
-    void update(String deployment, List<MonitorService.StoredResult> results) {
+    synchronized void update(String deployment, List<MonitorService.StoredResult> results) {
+        var reported = new HashSet<String>();
+        var noData = new HashSet<String>();
         for (var stored : results) {
             var r = stored.result();
-            set("launchpad_monitor_check_breached", "1 when the check's latest run breached, 0 when ok, NaN without data",
-                    Tags.of("deployment", deployment, "check", r.check()),
-                    r.status() == CheckResult.Status.NO_DATA ? Double.NaN : r.status() == CheckResult.Status.BREACH ? 1 : 0);
+            if (r.status() == CheckResult.Status.NO_DATA) {
+                noData.add(r.check());
+            }
+            Tags byDeployment = Tags.of("deployment", deployment);
+            set(reported, deployment, r.check(), "launchpad_monitor_check_breached",
+                    "1 when the check's latest run breached, 0 when ok, NaN without data",
+                    byDeployment.and("check", r.check()), r.status() == CheckResult.Status.NO_DATA ? Double.NaN
+                            : r.status() == CheckResult.Status.BREACH ? 1 : 0);
             switch (r.check()) {
                 case "feature_drift", "prediction_drift" -> r.details().path("features").forEach(f -> {
-                    var tags = Tags.of("deployment", deployment, "feature", f.path("feature").asText(), "method",
+                    var tags = byDeployment.and("feature", f.path("feature").asText(), "method",
                             f.path("method").asText(), "kind", r.check());
-                    set("launchpad_monitor_drift_score", "Latest drift score (p-value or distance, see method) per feature",
-                            tags, f.path("score").isNumber() ? f.path("score").asDouble() : Double.NaN);
-                    set("launchpad_monitor_drift_detected", "1 when the feature drifted in the latest check", tags,
-                            f.path("drift").asBoolean() ? 1 : 0);
+                    set(reported, deployment, r.check(), "launchpad_monitor_drift_score",
+                            "Latest drift score (p-value or distance, see method) per feature", tags,
+                            f.path("score").isNumber() ? f.path("score").asDouble() : Double.NaN);
+                    set(reported, deployment, r.check(), "launchpad_monitor_drift_detected",
+                            "1 when the feature drifted in the latest check", tags, f.path("drift").asBoolean() ? 1 : 0);
                 });
                 case "data_quality" -> r.details().path("features").forEach(f -> {
                     var feature = f.path("feature").asText();
                     for (var kind : List.of("nulls", "out_of_range", "unseen")) {
                         if (f.has(kind)) {
-                            set("launchpad_monitor_data_quality_issues", "Data-quality issues in the latest checked span",
-                                    Tags.of("deployment", deployment, "feature", feature, "kind", kind), f.path(kind).asDouble());
+                            set(reported, deployment, r.check(), "launchpad_monitor_data_quality_issues",
+                                    "Data-quality issues in the latest checked span",
+                                    byDeployment.and("feature", feature, "kind", kind), f.path(kind).asDouble());
                         }
                     }
                 });
                 case "performance" -> {
                     if (r.metric() != null) {
-                        set("launchpad_monitor_performance", "Latest live (or CBPE-estimated) performance metric",
-                                Tags.of("deployment", deployment, "metric", r.details().path("metric").asText(), "estimated",
+                        set(reported, deployment, r.check(), "launchpad_monitor_performance",
+                                "Latest live (or CBPE-estimated) performance metric",
+                                byDeployment.and("metric", r.details().path("metric").asText(), "estimated",
                                         Boolean.toString(r.details().path("estimated").asBoolean())), r.metric());
                     }
                 }
                 case "latency" -> {
                     if (r.metric() != null) {
-                        set("launchpad_monitor_latency_p99_ms", "p99 latency of the latest checked span",
-                                Tags.of("deployment", deployment), r.metric());
+                        set(reported, deployment, r.check(), "launchpad_monitor_latency_p99_ms",
+                                "p99 latency of the latest checked span", byDeployment, r.metric());
                     }
                 }
                 case "error_rate" -> {
                     if (r.metric() != null) {
-                        set("launchpad_monitor_error_rate", "Server-side error rate of the latest checked span",
-                                Tags.of("deployment", deployment), r.metric());
+                        set(reported, deployment, r.check(), "launchpad_monitor_error_rate",
+                                "Server-side error rate of the latest checked span", byDeployment, r.metric());
                     }
                 }
                 default -> {
                 }
+            }
+        }
+        // what the run did not report: NaN where its check had no data this time, else gone
+        for (var it = series.entrySet().iterator(); it.hasNext(); ) {
+            var entry = it.next();
+            var s = entry.getValue();
+            if (!s.deployment().equals(deployment) || reported.contains(entry.getKey())) {
+                continue;
+            }
+            if (noData.contains(s.check())) {
+                s.value().set(Double.NaN);
+            } else {
+                registry.remove(s.meter());
+                it.remove();
             }
         }
     }

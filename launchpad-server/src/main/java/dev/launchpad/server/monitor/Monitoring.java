@@ -66,6 +66,7 @@ public final class Monitoring implements AutoCloseable {
         var metrics = new MonitorMetrics(meters, ingestor);
         monitors.addListener(alerts::onResults);
         monitors.addListener(metrics::update);
+        monitors.addDeploymentsListener(metrics::retain);
         var servingMonitor = new ServingMonitor(ingestor, clock);
         if (!"off".equals(System.getProperty(LOGGING_PROPERTY))) {
             calls.observer(servingMonitor);

@@ -1,0 +1,112 @@
+package dev.launchpad.server.monitor;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.launchpad.core.json.Json;
+import dev.launchpad.platform.monitor.CheckResult;
+import dev.launchpad.platform.monitor.MonitorService;
+import dev.launchpad.platform.monitor.PredictionIngestor;
+import dev.launchpad.platform.monitor.WindowStore;
+import dev.launchpad.platform.store.Database;
+import dev.launchpad.platform.store.TestDatabases;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import org.junit.jupiter.api.Test;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The monitoring gauges follow each deployment's latest run, and go with the deployment. */
+class MonitorMetricsTest {
+
+    private static ObjectNode features(Object... rows) {
+        var details = Json.mapper().createObjectNode();
+        var array = details.putArray("features");
+        for (var row : rows) {
+            array.add(Json.mapper().valueToTree(row));
+        }
+        return details;
+    }
+
+    private static MonitorService.StoredResult result(String deployment, String check, CheckResult.Status status,
+                                                      Double metric, ObjectNode details) {
+        return new MonitorService.StoredResult(1, deployment, 0, 60_000,
+                new CheckResult(check, status, metric, null, List.of(), details), 60_000);
+    }
+
+    private static Double gauge(PrometheusMeterRegistry registry, String name, String... tags) {
+        var gauge = registry.find(name).tags(tags).gauge();
+        return gauge == null ? null : gauge.value();
+    }
+
+    @Test
+    void seriesTheLatestRunDoesNotReportGoAndAQuietCheckReadsNaN() {
+        var registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        try (var db = Database.open(TestDatabases.newSqliteUrl());
+             var ingestor = new PredictionIngestor(new WindowStore(db), Clock.systemUTC(),
+                     PredictionIngestor.Config.defaults())) {
+            var metrics = new MonitorMetrics(registry, ingestor);
+            var performance = Json.mapper().createObjectNode().put("metric", "accuracy").put("estimated", true);
+            metrics.update("d", List.of(
+                    result("d", "feature_drift", CheckResult.Status.BREACH, 0.5, features(
+                            Map.of("feature", "x", "method", "ks", "score", 0.001, "drift", true),
+                            Map.of("feature", "y", "method", "ks", "score", 0.4, "drift", false))),
+                    result("d", "data_quality", CheckResult.Status.OK, 3.0, features(
+                            Map.of("feature", "x", "nulls", 3, "out_of_range", 0))),
+                    result("d", "performance", CheckResult.Status.OK, 0.8, performance),
+                    result("d", "latency", CheckResult.Status.OK, 12.0, Json.mapper().createObjectNode())));
+            assertThat(gauge(registry, "launchpad_monitor_drift_score", "deployment", "d", "feature", "y"))
+                    .isEqualTo(0.4);
+            assertThat(gauge(registry, "launchpad_monitor_data_quality_issues", "feature", "x", "kind", "nulls"))
+                    .isEqualTo(3.0);
+            assertThat(gauge(registry, "launchpad_monitor_performance", "estimated", "true")).isEqualTo(0.8);
+            assertThat(gauge(registry, "launchpad_monitor_latency_p99_ms", "deployment", "d")).isEqualTo(12.0);
+            assertThat(gauge(registry, "launchpad_monitor_check_breached", "check", "feature_drift")).isEqualTo(1.0);
+
+            // the next run: the model lost y, x's data-quality row is gone, live accuracy replaced the estimate,
+            // and the span had no requests for the latency check
+            var live = Json.mapper().createObjectNode().put("metric", "accuracy").put("estimated", false);
+            metrics.update("d", List.of(
+                    result("d", "feature_drift", CheckResult.Status.OK, 0.0, features(
+                            Map.of("feature", "x", "method", "ks", "score", 0.3, "drift", false))),
+                    result("d", "data_quality", CheckResult.Status.OK, 0.0, features(
+                            Map.of("feature", "z", "nulls", 0))),
+                    result("d", "performance", CheckResult.Status.OK, 0.9, live),
+                    result("d", "latency", CheckResult.Status.NO_DATA, null, Json.mapper().createObjectNode())));
+            assertThat(gauge(registry, "launchpad_monitor_drift_score", "deployment", "d", "feature", "x"))
+                    .isEqualTo(0.3);
+            assertThat(gauge(registry, "launchpad_monitor_drift_score", "feature", "y")).isNull();
+            assertThat(gauge(registry, "launchpad_monitor_drift_detected", "feature", "y")).isNull();
+            assertThat(gauge(registry, "launchpad_monitor_data_quality_issues", "feature", "x", "kind", "nulls"))
+                    .isNull();
+            assertThat(gauge(registry, "launchpad_monitor_data_quality_issues", "feature", "z", "kind", "nulls"))
+                    .isEqualTo(0.0);
+            assertThat(gauge(registry, "launchpad_monitor_performance", "estimated", "true")).isNull();
+            assertThat(gauge(registry, "launchpad_monitor_performance", "estimated", "false")).isEqualTo(0.9);
+            assertThat(gauge(registry, "launchpad_monitor_latency_p99_ms", "deployment", "d")).isNaN();
+            assertThat(gauge(registry, "launchpad_monitor_check_breached", "check", "latency")).isNaN();
+            assertThat(gauge(registry, "launchpad_monitor_check_breached", "check", "feature_drift")).isEqualTo(0.0);
+            assertThat(registry.scrape()).doesNotContain("feature=\"y\"").contains("feature=\"z\"");
+
+            // another deployment's run leaves d alone; once d is deleted, its series go
+            metrics.update("e", List.of(result("e", "latency", CheckResult.Status.OK, 5.0,
+                    Json.mapper().createObjectNode())));
+            assertThat(gauge(registry, "launchpad_monitor_drift_score", "deployment", "d", "feature", "x"))
+                    .isEqualTo(0.3);
+            metrics.retain(Set.of("e"));
+            var left = new ArrayList<String>();
+            registry.getMeters().forEach(m -> {
+                if (m.getId().getTag("deployment") != null) {
+                    left.add(m.getId().getTag("deployment"));
+                }
+            });
+            assertThat(left).containsOnly("e").isNotEmpty();
+            assertThat(gauge(registry, "launchpad_monitor_latency_p99_ms", "deployment", "e")).isEqualTo(5.0);
+            assertThat(registry.scrape()).doesNotContain("deployment=\"d\"");
+        }
+    }
+}
