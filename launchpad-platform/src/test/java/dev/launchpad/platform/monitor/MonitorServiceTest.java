@@ -18,10 +18,13 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CyclicBarrier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -39,6 +42,28 @@ class MonitorServiceTest {
             x[i] = random.nextGaussian() + shift;
         }
         return new FeatureBatch(n, List.of(FeatureBatch.Feature.numeric("x", x)));
+    }
+
+    /** Model m with version 1, served by the given deployments. */
+    private static DeploymentService deployments(Database db, MutableClock clock, String... names) {
+        var experiments = new ExperimentService(db, clock);
+        var registry = new RegistryService(db, clock, new RunService(db, clock, experiments));
+        registry.createRegisteredModel("m", null, List.of());
+        registry.createModelVersion("m", "file:///tmp/m", null, List.of(), null, null, null);
+        var deployments = new DeploymentService(db, clock, registry);
+        for (var name : names) {
+            deployments.create(name, new DeploymentService.Spec("m", 1, null, BatchingSettings.DEFAULTS, null));
+        }
+        return deployments;
+    }
+
+    /** Baselines, with m v1's set to 3 000 rows of x ~ N(0, 1). */
+    private static Baselines baseline(Database db, MutableClock clock, Random random) {
+        var baselines = new Baselines(db, clock);
+        var reference = WindowData.empty(5000, 1);
+        reference.add("ok", 0, rows(random, 3000, 0), FeatureBatch.empty(3000));
+        baselines.put("m", 1, "csv", reference.inputs(), reference.inputSample());
+        return baselines;
     }
 
     @ParameterizedTest
@@ -59,18 +84,10 @@ class MonitorServiceTest {
         });
         receiver.start();
         try (var db = Database.open(backend.newDatabaseUrl())) {
-            var experiments = new ExperimentService(db, clock);
-            var registry = new RegistryService(db, clock, new RunService(db, clock, experiments));
-            registry.createRegisteredModel("m", null, List.of());
-            registry.createModelVersion("m", "file:///tmp/m", null, List.of(), null, null, null);
-            var deployments = new DeploymentService(db, clock, registry);
-            deployments.create("d", new DeploymentService.Spec("m", 1, null, BatchingSettings.DEFAULTS, null));
+            var deployments = deployments(db, clock, "d");
             var store = new WindowStore(db);
-            var baselines = new Baselines(db, clock);
             var random = new Random(4);
-            var reference = WindowData.empty(5000, 1);
-            reference.add("ok", 0, rows(random, 3000, 0), FeatureBatch.empty(3000));
-            baselines.put("m", 1, "csv", reference.inputs(), reference.inputSample());
+            var baselines = baseline(db, clock, random);
             var monitors = new MonitorService(db, clock, deployments, store, baselines, new Feedback(db, clock), () -> { });
             var alerts = new Alerts(db, clock);
             monitors.addListener(alerts::onResults);
@@ -157,18 +174,10 @@ class MonitorServiceTest {
     void runsThatFireTheSameRuleConcurrentlyAlertOnceWithinTheCooldown(TestDatabases.Backend backend) throws Exception {
         var clock = new MutableClock(Instant.ofEpochMilli(M0 + 70_000));
         try (var db = Database.open(backend.newDatabaseUrl())) {
-            var experiments = new ExperimentService(db, clock);
-            var registry = new RegistryService(db, clock, new RunService(db, clock, experiments));
-            registry.createRegisteredModel("m", null, List.of());
-            registry.createModelVersion("m", "file:///tmp/m", null, List.of(), null, null, null);
-            var deployments = new DeploymentService(db, clock, registry);
-            deployments.create("d", new DeploymentService.Spec("m", 1, null, BatchingSettings.DEFAULTS, null));
+            var deployments = deployments(db, clock, "d");
             var store = new WindowStore(db);
-            var baselines = new Baselines(db, clock);
             var random = new Random(6);
-            var reference = WindowData.empty(5000, 1);
-            reference.add("ok", 0, rows(random, 3000, 0), FeatureBatch.empty(3000));
-            baselines.put("m", 1, "csv", reference.inputs(), reference.inputSample());
+            var baselines = baseline(db, clock, random);
             var w = WindowData.empty(1000, 0);
             w.add("ok", 1_000_000, rows(random, 500, 1.0), FeatureBatch.empty(500));
             store.flush("d", 1, M0, w, List.of(), clock.millis());
@@ -179,10 +188,10 @@ class MonitorServiceTest {
             // eight runs (replicas, say) hand the same breach to the alert rules at once
             var alerts = new Alerts(db, clock);
             int runs = 8;
-            var start = new java.util.concurrent.CyclicBarrier(runs);
+            var start = new CyclicBarrier(runs);
             var fired = new CopyOnWriteArrayList<Alerts.Alert>();
             var failures = new CopyOnWriteArrayList<Throwable>();
-            var threads = new java.util.ArrayList<Thread>();
+            var threads = new ArrayList<Thread>();
             for (int i = 0; i < runs; i++) {
                 threads.add(Thread.ofPlatform().start(() -> {
                     try {
@@ -208,21 +217,15 @@ class MonitorServiceTest {
     void everySchedulerPassTellsWhichDeploymentsExist() {
         var clock = new MutableClock(Instant.ofEpochMilli(M0));
         try (var db = Database.open(TestDatabases.newSqliteUrl())) {
-            var experiments = new ExperimentService(db, clock);
-            var registry = new RegistryService(db, clock, new RunService(db, clock, experiments));
-            registry.createRegisteredModel("m", null, List.of());
-            registry.createModelVersion("m", "file:///tmp/m", null, List.of(), null, null, null);
-            var deployments = new DeploymentService(db, clock, registry);
-            deployments.create("d", new DeploymentService.Spec("m", 1, null, BatchingSettings.DEFAULTS, null));
-            deployments.create("e", new DeploymentService.Spec("m", 1, null, BatchingSettings.DEFAULTS, null));
+            var deployments = deployments(db, clock, "d", "e");
             var monitors = new MonitorService(db, clock, deployments, new WindowStore(db), new Baselines(db, clock),
                     new Feedback(db, clock), () -> { });
-            var seen = new CopyOnWriteArrayList<java.util.Set<String>>();
+            var seen = new CopyOnWriteArrayList<Set<String>>();
             monitors.addDeploymentsListener(seen::add);
             monitors.runDue();
             deployments.delete("d");
             monitors.runDue();
-            assertThat(seen).containsExactly(java.util.Set.of("d", "e"), java.util.Set.of("e"));
+            assertThat(seen).containsExactly(Set.of("d", "e"), Set.of("e"));
         }
     }
 
