@@ -128,9 +128,9 @@ public final class Alerts {
         // one firing of a rule at a time (PostgreSQL locks its row until commit; SQLite writes one transaction at a
         // time anyway): a run that fires it concurrently, on another replica say, sees this one's alert and incident
         var lock = database.dialect() == Dialect.POSTGRESQL ? " FOR UPDATE" : "";
-        if (h.createQuery("SELECT id FROM monitor_alert_rules WHERE id = :r" + lock).bind("r", rule.id())
+        if (h.createQuery("SELECT id FROM monitor_alert_rules WHERE id = :r AND enabled = 1" + lock).bind("r", rule.id())
                 .mapTo(Long.class).findOne().isEmpty()) {
-            return Optional.empty(); // deleted since the rules were read
+            return Optional.empty(); // deleted or disabled since the rules were read
         }
         long now = clock.millis();
         var r = stored.result();

@@ -25,6 +25,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -195,7 +196,7 @@ class MonitorServiceTest {
             for (int i = 0; i < runs; i++) {
                 threads.add(Thread.ofPlatform().start(() -> {
                     try {
-                        start.await();
+                        start.await(30, TimeUnit.SECONDS);
                         fired.addAll(alerts.onResults("d", results));
                     } catch (Throwable e) {
                         failures.add(e);
@@ -203,7 +204,7 @@ class MonitorServiceTest {
                 }));
             }
             for (var t : threads) {
-                t.join();
+                assertThat(t.join(Duration.ofSeconds(60))).as("a run finished").isTrue();
             }
             assertThat(failures).isEmpty();
             assertThat(fired).extracting(Alerts.Alert::check).containsExactly("feature_drift");

@@ -21,13 +21,15 @@ import java.util.concurrent.atomic.AtomicReference;
  * estimated) performance, each check's status, and the prediction logger's own counters (observations
  * accepted and dropped), so that Grafana dashboards and Prometheus alerting can use them.
  *
- * <p>A deployment's series say what its latest run said: one the latest run did not report (a feature the model
- * no longer has, a data-quality issue that is gone, an estimate replaced by live accuracy) is removed, except
- * that the series of a check that had no data this time read NaN; a deleted deployment's series are removed.
+ * <p>A deployment's series say what the run over its newest span said (a run over an older span, such as one
+ * asked for through the API, leaves them alone): one that run did not report (a feature the model no longer
+ * has, a data-quality issue that is gone, an estimate replaced by live accuracy) is removed, except that the
+ * series of a check that had no data this time read NaN; a deleted deployment's series are removed.
  */
 final class MonitorMetrics {
     private final MeterRegistry registry;
     private final Map<String, Series> series = new HashMap<>(); // guarded by this
+    private final Map<String, Long> newestSpanEnd = new HashMap<>(); // by deployment; guarded by this
 
     /** One gauge: the deployment and check it belongs to, and its value. */
     private record Series(String deployment, String check, Meter meter, AtomicReference<Double> value) {
@@ -74,10 +76,19 @@ final class MonitorMetrics {
                 it.remove();
             }
         }
+        newestSpanEnd.keySet().retainAll(deployments);
     }
 
-    /** Records a run's results. */
+    /** Records a run's results, unless they are of a span older than the newest one recorded. */
     synchronized void update(String deployment, List<MonitorService.StoredResult> results) {
+        if (results.isEmpty()) {
+            return;
+        }
+        long spanEnd = results.stream().mapToLong(MonitorService.StoredResult::to).max().orElseThrow();
+        if (spanEnd < newestSpanEnd.getOrDefault(deployment, Long.MIN_VALUE)) {
+            return;
+        }
+        newestSpanEnd.put(deployment, spanEnd);
         var reported = new HashSet<String>();
         var noData = new HashSet<String>();
         for (var stored : results) {

@@ -20,10 +20,11 @@ import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The monitoring gauges follow each deployment's latest run, and go with the deployment. */
+/** The monitoring gauges follow each deployment's newest run, and go with the deployment. */
 class MonitorMetricsTest {
+    private static final long MINUTE = 60_000;
 
-    private static ObjectNode features(Object... rows) {
+    private static ObjectNode features(Map<?, ?>... rows) {
         var details = Json.mapper().createObjectNode();
         var array = details.putArray("features");
         for (var row : rows) {
@@ -32,10 +33,15 @@ class MonitorMetricsTest {
         return details;
     }
 
-    private static MonitorService.StoredResult result(String deployment, String check, CheckResult.Status status,
-                                                      Double metric, ObjectNode details) {
-        return new MonitorService.StoredResult(1, deployment, 0, 60_000,
-                new CheckResult(check, status, metric, null, List.of(), details), 60_000);
+    private static Map<String, Object> drift(String feature, double score, boolean drifted) {
+        return Map.of("feature", feature, "method", "ks", "score", score, "drift", drifted);
+    }
+
+    /** A result of the span that ends at minute {@code minute}. */
+    private static MonitorService.StoredResult result(int minute, String deployment, String check,
+                                                      CheckResult.Status status, Double metric, ObjectNode details) {
+        return new MonitorService.StoredResult(1, deployment, (minute - 1) * MINUTE, minute * MINUTE,
+                new CheckResult(check, status, metric, null, List.of(), details), minute * MINUTE);
     }
 
     private static Double gauge(PrometheusMeterRegistry registry, String name, String... tags) {
@@ -44,21 +50,20 @@ class MonitorMetricsTest {
     }
 
     @Test
-    void seriesTheLatestRunDoesNotReportGoAndAQuietCheckReadsNaN() {
+    void seriesTheNewestRunDoesNotReportGoAndAQuietCheckReadsNaN() {
         var registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         try (var db = Database.open(TestDatabases.newSqliteUrl());
              var ingestor = new PredictionIngestor(new WindowStore(db), Clock.systemUTC(),
                      PredictionIngestor.Config.defaults())) {
             var metrics = new MonitorMetrics(registry, ingestor);
-            var performance = Json.mapper().createObjectNode().put("metric", "accuracy").put("estimated", true);
+            var estimated = Json.mapper().createObjectNode().put("metric", "accuracy").put("estimated", true);
             metrics.update("d", List.of(
-                    result("d", "feature_drift", CheckResult.Status.BREACH, 0.5, features(
-                            Map.of("feature", "x", "method", "ks", "score", 0.001, "drift", true),
-                            Map.of("feature", "y", "method", "ks", "score", 0.4, "drift", false))),
-                    result("d", "data_quality", CheckResult.Status.OK, 3.0, features(
-                            Map.of("feature", "x", "nulls", 3, "out_of_range", 0))),
-                    result("d", "performance", CheckResult.Status.OK, 0.8, performance),
-                    result("d", "latency", CheckResult.Status.OK, 12.0, Json.mapper().createObjectNode())));
+                    result(1, "d", "feature_drift", CheckResult.Status.BREACH, 0.5,
+                            features(drift("x", 0.001, true), drift("y", 0.4, false))),
+                    result(1, "d", "data_quality", CheckResult.Status.OK, 3.0,
+                            features(Map.of("feature", "x", "nulls", 3, "out_of_range", 0))),
+                    result(1, "d", "performance", CheckResult.Status.OK, 0.8, estimated),
+                    result(1, "d", "latency", CheckResult.Status.OK, 12.0, Json.mapper().createObjectNode())));
             assertThat(gauge(registry, "launchpad_monitor_drift_score", "deployment", "d", "feature", "y"))
                     .isEqualTo(0.4);
             assertThat(gauge(registry, "launchpad_monitor_data_quality_issues", "feature", "x", "kind", "nulls"))
@@ -67,16 +72,15 @@ class MonitorMetricsTest {
             assertThat(gauge(registry, "launchpad_monitor_latency_p99_ms", "deployment", "d")).isEqualTo(12.0);
             assertThat(gauge(registry, "launchpad_monitor_check_breached", "check", "feature_drift")).isEqualTo(1.0);
 
-            // the next run: the model lost y, x's data-quality row is gone, live accuracy replaced the estimate,
-            // and the span had no requests for the latency check
+            // the next span: the model lost y, x's data-quality row is gone, live accuracy replaced the estimate,
+            // and there were no requests for the latency check
             var live = Json.mapper().createObjectNode().put("metric", "accuracy").put("estimated", false);
             metrics.update("d", List.of(
-                    result("d", "feature_drift", CheckResult.Status.OK, 0.0, features(
-                            Map.of("feature", "x", "method", "ks", "score", 0.3, "drift", false))),
-                    result("d", "data_quality", CheckResult.Status.OK, 0.0, features(
-                            Map.of("feature", "z", "nulls", 0))),
-                    result("d", "performance", CheckResult.Status.OK, 0.9, live),
-                    result("d", "latency", CheckResult.Status.NO_DATA, null, Json.mapper().createObjectNode())));
+                    result(2, "d", "feature_drift", CheckResult.Status.OK, 0.0, features(drift("x", 0.3, false))),
+                    result(2, "d", "data_quality", CheckResult.Status.OK, 0.0,
+                            features(Map.of("feature", "z", "nulls", 0))),
+                    result(2, "d", "performance", CheckResult.Status.OK, 0.9, live),
+                    result(2, "d", "latency", CheckResult.Status.NO_DATA, null, Json.mapper().createObjectNode())));
             assertThat(gauge(registry, "launchpad_monitor_drift_score", "deployment", "d", "feature", "x"))
                     .isEqualTo(0.3);
             assertThat(gauge(registry, "launchpad_monitor_drift_score", "feature", "y")).isNull();
@@ -92,11 +96,30 @@ class MonitorMetricsTest {
             assertThat(gauge(registry, "launchpad_monitor_check_breached", "check", "feature_drift")).isEqualTo(0.0);
             assertThat(registry.scrape()).doesNotContain("feature=\"y\"").contains("feature=\"z\"");
 
-            // another deployment's run leaves d alone; once d is deleted, its series go
-            metrics.update("e", List.of(result("e", "latency", CheckResult.Status.OK, 5.0,
+            // a run over an older span (asked for through the API) changes nothing
+            metrics.update("d", List.of(result(1, "d", "feature_drift", CheckResult.Status.BREACH, 0.5,
+                    features(drift("y", 0.01, true)))));
+            assertThat(gauge(registry, "launchpad_monitor_drift_score", "feature", "y")).isNull();
+            assertThat(gauge(registry, "launchpad_monitor_drift_score", "feature", "x")).isEqualTo(0.3);
+
+            // a quiet span: the drift and data-quality series stay, reading NaN; then y comes back, a new series
+            metrics.update("d", List.of(
+                    result(3, "d", "feature_drift", CheckResult.Status.NO_DATA, null, Json.mapper().createObjectNode()),
+                    result(3, "d", "data_quality", CheckResult.Status.NO_DATA, null,
+                            Json.mapper().createObjectNode())));
+            assertThat(gauge(registry, "launchpad_monitor_drift_score", "feature", "x")).isNaN();
+            assertThat(gauge(registry, "launchpad_monitor_drift_detected", "feature", "x")).isNaN();
+            assertThat(gauge(registry, "launchpad_monitor_data_quality_issues", "feature", "z", "kind", "nulls"))
+                    .isNaN();
+            metrics.update("d", List.of(result(4, "d", "feature_drift", CheckResult.Status.BREACH, 0.5,
+                    features(drift("x", 0.2, false), drift("y", 0.02, true)))));
+            assertThat(gauge(registry, "launchpad_monitor_drift_score", "feature", "y")).isEqualTo(0.02);
+            assertThat(registry.scrape()).contains("launchpad_monitor_drift_score{deployment=\"d\",feature=\"y\"");
+
+            // another deployment's run leaves d alone; once d is deleted, its series go, and come back with a new d
+            metrics.update("e", List.of(result(4, "e", "latency", CheckResult.Status.OK, 5.0,
                     Json.mapper().createObjectNode())));
-            assertThat(gauge(registry, "launchpad_monitor_drift_score", "deployment", "d", "feature", "x"))
-                    .isEqualTo(0.3);
+            assertThat(gauge(registry, "launchpad_monitor_drift_score", "feature", "x")).isEqualTo(0.2);
             metrics.retain(Set.of("e"));
             var left = new ArrayList<String>();
             registry.getMeters().forEach(m -> {
@@ -107,6 +130,11 @@ class MonitorMetricsTest {
             assertThat(left).containsOnly("e").isNotEmpty();
             assertThat(gauge(registry, "launchpad_monitor_latency_p99_ms", "deployment", "e")).isEqualTo(5.0);
             assertThat(registry.scrape()).doesNotContain("deployment=\"d\"");
+            metrics.update("d", List.of(result(1, "d", "feature_drift", CheckResult.Status.OK, 0.0,
+                    features(drift("w", 0.7, false)))));
+            assertThat(gauge(registry, "launchpad_monitor_drift_score", "deployment", "d", "feature", "w"))
+                    .isEqualTo(0.7);
+            assertThat(registry.scrape()).contains("feature=\"w\"");
         }
     }
 }
