@@ -45,8 +45,7 @@ public final class MonitorService implements AutoCloseable {
     private final Runnable beforeChecks;
     private final String owner = UUID.randomUUID().toString();
     private final List<BiConsumer<String, List<StoredResult>>> listeners = new CopyOnWriteArrayList<>();
-    private final List<Consumer<Set<String>>> deploymentListeners =
-            new CopyOnWriteArrayList<>();
+    private final List<Consumer<Set<String>>> deploymentListeners = new CopyOnWriteArrayList<>();
     private Thread scheduler;
     private volatile boolean stopped;
 
