@@ -345,4 +345,21 @@ class MonitoringEndToEndTest {
                 .isEqualTo(400);
         assertThat(send("POST", "/api/v1/webhooks", "{\"url\":\"ftp://x\"}", "application/json").statusCode()).isEqualTo(400);
     }
+
+    @Test
+    void aDeletedDeploymentsGaugesLeaveMetrics() throws Exception {
+        assertThat(send("POST", "/api/v1/deployments", "{\"name\":\"short-lived\",\"model\":\"fraud-model\","
+                + "\"version\":\"1\"}", "application/json").statusCode()).isEqualTo(200);
+        json("POST", "/api/v1/deployments/short-lived/monitor/run", "{}");
+        assertThat(send("GET", "/metrics", null, null).body())
+                .contains("launchpad_monitor_check_breached{check=\"latency\",deployment=\"short-lived\"}");
+        assertThat(send("DELETE", "/api/v1/deployments/short-lived", null, null).statusCode()).isEqualTo(200);
+        // the monitor scheduler's next pass (it polls every second) lets them go
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (send("GET", "/metrics", null, null).body().contains("deployment=\"short-lived\"")
+                && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertThat(send("GET", "/metrics", null, null).body()).doesNotContain("deployment=\"short-lived\"");
+    }
 }
