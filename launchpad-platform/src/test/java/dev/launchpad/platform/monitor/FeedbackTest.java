@@ -60,6 +60,39 @@ class FeedbackTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(TestDatabases.Backend.class)
+    void theEvenSampleIsEveryKthMillisecondOnBothDatabases(TestDatabases.Backend backend) {
+        var clock = new MutableClock(Instant.parse("2026-03-02T12:00:00Z"));
+        long t0 = Instant.parse("2026-03-02T10:00:00Z").toEpochMilli();
+        int n = 120_000; // k = 3
+        long k = (n + Feedback.CBPE_ROWS - 1) / Feedback.CBPE_ROWS;
+        var random = new Random(11);
+        try (var db = Database.open(backend.newDatabaseUrl())) {
+            var predictions = new ArrayList<WindowStore.PredictionRow>(n);
+            double sampledCorrect = 0;
+            int sampled = 0;
+            for (int i = 0; i < n; i++) {
+                long t = t0 + i * 2L + i % 7; // every residue of k, a few rows sharing a millisecond
+                double p = random.nextDouble();
+                predictions.add(new WindowStore.PredictionRow("r" + i, 0, 1, t, p >= 0.5 ? "1" : "0", p));
+                if (t % k == 0) {
+                    sampledCorrect += Math.max(p, 1 - p);
+                    sampled++;
+                }
+            }
+            new WindowStore(db).flush("d", 1, t0, WindowData.empty(10, 1), predictions, clock.millis());
+            var feedback = new Feedback(db, clock);
+            assertThat(sampled).isBetween(n / 4, Feedback.CBPE_ROWS);
+            // the span's rows whose millisecond is a multiple of k, on either database, for a short or a long span
+            for (long from : new long[] {t0, t0 - 365L * 86_400_000}) {
+                var total = feedback.total("d", from, t0 + 250_000);
+                assertThat(total.predictions()).isEqualTo(n);
+                assertThat(total.estimatedAccuracy()).isCloseTo(sampledCorrect / sampled, within(1e-9));
+            }
+        }
+    }
+
     @Test
     void scoresBeyondTheLimitAreSampledUniformly() {
         var sample = new Feedback.ScoreSample();
