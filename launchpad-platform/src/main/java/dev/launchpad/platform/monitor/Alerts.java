@@ -5,7 +5,6 @@ import dev.launchpad.core.error.ErrorCode;
 import dev.launchpad.core.error.LaunchpadException;
 import dev.launchpad.core.json.Json;
 import dev.launchpad.platform.store.Database;
-import dev.launchpad.platform.store.Dialect;
 import org.jdbi.v3.core.Handle;
 
 import java.time.Clock;
@@ -127,9 +126,9 @@ public final class Alerts {
     private Optional<Alert> fire(Handle h, Rule rule, MonitorService.StoredResult stored) {
         // one firing of a rule at a time (PostgreSQL locks its row until commit; SQLite writes one transaction at a
         // time anyway): a run that fires it concurrently, on another replica say, sees this one's alert and incident
-        var lock = database.dialect() == Dialect.POSTGRESQL ? " FOR UPDATE" : "";
-        if (h.createQuery("SELECT id FROM monitor_alert_rules WHERE id = :r AND enabled = 1" + lock).bind("r", rule.id())
-                .mapTo(Long.class).findOne().isEmpty()) {
+        var locked = h.createQuery("SELECT id FROM monitor_alert_rules WHERE id = :r AND enabled = 1"
+                + database.dialect().rowLock()).bind("r", rule.id()).mapTo(Long.class).findOne();
+        if (locked.isEmpty()) {
             return Optional.empty(); // deleted or disabled since the rules were read
         }
         long now = clock.millis();

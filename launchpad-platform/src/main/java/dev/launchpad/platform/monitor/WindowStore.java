@@ -1,7 +1,6 @@
 package dev.launchpad.platform.monitor;
 
 import dev.launchpad.platform.store.Database;
-import dev.launchpad.platform.store.Dialect;
 import org.jdbi.v3.core.Handle;
 
 import java.util.ArrayList;
@@ -74,7 +73,7 @@ public final class WindowStore {
     }
 
     private void merge(Handle h, String deployment, int version, Granularity g, long start, WindowData part, long now) {
-        var lock = database.dialect() == Dialect.POSTGRESQL ? " FOR UPDATE" : "";
+        var lock = database.dialect().rowLock();
         var existing = h.createQuery("SELECT * FROM monitor_windows WHERE deployment = :d AND granularity = :g"
                         + " AND window_start = :s AND model_version = :v" + lock)
                 .bind("d", deployment).bind("g", g.id()).bind("s", start).bind("v", version)

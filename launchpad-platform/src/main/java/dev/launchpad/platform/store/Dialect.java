@@ -24,6 +24,14 @@ public enum Dialect {
         return migrationPlaceholders;
     }
 
+    /**
+     * What a SELECT inside a write transaction ends with to lock the rows it reads until commit: {@code FOR UPDATE}
+     * on PostgreSQL; nothing on SQLite, which runs one write transaction at a time anyway.
+     */
+    public String rowLock() {
+        return this == POSTGRESQL ? " FOR UPDATE" : "";
+    }
+
     /** The dialect of a JDBC URL, or a clear error for one Launchpad cannot use. */
     public static Dialect of(String jdbcUrl) {
         if (jdbcUrl.startsWith("jdbc:sqlite:")) {

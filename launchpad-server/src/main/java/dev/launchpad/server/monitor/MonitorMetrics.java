@@ -91,12 +91,12 @@ final class MonitorMetrics {
         newestSpanEnd.put(deployment, spanEnd);
         var reported = new HashSet<String>();
         var noData = new HashSet<String>();
+        Tags byDeployment = Tags.of("deployment", deployment);
         for (var stored : results) {
             var r = stored.result();
             if (r.status() == CheckResult.Status.NO_DATA) {
                 noData.add(r.check());
             }
-            Tags byDeployment = Tags.of("deployment", deployment);
             set(reported, deployment, r.check(), "launchpad_monitor_check_breached",
                     "1 when the check's latest run breached, 0 when ok, NaN without data",
                     byDeployment.and("check", r.check()), r.status() == CheckResult.Status.NO_DATA ? Double.NaN
