@@ -43,7 +43,8 @@ import java.util.Random;
  * samples, prediction extraction). (3) The time of one monitor run for a deployment with 1 000 000 logged predictions × 30
  * features (60 minute windows, rolled up into an hour): read the span, drift of every feature, data quality,
  * latency, error rate, and performance over the 1 000 000 logged predictions, 100 000 of them labelled;
- * {@code ingest} and {@code checks} run (2) and (3) alone.
+ * {@code ingest} and {@code checks} run (2) and (3) alone; {@code performance-day} times the performance check's reads over
+ * a day of predictions stored at the per-minute cap (28.8 million).
  */
 public final class MonitoringLoadDriver {
     private static final String INFER = "/v2/models/mlp/infer";
@@ -57,6 +58,11 @@ public final class MonitoringLoadDriver {
             checkTime(Files.createTempDirectory("launchpad-monitoring-checks-"));
             System.exit(0);
         }
+        if (args.length > 0 && args[0].equals("performance-day")) {
+            performanceOverADay(args.length > 1 ? Integer.parseInt(args[1]) : 1_440,
+                    args.length > 2 ? Integer.parseInt(args[2]) : PredictionIngestor.Config.DEFAULT_PREDICTIONS_PER_MINUTE);
+            System.exit(0);
+        }
         if (args.length > 0 && args[0].equals("toggle")) {
             boolean calibrate = args.length > 1 && args[1].equals("calibrate");
             int first = calibrate ? 2 : 1;
@@ -66,7 +72,7 @@ public final class MonitoringLoadDriver {
             System.exit(0);
         }
         if (args.length > 0 && args[0].equals("dedicated")) {
-            dedicated(Integer.parseInt(args[1]), Integer.parseInt(args[2]));
+            dedicated(Integer.parseInt(args[1]), Integer.parseInt(args[2]), !(args.length > 3 && args[3].equals("off")));
             System.exit(0);
         }
         boolean calibrate = args.length > 0 && args[0].equals("calibrate");
@@ -254,16 +260,16 @@ public final class MonitoringLoadDriver {
      * One monitored server alone under load for {@code seconds}: its monitoring threads' CPU per request, where the
      * costs that come per minute (checks, stored prediction rows) are shared by all the requests of that minute.
      */
-    private static void dedicated(int rows, int seconds) throws Exception {
+    private static void dedicated(int rows, int seconds, boolean logging) throws Exception {
         var dir = Files.createTempDirectory("launchpad-monitoring-dedicated-");
         Path mlpFile = OnnxTestModels.mlp(30, 64, 1).write(dir.resolve("mlp.onnx"));
-        try (var on = server(dir.resolve("on"), mlpFile, true)) {
+        try (var on = server(dir.resolve("on"), mlpFile, logging)) {
             var result = AlternatingLoad.run(new ServerProcess[] {on}, INFER, payload(rows), 16, 1, seconds * 500, 10_000);
             var spent = result.spent(0);
-            System.out.printf("dedicated monitored server, %d row(s)/request, %d s: %.0f req/s; server process CPU per"
+            System.out.printf("dedicated server, logging %s, %d row(s)/request, %d s: %.0f req/s; server process CPU per"
                             + " request %.1f us, of which monitoring threads %.1f us (%.1f %%); %d dropped, %d unprofiled,"
                             + " %d requests failed%n",
-                    rows, seconds, result.meanRequestsPerSecond(0), result.cpuPerRequest(0) / 1e3,
+                    logging ? "on" : "off", rows, seconds, result.meanRequestsPerSecond(0), result.cpuPerRequest(0) / 1e3,
                     result.monitoringCpuPerRequest(0) / 1e3,
                     100 * result.monitoringCpuPerRequest(0) / result.cpuPerRequest(0), spent.dropped(), spent.unprofiled(),
                     result.failed()[0]);
@@ -334,6 +340,63 @@ public final class MonitoringLoadDriver {
                 long t = System.nanoTime() - t0;
                 System.out.printf("profiling one request (%d row(s) x 30 features): %.2f us of CPU on the monitoring"
                         + " thread%n", rows, t / 1e3 / n);
+            }
+        }
+    }
+
+    /**
+     * The performance check's reads at the most a deployment stores: {@code perMinute} prediction rows (default the
+     * per-minute cap) in each of {@code minutes} minutes (default a day, the check's default look-back), the last
+     * hour's every twentieth labelled; times {@link Feedback#total} (what the scheduled check reads every minute) and
+     * {@link Feedback#performance} by hour (the API's series). SQLite in a temporary directory, deleted afterwards.
+     */
+    private static void performanceOverADay(int minutes, int perMinute) throws Exception {
+        var home = Files.createTempDirectory("launchpad-monitoring-performance-");
+        long start = Instant.parse("2026-03-02T00:00:00Z").toEpochMilli();
+        long end = start + minutes * 60_000L;
+        try (var db = Database.open(ServerConfig.sqliteUrl(home))) {
+            var store = new WindowStore(db);
+            var random = new Random(1);
+            long t0 = System.nanoTime();
+            for (int m = 0; m < minutes; m++) {
+                long minute = start + m * 60_000L;
+                var rows = new ArrayList<WindowStore.PredictionRow>(perMinute);
+                for (int r = 0; r < perMinute; r++) {
+                    double score = random.nextDouble();
+                    rows.add(new WindowStore.PredictionRow("req-" + m + "-" + r, 0, 1, minute + r * 60_000L / perMinute,
+                            score >= 0.5 ? "1" : "0", score));
+                }
+                store.flush("bench", 1, minute, WindowData.empty(10, m), rows, minute + 60_000);
+            }
+            System.out.printf("stored %d predictions (%d a minute for %d minutes) in %.1f s%n", (long) minutes * perMinute,
+                    perMinute, minutes, (System.nanoTime() - t0) / 1e9);
+            var feedback = new Feedback(db, Clock.fixed(Instant.ofEpochMilli(end), ZoneOffset.UTC));
+            var labels = new ArrayList<Feedback.Label>();
+            for (int m = Math.max(0, minutes - 60); m < minutes; m++) {
+                for (int r = 0; r < perMinute; r += 20) {
+                    labels.add(new Feedback.Label("req-" + m + "-" + r, 0, random.nextBoolean() ? "1" : "0"));
+                    if (labels.size() == Feedback.MAX_ITEMS) {
+                        feedback.record("bench", labels);
+                        labels.clear();
+                    }
+                }
+            }
+            if (!labels.isEmpty()) {
+                feedback.record("bench", labels);
+            }
+            for (int run = 0; run < 3; run++) {
+                long c0 = System.nanoTime();
+                var total = feedback.total("bench", start, end);
+                long c1 = System.nanoTime();
+                var hours = feedback.performance("bench", start, end, dev.launchpad.platform.monitor.Granularity.HOUR);
+                long c2 = System.nanoTime();
+                System.out.printf("Feedback.total over the %d minutes (%d predictions, %d labelled): %.2f s;"
+                                + " Feedback.performance by hour (%d windows): %.2f s%n", minutes, total.predictions(),
+                        total.labelled(), (c1 - c0) / 1e9, hours.size(), (c2 - c1) / 1e9);
+            }
+        } finally {
+            try (var files = Files.walk(home)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
             }
         }
     }

@@ -62,6 +62,49 @@ class FeedbackTest {
 
     @ParameterizedTest
     @EnumSource(TestDatabases.Backend.class)
+    void eachWindowCountsItsOwnPredictionsCountedOneByOneOrGrouped(TestDatabases.Backend backend) {
+        var clock = new MutableClock(Instant.parse("2026-03-05T00:00:00Z"));
+        long day = 86_400_000L;
+        long t0 = Instant.parse("2026-03-02T00:00:00Z").toEpochMilli();
+        var random = new Random(4);
+        var expected = new java.util.TreeMap<Long, Long>(); // minute start -> predictions, from t0 + 30 s on
+        try (var db = Database.open(backend.newDatabaseUrl())) {
+            var predictions = new ArrayList<WindowStore.PredictionRow>();
+            for (int i = 0; i < 3_000; i++) {
+                long t = t0 + (long) (random.nextDouble() * 3 * day);
+                predictions.add(new WindowStore.PredictionRow("r" + i, 0, 1, t, "1", 0.7));
+                if (t >= t0 + 30_000) {
+                    expected.merge(Granularity.MINUTE.floor(t), 1L, Long::sum);
+                }
+            }
+            new WindowStore(db).flush("d", 1, t0, WindowData.empty(10, 1), predictions, clock.millis());
+            var feedback = new Feedback(db, clock);
+            // three days of minutes are more than Feedback.COUNTED_WINDOWS: one grouped count
+            long from = t0 + 30_000; // half-way into the first minute: its window counts from there
+            assertThat(3 * day / Granularity.MINUTE.millis()).isGreaterThan(Feedback.COUNTED_WINDOWS);
+            var grouped = new java.util.TreeMap<Long, Long>();
+            feedback.performance("d", from, t0 + 3 * day, Granularity.MINUTE)
+                    .forEach(w -> grouped.put(w.start(), w.predictions()));
+            assertThat(grouped).isEqualTo(expected);
+            // a day at a time: a range count per window
+            var counted = new java.util.TreeMap<Long, Long>();
+            for (long d = 0; d < 3; d++) {
+                feedback.performance("d", d == 0 ? from : t0 + d * day, t0 + (d + 1) * day, Granularity.MINUTE)
+                        .forEach(w -> counted.put(w.start(), w.predictions()));
+            }
+            assertThat(counted).isEqualTo(expected);
+            // hours: a window that starts before the span counts from the span's start
+            long hourFrom = t0 + 90 * 60_000L;
+            long inFirstHour = predictions.stream().filter(p -> p.timestamp() >= hourFrom && p.timestamp() < t0 + 2 * 3_600_000L).count();
+            var hours = Feedback.byStart(feedback.performance("d", hourFrom, t0 + day, Granularity.HOUR));
+            assertThat(hours.get(t0 + 3_600_000L).predictions()).isEqualTo(inFirstHour);
+            assertThat(feedback.total("d", from, t0 + 3 * day).predictions()).isEqualTo(expected.values().stream()
+                    .mapToLong(Long::longValue).sum());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabases.Backend.class)
     void theEvenSampleIsEveryKthMillisecondOnBothDatabases(TestDatabases.Backend backend) {
         var clock = new MutableClock(Instant.parse("2026-03-02T12:00:00Z"));
         long t0 = Instant.parse("2026-03-02T10:00:00Z").toEpochMilli();
