@@ -59,8 +59,26 @@ public final class MonitoringLoadDriver {
             System.exit(0);
         }
         if (args.length > 0 && args[0].equals("performance-day")) {
-            performanceOverADay(args.length > 1 ? Integer.parseInt(args[1]) : 1_440,
-                    args.length > 2 ? Integer.parseInt(args[2]) : PredictionIngestor.Config.DEFAULT_PREDICTIONS_PER_MINUTE);
+            boolean postgres = args.length > 1 && args[1].equals("postgresql");
+            int first = postgres ? 2 : 1;
+            int minutes = args.length > first ? Integer.parseInt(args[first]) : 1_440;
+            int perMinute = args.length > first + 1 ? Integer.parseInt(args[first + 1])
+                    : PredictionIngestor.Config.DEFAULT_PREDICTIONS_PER_MINUTE;
+            var home = Files.createTempDirectory("launchpad-monitoring-performance-");
+            try {
+                if (postgres) {
+                    try (var pg = io.zonky.test.db.postgres.embedded.EmbeddedPostgres.builder()
+                            .setDataDirectory(home.resolve("pg")).setCleanDataDirectory(true).start()) {
+                        performanceOverADay(pg.getJdbcUrl("postgres", "postgres"), minutes, perMinute);
+                    }
+                } else {
+                    performanceOverADay(ServerConfig.sqliteUrl(home), minutes, perMinute);
+                }
+            } finally {
+                try (var files = Files.walk(home)) {
+                    files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+                }
+            }
             System.exit(0);
         }
         if (args.length > 0 && args[0].equals("toggle")) {
@@ -348,13 +366,12 @@ public final class MonitoringLoadDriver {
      * The performance check's reads at the most a deployment stores: {@code perMinute} prediction rows (default the
      * per-minute cap) in each of {@code minutes} minutes (default a day, the check's default look-back), the last
      * hour's every twentieth labelled; times {@link Feedback#total} (what the scheduled check reads every minute) and
-     * {@link Feedback#performance} by hour (the API's series). SQLite in a temporary directory, deleted afterwards.
+     * {@link Feedback#performance} by hour (the API's series), on the database at {@code url}.
      */
-    private static void performanceOverADay(int minutes, int perMinute) throws Exception {
-        var home = Files.createTempDirectory("launchpad-monitoring-performance-");
+    private static void performanceOverADay(String url, int minutes, int perMinute) throws Exception {
         long start = Instant.parse("2026-03-02T00:00:00Z").toEpochMilli();
         long end = start + minutes * 60_000L;
-        try (var db = Database.open(ServerConfig.sqliteUrl(home))) {
+        try (var db = Database.open(url)) {
             var store = new WindowStore(db);
             var random = new Random(1);
             long t0 = System.nanoTime();
@@ -393,10 +410,6 @@ public final class MonitoringLoadDriver {
                 System.out.printf("Feedback.total over the %d minutes (%d predictions, %d labelled): %.2f s;"
                                 + " Feedback.performance by hour (%d windows): %.2f s%n", minutes, total.predictions(),
                         total.labelled(), (c1 - c0) / 1e9, hours.size(), (c2 - c1) / 1e9);
-            }
-        } finally {
-            try (var files = Files.walk(home)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
             }
         }
     }
