@@ -54,9 +54,27 @@ public final class MonitoringLoadDriver {
             ingestCost();
             System.exit(0);
         }
+        // every mode's servers, models and databases live in one temporary directory, deleted when the mode ends
+        String mode = args.length == 0 || Character.isDigit(args[0].charAt(0)) ? "bench" : args[0];
+        var dir = Files.createTempDirectory("launchpad-monitoring-" + mode + "-");
+        try {
+            run(args, dir);
+        } finally {
+            deleteTree(dir);
+        }
+        System.exit(0);
+    }
+
+    private static void deleteTree(Path dir) throws java.io.IOException {
+        try (var files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        }
+    }
+
+    private static void run(String[] args, Path dir) throws Exception {
         if (args.length > 0 && args[0].equals("checks")) {
-            checkTime(Files.createTempDirectory("launchpad-monitoring-checks-"));
-            System.exit(0);
+            checkTime(dir);
+            return;
         }
         if (args.length > 0 && args[0].equals("performance-day")) {
             boolean postgres = args.length > 1 && args[1].equals("postgresql");
@@ -64,34 +82,28 @@ public final class MonitoringLoadDriver {
             int minutes = args.length > first ? Integer.parseInt(args[first]) : 1_440;
             int perMinute = args.length > first + 1 ? Integer.parseInt(args[first + 1])
                     : PredictionIngestor.Config.DEFAULT_PREDICTIONS_PER_MINUTE;
-            var home = Files.createTempDirectory("launchpad-monitoring-performance-");
-            try {
-                if (postgres) {
-                    try (var pg = io.zonky.test.db.postgres.embedded.EmbeddedPostgres.builder()
-                            .setDataDirectory(home.resolve("pg")).setCleanDataDirectory(true).start()) {
-                        performanceOverADay(pg.getJdbcUrl("postgres", "postgres"), minutes, perMinute);
-                    }
-                } else {
-                    performanceOverADay(ServerConfig.sqliteUrl(home), minutes, perMinute);
+            if (postgres) {
+                try (var pg = io.zonky.test.db.postgres.embedded.EmbeddedPostgres.builder()
+                        .setDataDirectory(dir.resolve("pg")).setCleanDataDirectory(true).start()) {
+                    performanceOverADay(pg.getJdbcUrl("postgres", "postgres"), minutes, perMinute);
                 }
-            } finally {
-                try (var files = Files.walk(home)) {
-                    files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-                }
+            } else {
+                performanceOverADay(ServerConfig.sqliteUrl(dir), minutes, perMinute);
             }
-            System.exit(0);
+            return;
         }
         if (args.length > 0 && args[0].equals("toggle")) {
             boolean calibrate = args.length > 1 && args[1].equals("calibrate");
             int first = calibrate ? 2 : 1;
             toggled(calibrate, args.length > first ? Integer.parseInt(args[first]) : 4,
                     args.length > first + 1 ? Integer.parseInt(args[first + 1]) : 20,
-                    args.length > first + 2 ? Integer.parseInt(args[first + 2]) : 2_000);
-            System.exit(0);
+                    args.length > first + 2 ? Integer.parseInt(args[first + 2]) : 2_000, dir);
+            return;
         }
         if (args.length > 0 && args[0].equals("dedicated")) {
-            dedicated(Integer.parseInt(args[1]), Integer.parseInt(args[2]), !(args.length > 3 && args[3].equals("off")));
-            System.exit(0);
+            dedicated(Integer.parseInt(args[1]), Integer.parseInt(args[2]), !(args.length > 3 && args[3].equals("off")),
+                    dir);
+            return;
         }
         boolean calibrate = args.length > 0 && args[0].equals("calibrate");
         int first = calibrate ? 1 : 0;
@@ -100,7 +112,6 @@ public final class MonitoringLoadDriver {
         int sliceMillis = args.length > first + 2 ? Integer.parseInt(args[first + 2]) : 2_000;
         System.out.printf("machine: %d cores, java %s%n", Runtime.getRuntime().availableProcessors(),
                 System.getProperty("java.version"));
-        var dir = Files.createTempDirectory("launchpad-monitoring-bench-");
         Path mlpFile = OnnxTestModels.mlp(30, 64, 1).write(dir.resolve("mlp.onnx"));
         String[] names = calibrate ? new String[] {"off", "off too"} : new String[] {"off", "on"};
         int[] sizes = {1, 32};
@@ -153,7 +164,6 @@ public final class MonitoringLoadDriver {
             ingestCost();
             checkTime(dir.resolve("check"));
         }
-        System.exit(0);
     }
 
     /**
@@ -205,10 +215,9 @@ public final class MonitoringLoadDriver {
      * Logging switched on and off between slices on one server (see {@link ToggledLoad}), in {@code forks} fresh
      * server JVMs, for 1- and 32-row requests; {@code calibrate} leaves it off on both sides.
      */
-    private static void toggled(boolean calibrate, int forks, int pairs, int sliceMillis) throws Exception {
+    private static void toggled(boolean calibrate, int forks, int pairs, int sliceMillis, Path dir) throws Exception {
         System.out.printf("machine: %d cores, java %s%n", Runtime.getRuntime().availableProcessors(),
                 System.getProperty("java.version"));
-        var dir = Files.createTempDirectory("launchpad-monitoring-toggle-");
         Path mlpFile = OnnxTestModels.mlp(30, 64, 1).write(dir.resolve("mlp.onnx"));
         String[] names = calibrate ? new String[] {"off", "off too"} : new String[] {"off", "on"};
         int[] sizes = {1, 32};
@@ -278,8 +287,7 @@ public final class MonitoringLoadDriver {
      * One monitored server alone under load for {@code seconds}: its monitoring threads' CPU per request, where the
      * costs that come per minute (checks, stored prediction rows) are shared by all the requests of that minute.
      */
-    private static void dedicated(int rows, int seconds, boolean logging) throws Exception {
-        var dir = Files.createTempDirectory("launchpad-monitoring-dedicated-");
+    private static void dedicated(int rows, int seconds, boolean logging, Path dir) throws Exception {
         Path mlpFile = OnnxTestModels.mlp(30, 64, 1).write(dir.resolve("mlp.onnx"));
         try (var on = server(dir.resolve("on"), mlpFile, logging)) {
             var result = AlternatingLoad.run(new ServerProcess[] {on}, INFER, payload(rows), 16, 1, seconds * 500, 10_000);
