@@ -55,11 +55,18 @@ public final class MonitoringLoadDriver {
             System.exit(0);
         }
         // every mode's servers, models and databases live in one temporary directory, deleted when the mode ends
-        String mode = args.length == 0 || Character.isDigit(args[0].charAt(0)) ? "bench" : args[0];
+        // well; kept when it fails (each server's home holds its server.log and gc.log) or with -Dlaunchpad.bench.keep
+        String mode = args.length == 0 || !args[0].matches("[a-z-]+") ? "bench" : args[0];
         var dir = Files.createTempDirectory("launchpad-monitoring-" + mode + "-");
         try {
             run(args, dir);
-        } finally {
+        } catch (Exception | Error e) {
+            System.err.println("kept " + dir + " (the servers' logs are in their homes)");
+            throw e;
+        }
+        if (Boolean.getBoolean("launchpad.bench.keep")) {
+            System.out.println("kept " + dir);
+        } else {
             deleteTree(dir);
         }
         System.exit(0);

@@ -28,8 +28,8 @@ public final class Feedback {
     static final int CBPE_ROWS = 50_000;
     /** Rows CBPE reads at least from a window that has predictions, when the span's even sample missed it. */
     static final int MIN_WINDOW_SAMPLE = 200;
-    /** Most windows whose predictions {@link #counts} counts one by one (a day of minutes). */
-    static final int COUNTED_WINDOWS = 1_440;
+    /** Most windows whose predictions {@link #counts} counts one by one: a day of minutes, whatever second it starts at. */
+    static final int COUNTED_WINDOWS = 1_441;
     private static final long LABEL_CLOCK_SLACK_MILLIS = 3_600_000;
 
     private final Database database;
@@ -155,7 +155,7 @@ public final class Feedback {
             return out;
         }
         long first = g.floor(from);
-        if ((to - first + g.millis() - 1) / g.millis() <= COUNTED_WINDOWS) {
+        if (countedOneByOne(from, to, g)) {
             try (var query = h.getConnection().prepareStatement("SELECT COUNT(*) FROM monitor_predictions"
                     + " WHERE deployment = ? AND predicted_at >= ? AND predicted_at < ?")) {
                 for (long start = first; start < to; start += g.millis()) {
@@ -180,6 +180,12 @@ public final class Feedback {
                 .map((rs, ctx) -> Map.entry(rs.getLong(1) * g.millis(), rs.getLong(2)))
                 .forEach(e -> out.merge(e.getKey(), e.getValue(), Long::sum));
         return out;
+    }
+
+    /** Whether {@link #counts} counts the windows of [from, to) one by one (else grouped): at most {@link #COUNTED_WINDOWS}. */
+    static boolean countedOneByOne(long from, long to, Granularity g) {
+        long first = g.floor(from);
+        return (to - first + g.millis() - 1) / g.millis() <= COUNTED_WINDOWS;
     }
 
     /** Predictions logged in [from, to): one range count over the time index. */

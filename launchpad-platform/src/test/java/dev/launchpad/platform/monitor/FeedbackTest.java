@@ -66,41 +66,62 @@ class FeedbackTest {
         var clock = new MutableClock(Instant.parse("2026-03-05T00:00:00Z"));
         long day = 86_400_000L;
         long t0 = Instant.parse("2026-03-02T00:00:00Z").toEpochMilli();
+        long from = t0 + 30_000; // half-way into the first minute: its window counts from there
+        long to = t0 + 3 * day - 20_000; // and the last minute's window up to here
         var random = new Random(4);
-        var expected = new java.util.TreeMap<Long, Long>(); // minute start -> predictions, from t0 + 30 s on
         try (var db = Database.open(backend.newDatabaseUrl())) {
             var predictions = new ArrayList<WindowStore.PredictionRow>();
             for (int i = 0; i < 3_000; i++) {
-                long t = t0 + (long) (random.nextDouble() * 3 * day);
-                predictions.add(new WindowStore.PredictionRow("r" + i, 0, 1, t, "1", 0.7));
-                if (t >= t0 + 30_000) {
-                    expected.merge(Granularity.MINUTE.floor(t), 1L, Long::sum);
-                }
+                predictions.add(new WindowStore.PredictionRow("r" + i, 0, 1, t0 + (long) (random.nextDouble() * 3 * day),
+                        "1", 0.7));
+            }
+            // on either side of both edges, in the first and the last minute
+            for (long t : new long[] {t0 + 10_000, t0 + 40_000, to - 10_000, to, to + 10_000}) {
+                predictions.add(new WindowStore.PredictionRow("edge" + t, 0, 1, t, "1", 0.7));
             }
             new WindowStore(db).flush("d", 1, t0, WindowData.empty(10, 1), predictions, clock.millis());
             var feedback = new Feedback(db, clock);
+            var expected = countsByMinute(predictions, from, to);
+
             // three days of minutes are more than Feedback.COUNTED_WINDOWS: one grouped count
-            long from = t0 + 30_000; // half-way into the first minute: its window counts from there
-            assertThat(3 * day / Granularity.MINUTE.millis()).isGreaterThan(Feedback.COUNTED_WINDOWS);
-            var grouped = new java.util.TreeMap<Long, Long>();
-            feedback.performance("d", from, t0 + 3 * day, Granularity.MINUTE)
-                    .forEach(w -> grouped.put(w.start(), w.predictions()));
-            assertThat(grouped).isEqualTo(expected);
+            assertThat(Feedback.countedOneByOne(from, to, Granularity.MINUTE)).isFalse();
+            assertThat(minutes(feedback, from, to)).isEqualTo(expected);
             // a day at a time: a range count per window
             var counted = new java.util.TreeMap<Long, Long>();
-            for (long d = 0; d < 3; d++) {
-                feedback.performance("d", d == 0 ? from : t0 + d * day, t0 + (d + 1) * day, Granularity.MINUTE)
-                        .forEach(w -> counted.put(w.start(), w.predictions()));
+            long[] edges = {from, t0 + day, t0 + 2 * day, to};
+            for (int d = 0; d < 3; d++) {
+                assertThat(Feedback.countedOneByOne(edges[d], edges[d + 1], Granularity.MINUTE)).isTrue();
+                counted.putAll(minutes(feedback, edges[d], edges[d + 1]));
             }
             assertThat(counted).isEqualTo(expected);
+            // a day that does not start on a minute touches 1 441 minutes, and is still counted window by window
+            assertThat(Feedback.countedOneByOne(from, from + day, Granularity.MINUTE)).isTrue();
+            assertThat(Feedback.countedOneByOne(from, from + day + 60_000, Granularity.MINUTE)).isFalse();
+            assertThat(minutes(feedback, from, from + day)).isEqualTo(countsByMinute(predictions, from, from + day));
             // hours: a window that starts before the span counts from the span's start
             long hourFrom = t0 + 90 * 60_000L;
             long inFirstHour = predictions.stream().filter(p -> p.timestamp() >= hourFrom && p.timestamp() < t0 + 2 * 3_600_000L).count();
             var hours = Feedback.byStart(feedback.performance("d", hourFrom, t0 + day, Granularity.HOUR));
             assertThat(hours.get(t0 + 3_600_000L).predictions()).isEqualTo(inFirstHour);
-            assertThat(feedback.total("d", from, t0 + 3 * day).predictions()).isEqualTo(expected.values().stream()
+            assertThat(feedback.total("d", from, to).predictions()).isEqualTo(expected.values().stream()
                     .mapToLong(Long::longValue).sum());
         }
+    }
+
+    private static java.util.TreeMap<Long, Long> minutes(Feedback feedback, long from, long to) {
+        var out = new java.util.TreeMap<Long, Long>();
+        feedback.performance("d", from, to, Granularity.MINUTE).forEach(w -> out.put(w.start(), w.predictions()));
+        return out;
+    }
+
+    private static java.util.TreeMap<Long, Long> countsByMinute(List<WindowStore.PredictionRow> rows, long from, long to) {
+        var out = new java.util.TreeMap<Long, Long>();
+        for (var p : rows) {
+            if (p.timestamp() >= from && p.timestamp() < to) {
+                out.merge(Granularity.MINUTE.floor(p.timestamp()), 1L, Long::sum);
+            }
+        }
+        return out;
     }
 
     @ParameterizedTest
