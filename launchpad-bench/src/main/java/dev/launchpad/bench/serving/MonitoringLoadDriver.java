@@ -407,15 +407,9 @@ public final class MonitoringLoadDriver {
             for (int m = Math.max(0, minutes - 60); m < minutes; m++) {
                 for (int r = 0; r < perMinute; r += 20) {
                     labels.add(new Feedback.Label("req-" + m + "-" + r, 0, random.nextBoolean() ? "1" : "0"));
-                    if (labels.size() == Feedback.MAX_ITEMS) {
-                        feedback.record("bench", labels);
-                        labels.clear();
-                    }
                 }
             }
-            if (!labels.isEmpty()) {
-                feedback.record("bench", labels);
-            }
+            record(feedback, labels);
             for (int run = 0; run < 3; run++) {
                 long c0 = System.nanoTime();
                 var total = feedback.total("bench", start, end);
@@ -426,6 +420,13 @@ public final class MonitoringLoadDriver {
                                 + " Feedback.performance by hour (%d windows): %.2f s%n", minutes, total.predictions(),
                         total.labelled(), (c1 - c0) / 1e9, hours.size(), (c2 - c1) / 1e9);
             }
+        }
+    }
+
+    /** Records {@code labels} for the deployment {@code bench} in calls of at most {@link Feedback#MAX_ITEMS}, as a client must. */
+    private static void record(Feedback feedback, List<Feedback.Label> labels) {
+        for (int i = 0; i < labels.size(); i += Feedback.MAX_ITEMS) {
+            feedback.record("bench", labels.subList(i, Math.min(labels.size(), i + Feedback.MAX_ITEMS)));
         }
     }
 
@@ -495,14 +496,8 @@ public final class MonitoringLoadDriver {
             var labelRandom = new Random(5);
             for (int i = 0; i < logged; i += 10) {
                 labels.add(new Feedback.Label("req-" + i, 0, labelRandom.nextBoolean() ? "1" : "0"));
-                if (labels.size() == Feedback.MAX_ITEMS) {
-                    feedback.record("bench", labels);
-                    labels.clear();
-                }
             }
-            if (!labels.isEmpty()) {
-                feedback.record("bench", labels);
-            }
+            record(feedback, labels);
             System.out.printf("recorded %d labels in %.1f s%n", logged / 10, (System.nanoTime() - l0) / 1e9);
             // the same through the scheduler's entry point: flush hook, every check, results stored, alert rules
             var experiments = new ExperimentService(db, clock);

@@ -31,6 +31,9 @@ public final class Feedback {
     /** Most windows whose predictions {@link #counts} counts one by one: a day of minutes, whatever second it starts at. */
     static final int COUNTED_WINDOWS = 1_441;
     private static final long LABEL_CLOCK_SLACK_MILLIS = 3_600_000;
+    /** Predictions of a deployment logged in [from, to): a range count over the time index and nothing else. */
+    private static final String COUNT_IN_SPAN = "SELECT COUNT(*) FROM monitor_predictions"
+            + " WHERE deployment = ? AND predicted_at >= ? AND predicted_at < ?";
 
     private final Database database;
     private final Clock clock;
@@ -156,8 +159,7 @@ public final class Feedback {
         }
         long first = g.floor(from);
         if (countedOneByOne(from, to, g)) {
-            try (var query = h.getConnection().prepareStatement("SELECT COUNT(*) FROM monitor_predictions"
-                    + " WHERE deployment = ? AND predicted_at >= ? AND predicted_at < ?")) {
+            try (var query = h.getConnection().prepareStatement(COUNT_IN_SPAN)) { // prepared once for every window
                 for (long start = first; start < to; start += g.millis()) {
                     query.setString(1, deployment);
                     query.setLong(2, Math.max(from, start));
@@ -188,11 +190,9 @@ public final class Feedback {
         return (to - first + g.millis() - 1) / g.millis() <= COUNTED_WINDOWS;
     }
 
-    /** Predictions logged in [from, to): one range count over the time index. */
+    /** Predictions logged in [from, to): one {@link #COUNT_IN_SPAN}. */
     private static long count(Handle h, String deployment, long from, long to) {
-        return h.createQuery("SELECT COUNT(*) FROM monitor_predictions"
-                        + " WHERE deployment = :d AND predicted_at >= :f AND predicted_at < :t")
-                .bind("d", deployment).bind("f", from).bind("t", to).mapTo(Long.class).one();
+        return h.createQuery(COUNT_IN_SPAN).bind(0, deployment).bind(1, from).bind(2, to).mapTo(Long.class).one();
     }
 
     /**
