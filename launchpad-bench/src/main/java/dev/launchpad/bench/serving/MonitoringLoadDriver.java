@@ -38,7 +38,8 @@ import java.util.Random;
  * monitored server's monitoring threads (ingest, flush, scheduled checks). {@code calibrate} runs the same with
  * monitoring off on both servers: what the method itself reads as a difference. {@code toggle} instead switches
  * logging on and off between the slices of one server (see {@link ToggledLoad}), in fresh JVMs per fork, which
- * takes the JIT differences between two JVMs out of each pair; {@code toggle calibrate} leaves it off. (2) The
+ * takes the JIT differences between two JVMs out of each pair, for requests of 1 and 32 rows or the sizes given after
+ * its forks, pairs and slice length ({@code toggle 4 20 2000 8,16,32}); {@code toggle calibrate} leaves it off. (2) The
  * monitoring thread's CPU per request of 1 and 32 rows × 30 features on one otherwise idle thread (profiles,
  * samples, prediction extraction). (3) The time of one monitor run for a deployment with 1 000 000 logged predictions × 30
  * features (60 minute windows, rolled up into an hour): read the span, drift of every feature, data quality,
@@ -104,7 +105,8 @@ public final class MonitoringLoadDriver {
             int first = calibrate ? 2 : 1;
             toggled(calibrate, args.length > first ? Integer.parseInt(args[first]) : 4,
                     args.length > first + 1 ? Integer.parseInt(args[first + 1]) : 20,
-                    args.length > first + 2 ? Integer.parseInt(args[first + 2]) : 2_000, dir);
+                    args.length > first + 2 ? Integer.parseInt(args[first + 2]) : 2_000,
+                    args.length > first + 3 ? rowCounts(args[first + 3]) : new int[] {1, 32}, dir);
             return;
         }
         if (args.length > 0 && args[0].equals("dedicated")) {
@@ -222,12 +224,26 @@ public final class MonitoringLoadDriver {
      * Logging switched on and off between slices on one server (see {@link ToggledLoad}), in {@code forks} fresh
      * server JVMs, for 1- and 32-row requests; {@code calibrate} leaves it off on both sides.
      */
-    private static void toggled(boolean calibrate, int forks, int pairs, int sliceMillis, Path dir) throws Exception {
+    /** Rows per request, as {@code 8,16,32}. */
+    private static int[] rowCounts(String list) {
+        try {
+            var sizes = Arrays.stream(list.split(",")).mapToInt(s -> Integer.parseInt(s.strip())).toArray();
+            if (Arrays.stream(sizes).allMatch(n -> n > 0)) {
+                return sizes;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("rows per request are positive numbers separated by commas, as in 1,8,32,"
+                + " not '" + list + "'");
+    }
+
+    private static void toggled(boolean calibrate, int forks, int pairs, int sliceMillis, int[] sizes, Path dir)
+            throws Exception {
         System.out.printf("machine: %d cores, java %s%n", Runtime.getRuntime().availableProcessors(),
                 System.getProperty("java.version"));
         Path mlpFile = OnnxTestModels.mlp(30, 64, 1).write(dir.resolve("mlp.onnx"));
         String[] names = calibrate ? new String[] {"off", "off too"} : new String[] {"off", "on"};
-        int[] sizes = {1, 32};
         var ratios = new double[sizes.length][forks];
         var cpuRatios = new double[sizes.length][forks];
         var pooled = new ArrayList<List<Double>>();
