@@ -58,25 +58,8 @@ public final class MonitoringLoadDriver {
         // every mode's servers, models and databases live in one temporary directory, deleted when the mode ends
         // well; kept when it fails (each server's home holds its server.log and gc.log) or with -Dlaunchpad.bench.keep
         String mode = args.length == 0 || !args[0].matches("[a-z-]+") ? "bench" : args[0];
-        var dir = Files.createTempDirectory("launchpad-monitoring-" + mode + "-");
-        try {
-            run(args, dir);
-        } catch (Exception | Error e) {
-            System.err.println("kept " + dir + " (the servers' logs are in their homes)");
-            throw e;
-        }
-        if (Boolean.getBoolean("launchpad.bench.keep")) {
-            System.out.println("kept " + dir);
-        } else {
-            deleteTree(dir);
-        }
+        ScratchDirectory.run("launchpad-monitoring-" + mode + "-", dir -> run(args, dir));
         System.exit(0);
-    }
-
-    private static void deleteTree(Path dir) throws java.io.IOException {
-        try (var files = Files.walk(dir)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-        }
     }
 
     private static void run(String[] args, Path dir) throws Exception {

@@ -84,6 +84,9 @@ final class ServerProcess implements AutoCloseable {
             }
         }
         command.addAll(extraOptions);
+        // native libraries (ONNX Runtime, SQLite) are unpacked into the home, so that they go with it even when the
+        // server is killed
+        command.add("-Djava.io.tmpdir=" + Files.createDirectories(home.resolve("tmp")));
         command.add("-D" + Monitoring.LOGGING_PROPERTY + "=" + (monitoring ? "on" : "off"));
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), ServerProcess.class.getName(),
                 home.toString(), model.toString()));

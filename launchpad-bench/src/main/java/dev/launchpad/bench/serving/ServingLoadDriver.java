@@ -64,7 +64,12 @@ public final class ServingLoadDriver {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 15;
         System.out.printf("machine: %d cores, java %s; %d s per point after %d s warm-up%n",
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), seconds, 3);
-        var dir = Files.createTempDirectory("launchpad-serving-bench-");
+        // models, the server's home and the Python reference's log: deleted at the end, kept when something fails
+        ScratchDirectory.run("launchpad-serving-bench-", dir -> drive(dir, seconds));
+        System.exit(0); // the JDK HTTP client's selector threads would keep the JVM alive
+    }
+
+    private static void drive(Path dir, int seconds) throws Exception {
         var mlp = OnnxTestModels.mlp(30, 64, 1);
         var forest = OnnxTestModels.forest(30, 100, 6, 2);
         Path mlpFile = mlp.write(dir.resolve("mlp.onnx"));
@@ -94,7 +99,6 @@ public final class ServingLoadDriver {
         python(dir, mlpFile, forestFile, seconds, results);
         System.out.println();
         results.forEach(System.out::println);
-        System.exit(0); // the JDK HTTP client's selector threads would keep the JVM alive
     }
 
     private static void register(Launchpad server, String name, Path file) {

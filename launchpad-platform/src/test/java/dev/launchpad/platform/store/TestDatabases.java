@@ -1,15 +1,15 @@
 package dev.launchpad.platform.store;
 
+import dev.launchpad.platform.TestDirectories;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.sql.SQLException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Fresh, empty databases for tests: a SQLite file in a temp directory, or a new database in one
+ * Fresh, empty databases for tests: a SQLite file in a temporary directory (deleted at exit), or a new database in one
  * embedded PostgreSQL server (io.zonky) started once per JVM and stopped at exit.
  */
 public final class TestDatabases {
@@ -29,13 +29,7 @@ public final class TestDatabases {
     }
 
     public static String newSqliteUrl() {
-        try {
-            var dir = Files.createTempDirectory("launchpad-test-");
-            dir.toFile().deleteOnExit();
-            return "jdbc:sqlite:" + dir.resolve("launchpad.db");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return "jdbc:sqlite:" + TestDirectories.create("launchpad-test-").resolve("launchpad.db");
     }
 
     public static synchronized String newPostgresUrl() {

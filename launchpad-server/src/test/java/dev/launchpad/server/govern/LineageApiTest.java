@@ -1,5 +1,6 @@
 package dev.launchpad.server.govern;
 
+import dev.launchpad.platform.TestDirectories;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.launchpad.core.json.Json;
 import dev.launchpad.inference.model.OnnxTestModels;
@@ -20,7 +21,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -52,7 +52,7 @@ class LineageApiTest {
                 + "]}"));
         ok(post("/api/2.0/mlflow/runs/update", "{\"run_id\":\"" + runId + "\",\"status\":\"FINISHED\",\"end_time\":"
                 + System.currentTimeMillis() + "}"));
-        var file = OnnxTestModels.mlp(4, 8, 1).write(Files.createTempDirectory("lineage-model-").resolve("m.onnx"));
+        var file = OnnxTestModels.mlp(4, 8, 1).write(TestDirectories.create("lineage-model-").resolve("m.onnx"));
         var err = new StringWriter();
         int code = LaunchpadCli.commandLine().setOut(new PrintWriter(new StringWriter())).setErr(new PrintWriter(err))
                 .execute("models", "register", "--name", "fraud", "--file", file.toString(), "--run", runId,

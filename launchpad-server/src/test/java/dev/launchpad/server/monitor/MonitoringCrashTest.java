@@ -48,8 +48,10 @@ class MonitoringCrashTest {
         Assumptions.assumeTrue(jar != null && Files.isRegularFile(Path.of(jar)),
                 "runs after packaging, against target/launchpad.jar: ./mvnw verify");
         var java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        // its native libraries are unpacked under dir, which is deleted after the test: killed, it cannot delete them
+        var tmp = Files.createDirectories(dir.resolve("tmp"));
         var process = new ProcessBuilder(java, "-Xmx512m", "--enable-native-access=ALL-UNNAMED",
-                "-D" + Monitoring.FLUSH_SECONDS_PROPERTY + "=1", "-jar", jar,
+                "-Djava.io.tmpdir=" + tmp, "-D" + Monitoring.FLUSH_SECONDS_PROPERTY + "=1", "-jar", jar,
                 "server", "--port", String.valueOf(port), "--grpc-port", "-1",
                 "--auth", "none", "--home", home.toString())
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();

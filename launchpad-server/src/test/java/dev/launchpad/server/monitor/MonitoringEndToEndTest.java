@@ -1,5 +1,6 @@
 package dev.launchpad.server.monitor;
 
+import dev.launchpad.platform.TestDirectories;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
 import dev.launchpad.core.json.Json;
@@ -55,7 +56,7 @@ class MonitoringEndToEndTest {
 
     @BeforeAll
     static void start() throws Exception {
-        var home = Files.createTempDirectory("launchpad-monitor-");
+        var home = TestDirectories.create("launchpad-monitor-");
         server = Launchpad.start(new ServerConfig("127.0.0.1", 0, home, TestDatabases.newSqliteUrl(),
                 home.resolve("artifacts").toString()), CLOCK);
         receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -179,7 +180,7 @@ class MonitoringEndToEndTest {
             }
             csv.append(model.label(row)).append('\n'); // the model's predictions on its training data
         }
-        var csvFile = Files.createTempFile("train-", ".csv");
+        var csvFile = TestDirectories.create("train-").resolve("train.csv");
         Files.writeString(csvFile, csv);
         var out = new StringWriter();
         var err = new StringWriter();

@@ -1,5 +1,6 @@
 package dev.launchpad.server.monitor;
 
+import dev.launchpad.platform.TestDirectories;
 import dev.launchpad.core.json.Json;
 import dev.launchpad.inference.model.OnnxTestModels;
 import dev.launchpad.platform.store.TestDatabases;
@@ -14,7 +15,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
@@ -66,7 +66,7 @@ class MonitoringRestartTest {
 
     @Test
     void loggingSwitchedOffLeavesRequestsOutUntilItIsOnAgain() throws Exception {
-        var home = Files.createTempDirectory("launchpad-logging-");
+        var home = TestDirectories.create("launchpad-logging-");
         var config = new ServerConfig("127.0.0.1", 0, home, TestDatabases.newSqliteUrl(), home.resolve("artifacts").toString());
         Path model = OnnxTestModels.writeLinearRegression(home.resolve("lr.onnx"), new float[] {1, 2, 3}, 0.5f);
         try (var server = Launchpad.start(config, Clock.fixed(T0, java.time.ZoneOffset.UTC))) {
@@ -84,7 +84,7 @@ class MonitoringRestartTest {
 
     @Test
     void aCleanRestartInTheMiddleOfAMinuteKeepsEveryRequestOnce() throws Exception {
-        var home = Files.createTempDirectory("launchpad-restart-");
+        var home = TestDirectories.create("launchpad-restart-");
         var config = new ServerConfig("127.0.0.1", 0, home, TestDatabases.newSqliteUrl(), home.resolve("artifacts").toString());
         var clock = Clock.fixed(T0, java.time.ZoneOffset.UTC);
         Path model = OnnxTestModels.writeLinearRegression(home.resolve("lr.onnx"), new float[] {1, 2, 3}, 0.5f);

@@ -1,5 +1,6 @@
 package dev.launchpad.server.serving;
 
+import dev.launchpad.platform.TestDirectories;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.google.protobuf.ByteString;
 import dev.launchpad.core.json.Json;
@@ -33,7 +34,6 @@ import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -70,7 +70,7 @@ class ServingApiTest {
         server = TestServers.startWithGrpc(TestDatabases.newSqliteUrl());
         channel = NettyChannelBuilder.forAddress("127.0.0.1", server.grpcPort()).usePlaintext().build();
         grpc = GRPCInferenceServiceGrpc.newBlockingStub(channel);
-        var dir = Files.createTempDirectory("serving-models-");
+        var dir = TestDirectories.create("serving-models-");
         mlpV1 = OnnxTestModels.mlp(30, 16, 1);
         mlpV2 = OnnxTestModels.mlp(30, 16, 2);
         forest = OnnxTestModels.forest(8, 20, 4, 3);
@@ -450,7 +450,7 @@ class ServingApiTest {
         // a forest big enough that one call on 10 000 rows takes milliseconds, fed binary tensors (no
         // parsing to speak of), all clients released at once: the queue of one must overflow
         var slow = OnnxTestModels.forest(8, 400, 8, 9);
-        register("slow-forest", slow.write(Files.createTempDirectory("slow-").resolve("slow.onnx")));
+        register("slow-forest", slow.write(TestDirectories.create("slow-").resolve("slow.onnx")));
         deploy("{\"name\":\"tiny\",\"model\":\"slow-forest\",\"version\":\"1\","
                 + "\"batching\":{\"max_batch_size\":1,\"max_queue_size\":1}}");
         var statuses = new ConcurrentHashMap<Integer, AtomicInteger>();
@@ -512,7 +512,7 @@ class ServingApiTest {
 
     @Test
     void launchpadServeServesOneModelAsMlflowModelsServeDoes() throws Exception {
-        var config = new ServerConfig("127.0.0.1", 0, Files.createTempDirectory("serve-home-"),
+        var config = new ServerConfig("127.0.0.1", 0, TestDirectories.create("serve-home-"),
                 server.config().databaseUrl(), server.config().artifactRoot(), -1);
         try (var single = Launchpad.serveOne(config, "models:/forest/1")) {
             var ping = HTTP.send(HttpRequest.newBuilder(URI.create(single.url() + "/ping")).build(),
