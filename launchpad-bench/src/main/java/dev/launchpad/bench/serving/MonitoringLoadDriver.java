@@ -1,5 +1,6 @@
 package dev.launchpad.bench.serving;
 
+import dev.launchpad.bench.ScratchDirectory;
 import dev.launchpad.inference.model.OnnxTestModels;
 import dev.launchpad.platform.deploy.BatchingSettings;
 import dev.launchpad.platform.deploy.DeploymentService;
@@ -203,15 +204,11 @@ public final class MonitoringLoadDriver {
         System.out.println();
     }
 
-    /**
-     * Logging switched on and off between slices on one server (see {@link ToggledLoad}), in {@code forks} fresh
-     * server JVMs, for 1- and 32-row requests; {@code calibrate} leaves it off on both sides.
-     */
     /** Rows per request, as {@code 8,16,32}. */
     private static int[] rowCounts(String list) {
         try {
             var sizes = Arrays.stream(list.split(",")).mapToInt(s -> Integer.parseInt(s.strip())).toArray();
-            if (Arrays.stream(sizes).allMatch(n -> n > 0)) {
+            if (sizes.length > 0 && Arrays.stream(sizes).allMatch(n -> n > 0)) {
                 return sizes;
             }
         } catch (NumberFormatException e) {
@@ -221,6 +218,10 @@ public final class MonitoringLoadDriver {
                 + " not '" + list + "'");
     }
 
+    /**
+     * Logging switched on and off between slices on one server (see {@link ToggledLoad}), in {@code forks} fresh
+     * server JVMs, for requests of each of {@code sizes} rows; {@code calibrate} leaves it off on both sides.
+     */
     private static void toggled(boolean calibrate, int forks, int pairs, int sliceMillis, int[] sizes, Path dir)
             throws Exception {
         System.out.printf("machine: %d cores, java %s%n", Runtime.getRuntime().availableProcessors(),

@@ -1,5 +1,6 @@
 package dev.launchpad.bench.serving;
 
+import dev.launchpad.bench.ScratchDirectory;
 import dev.launchpad.inference.model.OnnxTestModels;
 import dev.launchpad.inference.runtime.OnnxModel;
 import dev.launchpad.inference.runtime.Tensor;
@@ -13,7 +14,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,5 +1,6 @@
 package dev.launchpad.bench.tracking;
 
+import dev.launchpad.bench.ScratchDirectory;
 import dev.launchpad.core.json.Json;
 import dev.launchpad.platform.store.Database;
 import dev.launchpad.server.Launchpad;
@@ -11,6 +12,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -43,19 +45,21 @@ public final class TrackingLoadDriver {
         int searchRuns = args.length > 2 ? Integer.parseInt(args[2]) : 100_000;
         System.out.printf("machine: %d cores, java %s%n", Runtime.getRuntime().availableProcessors(),
                 System.getProperty("java.version"));
-        if (which.equals("sqlite") || which.equals("both")) {
-            var home = Files.createTempDirectory("launchpad-bench-");
-            run("SQLite", ServerConfig.sqliteUrl(home), seconds, searchRuns);
-        }
-        if (which.equals("postgresql") || which.equals("both")) {
-            try (var pg = EmbeddedPostgres.builder().start()) {
-                run("PostgreSQL", pg.getJdbcUrl("postgres", "postgres"), seconds, searchRuns);
+        // the servers' homes and the SQLite database: deleted at the end, kept when something fails
+        ScratchDirectory.run("launchpad-bench-tracking-", dir -> {
+            if (which.equals("sqlite") || which.equals("both")) {
+                run("SQLite", ServerConfig.sqliteUrl(dir), seconds, searchRuns, Files.createDirectories(dir.resolve("home-sqlite")));
             }
-        }
+            if (which.equals("postgresql") || which.equals("both")) {
+                try (var pg = EmbeddedPostgres.builder().start()) {
+                    run("PostgreSQL", pg.getJdbcUrl("postgres", "postgres"), seconds, searchRuns,
+                            Files.createDirectories(dir.resolve("home-postgresql")));
+                }
+            }
+        });
     }
 
-    private static void run(String label, String url, int seconds, int searchRuns) throws Exception {
-        var home = Files.createTempDirectory("launchpad-bench-home-");
+    private static void run(String label, String url, int seconds, int searchRuns, Path home) throws Exception {
         try (var server = Launchpad.start(new ServerConfig("127.0.0.1", 0, home, url, home.resolve("a").toString()))) {
             var base = server.url() + "/api/2.0/mlflow/";
             var runIds = new ArrayList<String>();

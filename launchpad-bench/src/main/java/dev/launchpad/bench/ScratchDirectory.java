@@ -1,4 +1,4 @@
-package dev.launchpad.bench.serving;
+package dev.launchpad.bench;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -9,9 +9,9 @@ import java.util.Comparator;
  * The temporary directory a load driver works in (servers' homes and logs, models, databases): deleted when the
  * driver's work ends well, kept and named when it fails (its logs tell why) or with {@code -Dlaunchpad.bench.keep=true}.
  */
-final class ScratchDirectory {
+public final class ScratchDirectory {
     /** A driver's work in a directory. */
-    interface Work {
+    public interface Work {
         void run(Path dir) throws Exception;
     }
 
@@ -19,7 +19,7 @@ final class ScratchDirectory {
     }
 
     /** Runs {@code work} in a new temporary directory named after {@code prefix}. */
-    static void run(String prefix, Work work) throws Exception {
+    public static void run(String prefix, Work work) throws Exception {
         var dir = Files.createTempDirectory(prefix);
         try {
             work.run(dir);
@@ -37,6 +37,8 @@ final class ScratchDirectory {
     private static void delete(Path dir) throws IOException {
         try (var files = Files.walk(dir)) {
             files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (java.io.UncheckedIOException e) {
+            System.err.println("could not delete all of " + dir + ": " + e.getCause());
         }
     }
 }
