@@ -1,9 +1,9 @@
 package dev.launchpad.bench;
 
-import java.io.IOException;
+import dev.launchpad.core.files.FileTrees;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 
 /**
  * The temporary directory a load driver works in (servers' homes and logs, models, databases): deleted when the
@@ -29,16 +29,8 @@ public final class ScratchDirectory {
         }
         if (Boolean.getBoolean("launchpad.bench.keep")) {
             System.out.println("kept " + dir);
-        } else {
-            delete(dir);
-        }
-    }
-
-    private static void delete(Path dir) throws IOException {
-        try (var files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-        } catch (java.io.UncheckedIOException e) {
-            System.err.println("could not delete all of " + dir + ": " + e.getCause());
+        } else if (!FileTrees.deleteQuietly(dir)) {
+            System.err.println("could not delete all of " + dir);
         }
     }
 }

@@ -1,12 +1,11 @@
 package dev.launchpad.platform;
 
+import dev.launchpad.core.files.FileTrees;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -43,30 +42,6 @@ public final class TestDirectories {
         synchronized (CREATED) {
             dirs = List.copyOf(CREATED);
         }
-        for (var dir : dirs) {
-            try {
-                // file by file, going on past what cannot be deleted (or is gone already)
-                Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-                    @Override
-                    public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
-                        file.toFile().delete();
-                        return FileVisitResult.CONTINUE;
-                    }
-
-                    @Override
-                    public FileVisitResult visitFileFailed(Path file, IOException e) {
-                        return FileVisitResult.CONTINUE;
-                    }
-
-                    @Override
-                    public FileVisitResult postVisitDirectory(Path directory, IOException e) {
-                        directory.toFile().delete();
-                        return FileVisitResult.CONTINUE;
-                    }
-                });
-            } catch (IOException e) {
-                // not readable: nothing more to do at exit
-            }
-        }
+        dirs.forEach(FileTrees::deleteQuietly);
     }
 }

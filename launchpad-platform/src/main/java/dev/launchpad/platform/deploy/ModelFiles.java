@@ -1,6 +1,7 @@
 package dev.launchpad.platform.deploy;
 
 import dev.launchpad.core.error.LaunchpadException;
+import dev.launchpad.core.files.FileTrees;
 import dev.launchpad.platform.artifact.ArtifactStore;
 import dev.launchpad.platform.registry.ModelVersion;
 
@@ -12,7 +13,6 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.UUID;
 
@@ -66,7 +66,7 @@ public final class ModelFiles {
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot copy the files of " + version.uri() + " to " + target, e);
         } finally {
-            deleteQuietly(staging);
+            FileTrees.deleteQuietly(staging); // a leftover staging directory is harmless and is not reused
         }
     }
 
@@ -109,14 +109,4 @@ public final class ModelFiles {
         return s.replaceAll("^/+", "").replaceAll("/+$", "");
     }
 
-    private static void deleteQuietly(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (var paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException ignored) {
-            // a leftover staging directory is harmless and is not reused
-        }
-    }
 }

@@ -1,9 +1,9 @@
 package dev.launchpad.server.govern;
 
-import dev.launchpad.platform.TestDirectories;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.launchpad.core.json.Json;
 import dev.launchpad.inference.model.OnnxTestModels;
+import dev.launchpad.platform.TestDirectories;
 import dev.launchpad.platform.govern.lineage.OpenLineageExport;
 import dev.launchpad.platform.store.TestDatabases;
 import dev.launchpad.server.Launchpad;

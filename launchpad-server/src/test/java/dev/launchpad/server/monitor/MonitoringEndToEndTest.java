@@ -1,10 +1,10 @@
 package dev.launchpad.server.monitor;
 
-import dev.launchpad.platform.TestDirectories;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
 import dev.launchpad.core.json.Json;
 import dev.launchpad.inference.model.OnnxTestModels;
+import dev.launchpad.platform.TestDirectories;
 import dev.launchpad.platform.monitor.MutableClock;
 import dev.launchpad.platform.monitor.Webhooks;
 import dev.launchpad.platform.store.TestDatabases;

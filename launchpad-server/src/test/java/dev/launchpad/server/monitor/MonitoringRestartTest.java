@@ -1,8 +1,8 @@
 package dev.launchpad.server.monitor;
 
-import dev.launchpad.platform.TestDirectories;
 import dev.launchpad.core.json.Json;
 import dev.launchpad.inference.model.OnnxTestModels;
+import dev.launchpad.platform.TestDirectories;
 import dev.launchpad.platform.store.TestDatabases;
 import dev.launchpad.server.Launchpad;
 import dev.launchpad.server.ServerConfig;

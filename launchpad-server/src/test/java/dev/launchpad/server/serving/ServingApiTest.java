@@ -1,10 +1,10 @@
 package dev.launchpad.server.serving;
 
-import dev.launchpad.platform.TestDirectories;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.google.protobuf.ByteString;
 import dev.launchpad.core.json.Json;
 import dev.launchpad.inference.model.OnnxTestModels;
+import dev.launchpad.platform.TestDirectories;
 import dev.launchpad.platform.store.TestDatabases;
 import dev.launchpad.server.Launchpad;
 import dev.launchpad.server.ServerConfig;
