@@ -45,7 +45,7 @@ public final class MonitorService implements AutoCloseable {
     private final Runnable beforeChecks;
     private final String owner = UUID.randomUUID().toString();
     private final List<BiConsumer<String, List<StoredResult>>> listeners = new CopyOnWriteArrayList<>();
-    private final List<Consumer<Set<String>>> deploymentListeners = new CopyOnWriteArrayList<>();
+    private final List<Consumer<DeploymentList>> deploymentListeners = new CopyOnWriteArrayList<>();
     private Thread scheduler;
     private volatile boolean stopped;
 
@@ -73,10 +73,21 @@ public final class MonitorService implements AutoCloseable {
     }
 
     /**
-     * Hears, at every {@link #runDue} pass, the names of the deployments that exist, so that what is kept per
-     * deployment outside the database (gauges) can follow deletions.
+     * The deployments that existed when they were listed: {@code listedAt} is a {@link System#nanoTime()} reading
+     * taken before the list was read, so that a listener can tell what it recorded after that moment (a deployment
+     * created since, and already checked) from what the list truly lacks.
      */
-    public void addDeploymentsListener(Consumer<Set<String>> listener) {
+    public record DeploymentList(Set<String> names, long listedAt) {
+        public DeploymentList {
+            names = Set.copyOf(names);
+        }
+    }
+
+    /**
+     * Hears, at every {@link #runDue} pass, the deployments that exist, so that what is kept per deployment outside
+     * the database (gauges) can follow deletions.
+     */
+    public void addDeploymentsListener(Consumer<DeploymentList> listener) {
         deploymentListeners.add(listener);
     }
 
@@ -228,11 +239,13 @@ public final class MonitorService implements AutoCloseable {
      */
     public int runDue() {
         int runs = 0;
+        long listedAt = System.nanoTime();
         var all = deployments.list();
-        var names = all.stream().map(Deployment::name).collect(Collectors.toUnmodifiableSet());
+        var listed = new DeploymentList(all.stream().map(Deployment::name).collect(Collectors.toUnmodifiableSet()),
+                listedAt);
         for (var l : deploymentListeners) {
             try {
-                l.accept(names);
+                l.accept(listed);
             } catch (RuntimeException e) {
                 LOG.warn("A monitor deployments listener failed: {}", e.toString());
             }

@@ -221,12 +221,16 @@ class MonitorServiceTest {
             var deployments = deployments(db, clock, "d", "e");
             var monitors = new MonitorService(db, clock, deployments, new WindowStore(db), new Baselines(db, clock),
                     new Feedback(db, clock), () -> { });
-            var seen = new CopyOnWriteArrayList<Set<String>>();
+            var seen = new CopyOnWriteArrayList<MonitorService.DeploymentList>();
             monitors.addDeploymentsListener(seen::add);
+            long before = System.nanoTime();
             monitors.runDue();
             deployments.delete("d");
             monitors.runDue();
-            assertThat(seen).containsExactly(Set.of("d", "e"), Set.of("e"));
+            assertThat(seen).extracting(MonitorService.DeploymentList::names).containsExactly(Set.of("d", "e"), Set.of("e"));
+            // each list says when it was read: in order, and not before this test asked for it
+            assertThat(seen.get(0).listedAt() - before).isNotNegative();
+            assertThat(seen.get(1).listedAt() - seen.get(0).listedAt()).isPositive();
         }
     }
 

@@ -30,6 +30,8 @@ final class MonitorMetrics {
     private final MeterRegistry registry;
     private final Map<String, Series> series = new HashMap<>(); // guarded by this
     private final Map<String, Long> newestSpanEnd = new HashMap<>(); // by deployment; guarded by this
+    private final Map<String, Long> recordedAt = new HashMap<>(); // System.nanoTime() of each deployment's last
+                                                                  // recorded run; guarded by this
 
     /** One gauge: the deployment and check it belongs to, and its value. */
     private record Series(String deployment, String check, Meter meter, AtomicReference<Double> value) {
@@ -67,16 +69,30 @@ final class MonitorMetrics {
         }).value().set(value);
     }
 
-    /** Removes the series of deployments that no longer exist. */
-    synchronized void retain(Set<String> deployments) {
+    /**
+     * Removes the series of deployments that no longer exist: those the list lacks, unless a run of theirs was
+     * recorded after the list was read (a deployment created since then; if it has been deleted too, the next list
+     * removes it).
+     */
+    synchronized void retain(MonitorService.DeploymentList listed) {
+        var gone = new HashSet<String>();
+        for (var deployment : newestSpanEnd.keySet()) {
+            if (!listed.names().contains(deployment) && recordedAt.get(deployment) - listed.listedAt() < 0) {
+                gone.add(deployment);
+            }
+        }
+        if (gone.isEmpty()) {
+            return;
+        }
         for (var it = series.values().iterator(); it.hasNext(); ) {
             var s = it.next();
-            if (!deployments.contains(s.deployment())) {
+            if (gone.contains(s.deployment())) {
                 registry.remove(s.meter());
                 it.remove();
             }
         }
-        newestSpanEnd.keySet().retainAll(deployments);
+        newestSpanEnd.keySet().removeAll(gone);
+        recordedAt.keySet().removeAll(gone);
     }
 
     /** Records a run's results, unless they are of a span older than the newest one recorded. */
@@ -89,6 +105,7 @@ final class MonitorMetrics {
             return;
         }
         newestSpanEnd.put(deployment, spanEnd);
+        recordedAt.put(deployment, System.nanoTime());
         var reported = new HashSet<String>();
         var noData = new HashSet<String>();
         Tags byDeployment = Tags.of("deployment", deployment);

@@ -120,7 +120,7 @@ class MonitorMetricsTest {
             metrics.update("e", List.of(result(4, "e", "latency", CheckResult.Status.OK, 5.0,
                     Json.mapper().createObjectNode())));
             assertThat(gauge(registry, "launchpad_monitor_drift_score", "feature", "x")).isEqualTo(0.2);
-            metrics.retain(Set.of("e"));
+            metrics.retain(new MonitorService.DeploymentList(Set.of("e"), System.nanoTime()));
             var left = new ArrayList<String>();
             registry.getMeters().forEach(m -> {
                 if (m.getId().getTag("deployment") != null) {
@@ -135,6 +135,30 @@ class MonitorMetricsTest {
             assertThat(gauge(registry, "launchpad_monitor_drift_score", "deployment", "d", "feature", "w"))
                     .isEqualTo(0.7);
             assertThat(registry.scrape()).contains("feature=\"w\"");
+        }
+    }
+
+    @Test
+    void aDeploymentCheckedAfterTheListWasReadKeepsItsSeriesUntilAListLacksIt() {
+        var registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        try (var db = Database.open(TestDatabases.newSqliteUrl());
+             var ingestor = new PredictionIngestor(new WindowStore(db), Clock.systemUTC(),
+                     PredictionIngestor.Config.defaults())) {
+            var metrics = new MonitorMetrics(registry, ingestor);
+            metrics.update("d", List.of(result(1, "d", "latency", CheckResult.Status.OK, 4.0,
+                    Json.mapper().createObjectNode())));
+            // the scheduler reads the list; meanwhile f is created and checked through the API
+            var listed = new MonitorService.DeploymentList(Set.of("d"), System.nanoTime());
+            metrics.update("f", List.of(result(1, "f", "latency", CheckResult.Status.OK, 5.0,
+                    Json.mapper().createObjectNode())));
+            metrics.retain(listed);
+            assertThat(gauge(registry, "launchpad_monitor_latency_p99_ms", "deployment", "f")).isEqualTo(5.0);
+            assertThat(gauge(registry, "launchpad_monitor_latency_p99_ms", "deployment", "d")).isEqualTo(4.0);
+
+            // a list read after f's run that lacks f (deleted): its series go; d's stay
+            metrics.retain(new MonitorService.DeploymentList(Set.of("d"), System.nanoTime()));
+            assertThat(gauge(registry, "launchpad_monitor_latency_p99_ms", "deployment", "f")).isNull();
+            assertThat(gauge(registry, "launchpad_monitor_latency_p99_ms", "deployment", "d")).isEqualTo(4.0);
         }
     }
 }
