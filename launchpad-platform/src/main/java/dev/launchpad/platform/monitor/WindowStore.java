@@ -132,10 +132,21 @@ public final class WindowStore {
                         rs.getLong(6), rs.getLong(7))).list());
     }
 
-    /** The pieces [from, to) splits into: whole days, then whole hours, then minutes (both aligned to minutes). */
+    /**
+     * The minutes a span [from, to) reads: every minute it overlaps, from the one {@code from} falls in to the one
+     * before {@code to} (its own minute too when {@code to} is not on a minute boundary). A span of seconds, or one
+     * ending now, so still reads the minutes its traffic was logged in.
+     */
+    static long[] minutes(long from, long to) {
+        long last = Granularity.MINUTE.floor(to);
+        return new long[] {Granularity.MINUTE.floor(from), last == to ? last : last + Granularity.MINUTE.millis()};
+    }
+
+    /** The pieces the {@link #minutes minutes} of [from, to) split into: whole days, then whole hours, then minutes. */
     static List<long[]> tiles(long from, long to) {
         var out = new ArrayList<long[]>(); // {granularity ordinal, start, end}
-        tile(out, Granularity.MINUTE.floor(from), Granularity.MINUTE.floor(to), Granularity.DAY);
+        var span = minutes(from, to);
+        tile(out, span[0], span[1], Granularity.DAY);
         return out;
     }
 
@@ -160,8 +171,8 @@ public final class WindowStore {
     }
 
     /**
-     * Everything logged for {@code deployment} (at {@code version}, or every version when null) in [from, to),
-     * read from the coarsest stored windows that tile the range (days, then hours, then minutes); empty when
+     * Everything logged for {@code deployment} (at {@code version}, or every version when null) in the
+     * {@link #minutes minutes} of [from, to), read from the coarsest stored windows that tile the range (days, then hours, then minutes); empty when
      * nothing was logged.
      */
     public Optional<WindowData> summarize(String deployment, Integer version, long from, long to) {
@@ -188,13 +199,14 @@ public final class WindowStore {
     }
 
     /**
-     * The newest model version with a window in [from, to), if any: minute windows, or the hour and day windows
-     * that outlive them.
+     * The newest model version with a window in the {@link #minutes minutes} of [from, to) (those
+     * {@link #summarize} reads), if any: minute windows, or the hour and day windows that outlive them.
      */
     public Optional<Integer> latestVersion(String deployment, long from, long to) {
+        var span = minutes(from, to);
         return database.read(h -> h.createQuery("SELECT model_version FROM monitor_windows WHERE deployment = :d"
                         + " AND window_start >= :f AND window_start < :t"
                         + " ORDER BY window_start DESC, model_version DESC LIMIT 1")
-                .bind("d", deployment).bind("f", from).bind("t", to).mapTo(Integer.class).findOne());
+                .bind("d", deployment).bind("f", span[0]).bind("t", span[1]).mapTo(Integer.class).findOne());
     }
 }

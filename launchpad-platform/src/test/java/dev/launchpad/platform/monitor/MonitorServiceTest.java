@@ -37,6 +37,33 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class MonitorServiceTest {
     private static final long M0 = Instant.parse("2026-03-02T10:00:00Z").toEpochMilli();
 
+    @Test
+    void aSpanOfSecondsReadsTheMinutesItOverlaps() {
+        var clock = new MutableClock(Instant.ofEpochMilli(M0 + 45_000));
+        try (var db = Database.open(TestDatabases.newSqliteUrl())) {
+            var deployments = deployments(db, clock, "d");
+            var store = new WindowStore(db);
+            var random = new Random(8);
+            var baselines = baseline(db, clock, random);
+            var w = WindowData.empty(1000, 0);
+            w.add("ok", 1_000_000, rows(random, 500, 1.0), FeatureBatch.empty(500));
+            store.flush("d", 1, M0, w, List.of(), clock.millis()); // minute M0, still going (a "run now")
+            var monitors = new MonitorService(db, clock, deployments, store, baselines, new Feedback(db, clock), () -> { });
+            // within the minute, across its start, and a span ending now: each reads minute M0's 500 rows
+            for (long[] span : new long[][] {{M0 + 20_000, M0 + 45_000}, {M0 - 30_000, M0 + 10_000},
+                    {M0 + 45_000 - 60_000, M0 + 45_000}}) {
+                var drift = monitors.runChecks("d", span[0], span[1]).stream()
+                        .filter(r -> r.result().check().equals("feature_drift")).findFirst().orElseThrow();
+                assertThat(drift.result().status()).as("span %s", java.util.Arrays.toString(span))
+                        .isEqualTo(CheckResult.Status.BREACH);
+            }
+            // a span that ends where the minute starts does not read it
+            var before = monitors.runChecks("d", M0 - 60_000, M0).stream()
+                    .filter(r -> r.result().check().equals("feature_drift")).findFirst().orElseThrow();
+            assertThat(before.result().status()).isEqualTo(CheckResult.Status.NO_DATA);
+        }
+    }
+
     private static FeatureBatch rows(Random random, int n, double shift) {
         double[] x = new double[n];
         for (int i = 0; i < n; i++) {

@@ -245,6 +245,12 @@ class PredictionIngestorTest {
         var tiles = WindowStore.tiles(day - 120_000, day + 86_400_000L + 3_600_000L + 180_000);
         assertThat(tiles).extracting(t -> Granularity.values()[(int) t[0]] + "@" + (t[1] - day) + "-" + (t[2] - day))
                 .containsExactly("MINUTE@-120000-0", "DAY@0-86400000", "HOUR@86400000-90000000", "MINUTE@90000000-90180000");
+        // a span off the minute boundaries reads every minute it overlaps
+        assertThat(WindowStore.minutes(day + 30_000, day + 90_000)).containsExactly(day, day + 120_000);
+        assertThat(WindowStore.minutes(day + 60_000, day + 120_000)).containsExactly(day + 60_000, day + 120_000);
+        assertThat(WindowStore.tiles(day - 30_000, day + 3_600_000L + 1))
+                .extracting(t -> Granularity.values()[(int) t[0]] + "@" + (t[1] - day) + "-" + (t[2] - day))
+                .containsExactly("MINUTE@-60000-0", "HOUR@0-3600000", "MINUTE@3600000-3660000");
     }
 
     @Test
