@@ -80,22 +80,29 @@ public final class Alerts {
     }
 
     public List<Rule> rules() {
-        return database.read(h -> h.createQuery("SELECT * FROM monitor_alert_rules ORDER BY id")
+        return database.read(h -> h.createQuery("SELECT * FROM monitor_alert_rules WHERE deleted_at IS NULL ORDER BY id")
                 .map((rs, ctx) -> new Rule(rs.getLong("id"), rs.getString("name"), rs.getString("deployment"),
                         rs.getString("check_name"), rs.getString("severity"), rs.getLong("cooldown_ms"),
                         rs.getInt("enabled") != 0, rs.getLong("created_at"))).list());
     }
 
     public void setRuleEnabled(long id, boolean enabled) {
-        int n = database.write(h -> h.createUpdate("UPDATE monitor_alert_rules SET enabled = :e WHERE id = :id")
+        int n = database.write(h -> h.createUpdate("UPDATE monitor_alert_rules SET enabled = :e WHERE id = :id"
+                        + " AND deleted_at IS NULL")
                 .bind("e", enabled ? 1 : 0).bind("id", id).execute());
         if (n == 0) {
             throw LaunchpadException.notFound("No alert rule " + id + ".");
         }
     }
 
+    /**
+     * Deletes a rule: it no longer fires or shows, and its name is free again; the alerts and incidents it fired stay
+     * (the row is kept, disabled and renamed, for them to refer to).
+     */
     public void deleteRule(long id) {
-        int n = database.write(h -> h.createUpdate("DELETE FROM monitor_alert_rules WHERE id = :id").bind("id", id).execute());
+        int n = database.write(h -> h.createUpdate("UPDATE monitor_alert_rules SET deleted_at = :t, enabled = 0,"
+                        + " name = name || ' (deleted rule ' || id || ')' WHERE id = :id AND deleted_at IS NULL")
+                .bind("t", clock.millis()).bind("id", id).execute());
         if (n == 0) {
             throw LaunchpadException.notFound("No alert rule " + id + ".");
         }

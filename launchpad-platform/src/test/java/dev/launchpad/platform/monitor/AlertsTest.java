@@ -1,0 +1,61 @@
+package dev.launchpad.platform.monitor;
+
+import dev.launchpad.core.error.LaunchpadException;
+import dev.launchpad.core.json.Json;
+import dev.launchpad.platform.store.Database;
+import dev.launchpad.platform.store.TestDatabases;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.time.Instant;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Alert rules' lifecycle: a deleted rule stops firing, but what it fired stays. */
+class AlertsTest {
+    private static final long T0 = Instant.parse("2026-03-02T10:00:00Z").toEpochMilli();
+
+    private static MonitorService.StoredResult breach(long id, String deployment, String check, long at) {
+        return new MonitorService.StoredResult(id, deployment, at - 60_000, at,
+                new CheckResult(check, CheckResult.Status.BREACH, 2_000.0, 1_000.0, List.of(),
+                        Json.mapper().createObjectNode()), at);
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabases.Backend.class)
+    void aDeletedRuleStopsFiringAndItsAlertsAndIncidentsStay(TestDatabases.Backend backend) {
+        var clock = new MutableClock(Instant.ofEpochMilli(T0));
+        try (var db = Database.open(backend.newDatabaseUrl())) {
+            var alerts = new Alerts(db, clock);
+            alerts.rules().forEach(r -> alerts.setRuleEnabled(r.id(), false)); // only this test's rule fires
+            var rule = alerts.createRule("slow fraud", "fraud", "latency", "critical", 0);
+            assertThat(alerts.onResults("fraud", List.of(breach(1, "fraud", "latency", T0)))).hasSize(1);
+            var incident = alerts.incidents(null, "fraud", 10).getFirst();
+            clock.set(Instant.ofEpochMilli(T0 + 60_000));
+            alerts.resolve(incident.id(), "ops");
+
+            alerts.deleteRule(rule.id());
+            assertThat(alerts.rules()).extracting(Alerts.Rule::id).doesNotContain(rule.id());
+            assertThat(alerts.alerts("fraud", 0, 10)).singleElement()
+                    .satisfies(a -> assertThat(a.ruleId()).isEqualTo(rule.id()));
+            assertThat(alerts.incident(incident.id())).satisfies(i -> {
+                assertThat(i.openedAt()).isEqualTo(T0);
+                assertThat(i.resolvedAt()).isEqualTo(T0 + 60_000);
+            });
+
+            // it no longer fires; its name can be used again; it cannot be changed or deleted twice
+            clock.set(Instant.ofEpochMilli(T0 + 120_000));
+            assertThat(alerts.onResults("fraud", List.of(breach(2, "fraud", "latency", T0 + 120_000)))).isEmpty();
+            var again = alerts.createRule("slow fraud", "fraud", "latency", "warning", 0);
+            assertThat(alerts.rules()).extracting(Alerts.Rule::name).containsOnlyOnce("slow fraud");
+            assertThatThrownBy(() -> alerts.setRuleEnabled(rule.id(), true)).isInstanceOf(LaunchpadException.class)
+                    .hasMessageContaining("No alert rule");
+            assertThatThrownBy(() -> alerts.deleteRule(rule.id())).isInstanceOf(LaunchpadException.class)
+                    .hasMessageContaining("No alert rule");
+            assertThat(alerts.onResults("fraud", List.of(breach(3, "fraud", "latency", T0 + 180_000))))
+                    .extracting(Alerts.Alert::ruleId).containsExactly(again.id());
+        }
+    }
+}
