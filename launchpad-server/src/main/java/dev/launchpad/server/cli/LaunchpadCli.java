@@ -24,7 +24,16 @@ public final class LaunchpadCli implements Runnable {
 
     /** The configured command line, shared by main and tests. */
     public static CommandLine commandLine() {
-        return new CommandLine(new LaunchpadCli());
+        var cli = new CommandLine(new LaunchpadCli());
+        cli.setExecutionExceptionHandler((e, command, parsed) -> {
+            if (e instanceof ServerClient.BadServerUrl) {
+                command.getErr().println("launchpad " + command.getCommandSpec().qualifiedName(" ")
+                        .replaceFirst("^launchpad ", "") + ": " + e.getMessage());
+                return 2;
+            }
+            throw e;
+        });
+        return cli;
     }
 
     @Override

@@ -24,10 +24,36 @@ final class ServerClient {
         this(baseUrl, defaultAuthorization(System.getenv()));
     }
 
-    /** A client sending {@code authorization} (an Authorization header value, or null) with every request. */
+    /**
+     * A client sending {@code authorization} (an Authorization header value, or null) with every request; a
+     * {@link BadServerUrl} unless {@code baseUrl} is an http(s) URL with a host.
+     */
     ServerClient(String baseUrl, String authorization) {
+        checkUrl(baseUrl);
         this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
         this.authorization = authorization;
+    }
+
+    private static void checkUrl(String url) {
+        boolean ok;
+        try {
+            var uri = new URI(url);
+            ok = ("http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme()))
+                    && uri.getHost() != null && uri.getRawQuery() == null && uri.getRawFragment() == null;
+        } catch (java.net.URISyntaxException e) {
+            ok = false;
+        }
+        if (!ok) {
+            throw new BadServerUrl("the server URL (--server, $LAUNCHPAD_URL or $MLFLOW_TRACKING_URI) must be an http or https URL such as"
+                    + " http://localhost:8080, got '" + url + "'");
+        }
+    }
+
+    /** A server URL the client cannot use; the command line reports it in one line (exit code 2). */
+    static final class BadServerUrl extends IllegalArgumentException {
+        BadServerUrl(String message) {
+            super(message);
+        }
     }
 
     /**

@@ -6,6 +6,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -58,6 +59,19 @@ class LaunchpadCliTest {
                 "MLFLOW_TRACKING_PASSWORD", "pw"))).isEqualTo("Basic dmVyYTpwdw==");
         assertThat(LaunchpadCli.commandLine().setErr(new PrintWriter(new StringWriter()))
                 .execute("server", "--auth", "maybe", "--port", "0")).isEqualTo(2);
+    }
+
+    @Test
+    void aServerUrlWithoutSchemeIsAClearErrorNotAStackTrace() {
+        for (var args : List.of(List.of("monitor", "status", "--deployment", "d", "--server", "localhost:8080"),
+                List.of("alerts", "list", "--server", "http://"),
+                List.of("models", "approve", "fraud", "1", "-m", "ok", "--server", "ftp://host/"))) {
+            var err = new StringWriter();
+            assertThat(LaunchpadCli.commandLine().setErr(new PrintWriter(err)).execute(args.toArray(String[]::new)))
+                    .as("%s", args).isEqualTo(2);
+            assertThat(err.toString()).as("%s", args).contains("must be an http or https URL")
+                    .contains(args.getFirst() + " " + args.get(1) + ":").doesNotContain("Exception", "\tat ");
+        }
     }
 
     @Test
