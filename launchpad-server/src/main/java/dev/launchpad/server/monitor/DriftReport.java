@@ -117,10 +117,17 @@ final class DriftReport {
             if (!(hi > lo)) {
                 hi = lo + 1;
             }
+            // weighted means of lo and hi, finite even when hi - lo is not (values near ±Double.MAX_VALUE); a range
+            // a few doubles wide gets fewer bins, as split points must increase
             double[] splits = new double[bins - 1];
+            int n = 0;
             for (int i = 0; i < splits.length; i++) {
-                splits[i] = lo + (hi - lo) * (i + 1) / bins;
+                double split = lo / bins * (bins - i - 1) + hi / bins * (i + 1);
+                if (split > (n == 0 ? lo : splits[n - 1]) && split < hi) {
+                    splits[n++] = split;
+                }
             }
+            splits = java.util.Arrays.copyOf(splits, n);
             r = ref.quantileSketch().pmf(splits, false);
             c = cur.quantileSketch().pmf(splits, false);
             labels.add(String.format(Locale.ROOT, "%.3g", lo));

@@ -162,6 +162,9 @@ public final class MonitorApi {
         r.add(route(HandlerType.POST, "/api/v1/alert-rules", ctx -> {
             var body = ApiRequest.of(ctx);
             var cooldown = body.optionalLong("cooldown_seconds");
+            if (cooldown != null && (cooldown < 0 || cooldown > 30L * 86_400)) {
+                throw LaunchpadException.invalid("'cooldown_seconds' must be between 0 and 30 days, got " + cooldown + ".");
+            }
             var deployment = body.string("deployment");
             if (deployment != null) {
                 deployments.get(deployment);
@@ -337,8 +340,8 @@ public final class MonitorApi {
                 }
             } else {
                 var row = item.path("row");
-                if (!row.isMissingNode() && !row.isIntegralNumber()) {
-                    throw LaunchpadException.invalid("'row' must be an integer.");
+                if (!row.isMissingNode() && (!row.isIntegralNumber() || !row.canConvertToInt())) {
+                    throw LaunchpadException.invalid("'row' must be an integer (the row of the request), got " + row + ".");
                 }
                 labels.add(new Feedback.Label(id, row.isMissingNode() ? 0 : row.asInt(), label(item.get("label"))));
             }

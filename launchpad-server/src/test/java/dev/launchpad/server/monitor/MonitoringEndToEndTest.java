@@ -345,6 +345,15 @@ class MonitoringEndToEndTest {
         assertThat(send("POST", "/api/v1/alert-rules", "{\"name\":\"x\",\"check\":\"nope\"}", "application/json").statusCode())
                 .isEqualTo(400);
         assertThat(send("POST", "/api/v1/webhooks", "{\"url\":\"ftp://x\"}", "application/json").statusCode()).isEqualTo(400);
+        // numbers that would wrap: a row past int, a cool-down whose milliseconds overflow a long
+        var row = send("POST", "/api/v1/deployments/fraud/feedback",
+                "{\"feedback\":[{\"request_id\":\"r\",\"row\":4294967296,\"label\":1}]}", "application/json");
+        assertThat(row.statusCode()).as(row.body()).isEqualTo(400);
+        assertThat(row.body()).contains("'row' must be an integer");
+        var cooldown = send("POST", "/api/v1/alert-rules",
+                "{\"name\":\"wrap\",\"check\":\"latency\",\"cooldown_seconds\":18446744073709552}", "application/json");
+        assertThat(cooldown.statusCode()).as(cooldown.body()).isEqualTo(400);
+        assertThat(cooldown.body()).contains("between 0 and 30 days");
     }
 
     @Test
