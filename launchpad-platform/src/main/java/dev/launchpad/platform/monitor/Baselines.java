@@ -16,6 +16,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Baselines: the reference profile (and a bounded uniform sample, for exact drift tests) of a model
@@ -77,13 +78,18 @@ public final class Baselines {
     }
 
     /**
-     * Profiles a CSV with a header row: a column whose non-empty cells all parse as numbers is numeric
-     * (empty, {@code NA}, {@code NaN} and {@code null} cells are missing), any other is categorical, its cells
-     * kept as written. Read twice, row by row — once for the columns' kinds, once into columns — so memory
-     * follows the values, not the text. INVALID_PARAMETER_VALUE for a malformed file.
+     * Profiles a CSV with a header row (a UTF-8 byte-order mark before it is skipped): a column whose present cells
+     * all parse as numbers is numeric, any other is categorical, its cells kept as written except that a column of
+     * only true and false in any case (pandas writes {@code True}) reads as {@code true} and {@code false}, as served
+     * booleans do. Missing cells are those pandas reads as missing by default: empty, {@code NA}, {@code N/A},
+     * {@code NaN}, {@code null}, {@code NULL}, {@code None} and the like. Read twice, row by row — once for the
+     * columns' kinds, once into columns — so memory follows the values, not the text. INVALID_PARAMETER_VALUE for a
+     * malformed file.
      */
     public static Reference fromCsv(byte[] csv) {
-        var first = new CsvReader(new InputStreamReader(new ByteArrayInputStream(csv), StandardCharsets.UTF_8));
+        int start = csv.length >= 3 && (csv[0] & 0xFF) == 0xEF && (csv[1] & 0xFF) == 0xBB && (csv[2] & 0xFF) == 0xBF ? 3 : 0;
+        var first = new CsvReader(new InputStreamReader(new ByteArrayInputStream(csv, start, csv.length - start),
+                StandardCharsets.UTF_8));
         var header = first.next();
         if (header == null) {
             throw LaunchpadException.invalid("The CSV is empty; it needs a header row and data rows.");
@@ -97,6 +103,8 @@ public final class Baselines {
         int width = header.size();
         boolean[] numeric = new boolean[width];
         java.util.Arrays.fill(numeric, true);
+        boolean[] booleans = new boolean[width]; // only true and false (any case) so far
+        java.util.Arrays.fill(booleans, true);
         int n = 0;
         for (var row = first.next(); row != null; row = first.next()) {
             if (++n > MAX_ROWS) {
@@ -108,9 +116,11 @@ public final class Baselines {
                         + width + ".");
             }
             for (int c = 0; c < width; c++) {
-                if (numeric[c]) {
+                if (numeric[c] || booleans[c]) {
                     var cell = row.get(c).strip();
-                    numeric[c] = missing(cell) || Predictions.isNumber(cell);
+                    boolean absent = missing(cell);
+                    numeric[c] = numeric[c] && (absent || Predictions.isNumber(cell));
+                    booleans[c] = booleans[c] && (absent || cell.equalsIgnoreCase("true") || cell.equalsIgnoreCase("false"));
                 }
             }
         }
@@ -127,7 +137,8 @@ public final class Baselines {
                 labels[c] = new String[n];
             }
         }
-        var second = new CsvReader(new InputStreamReader(new ByteArrayInputStream(csv), StandardCharsets.UTF_8));
+        var second = new CsvReader(new InputStreamReader(new ByteArrayInputStream(csv, start, csv.length - start),
+                StandardCharsets.UTF_8));
         second.next(); // the header
         for (int r = 0; r < n; r++) {
             var row = second.next();
@@ -137,6 +148,9 @@ public final class Baselines {
                 if (numeric[c]) {
                     numbers[c][r] = absent ? Double.NaN : Double.parseDouble(cell.strip());
                 } else {
+                    if (booleans[c] && !absent) {
+                        cell = cell.strip().equalsIgnoreCase("true") ? "true" : "false";
+                    }
                     labels[c][r] = absent ? null
                             : interned.size() < 100_000 ? interned.computeIfAbsent(cell, v -> v) : cell;
                 }
@@ -282,7 +296,11 @@ public final class Baselines {
         }
     }
 
+    /** What pandas' read_csv takes as missing by default (its na_values), with NaN in any case. */
+    private static final Set<String> MISSING = Set.of("", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "1.#IND",
+            "1.#QNAN", "<NA>", "N/A", "n/a", "NA", "NULL", "null", "None");
+
     private static boolean missing(String cell) {
-        return cell.isEmpty() || cell.equals("NA") || cell.equalsIgnoreCase("nan") || cell.equals("null");
+        return MISSING.contains(cell) || cell.equalsIgnoreCase("nan") || cell.equalsIgnoreCase("-nan");
     }
 }

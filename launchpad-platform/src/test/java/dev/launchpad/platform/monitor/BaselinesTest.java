@@ -40,6 +40,28 @@ class BaselinesTest {
     }
 
     @Test
+    void csvFromSpreadsheetsAndPandasReadAsServedTrafficDoes() {
+        // a byte-order mark (Excel's "CSV UTF-8"), pandas' missing markers and its True/False
+        var ref = Baselines.fromCsv(("\uFEFFamount,flag,city\n1,True,Oslo\nNULL,False,None\nNone,,N/A\n3,TRUE,<NA>\n"
+                + "n/a,false,Bergen\n").getBytes(StandardCharsets.UTF_8)).profile();
+        assertThat(ref.columns()).containsOnlyKeys("amount", "flag", "city");
+        var amount = ref.column("amount");
+        assertThat(amount.kind()).isEqualTo(ColumnProfile.Kind.NUMERIC);
+        assertThat(amount.validCount()).isEqualTo(2);
+        assertThat(amount.mean()).isEqualTo(2.0);
+        var flag = ref.column("flag");
+        assertThat(flag.kind()).isEqualTo(ColumnProfile.Kind.CATEGORICAL);
+        assertThat(flag.nullCount()).isEqualTo(1);
+        assertThat(flag.frequentItems()).extracting(i -> i.value()).containsExactlyInAnyOrder("true", "false");
+        var city = ref.column("city");
+        assertThat(city.nullCount()).isEqualTo(3);
+        assertThat(city.frequentItems()).extracting(i -> i.value()).containsExactlyInAnyOrder("Oslo", "Bergen");
+        // a column with other words than true and false keeps its cells as written
+        assertThat(csv("answer\nTrue\nmaybe\n").profile().column("answer").frequentItems())
+                .extracting(i -> i.value()).containsExactlyInAnyOrder("True", "maybe");
+    }
+
+    @Test
     void parquetColumnsKeepTheirTypes(@TempDir Path dir) throws Exception {
         var schema = MessageTypeParser.parseMessageType("message train { required double amount; optional int64 count;"
                 + " optional binary city (UTF8); required boolean fraud; }");
