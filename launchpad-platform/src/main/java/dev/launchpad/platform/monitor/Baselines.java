@@ -7,11 +7,15 @@ import dev.launchpad.core.error.LaunchpadException;
 import dev.launchpad.platform.store.Database;
 import dev.launchpad.stats.profile.DatasetProfile;
 
-import java.io.IOException;
+import java.io.BufferedInputStream;
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.nio.file.Path;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -83,92 +87,141 @@ public final class Baselines {
      * only true and false in any case (pandas writes {@code True}) reads as {@code true} and {@code false}, as served
      * booleans do. Missing cells are those pandas reads as missing by default: empty, {@code NA}, {@code N/A},
      * {@code NaN}, {@code null}, {@code NULL}, {@code None} and the like. Read twice, row by row — once for the
-     * columns' kinds, once into columns — so memory follows the values, not the text. INVALID_PARAMETER_VALUE for a
-     * malformed file.
+     * columns' kinds, once into the profile {@link ReferenceRows#CHUNK_ROWS} rows at a time — so memory follows a
+     * chunk, not the file. INVALID_PARAMETER_VALUE for a malformed file.
      */
     public static Reference fromCsv(byte[] csv) {
-        int start = csv.length >= 3 && (csv[0] & 0xFF) == 0xEF && (csv[1] & 0xFF) == 0xBB && (csv[2] & 0xFF) == 0xBF ? 3 : 0;
-        var first = new CsvReader(new InputStreamReader(new ByteArrayInputStream(csv, start, csv.length - start),
-                StandardCharsets.UTF_8));
-        var header = first.next();
-        if (header == null) {
-            throw LaunchpadException.invalid("The CSV is empty; it needs a header row and data rows.");
-        }
-        var names = new java.util.HashSet<String>();
-        for (var name : header) {
-            if (name.isBlank() || !names.add(name)) {
-                throw LaunchpadException.invalid("The CSV header has an empty or repeated column name '" + name + "'.");
-            }
-        }
-        int width = header.size();
-        boolean[] numeric = new boolean[width];
-        java.util.Arrays.fill(numeric, true);
-        boolean[] booleans = new boolean[width]; // only true and false (any case) so far
-        java.util.Arrays.fill(booleans, true);
-        int n = 0;
-        for (var row = first.next(); row != null; row = first.next()) {
-            if (++n > MAX_ROWS) {
-                throw LaunchpadException.invalid("The CSV has more than " + MAX_ROWS + " rows (profile a larger"
-                        + " dataset yourself and upload the profile).");
-            }
-            if (row.size() != width) {
-                throw LaunchpadException.invalid("CSV row " + (n + 1) + " has " + row.size() + " fields; the header has "
-                        + width + ".");
-            }
-            for (int c = 0; c < width; c++) {
-                if (numeric[c] || booleans[c]) {
-                    var cell = row.get(c).strip();
-                    boolean absent = missing(cell);
-                    numeric[c] = numeric[c] && (absent || Predictions.isNumber(cell));
-                    booleans[c] = booleans[c] && (absent || cell.equalsIgnoreCase("true") || cell.equalsIgnoreCase("false"));
-                }
-            }
-        }
-        if (n == 0) {
-            throw LaunchpadException.invalid("The CSV has a header but no data rows.");
-        }
-        double[][] numbers = new double[width][];
-        String[][] labels = new String[width][];
-        var interned = new java.util.HashMap<String, String>();
-        for (int c = 0; c < width; c++) {
-            if (numeric[c]) {
-                numbers[c] = new double[n];
-            } else {
-                labels[c] = new String[n];
-            }
-        }
-        var second = new CsvReader(new InputStreamReader(new ByteArrayInputStream(csv, start, csv.length - start),
-                StandardCharsets.UTF_8));
-        second.next(); // the header
-        for (int r = 0; r < n; r++) {
-            var row = second.next();
-            for (int c = 0; c < width; c++) {
-                var cell = row.get(c);
-                boolean absent = missing(cell.strip());
-                if (numeric[c]) {
-                    numbers[c][r] = absent ? Double.NaN : Double.parseDouble(cell.strip());
-                } else {
-                    if (booleans[c] && !absent) {
-                        cell = cell.strip().equalsIgnoreCase("true") ? "true" : "false";
-                    }
-                    labels[c][r] = absent ? null
-                            : interned.size() < 100_000 ? interned.computeIfAbsent(cell, v -> v) : cell;
-                }
-            }
-        }
-        var features = new ArrayList<FeatureBatch.Feature>();
-        for (int c = 0; c < width; c++) {
-            features.add(numeric[c] ? FeatureBatch.Feature.numeric(header.get(c), numbers[c])
-                    : FeatureBatch.Feature.categorical(header.get(c), labels[c]));
-        }
-        return reference(n, features);
+        return fromCsv(() -> new ByteArrayInputStream(csv));
     }
 
-    private static Reference reference(int rows, List<FeatureBatch.Feature> features) {
-        var batch = new FeatureBatch(rows, features);
-        var w = WindowData.empty(SAMPLE_SIZE, 42);
-        w.add("ok", 0, batch, FeatureBatch.empty(rows));
-        return new Reference(w.inputs(), w.inputSample());
+    /** {@link #fromCsv(byte[])} of a file. */
+    public static Reference fromCsv(Path file) {
+        return fromCsv(() -> Files.newInputStream(file));
+    }
+
+    /** Opens the CSV's bytes from the start (it is read twice). */
+    private interface Source {
+        InputStream open() throws IOException;
+    }
+
+    private static CsvReader csvReader(InputStream in) throws IOException {
+        var buffered = new BufferedInputStream(in, 1 << 16);
+        buffered.mark(3);
+        if (!(buffered.read() == 0xEF && buffered.read() == 0xBB && buffered.read() == 0xBF)) {
+            buffered.reset(); // no byte-order mark
+        }
+        return new CsvReader(new InputStreamReader(buffered, StandardCharsets.UTF_8));
+    }
+
+    private static Reference fromCsv(Source source) {
+        try (var firstIn = source.open(); var secondIn = source.open()) {
+            var first = csvReader(firstIn);
+            var header = first.next();
+            if (header == null) {
+                throw LaunchpadException.invalid("The CSV is empty; it needs a header row and data rows.");
+            }
+            var names = new java.util.HashSet<String>();
+            for (var name : header) {
+                if (name.isBlank() || !names.add(name)) {
+                    throw LaunchpadException.invalid("The CSV header has an empty or repeated column name '" + name + "'.");
+                }
+            }
+            int width = header.size();
+            boolean[] numeric = new boolean[width];
+            java.util.Arrays.fill(numeric, true);
+            boolean[] booleans = new boolean[width]; // only true and false (any case) so far
+            java.util.Arrays.fill(booleans, true);
+            int n = 0;
+            for (var row = first.next(); row != null; row = first.next()) {
+                if (++n > MAX_ROWS) {
+                    throw LaunchpadException.invalid("The CSV has more than " + MAX_ROWS + " rows (profile a larger"
+                            + " dataset yourself and upload the profile).");
+                }
+                if (row.size() != width) {
+                    throw LaunchpadException.invalid("CSV row " + (n + 1) + " has " + row.size() + " fields; the header has "
+                            + width + ".");
+                }
+                for (int c = 0; c < width; c++) {
+                    if (numeric[c] || booleans[c]) {
+                        var cell = row.get(c).strip();
+                        boolean absent = missing(cell);
+                        numeric[c] = numeric[c] && (absent || Predictions.isNumber(cell));
+                        booleans[c] = booleans[c] && (absent || cell.equalsIgnoreCase("true") || cell.equalsIgnoreCase("false"));
+                    }
+                }
+            }
+            if (n == 0) {
+                throw LaunchpadException.invalid("The CSV has a header but no data rows.");
+            }
+            var columns = new ArrayList<ReferenceColumn>(width);
+            for (int c = 0; c < width; c++) {
+                columns.add(new ReferenceColumn(numeric[c]));
+            }
+            var rows = new ReferenceRows(header, columns);
+            var second = csvReader(secondIn);
+            second.next(); // the header
+            for (int r = 0; r < n; r++) {
+                var row = second.next();
+                for (int c = 0; c < width; c++) {
+                    var cell = row.get(c).strip();
+                    if (missing(cell)) {
+                        columns.get(c).add(null);
+                    } else if (numeric[c]) {
+                        columns.get(c).add(Double.parseDouble(cell));
+                    } else if (booleans[c]) {
+                        columns.get(c).add(cell.equalsIgnoreCase("true") ? "true" : "false");
+                    } else {
+                        columns.get(c).add(row.get(c)); // kept as written
+                    }
+                }
+                rows.endRow();
+            }
+            return rows.finish();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Reference rows on their way into a profile and sample: profiled every {@link #CHUNK_ROWS} rows, so that a large
+     * file needs the memory of a chunk, not of all its values.
+     */
+    private static final class ReferenceRows {
+        static final int CHUNK_ROWS = 65_536;
+
+        private final List<String> names;
+        private final List<ReferenceColumn> columns;
+        private final WindowData window = WindowData.empty(SAMPLE_SIZE, 42);
+        private int buffered;
+
+        ReferenceRows(List<String> names, List<ReferenceColumn> columns) {
+            this.names = List.copyOf(names);
+            this.columns = columns;
+        }
+
+        /** Ends a row whose value every column has taken. */
+        void endRow() {
+            if (++buffered == CHUNK_ROWS) {
+                profile();
+            }
+        }
+
+        private void profile() {
+            var features = new ArrayList<FeatureBatch.Feature>(columns.size());
+            for (int c = 0; c < columns.size(); c++) {
+                features.add(columns.get(c).feature(names.get(c), buffered));
+                columns.get(c).clear();
+            }
+            window.add("ok", 0, new FeatureBatch(buffered, features), FeatureBatch.empty(buffered));
+            buffered = 0;
+        }
+
+        Reference finish() {
+            if (buffered > 0) {
+                profile();
+            }
+            return new Reference(window.inputs(), window.inputSample());
+        }
     }
 
     /**
@@ -198,6 +251,7 @@ public final class Baselines {
         var index = new java.util.HashMap<String, Integer>();
         columns.keySet().forEach(name -> index.put(name, index.size()));
         var list = List.copyOf(columns.values());
+        var reference = new ReferenceRows(List.copyOf(columns.keySet()), list);
         long[] rows = {0};
         try (var stream = ParquetReader.streamContent(file.toFile(), descriptors -> new Hydrator<Object[], Object[]>() {
             @Override
@@ -227,6 +281,7 @@ public final class Baselines {
                 for (int c = 0; c < row.length; c++) {
                     list.get(c).add(row[c]);
                 }
+                reference.endRow();
             });
         } catch (IOException | RuntimeException e) {
             throw unreadable(e);
@@ -234,10 +289,7 @@ public final class Baselines {
         if (rows[0] == 0) {
             throw LaunchpadException.invalid("The Parquet file has no rows.");
         }
-        int n = (int) rows[0];
-        var features = new ArrayList<FeatureBatch.Feature>();
-        columns.forEach((name, column) -> features.add(column.feature(name, n)));
-        return reference(n, features);
+        return reference.finish();
     }
 
     /** Our own refusal (the reader wraps what its consumer throws), or INVALID_PARAMETER_VALUE for the file. */
@@ -250,6 +302,23 @@ public final class Baselines {
         return LaunchpadException.invalid("The file is not readable Parquet: " + e.getMessage());
     }
 
+    /** Whether the file looks like a Parquet file (the magic "PAR1" at both ends). */
+    public static boolean isParquet(Path file) {
+        try (var in = new java.io.RandomAccessFile(file.toFile(), "r")) {
+            long size = in.length();
+            if (size < 8) {
+                return false;
+            }
+            byte[] ends = new byte[8];
+            in.readFully(ends, 0, 4);
+            in.seek(size - 4);
+            in.readFully(ends, 4, 4);
+            return isParquet(ends);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Whether {@code bytes} look like a Parquet file (the magic "PAR1" at both ends). */
     public static boolean isParquet(byte[] bytes) {
         return bytes.length >= 8 && bytes[0] == 'P' && bytes[1] == 'A' && bytes[2] == 'R' && bytes[3] == '1'
@@ -257,8 +326,7 @@ public final class Baselines {
                 && bytes[bytes.length - 1] == '1';
     }
 
-    /** One reference column being read: numbers until a value is not one, then (interned) text. */
-    /** One Parquet column being read: numbers for the numeric physical types, (interned) text otherwise. */
+    /** One reference column's values of the current chunk: numbers for a numeric column, (interned) text otherwise. */
     private static final class ReferenceColumn {
         private double[] numbers;
         private String[] labels;
@@ -293,6 +361,11 @@ public final class Baselines {
         FeatureBatch.Feature feature(String name, int rows) {
             return numbers != null ? FeatureBatch.Feature.numeric(name, java.util.Arrays.copyOf(numbers, rows))
                     : FeatureBatch.Feature.categorical(name, java.util.Arrays.copyOf(labels, rows));
+        }
+
+        /** Starts the next chunk (the arrays are reused). */
+        void clear() {
+            size = 0;
         }
     }
 

@@ -238,52 +238,106 @@ public final class MonitorApi {
 
     // ------------------------------------------------------------------ baselines
 
+    /**
+     * Largest reference data upload: it is streamed to a temporary file and profiled in chunks, so this bounds the
+     * disk it takes, not memory.
+     */
+    static final long MAX_REFERENCE_BYTES = 2L << 30;
+    /** Largest dataset profile upload (profiles are kilobytes per column). */
+    static final long MAX_PROFILE_BYTES = 64L << 20;
+
     private Object putBaseline(Context ctx) {
         var model = ctx.pathParam("name");
         int version = version(ctx);
         registry.getModelVersion(model, Integer.toString(version)); // 404 when there is no such version
         var type = String.valueOf(ctx.contentType()).toLowerCase(java.util.Locale.ROOT);
-        var body = ctx.bodyAsBytes();
-        if (body.length == 0) {
-            throw LaunchpadException.invalid("Send the reference data as text/csv, or a profile as application/octet-stream.");
-        }
-        Baselines.Baseline stored;
         boolean parquetType = type.startsWith("application/vnd.apache.parquet") || type.startsWith("application/x-parquet");
-        if (parquetType || (type.startsWith("application/octet-stream") && Baselines.isParquet(body))) {
-            Path file = null;
-            try {
-                file = Files.createTempFile("launchpad-reference-", ".parquet");
-                Files.write(file, body);
-                var ref = Baselines.fromParquet(file);
-                stored = baselines.put(model, version, "parquet", ref.profile(), ref.sample());
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            } finally {
-                if (file != null) {
-                    try {
-                        Files.deleteIfExists(file);
-                    } catch (IOException ignored) {
-                        // a temporary file
-                    }
-                }
-            }
-        } else if (type.startsWith("text/csv")) {
-            var ref = Baselines.fromCsv(body);
-            stored = baselines.put(model, version, "csv", ref.profile(), ref.sample());
-        } else if (type.startsWith("application/octet-stream")) {
-            DatasetProfile profile;
-            try {
-                profile = DatasetProfile.fromBytes(body);
-            } catch (IllegalArgumentException e) {
-                throw LaunchpadException.invalid("The body is not a Launchpad dataset profile: " + e.getMessage());
-            }
-            stored = baselines.put(model, version, "profile", profile, null);
-        } else {
+        boolean csvType = type.startsWith("text/csv");
+        if (!parquetType && !csvType && !type.startsWith("application/octet-stream")) {
             throw new LaunchpadException(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "A baseline is text/csv or"
                     + " application/vnd.apache.parquet (reference data), or application/octet-stream (a dataset profile),"
                     + " not '" + ctx.contentType() + "'.");
         }
-        return baselineJson(stored);
+        Path file = receive(ctx);
+        try {
+            long size = Files.size(file);
+            if (size == 0) {
+                throw LaunchpadException.invalid("Send the reference data as text/csv, or a profile as application/octet-stream.");
+            }
+            Baselines.Baseline stored;
+            if (parquetType || (!csvType && Baselines.isParquet(file))) {
+                var ref = Baselines.fromParquet(file);
+                stored = baselines.put(model, version, "parquet", ref.profile(), ref.sample());
+            } else if (csvType) {
+                var ref = Baselines.fromCsv(file);
+                stored = baselines.put(model, version, "csv", ref.profile(), ref.sample());
+            } else {
+                if (size > MAX_PROFILE_BYTES) {
+                    throw new LaunchpadException(ErrorCode.PAYLOAD_TOO_LARGE, "A dataset profile is at most "
+                            + MAX_PROFILE_BYTES + " bytes; this one has " + size + ".");
+                }
+                DatasetProfile profile;
+                try {
+                    profile = DatasetProfile.fromBytes(Files.readAllBytes(file));
+                } catch (IllegalArgumentException e) {
+                    throw LaunchpadException.invalid("The body is not a Launchpad dataset profile: " + e.getMessage());
+                }
+                stored = baselines.put(model, version, "profile", profile, null);
+            }
+            return baselineJson(stored);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException ignored) {
+                // a temporary file
+            }
+        }
+    }
+
+    /**
+     * The request body in a temporary file (the caller deletes it): streamed, not held in memory, and refused with
+     * PAYLOAD_TOO_LARGE past {@link #MAX_REFERENCE_BYTES}.
+     */
+    private static Path receive(Context ctx) {
+        long declared = ctx.req().getContentLengthLong();
+        if (declared > MAX_REFERENCE_BYTES) {
+            throw tooLarge();
+        }
+        Path file;
+        try {
+            file = Files.createTempFile("launchpad-reference-", ".upload");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        try (var in = ctx.req().getInputStream(); var out = Files.newOutputStream(file)) {
+            byte[] buffer = new byte[1 << 16];
+            long total = 0;
+            for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+                total += n;
+                if (total > MAX_REFERENCE_BYTES) {
+                    throw tooLarge();
+                }
+                out.write(buffer, 0, n);
+            }
+            return file;
+        } catch (IOException | RuntimeException e) {
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException ignored) {
+                // a temporary file
+            }
+            if (e instanceof RuntimeException r) {
+                throw r;
+            }
+            throw LaunchpadException.invalid("The upload broke off: " + e.getMessage());
+        }
+    }
+
+    private static LaunchpadException tooLarge() {
+        return new LaunchpadException(ErrorCode.PAYLOAD_TOO_LARGE, "Reference data is at most " + MAX_REFERENCE_BYTES
+                + " bytes; profile a larger dataset yourself (the stats library's DatasetProfile) and upload the profile.");
     }
 
     private Baselines.Baseline baseline(Context ctx) {

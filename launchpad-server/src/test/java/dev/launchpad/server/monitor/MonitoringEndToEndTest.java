@@ -321,6 +321,37 @@ class MonitoringEndToEndTest {
     }
 
     @Test
+    void referenceDataLargerThanARequestBodyIsStreamedAndProfiledInChunks() throws Exception {
+        var dir = TestDirectories.create("big-reference-");
+        var err = new StringWriter();
+        assertThat(LaunchpadCli.commandLine().setOut(new PrintWriter(new StringWriter())).setErr(new PrintWriter(err))
+                .execute("models", "register", "--name", "big-reference-model", "--file",
+                        model.write(dir.resolve("m.onnx")).toString(), "--server", server.url())).as(err.toString()).isZero();
+        // 330 000 rows × 10 columns: about 36 MB, more than the 32 MiB a JSON request body may have
+        var csv = dir.resolve("train.csv");
+        var random = new Random(3);
+        try (var out = Files.newBufferedWriter(csv)) {
+            out.write("a,b,c,d,e,f,g,h,i,j\n");
+            for (int r = 0; r < 330_000; r++) {
+                for (int c = 0; c < 10; c++) {
+                    out.write(String.format(java.util.Locale.ROOT, "%.8f", random.nextGaussian() + c));
+                    out.write(c == 9 ? '\n' : ',');
+                }
+            }
+        }
+        assertThat(Files.size(csv)).isGreaterThan(dev.launchpad.server.http.HttpServer.MAX_REQUEST_BYTES);
+        var out = new StringWriter();
+        err = new StringWriter();
+        int code = LaunchpadCli.commandLine().setOut(new PrintWriter(out)).setErr(new PrintWriter(err))
+                .execute("monitor", "baseline", "--model", "big-reference-model", "--version", "1", "--data",
+                        csv.toString(), "--server", server.url());
+        assertThat(code).as(err.toString()).isZero();
+        assertThat(out.toString()).contains("330000 rows", "10 columns");
+        var baseline = json("GET", "/api/v1/models/big-reference-model/versions/1/baseline", null);
+        assertThat(baseline.path("rows").asLong()).isEqualTo(330_000);
+    }
+
+    @Test
     void badInputIsRejectedWithTypedErrors() throws Exception {
         assertThat(send("POST", "/api/v1/deployments/fraud/feedback", "{}", "application/json").statusCode()).isEqualTo(400);
         assertThat(send("POST", "/api/v1/deployments/fraud/feedback", "{\"feedback\":[{\"label\":1}]}", "application/json")
