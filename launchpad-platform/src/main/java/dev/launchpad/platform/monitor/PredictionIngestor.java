@@ -169,13 +169,14 @@ public final class PredictionIngestor implements AutoCloseable {
 
     /** Observations accepted, dropped (queue full), and other counters, for metrics. */
     public record Stats(long accepted, long dropped, long droppedPredictions, long decodeFailures, long flushFailures,
-                        long flushedParts, long abandonedParts, long unprofiled, long queuedValues, int queueDepth) {
+                        long flushedParts, long abandonedParts, long unprofiled, long queuedValues, int queueDepth,
+                        long payloadLogFailures) {
     }
 
     public Stats stats() {
         return new Stats(accepted.sum(), dropped.get(), droppedPredictions.get(), decodeFailures.get(),
                 flushFailures.get(), flushedParts.get(), abandonedParts.get(), unprofiled.get(), queuedValues.get(),
-                Math.max(0, queued.get()));
+                Math.max(0, queued.get()), config.payloadLog() == null ? 0 : config.payloadLog().failures());
     }
 
     /** Profiles everything observed so far and writes every open window; returns once it is stored. */

@@ -54,6 +54,8 @@ final class MonitorMetrics {
                         + " payloads past the memory budget").register(registry);
         FunctionCounter.builder("launchpad_monitor_parts_abandoned", ingestor, i -> i.stats().abandonedParts())
                 .description("Window parts given up after failing to be stored for the retry period").register(registry);
+        FunctionCounter.builder("launchpad_monitor_payload_log_failures", ingestor, i -> i.stats().payloadLogFailures())
+                .description("Requests the payload log could not write (its directory or disk failing)").register(registry);
         Gauge.builder("launchpad_monitor_queue_depth", ingestor, i -> i.stats().queueDepth())
                 .description("Served requests waiting to be profiled").register(registry);
     }

@@ -153,6 +153,7 @@ class MonitorMetricsTest {
                     Json.mapper().createObjectNode())));
             metrics.retain(listed);
             assertThat(gauge(registry, "launchpad_monitor_latency_p99_ms", "deployment", "f")).isEqualTo(5.0);
+            assertThat(registry.find("launchpad_monitor_payload_log_failures").functionCounter()).isNotNull();
             assertThat(gauge(registry, "launchpad_monitor_latency_p99_ms", "deployment", "d")).isEqualTo(4.0);
 
             // a list read after f's run that lacks f (deleted): its series go; d's stay

@@ -1,0 +1,86 @@
+package dev.launchpad.platform.monitor;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.launchpad.core.json.Json;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The full payload log: one JSON line per request, one file per deployment and UTC hour, the newest kept. */
+class PayloadLogTest {
+    private static final long H0 = Instant.parse("2026-03-02T10:15:00Z").toEpochMilli();
+
+    private static Observation request(String deployment, long at, String id) {
+        return new Observation(deployment, 3, id, at, 2_500_000, "ok", null);
+    }
+
+    private static FeatureBatch inputs(double... amounts) {
+        var cities = new String[amounts.length];
+        for (int i = 0; i < cities.length; i++) {
+            cities[i] = i % 2 == 0 ? "Oslo" : null;
+        }
+        return new FeatureBatch(amounts.length, List.of(FeatureBatch.Feature.numeric("amount", amounts),
+                FeatureBatch.Feature.categorical("city", cities)));
+    }
+
+    private static List<JsonNode> lines(Path file) throws Exception {
+        var out = new ArrayList<JsonNode>();
+        for (var line : Files.readAllLines(file)) {
+            out.add(Json.mapper().readTree(line));
+        }
+        return out;
+    }
+
+    @Test
+    void writesAJsonLinePerRequestIntoHourlyFilesAndKeepsTheNewest(@TempDir Path dir) throws Exception {
+        var log = new PayloadLog(dir, 2);
+        var out = new FeatureBatch(2, List.of(FeatureBatch.Feature.numeric("score", new double[] {0.25, 0.75})));
+        log.write(request("fraud", H0, "r1"), inputs(1.5, Double.NaN), out);
+        log.write(request("fraud", H0 + 1_000, null), inputs(2.0, 3.0), out);
+        log.write(request("churn", H0, "c1"), inputs(7.0, 8.0), out);
+        log.flush();
+
+        var first = lines(dir.resolve("fraud/2026-03-02-10.jsonl"));
+        assertThat(first).hasSize(2);
+        var line = first.getFirst();
+        assertThat(line.path("ts").asLong()).isEqualTo(H0);
+        assertThat(line.path("request_id").asText()).isEqualTo("r1");
+        assertThat(line.path("version").asInt()).isEqualTo(3);
+        assertThat(line.path("latency_ms").asDouble()).isEqualTo(2.5);
+        assertThat(line.path("inputs").path("amount").toString()).isEqualTo("[1.5,null]"); // NaN is not JSON
+        assertThat(line.path("inputs").path("city").toString()).isEqualTo("[\"Oslo\",null]");
+        assertThat(line.path("outputs").path("score").toString()).isEqualTo("[0.25,0.75]");
+        assertThat(first.get(1).has("request_id")).isFalse();
+        assertThat(lines(dir.resolve("churn/2026-03-02-10.jsonl"))).hasSize(1);
+
+        // two more hours of fraud: the oldest file goes, churn's stays
+        log.write(request("fraud", H0 + 3_600_000, "r3"), inputs(1.0, 1.0), out);
+        log.write(request("fraud", H0 + 7_200_000, "r4"), inputs(1.0, 1.0), out);
+        log.close();
+        try (var files = Files.list(dir.resolve("fraud"))) {
+            assertThat(files.map(p -> p.getFileName().toString()).sorted().toList())
+                    .containsExactly("2026-03-02-11.jsonl", "2026-03-02-12.jsonl");
+        }
+        assertThat(Files.exists(dir.resolve("churn/2026-03-02-10.jsonl"))).isTrue();
+        assertThat(log.failures()).isZero();
+    }
+
+    @Test
+    void aLineThatCannotBeWrittenIsCountedAndServingGoesOn(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("fraud"), "a file where the deployment's directory should be");
+        var log = new PayloadLog(dir, 2);
+        var out = FeatureBatch.empty(1);
+        log.write(request("fraud", H0, "r1"), inputs(1.0), out);
+        log.write(request("churn", H0, "c1"), inputs(1.0), out);
+        log.close();
+        assertThat(log.failures()).isEqualTo(1);
+        assertThat(lines(dir.resolve("churn/2026-03-02-10.jsonl"))).hasSize(1);
+    }
+}
