@@ -203,11 +203,25 @@ public final class Alerts {
 
     // ------------------------------------------------------------------ reading
 
+    /** The newest alerts fired since {@code since} (epoch ms), newest first. */
     public List<Alert> alerts(String deployment, long since, int limit) {
+        return alerts(deployment, since, null, limit);
+    }
+
+    /**
+     * Alerts fired since {@code since}: the newest first, or with {@code afterId} those after that id, oldest first
+     * — a feed a consumer reads on from the last id it saw.
+     */
+    public List<Alert> alerts(String deployment, long since, Long afterId, int limit) {
         return database.read(h -> {
             var q = h.createQuery("SELECT * FROM monitor_alerts WHERE fired_at >= :s"
-                    + (deployment != null ? " AND deployment = :d" : "") + " ORDER BY id DESC LIMIT :l")
+                    + (afterId != null ? " AND id > :a" : "")
+                    + (deployment != null ? " AND deployment = :d" : "")
+                    + (afterId != null ? " ORDER BY id LIMIT :l" : " ORDER BY id DESC LIMIT :l"))
                     .bind("s", since).bind("l", limit);
+            if (afterId != null) {
+                q.bind("a", afterId.longValue());
+            }
             if (deployment != null) {
                 q.bind("d", deployment);
             }

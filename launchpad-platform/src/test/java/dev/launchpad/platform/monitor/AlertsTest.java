@@ -58,4 +58,32 @@ class AlertsTest {
                     .extracting(Alerts.Alert::ruleId).containsExactly(again.id());
         }
     }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabases.Backend.class)
+    void alertsReadAsAFeedFromTheLastIdSeen(TestDatabases.Backend backend) {
+        var clock = new MutableClock(Instant.ofEpochMilli(T0));
+        try (var db = Database.open(backend.newDatabaseUrl())) {
+            var alerts = new Alerts(db, clock);
+            alerts.rules().forEach(r -> alerts.setRuleEnabled(r.id(), false));
+            alerts.createRule("any", null, "*", "warning", 0);
+            for (int i = 0; i < 5; i++) {
+                clock.set(Instant.ofEpochMilli(T0 + i * 60_000L));
+                alerts.onResults(i % 2 == 0 ? "a" : "b", List.of(breach(i + 1, i % 2 == 0 ? "a" : "b", "latency",
+                        T0 + i * 60_000L)));
+            }
+            var newest = alerts.alerts(null, 0, 2);
+            assertThat(newest).extracting(Alerts.Alert::firedAt).containsExactly(T0 + 240_000, T0 + 180_000);
+            // a consumer reads two at a time, oldest first, from the last id it saw, and misses none
+            var seen = new java.util.ArrayList<Long>();
+            long last = 0;
+            for (var page = alerts.alerts(null, 0, last, 2); !page.isEmpty(); page = alerts.alerts(null, 0, last, 2)) {
+                page.forEach(a -> seen.add(a.firedAt()));
+                last = page.getLast().id();
+            }
+            assertThat(seen).containsExactly(T0, T0 + 60_000, T0 + 120_000, T0 + 180_000, T0 + 240_000);
+            assertThat(alerts.alerts("b", 0, 0L, 10)).extracting(Alerts.Alert::firedAt)
+                    .containsExactly(T0 + 60_000, T0 + 180_000);
+        }
+    }
 }

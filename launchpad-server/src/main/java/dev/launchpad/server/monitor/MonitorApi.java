@@ -188,7 +188,17 @@ public final class MonitorApi {
             var node = Json.mapper().createObjectNode();
             var list = node.putArray("alerts");
             long since = ctx.queryParam("since") == null ? 0 : time(ctx.queryParam("since"), "since");
-            alerts.alerts(ctx.queryParam("deployment"), since, limit(ctx, 100)).forEach(a -> list.add(alertJson(a)));
+            Long afterId = null;
+            if (ctx.queryParam("after_id") != null) {
+                try {
+                    afterId = Long.parseLong(ctx.queryParam("after_id"));
+                } catch (NumberFormatException e) {
+                    throw LaunchpadException.invalid("'after_id' must be an alert id, got '" + ctx.queryParam("after_id")
+                            + "'.");
+                }
+            }
+            alerts.alerts(ctx.queryParam("deployment"), since, afterId, limit(ctx, 100))
+                    .forEach(a -> list.add(alertJson(a)));
             return node;
         }));
         r.add(route(HandlerType.GET, "/api/v1/incidents", ctx -> {

@@ -385,6 +385,9 @@ class MonitoringEndToEndTest {
                 "{\"name\":\"wrap\",\"check\":\"latency\",\"cooldown_seconds\":18446744073709552}", "application/json");
         assertThat(cooldown.statusCode()).as(cooldown.body()).isEqualTo(400);
         assertThat(cooldown.body()).contains("between 0 and 30 days");
+        var cursor = send("GET", "/api/v1/alerts?after_id=last", null, null);
+        assertThat(cursor.statusCode()).as(cursor.body()).isEqualTo(400);
+        assertThat(cursor.body()).contains("'after_id' must be an alert id");
     }
 
     @Test
