@@ -95,14 +95,19 @@ public final class Feedback {
                                     Double estimatedRocAuc) {
     }
 
-    private record Joined(long time, String prediction, Double score, String label) {
+    private record Joined(long time, String prediction, Double score, Integer classes, String label) {
     }
 
-    /** A row of (predicted_at, prediction, score[, label]). */
+    /** The prediction columns every read selects, in the order {@link #joined} reads them. */
+    private static final String PREDICTION = "p.predicted_at, p.prediction, p.score, p.classes";
+
+    /** A row of (predicted_at, prediction, score, classes[, label]). */
     private static Joined joined(java.sql.ResultSet rs, boolean withLabel) throws java.sql.SQLException {
         double s = rs.getDouble(3);
         Double score = rs.wasNull() ? null : s;
-        return new Joined(rs.getLong(1), rs.getString(2), score, withLabel ? rs.getString(4) : null);
+        int c = rs.getInt(4);
+        Integer classes = rs.wasNull() ? null : c;
+        return new Joined(rs.getLong(1), rs.getString(2), score, classes, withLabel ? rs.getString(5) : null);
     }
 
     /**
@@ -112,7 +117,7 @@ public final class Feedback {
      */
     private static void labelled(Handle h, String deployment, long from, long to, Consumer<Joined> sink) {
         // CROSS JOIN keeps the labels as SQLite's outer loop; PostgreSQL plans it as the inner join it is
-        h.createQuery("SELECT p.predicted_at, p.prediction, p.score, f.label"
+        h.createQuery("SELECT " + PREDICTION + ", f.label"
                         + " FROM monitor_feedback f CROSS JOIN monitor_predictions p"
                         + " WHERE f.deployment = :d AND f.received_at >= :r AND p.deployment = f.deployment"
                         + " AND p.request_id = f.request_id AND p.row_index = f.row_index"
@@ -129,7 +134,7 @@ public final class Feedback {
      */
     private static void sampled(Handle h, String deployment, long from, long to, long predictions, Consumer<Joined> sink) {
         long k = Math.max(1, (predictions + CBPE_ROWS - 1) / CBPE_ROWS);
-        h.createQuery("SELECT p.predicted_at, p.prediction, p.score FROM monitor_predictions p"
+        h.createQuery("SELECT " + PREDICTION + " FROM monitor_predictions p"
                         + " WHERE p.deployment = :d AND p.predicted_at >= :f AND p.predicted_at < :t"
                         + " AND p.predicted_at % :k = 0 LIMIT :n")
                 .bind("d", deployment).bind("f", from).bind("t", to).bind("k", k).bind("n", 2 * CBPE_ROWS)
@@ -139,7 +144,7 @@ public final class Feedback {
 
     /** The newest {@code limit} predictions made in [from, to): for a window the even sample missed. */
     private static void newest(Handle h, String deployment, long from, long to, int limit, Consumer<Joined> sink) {
-        h.createQuery("SELECT p.predicted_at, p.prediction, p.score FROM monitor_predictions p"
+        h.createQuery("SELECT " + PREDICTION + " FROM monitor_predictions p"
                         + " WHERE p.deployment = :d AND p.predicted_at >= :f AND p.predicted_at < :t"
                         + " ORDER BY p.predicted_at DESC LIMIT :n")
                 .bind("d", deployment).bind("f", from).bind("t", to).bind("n", limit)
@@ -274,6 +279,8 @@ public final class Feedback {
                 }
                 allBinary = allBinary && Predictions.isBinaryLabel(prediction);
             }
+            // a model of three or more classes, however few of them this window predicted
+            allBinary = allBinary && (r.classes() == null || r.classes() <= 2);
             anyScore |= r.score() != null;
         }
 

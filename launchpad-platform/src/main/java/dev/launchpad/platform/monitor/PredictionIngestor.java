@@ -306,7 +306,7 @@ public final class PredictionIngestor implements AutoCloseable {
             for (int r = 0; r < rows.size(); r++) {
                 var p = rows.get(r);
                 w.predictions.add(new WindowStore.PredictionRow(o.requestId(), r, o.version(), o.timestamp(),
-                        p.prediction(), p.score()));
+                        p.prediction(), p.score(), p.classes()));
             }
         }
         if (config.payloadLog() != null) {

@@ -21,8 +21,14 @@ public final class Predictions {
     /** The task a deployment's outputs show. */
     public enum Task { CLASSIFICATION, REGRESSION }
 
-    /** One row's prediction (text form) and score (or null). */
-    public record Row(String prediction, Double score) {
+    /**
+     * One row's prediction (text form) and score (or null), and how many class probabilities the model gave (null
+     * without them): the score is P(class 1) only when there are two.
+     */
+    public record Row(String prediction, Double score, Integer classes) {
+        public Row(String prediction, Double score) {
+            this(prediction, score, null);
+        }
     }
 
     /** The task of a batch of outputs, or null when it has none. */
@@ -89,7 +95,8 @@ public final class Predictions {
             } else {
                 prediction = null;
             }
-            out.add(new Row(prediction, score == null || Double.isNaN(score) ? null : score));
+            out.add(new Row(prediction, score == null || Double.isNaN(score) ? null : score,
+                    probs.size() >= 2 ? probs.size() : null));
         }
         return out;
     }

@@ -20,7 +20,12 @@ public final class WindowStore {
     }
 
     /** One logged prediction row, kept to join late feedback. */
-    public record PredictionRow(String requestId, int row, int version, long timestamp, String prediction, Double score) {
+    public record PredictionRow(String requestId, int row, int version, long timestamp, String prediction, Double score,
+                                Integer classes) {
+        /** A row without class probabilities' count (a label or a value, or a score whose meaning is known). */
+        public PredictionRow(String requestId, int row, int version, long timestamp, String prediction, Double score) {
+            this(requestId, row, version, timestamp, prediction, score, null);
+        }
     }
 
     /** A stored window. */
@@ -43,7 +48,7 @@ public final class WindowStore {
     /** Many rows a minute per deployment: plain JDBC batches (the binding layer costs more than SQLite does). */
     private static void insertPredictions(Handle h, String deployment, List<PredictionRow> predictions) {
         try (var insert = h.getConnection().prepareStatement("INSERT INTO monitor_predictions (deployment, request_id,"
-                + " row_index, model_version, predicted_at, prediction, score) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                + " row_index, model_version, predicted_at, prediction, score, classes) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
                 + " ON CONFLICT (deployment, request_id, row_index) DO NOTHING")) {
             int inBatch = 0;
             for (var p : predictions) {
@@ -57,6 +62,11 @@ public final class WindowStore {
                     insert.setNull(7, java.sql.Types.DOUBLE);
                 } else {
                     insert.setDouble(7, p.score());
+                }
+                if (p.classes() == null) {
+                    insert.setNull(8, java.sql.Types.INTEGER);
+                } else {
+                    insert.setInt(8, p.classes());
                 }
                 insert.addBatch();
                 if (++inBatch == 10_000) {

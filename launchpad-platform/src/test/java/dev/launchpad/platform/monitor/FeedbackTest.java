@@ -62,6 +62,38 @@ class FeedbackTest {
 
     @ParameterizedTest
     @EnumSource(TestDatabases.Backend.class)
+    void aThreeClassModelThatPredictedOnlyClassesZeroAndOneIsNotTakenForBinary(TestDatabases.Backend backend) {
+        var clock = new MutableClock(Instant.parse("2026-03-02T12:00:00Z"));
+        long t0 = Instant.parse("2026-03-02T10:00:00Z").toEpochMilli();
+        try (var db = Database.open(backend.newDatabaseUrl())) {
+            var store = new WindowStore(db);
+            var feedback = new Feedback(db, clock);
+            for (var deployment : List.of("two", "three")) {
+                var rows = new ArrayList<WindowStore.PredictionRow>();
+                for (int i = 0; i < 8; i++) {
+                    // the same predictions and scores: "two"'s are P(class 1), "three"'s its top class's probability
+                    boolean one = i % 2 == 0;
+                    rows.add(new WindowStore.PredictionRow("r" + i, 0, 1, t0 + i, one ? "1" : "0", one ? 0.9 : 0.4,
+                            deployment.equals("two") ? 2 : 3));
+                }
+                store.flush(deployment, 1, t0, WindowData.empty(10, 1), rows, clock.millis());
+                feedback.record(deployment, List.of(new Feedback.Label("r0", 0, "1"), new Feedback.Label("r1", 0, "0"),
+                        new Feedback.Label("r2", 0, "0"), new Feedback.Label("r3", 0, "1")));
+            }
+            var two = feedback.total("two", t0, t0 + 60_000);
+            assertThat(two.rocAuc()).isNotNull();
+            // binary CBPE: a score s is P(class 1), so a 0 scored 0.4 is right with probability 0.6
+            assertThat(two.estimatedAccuracy()).isCloseTo((0.9 + 0.6) / 2, within(1e-12));
+            var three = feedback.total("three", t0, t0 + 60_000);
+            assertThat(three.accuracy()).isEqualTo(0.5);
+            assertThat(three.rocAuc()).isNull(); // no P(class 1) to rank by
+            // multi-class CBPE: the top probability is the chance the prediction is right
+            assertThat(three.estimatedAccuracy()).isCloseTo((0.9 + 0.4) / 2, within(1e-12));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabases.Backend.class)
     void eachWindowCountsItsOwnPredictionsCountedOneByOneOrGrouped(TestDatabases.Backend backend) {
         var clock = new MutableClock(Instant.parse("2026-03-05T00:00:00Z"));
         long day = 86_400_000L;

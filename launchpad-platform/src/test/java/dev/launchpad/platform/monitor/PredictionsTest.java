@@ -15,15 +15,25 @@ class PredictionsTest {
         var zeroOne = new java.util.ArrayList<>(List.of(FeatureBatch.Feature.categorical("label", new String[] {"0", "1"})));
         zeroOne.addAll(probabilities);
         assertThat(Predictions.rows(new FeatureBatch(2, zeroOne)))
-                .containsExactly(new Predictions.Row("0", 0.1), new Predictions.Row("1", 0.7));
+                .containsExactly(new Predictions.Row("0", 0.1, 2), new Predictions.Row("1", 0.7, 2));
 
         var named = new java.util.ArrayList<>(List.of(FeatureBatch.Feature.categorical("label", new String[] {"ok", "fraud"})));
         named.addAll(probabilities);
         assertThat(Predictions.rows(new FeatureBatch(2, named)))
-                .containsExactly(new Predictions.Row("ok", 0.9), new Predictions.Row("fraud", 0.7));
+                .containsExactly(new Predictions.Row("ok", 0.9, 2), new Predictions.Row("fraud", 0.7, 2));
 
         // probabilities alone: the class index is the prediction, P(class 1) the score
         assertThat(Predictions.rows(new FeatureBatch(2, probabilities)))
-                .containsExactly(new Predictions.Row("0", 0.1), new Predictions.Row("1", 0.7));
+                .containsExactly(new Predictions.Row("0", 0.1, 2), new Predictions.Row("1", 0.7, 2));
+
+        // three classes: the top probability, and the count that says it is not P(class 1)
+        var three = List.of(FeatureBatch.Feature.numeric("p_0", new double[] {0.6, 0.2}),
+                FeatureBatch.Feature.numeric("p_1", new double[] {0.3, 0.5}),
+                FeatureBatch.Feature.numeric("p_2", new double[] {0.1, 0.3}));
+        assertThat(Predictions.rows(new FeatureBatch(2, three)))
+                .containsExactly(new Predictions.Row("0", 0.6, 3), new Predictions.Row("1", 0.5, 3));
+        // a value (regression): no classes
+        assertThat(Predictions.rows(new FeatureBatch(1, List.of(FeatureBatch.Feature.numeric("y", new double[] {2.5})))))
+                .containsExactly(new Predictions.Row("2.5", null, null));
     }
 }
