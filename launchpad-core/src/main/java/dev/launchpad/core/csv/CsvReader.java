@@ -11,15 +11,41 @@ import java.util.List;
 
 /**
  * RFC 4180 CSV read a row at a time (comma separated, double-quoted fields with "" escapes, CRLF or LF; blank
- * lines skipped), so that callers keep columns, not rows of strings. An unterminated quote is
- * INVALID_PARAMETER_VALUE.
+ * lines skipped), so that callers keep columns, not rows of strings. An unterminated quote, and a field or row
+ * past the reader's limits, is INVALID_PARAMETER_VALUE: memory stays bounded whatever the input.
  */
 public final class CsvReader {
     private final BufferedReader in;
     private final StringBuilder field = new StringBuilder();
+    private final int maxFieldChars;
+    private final int maxFields;
 
+    /** A reader without limits of its own (for input already bounded in size). */
     public CsvReader(Reader reader) {
+        this(reader, Integer.MAX_VALUE, Integer.MAX_VALUE);
+    }
+
+    /** A reader that refuses a field longer than {@code maxFieldChars} and a row of more than {@code maxFields}. */
+    public CsvReader(Reader reader, int maxFieldChars, int maxFields) {
         this.in = new BufferedReader(reader, 1 << 16);
+        this.maxFieldChars = maxFieldChars;
+        this.maxFields = maxFields;
+    }
+
+    private void append(int c) {
+        if (field.length() >= maxFieldChars) {
+            throw LaunchpadException.invalid("A CSV field is longer than " + maxFieldChars + " characters"
+                    + " (is a quote left open?).");
+        }
+        field.append((char) c);
+    }
+
+    private void endField(List<String> row) {
+        if (row.size() >= maxFields) {
+            throw LaunchpadException.invalid("A CSV row has more than " + maxFields + " fields.");
+        }
+        row.add(field.toString());
+        field.setLength(0);
     }
 
     /** The next row, or null at the end (blank lines are skipped). */
@@ -36,7 +62,7 @@ public final class CsvReader {
                         in.mark(1);
                         int next = in.read();
                         if (next == '"') {
-                            field.append('"');
+                            append('"');
                         } else {
                             quoted = false;
                             if (next != -1) {
@@ -44,7 +70,7 @@ public final class CsvReader {
                             }
                         }
                     } else {
-                        field.append((char) c);
+                        append(c);
                     }
                     continue;
                 }
@@ -54,24 +80,23 @@ public final class CsvReader {
                             quoted = true;
                             fieldStarted = true;
                         } else {
-                            field.append('"');
+                            append('"');
                         }
                     }
                     case ',' -> {
-                        row.add(field.toString());
-                        field.setLength(0);
+                        endField(row);
                         fieldStarted = true;
                     }
                     case '\r' -> {
                     }
                     case '\n' -> {
                         if (fieldStarted || !field.isEmpty() || !row.isEmpty()) {
-                            row.add(field.toString());
+                            endField(row);
                             return row;
                         }
                     }
                     default -> {
-                        field.append((char) c);
+                        append(c);
                         fieldStarted = true;
                     }
                 }
@@ -80,7 +105,7 @@ public final class CsvReader {
                 throw LaunchpadException.invalid("The CSV ends inside a quoted field.");
             }
             if (fieldStarted || !field.isEmpty() || !row.isEmpty()) {
-                row.add(field.toString());
+                endField(row);
                 return row;
             }
             return null;

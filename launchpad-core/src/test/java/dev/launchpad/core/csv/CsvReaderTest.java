@@ -33,4 +33,16 @@ class CsvReaderTest {
         assertThatThrownBy(() -> rows("a\n\"open")).isInstanceOf(LaunchpadException.class)
                 .hasMessageContaining("quoted field");
     }
+
+    @Test
+    void fieldsAndRowsPastTheLimitsAreTypedErrors() {
+        var limited = new CsvReader(new StringReader("abcd,e\n\"open, and on and on"), 4, 2);
+        assertThat(limited.next()).containsExactly("abcd", "e");
+        assertThatThrownBy(limited::next).isInstanceOf(LaunchpadException.class)
+                .hasMessageContaining("longer than 4 characters");
+        assertThatThrownBy(() -> new CsvReader(new StringReader("a,b,c\n"), 4, 2).next())
+                .isInstanceOf(LaunchpadException.class).hasMessageContaining("more than 2 fields");
+        assertThatThrownBy(() -> new CsvReader(new StringReader("a,b,"), 4, 2).next())
+                .isInstanceOf(LaunchpadException.class).hasMessageContaining("more than 2 fields");
+    }
 }

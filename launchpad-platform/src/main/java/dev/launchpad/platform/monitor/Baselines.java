@@ -87,8 +87,10 @@ public final class Baselines {
      * only true and false in any case (pandas writes {@code True}) reads as {@code true} and {@code false}, as served
      * booleans do. Missing cells are those pandas reads as missing by default: empty, {@code NA}, {@code N/A},
      * {@code NaN}, {@code null}, {@code NULL}, {@code None} and the like. Read twice, row by row — once for the
-     * columns' kinds, once into the profile {@link ReferenceRows#CHUNK_ROWS} rows at a time — so memory follows a
-     * chunk, not the file. INVALID_PARAMETER_VALUE for a malformed file.
+     * columns' kinds, once into the profile a chunk of rows at a time ({@link ReferenceRows}) — so memory follows a
+     * chunk, not the file. {@code inf} and {@code -inf} (as pandas writes infinities) are numbers. At most
+     * {@link #MAX_COLUMNS} columns and {@link #MAX_FIELD_CHARS} characters a cell. INVALID_PARAMETER_VALUE for a
+     * malformed file.
      */
     public static Reference fromCsv(byte[] csv) {
         return fromCsv(() -> new ByteArrayInputStream(csv));
@@ -110,7 +112,7 @@ public final class Baselines {
         if (!(buffered.read() == 0xEF && buffered.read() == 0xBB && buffered.read() == 0xBF)) {
             buffered.reset(); // no byte-order mark
         }
-        return new CsvReader(new InputStreamReader(buffered, StandardCharsets.UTF_8));
+        return new CsvReader(new InputStreamReader(buffered, StandardCharsets.UTF_8), MAX_FIELD_CHARS, MAX_COLUMNS);
     }
 
     private static Reference fromCsv(Source source) {
@@ -145,7 +147,7 @@ public final class Baselines {
                     if (numeric[c] || booleans[c]) {
                         var cell = row.get(c).strip();
                         boolean absent = missing(cell);
-                        numeric[c] = numeric[c] && (absent || Predictions.isNumber(cell));
+                        numeric[c] = numeric[c] && (absent || number(cell) != null);
                         booleans[c] = booleans[c] && (absent || cell.equalsIgnoreCase("true") || cell.equalsIgnoreCase("false"));
                     }
                 }
@@ -167,7 +169,7 @@ public final class Baselines {
                     if (missing(cell)) {
                         columns.get(c).add(null);
                     } else if (numeric[c]) {
-                        columns.get(c).add(Double.parseDouble(cell));
+                        columns.get(c).add(number(cell));
                     } else if (booleans[c]) {
                         columns.get(c).add(cell.equalsIgnoreCase("true") ? "true" : "false");
                     } else {
@@ -182,26 +184,47 @@ public final class Baselines {
         }
     }
 
+    /** Columns a reference CSV may have. */
+    public static final int MAX_COLUMNS = 10_000;
+    /** Characters a reference CSV's cell may have. */
+    public static final int MAX_FIELD_CHARS = 100_000;
+
+    /** A CSV cell's number ({@code inf}, {@code -inf} as pandas writes infinities), or null when it is not one. */
+    static Double number(String cell) {
+        try {
+            return Double.parseDouble(cell);
+        } catch (NumberFormatException e) {
+            var lower = cell.toLowerCase(java.util.Locale.ROOT);
+            return switch (lower) {
+                case "inf", "+inf", "infinity", "+infinity" -> Double.POSITIVE_INFINITY;
+                case "-inf", "-infinity" -> Double.NEGATIVE_INFINITY;
+                default -> null;
+            };
+        }
+    }
+
     /**
-     * Reference rows on their way into a profile and sample: profiled every {@link #CHUNK_ROWS} rows, so that a large
-     * file needs the memory of a chunk, not of all its values.
+     * Reference rows on their way into a profile and sample: profiled a chunk at a time — 65 536 rows, fewer for a
+     * wide file (about four million values) — so that a large file needs the memory of a chunk, not of all its values.
      */
     private static final class ReferenceRows {
-        static final int CHUNK_ROWS = 65_536;
+        private static final int CHUNK_VALUES = 1 << 22;
 
         private final List<String> names;
         private final List<ReferenceColumn> columns;
         private final WindowData window = WindowData.empty(SAMPLE_SIZE, 42);
+        private final int chunkRows;
         private int buffered;
 
         ReferenceRows(List<String> names, List<ReferenceColumn> columns) {
             this.names = List.copyOf(names);
             this.columns = columns;
+            this.chunkRows = Math.clamp(CHUNK_VALUES / Math.max(1, columns.size()), 512, 65_536);
         }
 
         /** Ends a row whose value every column has taken. */
         void endRow() {
-            if (++buffered == CHUNK_ROWS) {
+            if (++buffered == chunkRows) {
                 profile();
             }
         }
@@ -335,9 +358,9 @@ public final class Baselines {
 
         ReferenceColumn(boolean numeric) {
             if (numeric) {
-                numbers = new double[1024];
+                numbers = new double[16];
             } else {
-                labels = new String[1024];
+                labels = new String[16];
             }
         }
 
@@ -366,6 +389,7 @@ public final class Baselines {
         /** Starts the next chunk (the arrays are reused). */
         void clear() {
             size = 0;
+            interned.clear();
         }
     }
 

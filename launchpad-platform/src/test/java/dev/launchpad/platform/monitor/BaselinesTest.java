@@ -82,6 +82,9 @@ class BaselinesTest {
             }
         }
         assertThat(Baselines.isParquet(Files.readAllBytes(file.toPath()))).isTrue();
+        assertThat(Baselines.isParquet(file.toPath())).isTrue(); // as an upload is recognised, from its file
+        assertThat(Baselines.isParquet(Files.writeString(dir.resolve("short"), "PAR1PAR"))).isFalse();
+        assertThat(Baselines.isParquet(Files.writeString(dir.resolve("csv"), "a,b\n1,2\n"))).isFalse();
         var ref = Baselines.fromParquet(file.toPath());
         assertThat(ref.profile().rowCount()).isEqualTo(1000);
         var amount = ref.profile().column("amount");
@@ -101,6 +104,36 @@ class BaselinesTest {
         var notParquet = Files.writeString(dir.resolve("x.parquet"), "PAR1 not really PAR1");
         assertThatThrownBy(() -> Baselines.fromParquet(notParquet)).isInstanceOf(LaunchpadException.class)
                 .hasMessageContaining("not readable Parquet");
+    }
+
+    @Test
+    void aFileOfSeveralChunksIsProfiledAsAWhole(@TempDir Path dir) throws Exception {
+        // 150 000 rows: three chunks of 65 536 rows and the rest; text cells that repeat across the chunks
+        var file = dir.resolve("big.csv");
+        try (var out = Files.newBufferedWriter(file)) {
+            out.write("n,city,flag\n");
+            for (int i = 0; i < 150_000; i++) {
+                out.write(i + "," + (i % 3 == 0 ? "Oslo" : i % 3 == 1 ? "Bergen" : "") + "," + (i % 2 == 0 ? "True" : "False")
+                        + "\n");
+            }
+        }
+        var ref = Baselines.fromCsv(file);
+        assertThat(ref.profile().rowCount()).isEqualTo(150_000);
+        var n = ref.profile().column("n");
+        assertThat(n.validCount()).isEqualTo(150_000);
+        assertThat(n.mean()).isCloseTo(74_999.5, org.assertj.core.api.Assertions.within(1e-6));
+        assertThat(n.max()).isEqualTo(149_999);
+        var city = ref.profile().column("city");
+        assertThat(city.nullCount()).isEqualTo(50_000);
+        assertThat(city.frequentItems()).extracting(i -> i.value() + "=" + i.lowerBound())
+                .containsExactlyInAnyOrder("Oslo=50000", "Bergen=50000");
+        assertThat(ref.profile().column("flag").frequentItems()).extracting(i -> i.value() + "=" + i.lowerBound())
+                .containsExactlyInAnyOrder("true=75000", "false=75000");
+        assertThat(ref.sample().size()).isEqualTo(5_000);
+        // infinities as pandas writes them keep a column numeric
+        var inf = csv("x\n1\ninf\n-inf\n3\n").profile().column("x");
+        assertThat(inf.kind()).isEqualTo(ColumnProfile.Kind.NUMERIC);
+        assertThat(inf.infiniteCount()).isEqualTo(2);
     }
 
     @Test
