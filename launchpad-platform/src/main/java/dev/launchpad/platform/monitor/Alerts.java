@@ -51,8 +51,9 @@ public final class Alerts {
     // ------------------------------------------------------------------ rules
 
     public Rule createRule(String name, String deployment, String check, String severity, long cooldownMs) {
-        if (name == null || name.isBlank() || name.length() > 200) {
-            throw LaunchpadException.invalid("A rule needs a 'name' of 1 to 200 characters.");
+        if (name == null || name.isBlank() || name.length() > 200 || name.chars().anyMatch(Character::isISOControl)) {
+            throw LaunchpadException.invalid("A rule needs a 'name' of 1 to 200 characters, none of them control"
+                    + " characters.");
         }
         if (check == null || !(check.equals("*") || CheckResult.CHECKS.contains(check))) {
             throw LaunchpadException.invalid("'check' must be * or one of " + CheckResult.CHECKS + ", got '" + check + "'.");
@@ -86,6 +87,9 @@ public final class Alerts {
                         rs.getInt("enabled") != 0, rs.getLong("created_at"))).list());
     }
 
+    /** Between a deleted rule's name and its id (a control character, which no rule's name may hold). */
+    private static final char DELETED_MARK = '\u001F';
+
     public void setRuleEnabled(long id, boolean enabled) {
         int n = database.write(h -> h.createUpdate("UPDATE monitor_alert_rules SET enabled = :e WHERE id = :id"
                         + " AND deleted_at IS NULL")
@@ -97,12 +101,20 @@ public final class Alerts {
 
     /**
      * Deletes a rule: it no longer fires or shows, and its name is free again; the alerts and incidents it fired stay
-     * (the row is kept, disabled and renamed, for them to refer to).
+     * (the row is kept, disabled, for them to refer to, and renamed to its name, a control character and its id: a
+     * name no rule can be given, so the rename never collides).
      */
     public void deleteRule(long id) {
-        int n = database.write(h -> h.createUpdate("UPDATE monitor_alert_rules SET deleted_at = :t, enabled = 0,"
-                        + " name = name || ' (deleted rule ' || id || ')' WHERE id = :id AND deleted_at IS NULL")
-                .bind("t", clock.millis()).bind("id", id).execute());
+        int n = database.write(h -> {
+            var name = h.createQuery("SELECT name FROM monitor_alert_rules WHERE id = :id AND deleted_at IS NULL")
+                    .bind("id", id).mapTo(String.class).findOne();
+            if (name.isEmpty()) {
+                return 0;
+            }
+            return h.createUpdate("UPDATE monitor_alert_rules SET deleted_at = :t, enabled = 0, name = :n"
+                            + " WHERE id = :id AND deleted_at IS NULL")
+                    .bind("t", clock.millis()).bind("n", name.get() + DELETED_MARK + id).bind("id", id).execute();
+        });
         if (n == 0) {
             throw LaunchpadException.notFound("No alert rule " + id + ".");
         }

@@ -49,6 +49,9 @@ class AlertsTest {
             clock.set(Instant.ofEpochMilli(T0 + 120_000));
             assertThat(alerts.onResults("fraud", List.of(breach(2, "fraud", "latency", T0 + 120_000)))).isEmpty();
             var again = alerts.createRule("slow fraud", "fraud", "latency", "warning", 0);
+            // a deleted rule's hidden name cannot be taken, so deleting never collides with a rule's name
+            assertThatThrownBy(() -> alerts.createRule("slow fraud\u001F" + rule.id(), null, "*", null, 0))
+                    .isInstanceOf(LaunchpadException.class).hasMessageContaining("control characters");
             assertThat(alerts.rules()).extracting(Alerts.Rule::name).containsOnlyOnce("slow fraud");
             assertThatThrownBy(() -> alerts.setRuleEnabled(rule.id(), true)).isInstanceOf(LaunchpadException.class)
                     .hasMessageContaining("No alert rule");
