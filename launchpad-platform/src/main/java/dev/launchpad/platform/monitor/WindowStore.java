@@ -133,11 +133,14 @@ public final class WindowStore {
                                long overloaded) {
     }
 
+    /** The stored windows of granularity {@code g} that overlap [from, to), oldest first. */
     public List<WindowCounts> counts(String deployment, Granularity g, long from, long to) {
+        long first = g.floor(from);
+        long end = g.floor(to) == to ? to : g.floor(to) + g.millis();
         return database.read(h -> h.createQuery("SELECT model_version, window_start, requests, row_count, client_errors,"
                         + " server_errors, overloaded FROM monitor_windows WHERE deployment = :d AND granularity = :g"
                         + " AND window_start >= :f AND window_start < :t ORDER BY window_start, model_version")
-                .bind("d", deployment).bind("g", g.id()).bind("f", from).bind("t", to)
+                .bind("d", deployment).bind("g", g.id()).bind("f", first).bind("t", end)
                 .map((rs, ctx) -> new WindowCounts(rs.getInt(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5),
                         rs.getLong(6), rs.getLong(7))).list());
     }

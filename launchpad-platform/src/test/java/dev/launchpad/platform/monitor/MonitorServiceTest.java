@@ -57,6 +57,12 @@ class MonitorServiceTest {
                 assertThat(drift.result().status()).as("span %s", java.util.Arrays.toString(span))
                         .isEqualTo(CheckResult.Status.BREACH);
             }
+            // the window list reads the windows a span overlaps too
+            assertThat(store.counts("d", Granularity.MINUTE, M0 + 20_000, M0 + 45_000)).singleElement()
+                    .satisfies(c -> assertThat(c.rows()).isEqualTo(500));
+            assertThat(store.counts("d", Granularity.HOUR, M0 + 20_000, M0 + 45_000)).singleElement() // the roll-up
+                    .satisfies(c -> assertThat(c.start()).isEqualTo(M0));
+            assertThat(store.counts("d", Granularity.MINUTE, M0 - 60_000, M0)).isEmpty();
             // a span that ends where the minute starts does not read it
             var before = monitors.runChecks("d", M0 - 60_000, M0).stream()
                     .filter(r -> r.result().check().equals("feature_drift")).findFirst().orElseThrow();

@@ -308,7 +308,8 @@ public final class MonitorApi {
 
     /**
      * The request body in a temporary file (the caller deletes it): streamed, not held in memory, and refused with
-     * PAYLOAD_TOO_LARGE past {@link #MAX_REFERENCE_BYTES}.
+     * PAYLOAD_TOO_LARGE past {@link #MAX_REFERENCE_BYTES}. A body that breaks off is the client's error; a file that
+     * cannot be written is the server's.
      */
     private static Path receive(Context ctx) {
         long declared = ctx.req().getContentLengthLong();
@@ -321,27 +322,38 @@ public final class MonitorApi {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        boolean received = false;
         try (var in = ctx.req().getInputStream(); var out = Files.newOutputStream(file)) {
             byte[] buffer = new byte[1 << 16];
             long total = 0;
-            for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+            while (true) {
+                int n;
+                try {
+                    n = in.read(buffer);
+                } catch (IOException e) {
+                    throw LaunchpadException.invalid("The upload broke off: " + e.getMessage());
+                }
+                if (n < 0) {
+                    break;
+                }
                 total += n;
                 if (total > MAX_REFERENCE_BYTES) {
                     throw tooLarge();
                 }
                 out.write(buffer, 0, n);
             }
+            received = true;
             return file;
-        } catch (IOException | RuntimeException e) {
-            try {
-                Files.deleteIfExists(file);
-            } catch (IOException ignored) {
-                // a temporary file
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            if (!received) {
+                try {
+                    Files.deleteIfExists(file);
+                } catch (IOException ignored) {
+                    // a temporary file
+                }
             }
-            if (e instanceof RuntimeException r) {
-                throw r;
-            }
-            throw LaunchpadException.invalid("The upload broke off: " + e.getMessage());
         }
     }
 

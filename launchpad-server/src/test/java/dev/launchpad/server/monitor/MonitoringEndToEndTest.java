@@ -349,6 +349,22 @@ class MonitoringEndToEndTest {
         assertThat(out.toString()).contains("330000 rows", "10 columns");
         var baseline = json("GET", "/api/v1/models/big-reference-model/versions/1/baseline", null);
         assertThat(baseline.path("rows").asLong()).isEqualTo(330_000);
+
+        // an empty body, and one that says it is larger than reference data may be, are refused before profiling
+        var empty = send("PUT", "/api/v1/models/big-reference-model/versions/1/baseline", "", "text/csv");
+        assertThat(empty.statusCode()).as(empty.body()).isEqualTo(400);
+        var uri = URI.create(server.url());
+        try (var socket = new java.net.Socket(uri.getHost(), uri.getPort())) {
+            socket.setSoTimeout(30_000);
+            socket.getOutputStream().write(("PUT /api/v1/models/big-reference-model/versions/1/baseline HTTP/1.1\r\n"
+                    + "Host: " + uri.getHost() + "\r\nContent-Type: text/csv\r\nContent-Length: "
+                    + (MonitorApi.MAX_REFERENCE_BYTES + 1) + "\r\n\r\na,b\n1,2\n").getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            var answer = new String(socket.getInputStream().readNBytes(400), StandardCharsets.ISO_8859_1);
+            assertThat(answer).startsWith("HTTP/1.1 413").contains("PAYLOAD_TOO_LARGE");
+        }
+        assertThat(json("GET", "/api/v1/models/big-reference-model/versions/1/baseline", null).path("rows").asLong())
+                .isEqualTo(330_000); // the baseline already stored stays
     }
 
     @Test
