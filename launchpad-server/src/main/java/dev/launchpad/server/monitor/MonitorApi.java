@@ -55,10 +55,17 @@ public final class MonitorApi {
     private final MonitorService monitors;
     private final Alerts alerts;
     private final Webhooks webhooks;
+    private final Path uploads;
     private final Clock clock;
 
+    /**
+     * @param uploads where reference data uploads are received (under the server's home rather than the system's
+     *                temporary directory, which is often memory); what a crash left there is deleted now
+     */
     MonitorApi(DeploymentService deployments, RegistryService registry, WindowStore windows, Baselines baselines,
-               Feedback feedback, MonitorService monitors, Alerts alerts, Webhooks webhooks, Clock clock) {
+               Feedback feedback, MonitorService monitors, Alerts alerts, Webhooks webhooks, Clock clock, Path uploads) {
+        dev.launchpad.core.files.FileTrees.deleteQuietly(uploads);
+        this.uploads = uploads;
         this.deployments = deployments;
         this.registry = registry;
         this.windows = windows;
@@ -311,14 +318,14 @@ public final class MonitorApi {
      * PAYLOAD_TOO_LARGE past {@link #MAX_REFERENCE_BYTES}. A body that breaks off is the client's error; a file that
      * cannot be written is the server's.
      */
-    private static Path receive(Context ctx) {
+    private Path receive(Context ctx) {
         long declared = ctx.req().getContentLengthLong();
         if (declared > MAX_REFERENCE_BYTES) {
             throw tooLarge();
         }
         Path file;
         try {
-            file = Files.createTempFile("launchpad-reference-", ".upload");
+            file = Files.createTempFile(Files.createDirectories(uploads), "reference-", ".upload");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -73,7 +73,8 @@ public final class Monitoring implements AutoCloseable {
         }
         monitors.start(Duration.ofSeconds(1));
         webhooks.start(Duration.ofMillis(500));
-        var api = new MonitorApi(deployments, registry, store, baselines, feedback, monitors, alerts, webhooks, clock);
+        var api = new MonitorApi(deployments, registry, store, baselines, feedback, monitors, alerts, webhooks, clock,
+                home.resolve("uploads"));
         return new Monitoring(ingestor, monitors, webhooks, api, calls, servingMonitor);
     }
 

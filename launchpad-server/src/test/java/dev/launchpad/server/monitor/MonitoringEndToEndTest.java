@@ -365,6 +365,9 @@ class MonitoringEndToEndTest {
         }
         assertThat(json("GET", "/api/v1/models/big-reference-model/versions/1/baseline", null).path("rows").asLong())
                 .isEqualTo(330_000); // the baseline already stored stays
+        try (var left = Files.list(server.config().home().resolve("uploads"))) {
+            assertThat(left).as("uploads received and deleted").isEmpty();
+        }
     }
 
     @Test
