@@ -60,11 +60,12 @@ public final class MonitorApi {
 
     /**
      * @param uploads where reference data uploads are received (under the server's home rather than the system's
-     *                temporary directory, which is often memory); what a crash left there is deleted now
+     *                temporary directory, which is often memory); what a crash left there a day or more ago is deleted
+     *                now (a younger file may be another server's upload in progress, on the same home)
      */
     MonitorApi(DeploymentService deployments, RegistryService registry, WindowStore windows, Baselines baselines,
                Feedback feedback, MonitorService monitors, Alerts alerts, Webhooks webhooks, Clock clock, Path uploads) {
-        dev.launchpad.core.files.FileTrees.deleteQuietly(uploads);
+        deleteLeftovers(uploads, java.time.Instant.now().minus(java.time.Duration.ofDays(1)));
         this.uploads = uploads;
         this.deployments = deployments;
         this.registry = registry;
@@ -361,6 +362,26 @@ public final class MonitorApi {
                     // a temporary file
                 }
             }
+        }
+    }
+
+    /** Deletes the uploads last written before {@code before}; quietly, as they are only in the way. */
+    static void deleteLeftovers(Path uploads, java.time.Instant before) {
+        if (!Files.isDirectory(uploads)) {
+            return;
+        }
+        try (var files = Files.list(uploads)) {
+            for (var file : files.toList()) {
+                try {
+                    if (Files.getLastModifiedTime(file).toInstant().isBefore(before)) {
+                        Files.deleteIfExists(file);
+                    }
+                } catch (IOException ignored) {
+                    // gone already, or not ours to delete
+                }
+            }
+        } catch (IOException | UncheckedIOException ignored) {
+            // the next start tries again
         }
     }
 
