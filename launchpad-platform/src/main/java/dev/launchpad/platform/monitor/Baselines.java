@@ -190,7 +190,7 @@ public final class Baselines {
     public static final int MAX_FIELD_CHARS = 100_000;
 
     /** A CSV cell's number ({@code inf}, {@code -inf} as pandas writes infinities), or null when it is not one. */
-    static Double number(String cell) {
+    public static Double number(String cell) {
         try {
             return Double.parseDouble(cell);
         } catch (NumberFormatException e) {

@@ -87,7 +87,8 @@ public final class MonitorChecks {
         return names;
     }
 
-    private static Column.Categorical asLabels(Column.Numeric numbers) {
+    /** Numbers read as the class labels a CSV spells them as (1.0 as "1"), to compare with served labels. */
+    public static Column.Categorical asLabels(Column.Numeric numbers) {
         var values = new String[numbers.size()];
         for (int i = 0; i < values.length; i++) {
             values[i] = Predictions.format(numbers.values()[i]);

@@ -3,7 +3,9 @@ package dev.launchpad.server.monitor;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.launchpad.platform.monitor.Baselines;
+import dev.launchpad.platform.monitor.MonitorChecks;
 import dev.launchpad.platform.monitor.WindowData;
+import dev.launchpad.stats.Column;
 import dev.launchpad.stats.profile.ColumnProfile;
 import dev.launchpad.stats.profile.DatasetProfile;
 
@@ -16,7 +18,8 @@ import java.util.Locale;
 /**
  * The drift report as one self-contained HTML page: a summary, the per-feature table, and for every
  * feature an inline SVG of its distribution in the reference (baseline) and the current span, drawn from
- * the profiles (KLL histograms over shared bins for numbers, frequent items for categories).
+ * the profiles (KLL histograms over shared bins for numbers, frequent items for categories), or for class labels a
+ * CSV spells as numbers from the samples their drift was computed on.
  */
 final class DriftReport {
     private static final String REF = "#4C78A8";
@@ -61,9 +64,10 @@ final class DriftReport {
                     if (ref == null || cur == null) {
                         continue;
                     }
+                    var plot = ref.kind() == cur.kind() ? svg(ref, cur) : svgOfSamples(baseline, current, name);
                     h.append("<div class=\"card\"><div class=\"").append(row.path("drift").asBoolean() ? "drift" : "ok")
                             .append("\">").append(esc(name)).append(row.path("drift").asBoolean() ? " (drift)" : "")
-                            .append("</div>").append(svg(ref, cur)).append("</div>");
+                            .append("</div>").append(plot).append("</div>");
                 }
             }
         }
@@ -100,6 +104,59 @@ final class DriftReport {
 
     private static String num(JsonNode n) {
         return n.isNumber() ? String.format(Locale.ROOT, "%.4g", n.asDouble()) : "–";
+    }
+
+    /**
+     * A feature numeric in the reference and categorical in the traffic (class labels a CSV spells as numbers): the
+     * shares of its labels in the two samples, which is what its drift was computed on.
+     */
+    private static String svgOfSamples(Baselines.Baseline baseline, WindowData current, String name) {
+        var sample = current.inputSample().isNumeric(name) != null ? current.inputSample() : current.outputSample();
+        if (baseline.sample() == null || baseline.sample().isNumeric(name) == null || sample.isNumeric(name) == null) {
+            return "<p><i>numeric in the reference, categorical in the traffic, and no sample to compare</i></p>";
+        }
+        var ref = baseline.sample().column(name);
+        var cur = sample.column(name);
+        return svgOfLabels(ref instanceof Column.Numeric n ? MonitorChecks.asLabels(n).values()
+                : ((Column.Categorical) ref).values(), cur instanceof Column.Numeric n ? MonitorChecks.asLabels(n).values()
+                : ((Column.Categorical) cur).values());
+    }
+
+    /** Two bar series of label shares, the most frequent labels of both (up to 16). */
+    static String svgOfLabels(String[] ref, String[] cur) {
+        var refCounts = counts(ref);
+        var curCounts = counts(cur);
+        long refTotal = refCounts.values().stream().mapToLong(Long::longValue).sum();
+        long curTotal = curCounts.values().stream().mapToLong(Long::longValue).sum();
+        if (refTotal == 0 || curTotal == 0) {
+            return "<p><i>no values</i></p>";
+        }
+        var keys = new LinkedHashSet<String>();
+        for (var side : List.of(refCounts, curCounts)) {
+            side.entrySet().stream().sorted(java.util.Map.Entry.<String, Long>comparingByValue().reversed()).limit(12)
+                    .forEach(e -> keys.add(e.getKey()));
+        }
+        var list = new ArrayList<>(new ArrayList<>(keys).subList(0, Math.min(keys.size(), 16)));
+        if (list.stream().allMatch(k -> Baselines.number(k) != null)) {
+            list.sort(java.util.Comparator.comparingDouble(k -> Baselines.number(k))); // class numbers in order
+        }
+        double[] r = new double[list.size()];
+        double[] c = new double[list.size()];
+        for (int i = 0; i < list.size(); i++) {
+            r[i] = refCounts.getOrDefault(list.get(i), 0L) / (double) refTotal;
+            c[i] = curCounts.getOrDefault(list.get(i), 0L) / (double) curTotal;
+        }
+        return bars(list, r, c, false);
+    }
+
+    private static java.util.Map<String, Long> counts(String[] values) {
+        var out = new java.util.HashMap<String, Long>();
+        for (var v : values) {
+            if (v != null) {
+                out.merge(v, 1L, Long::sum);
+            }
+        }
+        return out;
     }
 
     /** Two bar series (reference, current) over shared bins, 360×160. */
@@ -147,6 +204,13 @@ final class DriftReport {
         } else {
             return "<p><i>no values</i></p>";
         }
+        return bars(labels, r, c, ref.kind() == ColumnProfile.Kind.NUMERIC);
+    }
+
+    /**
+     * The bars: for numbers {@code labels} are the range's two ends, for categories one label per bar.
+     */
+    private static String bars(List<String> labels, double[] r, double[] c, boolean numeric) {
         int w = 360;
         int hgt = 160;
         int bottom = 130;
@@ -169,7 +233,7 @@ final class DriftReport {
         }
         s.append("<line x1=\"0\" y1=\"").append(bottom).append("\" x2=\"").append(w).append("\" y2=\"").append(bottom)
                 .append("\" stroke=\"#999\"/>");
-        if (ref.kind() == ColumnProfile.Kind.NUMERIC) {
+        if (numeric) {
             s.append("<text x=\"0\" y=\"148\" font-size=\"11\">").append(esc(labels.get(0))).append("</text>");
             s.append("<text x=\"").append(w).append("\" y=\"148\" font-size=\"11\" text-anchor=\"end\">")
                     .append(esc(labels.get(1))).append("</text>");

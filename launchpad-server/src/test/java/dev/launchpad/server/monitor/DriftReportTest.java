@@ -30,4 +30,17 @@ class DriftReportTest {
         // an ordinary range keeps its 20 bins
         assertThat(bars(DriftReport.svg(numeric(0, 1, 2, 3), numeric(1, 2, 3, 4)))).isEqualTo(40);
     }
+
+    @Test
+    void labelsArePlottedAsTheShareOfEachInBothSamples() {
+        var svg = DriftReport.svgOfLabels(new String[] {"0", "0", "1", null, "2"}, new String[] {"1", "1", "1", "0"});
+        assertThat(bars(svg)).isEqualTo(6); // labels 0, 1 and 2, two bars each
+        assertThat(svg).contains("<title>reference 0.500</title>", "<title>current 0.250</title>", // label 0
+                "<title>reference 0.250</title>", "<title>current 0.750</title>", ">2</text>");
+        assertThat(DriftReport.svgOfLabels(new String[] {null}, new String[] {"1"})).contains("no values");
+        // class numbers in their order, whatever their frequencies
+        var ordered = DriftReport.svgOfLabels(new String[] {"30", "30", "30", "10", "20", "20"}, new String[] {"20"});
+        assertThat(ordered.indexOf(">10<")).isLessThan(ordered.indexOf(">20<"));
+        assertThat(ordered.indexOf(">20<")).isLessThan(ordered.indexOf(">30<"));
+    }
 }

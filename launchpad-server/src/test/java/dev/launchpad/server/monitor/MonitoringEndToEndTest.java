@@ -238,6 +238,9 @@ class MonitoringEndToEndTest {
                 null, null);
         assertThat(html.headers().firstValue("Content-Type").orElse("")).startsWith("text/html");
         assertThat(html.body()).contains("<svg", "X_0 (drift)", "wasserstein");
+        // the predicted labels (numbers in the training CSV, labels in the traffic) are plotted from the samples
+        assertThat(html.body()).doesNotContain("compared on the samples");
+        assertThat(html.body().split("<svg", -1)).hasSize(1 + 5); // X_0 .. X_3 and label
 
         // late feedback for minute 0 → live accuracy appears for that minute (rows 0, 10 and 20 of each request are wrong: accuracy 22/25)
         var items = Json.mapper().createArrayNode();
