@@ -19,23 +19,32 @@ public final class CsvReader {
     private final StringBuilder field = new StringBuilder();
     private final int maxFieldChars;
     private final int maxFields;
+    private final long maxRowChars;
+    private long rowChars; // characters of the row being read
 
     /** A reader without limits of its own (for input already bounded in size). */
     public CsvReader(Reader reader) {
-        this(reader, Integer.MAX_VALUE, Integer.MAX_VALUE);
+        this(reader, Integer.MAX_VALUE, Integer.MAX_VALUE, Long.MAX_VALUE);
     }
 
-    /** A reader that refuses a field longer than {@code maxFieldChars} and a row of more than {@code maxFields}. */
-    public CsvReader(Reader reader, int maxFieldChars, int maxFields) {
+    /**
+     * A reader that refuses a field longer than {@code maxFieldChars}, a row of more than {@code maxFields} and a row
+     * longer than {@code maxRowChars} characters.
+     */
+    public CsvReader(Reader reader, int maxFieldChars, int maxFields, long maxRowChars) {
         this.in = new BufferedReader(reader, 1 << 16);
         this.maxFieldChars = maxFieldChars;
         this.maxFields = maxFields;
+        this.maxRowChars = maxRowChars;
     }
 
     private void append(int c) {
         if (field.length() >= maxFieldChars) {
             throw LaunchpadException.invalid("A CSV field is longer than " + maxFieldChars + " characters"
                     + " (is a quote left open?).");
+        }
+        if (++rowChars > maxRowChars) {
+            throw LaunchpadException.invalid("A CSV row is longer than " + maxRowChars + " characters.");
         }
         field.append((char) c);
     }
@@ -53,6 +62,7 @@ public final class CsvReader {
         try {
             var row = new ArrayList<String>();
             field.setLength(0);
+            rowChars = 0;
             boolean quoted = false;
             boolean fieldStarted = false;
             int c;

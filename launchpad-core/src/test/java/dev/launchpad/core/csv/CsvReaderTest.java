@@ -36,13 +36,17 @@ class CsvReaderTest {
 
     @Test
     void fieldsAndRowsPastTheLimitsAreTypedErrors() {
-        var limited = new CsvReader(new StringReader("abcd,e\n\"open, and on and on"), 4, 2);
+        var limited = new CsvReader(new StringReader("abcd,e\n\"open, and on and on"), 4, 2, 100);
         assertThat(limited.next()).containsExactly("abcd", "e");
         assertThatThrownBy(limited::next).isInstanceOf(LaunchpadException.class)
                 .hasMessageContaining("longer than 4 characters");
-        assertThatThrownBy(() -> new CsvReader(new StringReader("a,b,c\n"), 4, 2).next())
+        assertThatThrownBy(() -> new CsvReader(new StringReader("a,b,c\n"), 4, 2, 100).next())
                 .isInstanceOf(LaunchpadException.class).hasMessageContaining("more than 2 fields");
-        assertThatThrownBy(() -> new CsvReader(new StringReader("a,b,"), 4, 2).next())
+        assertThatThrownBy(() -> new CsvReader(new StringReader("a,b,"), 4, 2, 100).next())
                 .isInstanceOf(LaunchpadException.class).hasMessageContaining("more than 2 fields");
+        var rows = new CsvReader(new StringReader("abc,de\nabc,def\n"), 4, 2, 5);
+        assertThat(rows.next()).containsExactly("abc", "de"); // five characters: the limit is per row
+        assertThatThrownBy(rows::next).isInstanceOf(LaunchpadException.class)
+                .hasMessageContaining("row is longer than 5 characters");
     }
 }

@@ -112,7 +112,8 @@ public final class Baselines {
         if (!(buffered.read() == 0xEF && buffered.read() == 0xBB && buffered.read() == 0xBF)) {
             buffered.reset(); // no byte-order mark
         }
-        return new CsvReader(new InputStreamReader(buffered, StandardCharsets.UTF_8), MAX_FIELD_CHARS, MAX_COLUMNS);
+        return new CsvReader(new InputStreamReader(buffered, StandardCharsets.UTF_8), MAX_FIELD_CHARS, MAX_COLUMNS,
+                MAX_ROW_CHARS);
     }
 
     private static Reference fromCsv(Source source) {
@@ -164,19 +165,20 @@ public final class Baselines {
             second.next(); // the header
             for (int r = 0; r < n; r++) {
                 var row = second.next();
+                long text = 0;
                 for (int c = 0; c < width; c++) {
                     var cell = row.get(c).strip();
                     if (missing(cell)) {
-                        columns.get(c).add(null);
+                        text += columns.get(c).add(null);
                     } else if (numeric[c]) {
-                        columns.get(c).add(number(cell));
+                        text += columns.get(c).add(number(cell));
                     } else if (booleans[c]) {
-                        columns.get(c).add(cell.equalsIgnoreCase("true") ? "true" : "false");
+                        text += columns.get(c).add(cell.equalsIgnoreCase("true") ? "true" : "false");
                     } else {
-                        columns.get(c).add(row.get(c)); // kept as written
+                        text += columns.get(c).add(row.get(c)); // kept as written
                     }
                 }
-                rows.endRow();
+                rows.endRow(text);
             }
             return rows.finish();
         } catch (IOException e) {
@@ -188,6 +190,8 @@ public final class Baselines {
     public static final int MAX_COLUMNS = 10_000;
     /** Characters a reference CSV's cell may have. */
     public static final int MAX_FIELD_CHARS = 100_000;
+    /** Characters a reference CSV's row may have. */
+    public static final long MAX_ROW_CHARS = 16L << 20;
 
     /** A CSV cell's number ({@code inf}, {@code -inf} as pandas writes infinities), or null when it is not one. */
     public static Double number(String cell) {
@@ -205,16 +209,19 @@ public final class Baselines {
 
     /**
      * Reference rows on their way into a profile and sample: profiled a chunk at a time — 65 536 rows, fewer for a
-     * wide file (about four million values) — so that a large file needs the memory of a chunk, not of all its values.
+     * wide file (about four million values) or one of long text (about 16 million characters) — so that a large file
+     * needs the memory of a chunk, not of all its values.
      */
     private static final class ReferenceRows {
         private static final int CHUNK_VALUES = 1 << 22;
+        private static final long CHUNK_TEXT_CHARS = 16L << 20;
 
         private final List<String> names;
         private final List<ReferenceColumn> columns;
         private final WindowData window = WindowData.empty(SAMPLE_SIZE, 42);
         private final int chunkRows;
         private int buffered;
+        private long bufferedText;
 
         ReferenceRows(List<String> names, List<ReferenceColumn> columns) {
             this.names = List.copyOf(names);
@@ -222,9 +229,10 @@ public final class Baselines {
             this.chunkRows = Math.clamp(CHUNK_VALUES / Math.max(1, columns.size()), 512, 65_536);
         }
 
-        /** Ends a row whose value every column has taken. */
-        void endRow() {
-            if (++buffered == chunkRows) {
+        /** Ends a row whose value every column has taken, {@code textChars} characters of them text. */
+        void endRow(long textChars) {
+            bufferedText += textChars;
+            if (++buffered == chunkRows || bufferedText >= CHUNK_TEXT_CHARS) {
                 profile();
             }
         }
@@ -237,6 +245,7 @@ public final class Baselines {
             }
             window.add("ok", 0, new FeatureBatch(buffered, features), FeatureBatch.empty(buffered));
             buffered = 0;
+            bufferedText = 0;
         }
 
         Reference finish() {
@@ -301,10 +310,11 @@ public final class Baselines {
                     throw LaunchpadException.invalid("The Parquet file has more than " + MAX_ROWS + " rows (profile a"
                             + " larger dataset yourself and upload the profile).");
                 }
+                long text = 0;
                 for (int c = 0; c < row.length; c++) {
-                    list.get(c).add(row[c]);
+                    text += list.get(c).add(row[c]);
                 }
-                reference.endRow();
+                reference.endRow(text);
             });
         } catch (IOException | RuntimeException e) {
             throw unreadable(e);
@@ -364,21 +374,22 @@ public final class Baselines {
             }
         }
 
-        /** Adds a value as the reader gives it: a Number, a String or Boolean, or null (missing). */
-        void add(Object value) {
+        /** Adds a value as the reader gives it: a Number, a String or Boolean, or null (missing); its text's length. */
+        int add(Object value) {
             if (numbers != null) {
                 if (size == numbers.length) {
                     numbers = java.util.Arrays.copyOf(numbers, size * 2);
                 }
                 numbers[size++] = value == null ? Double.NaN : ((Number) value).doubleValue();
-            } else {
-                if (size == labels.length) {
-                    labels = java.util.Arrays.copyOf(labels, size * 2);
-                }
-                var text = value == null ? null : value.toString();
-                labels[size++] = text == null || interned.size() >= 100_000 ? text
-                        : interned.computeIfAbsent(text, v -> v);
+                return 0;
             }
+            if (size == labels.length) {
+                labels = java.util.Arrays.copyOf(labels, size * 2);
+            }
+            var text = value == null ? null : value.toString();
+            labels[size++] = text == null || interned.size() >= 100_000 ? text
+                    : interned.computeIfAbsent(text, v -> v);
+            return text == null ? 0 : text.length();
         }
 
         FeatureBatch.Feature feature(String name, int rows) {

@@ -130,6 +130,18 @@ class BaselinesTest {
         assertThat(ref.profile().column("flag").frequentItems()).extracting(i -> i.value() + "=" + i.lowerBound())
                 .containsExactlyInAnyOrder("true=75000", "false=75000");
         assertThat(ref.sample().size()).isEqualTo(5_000);
+        // long text: chunks end at a text budget too (16 million characters), and the profile is still whole
+        var wide = dir.resolve("text.csv");
+        var cell = "x".repeat(50_000);
+        try (var out = Files.newBufferedWriter(wide)) {
+            out.write("id,note\n");
+            for (int i = 0; i < 400; i++) { // 20 million characters: two chunks
+                out.write(i + "," + cell + (i % 2) + "\n");
+            }
+        }
+        var text = Baselines.fromCsv(wide).profile();
+        assertThat(text.rowCount()).isEqualTo(400);
+        assertThat(text.column("note").frequentItems()).extracting(i -> i.lowerBound()).containsExactly(200L, 200L);
         // infinities as pandas writes them keep a column numeric
         var inf = csv("x\n1\ninf\n-inf\n3\n").profile().column("x");
         assertThat(inf.kind()).isEqualTo(ColumnProfile.Kind.NUMERIC);

@@ -4,10 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.launchpad.platform.monitor.Baselines;
 import dev.launchpad.platform.monitor.MonitorChecks;
+import dev.launchpad.platform.monitor.RowSample;
 import dev.launchpad.platform.monitor.WindowData;
 import dev.launchpad.stats.Column;
 import dev.launchpad.stats.profile.ColumnProfile;
-import dev.launchpad.stats.profile.DatasetProfile;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -56,15 +56,19 @@ final class DriftReport {
         if (baseline != null && current != null) {
             h.append("<h2>Distributions</h2><p><span style=\"color:").append(REF).append("\">■ reference</span> &nbsp; ")
                     .append("<span style=\"color:").append(CUR).append("\">■ current</span></p>");
-            for (var group : List.of(report.path("features"), report.path("predictions"))) {
+            // the inputs' table is drawn from the input profile and sample, the predictions' from the output ones
+            for (boolean inputs : new boolean[] {true, false}) {
+                var group = report.path(inputs ? "features" : "predictions");
+                var profile = inputs ? current.inputs() : current.outputs();
+                var sample = inputs ? current.inputSample() : current.outputSample();
                 for (var row : group) {
                     var name = row.path("feature").asText();
                     var ref = baseline.profile().columns().get(name);
-                    var cur = column(current, name);
+                    var cur = profile.columns().get(name);
                     if (ref == null || cur == null) {
                         continue;
                     }
-                    var plot = ref.kind() == cur.kind() ? svg(ref, cur) : svgOfSamples(baseline, current, name);
+                    var plot = ref.kind() == cur.kind() ? svg(ref, cur) : svgOfSamples(baseline, sample, name);
                     h.append("<div class=\"card\"><div class=\"").append(row.path("drift").asBoolean() ? "drift" : "ok")
                             .append("\">").append(esc(name)).append(row.path("drift").asBoolean() ? " (drift)" : "")
                             .append("</div>").append(plot).append("</div>");
@@ -73,15 +77,6 @@ final class DriftReport {
         }
         h.append("</body></html>");
         return h.toString();
-    }
-
-    private static ColumnProfile column(WindowData w, String name) {
-        for (DatasetProfile p : List.of(w.inputs(), w.outputs())) {
-            if (p.columns().containsKey(name)) {
-                return p.columns().get(name);
-            }
-        }
-        return null;
     }
 
     private static void table(StringBuilder h, String title, JsonNode rows) {
@@ -110,8 +105,7 @@ final class DriftReport {
      * A feature numeric in the reference and categorical in the traffic (class labels a CSV spells as numbers): the
      * shares of its labels in the two samples, which is what its drift was computed on.
      */
-    private static String svgOfSamples(Baselines.Baseline baseline, WindowData current, String name) {
-        var sample = current.inputSample().isNumeric(name) != null ? current.inputSample() : current.outputSample();
+    private static String svgOfSamples(Baselines.Baseline baseline, RowSample sample, String name) {
         if (baseline.sample() == null || baseline.sample().isNumeric(name) == null || sample.isNumeric(name) == null) {
             return "<p><i>numeric in the reference, categorical in the traffic, and no sample to compare</i></p>";
         }

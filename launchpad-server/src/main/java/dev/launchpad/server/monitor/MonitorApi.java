@@ -276,8 +276,13 @@ public final class MonitorApi {
                     + " application/vnd.apache.parquet (reference data), or application/octet-stream (a dataset profile),"
                     + " not '" + ctx.contentType() + "'.");
         }
-        Path file = receive(ctx);
+        if (!uploadsReceiving.tryAcquire()) {
+            throw new LaunchpadException(ErrorCode.TEMPORARILY_UNAVAILABLE, UPLOADS_AT_ONCE + " reference data uploads"
+                    + " are being received already; try again when one has finished.");
+        }
+        Path file = null;
         try {
+            file = receive(ctx);
             long size = Files.size(file);
             if (size == 0) {
                 throw LaunchpadException.invalid("Send the reference data as text/csv, or a profile as application/octet-stream.");
@@ -307,9 +312,13 @@ public final class MonitorApi {
             throw new UncheckedIOException(e);
         } finally {
             try {
-                Files.deleteIfExists(file);
+                if (file != null) {
+                    Files.deleteIfExists(file);
+                }
             } catch (IOException ignored) {
                 // a temporary file
+            } finally {
+                uploadsReceiving.release();
             }
         }
     }
@@ -324,44 +333,69 @@ public final class MonitorApi {
         if (declared > MAX_REFERENCE_BYTES) {
             throw tooLarge();
         }
-        Path file;
         try {
-            file = Files.createTempFile(Files.createDirectories(uploads), "reference-", ".upload");
+            var directory = Files.createDirectories(uploads);
+            long usable = Files.getFileStore(directory).getUsableSpace();
+            if (usable - Math.max(declared, 0) < MIN_FREE_BYTES) {
+                throw new LaunchpadException(ErrorCode.TEMPORARILY_UNAVAILABLE, "Not enough free disk to receive the"
+                        + " reference data (" + usable + " bytes free under " + directory + ").");
+            }
+            var file = Files.createTempFile(directory, "reference-", ".upload");
+            boolean received = false;
+            try {
+                try (var out = Files.newOutputStream(file)) {
+                    copyBody(ctx, out);
+                }
+                received = true;
+                return file;
+            } finally {
+                if (!received) {
+                    try {
+                        Files.deleteIfExists(file);
+                    } catch (IOException ignored) {
+                        // a temporary file
+                    }
+                }
+            }
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new UncheckedIOException(e); // the server's disk, not the client
         }
-        boolean received = false;
-        try (var in = ctx.req().getInputStream(); var out = Files.newOutputStream(file)) {
-            byte[] buffer = new byte[1 << 16];
-            long total = 0;
-            while (true) {
-                int n;
-                try {
-                    n = in.read(buffer);
-                } catch (IOException e) {
-                    throw LaunchpadException.invalid("The upload broke off: " + e.getMessage());
-                }
-                if (n < 0) {
-                    break;
-                }
-                total += n;
-                if (total > MAX_REFERENCE_BYTES) {
-                    throw tooLarge();
-                }
-                out.write(buffer, 0, n);
-            }
-            received = true;
-            return file;
+    }
+
+    /** Uploads handled at once; a third is refused for now (503), so that uploads cannot fill the home's disk. */
+    private static final int UPLOADS_AT_ONCE = 2;
+    /** Free disk left to the database and logs beyond what an upload declares. */
+    private static final long MIN_FREE_BYTES = 512L << 20;
+    private final java.util.concurrent.Semaphore uploadsReceiving = new java.util.concurrent.Semaphore(UPLOADS_AT_ONCE);
+
+    /**
+     * Copies the request body to {@code out}: what goes wrong reading it is the client's error (400), what goes wrong
+     * writing the server's (the IOException); past {@link #MAX_REFERENCE_BYTES} it is PAYLOAD_TOO_LARGE.
+     */
+    private static void copyBody(Context ctx, java.io.OutputStream out) throws IOException {
+        java.io.InputStream in;
+        try {
+            in = ctx.req().getInputStream();
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } finally {
-            if (!received) {
-                try {
-                    Files.deleteIfExists(file);
-                } catch (IOException ignored) {
-                    // a temporary file
-                }
+            throw LaunchpadException.invalid("The upload could not be read: " + e.getMessage());
+        }
+        byte[] buffer = new byte[1 << 16];
+        long total = 0;
+        while (true) {
+            int n;
+            try {
+                n = in.read(buffer);
+            } catch (IOException e) {
+                throw LaunchpadException.invalid("The upload broke off: " + e.getMessage());
             }
+            if (n < 0) {
+                return; // the container closes the request's stream
+            }
+            total += n;
+            if (total > MAX_REFERENCE_BYTES) {
+                throw tooLarge();
+            }
+            out.write(buffer, 0, n);
         }
     }
 

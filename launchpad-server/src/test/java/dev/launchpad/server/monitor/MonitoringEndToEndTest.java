@@ -366,6 +366,16 @@ class MonitoringEndToEndTest {
             var answer = new String(socket.getInputStream().readNBytes(400), StandardCharsets.ISO_8859_1);
             assertThat(answer).startsWith("HTTP/1.1 413").contains("PAYLOAD_TOO_LARGE");
         }
+        // a body that breaks off (the client stops after 10 of the 1 000 bytes it announced) is the client's error
+        try (var socket = new java.net.Socket(uri.getHost(), uri.getPort())) {
+            socket.setSoTimeout(30_000);
+            socket.getOutputStream().write(("PUT /api/v1/models/big-reference-model/versions/1/baseline HTTP/1.1\r\n"
+                    + "Host: " + uri.getHost() + "\r\nContent-Type: text/csv\r\nContent-Length: 1000\r\n\r\n"
+                    + "a,b\n1,2\n3,").getBytes(StandardCharsets.US_ASCII));
+            socket.shutdownOutput();
+            var answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+            assertThat(answer).startsWith("HTTP/1.1 400").contains("INVALID_PARAMETER_VALUE");
+        }
         assertThat(json("GET", "/api/v1/models/big-reference-model/versions/1/baseline", null).path("rows").asLong())
                 .isEqualTo(330_000); // the baseline already stored stays
         try (var left = Files.list(server.config().home().resolve("uploads"))) {
