@@ -263,6 +263,11 @@ public final class MonitorApi {
     static final long MAX_REFERENCE_BYTES = 2L << 30;
     /** Largest dataset profile upload (profiles are kilobytes per column). */
     static final long MAX_PROFILE_BYTES = 64L << 20;
+    /** Uploads handled at once; a third is refused for now (503), so that uploads cannot fill the home's disk. */
+    private static final int UPLOADS_AT_ONCE = 2;
+    /** Free disk left to the database and logs beyond what an upload declares. */
+    private static final long MIN_FREE_BYTES = 512L << 20;
+    private final java.util.concurrent.Semaphore uploadsReceiving = new java.util.concurrent.Semaphore(UPLOADS_AT_ONCE);
 
     private Object putBaseline(Context ctx) {
         var model = ctx.pathParam("name");
@@ -361,12 +366,6 @@ public final class MonitorApi {
             throw new UncheckedIOException(e); // the server's disk, not the client
         }
     }
-
-    /** Uploads handled at once; a third is refused for now (503), so that uploads cannot fill the home's disk. */
-    private static final int UPLOADS_AT_ONCE = 2;
-    /** Free disk left to the database and logs beyond what an upload declares. */
-    private static final long MIN_FREE_BYTES = 512L << 20;
-    private final java.util.concurrent.Semaphore uploadsReceiving = new java.util.concurrent.Semaphore(UPLOADS_AT_ONCE);
 
     /**
      * Copies the request body to {@code out}: what goes wrong reading it is the client's error (400), what goes wrong
