@@ -21,6 +21,11 @@ public enum Granularity {
         return Math.floorDiv(epochMillis, millis) * millis;
     }
 
+    /** The first window boundary at or after {@code epochMillis} (itself when it is one). */
+    public long ceil(long epochMillis) {
+        return -Math.floorDiv(-epochMillis, millis) * millis;
+    }
+
     public String id() {
         return name().toLowerCase(Locale.ROOT);
     }

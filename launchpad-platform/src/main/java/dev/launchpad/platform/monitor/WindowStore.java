@@ -136,7 +136,7 @@ public final class WindowStore {
     /** The stored windows of granularity {@code g} that overlap [from, to), oldest first. */
     public List<WindowCounts> counts(String deployment, Granularity g, long from, long to) {
         long first = g.floor(from);
-        long end = g.floor(to) == to ? to : g.floor(to) + g.millis();
+        long end = g.ceil(to);
         return database.read(h -> h.createQuery("SELECT model_version, window_start, requests, row_count, client_errors,"
                         + " server_errors, overloaded FROM monitor_windows WHERE deployment = :d AND granularity = :g"
                         + " AND window_start >= :f AND window_start < :t ORDER BY window_start, model_version")
@@ -151,8 +151,7 @@ public final class WindowStore {
      * ending now, so still reads the minutes its traffic was logged in.
      */
     static long[] minutes(long from, long to) {
-        long last = Granularity.MINUTE.floor(to);
-        return new long[] {Granularity.MINUTE.floor(from), last == to ? last : last + Granularity.MINUTE.millis()};
+        return new long[] {Granularity.MINUTE.floor(from), Granularity.MINUTE.ceil(to)};
     }
 
     /** The pieces the {@link #minutes minutes} of [from, to) split into: whole days, then whole hours, then minutes. */
@@ -171,7 +170,7 @@ public final class WindowStore {
             out.add(new long[] {g.ordinal(), from, to});
             return;
         }
-        long first = Math.floorDiv(from + g.millis() - 1, g.millis()) * g.millis();
+        long first = g.ceil(from);
         long last = g.floor(to);
         var finer = Granularity.values()[g.ordinal() - 1];
         if (first >= last) {
@@ -185,8 +184,8 @@ public final class WindowStore {
 
     /**
      * Everything logged for {@code deployment} (at {@code version}, or every version when null) in the
-     * {@link #minutes minutes} of [from, to), read from the coarsest stored windows that tile the range (days, then hours, then minutes); empty when
-     * nothing was logged.
+     * {@link #minutes minutes} of [from, to), read from the coarsest stored windows that tile the range (days, then
+     * hours, then minutes); empty when nothing was logged.
      */
     public Optional<WindowData> summarize(String deployment, Integer version, long from, long to) {
         WindowData merged = null;
