@@ -27,8 +27,7 @@ public final class LaunchpadCli implements Runnable {
         var cli = new CommandLine(new LaunchpadCli());
         cli.setExecutionExceptionHandler((e, command, parsed) -> {
             if (e instanceof ServerClient.BadServerUrl) {
-                command.getErr().println("launchpad " + command.getCommandSpec().qualifiedName(" ")
-                        .replaceFirst("^launchpad ", "") + ": " + e.getMessage());
+                command.getErr().println(command.getCommandSpec().qualifiedName(" ") + ": " + e.getMessage());
                 return 2;
             }
             throw e;

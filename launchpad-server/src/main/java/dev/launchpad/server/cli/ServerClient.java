@@ -44,8 +44,8 @@ final class ServerClient {
             ok = false;
         }
         if (!ok) {
-            throw new BadServerUrl("the server URL (--server, $LAUNCHPAD_URL or $MLFLOW_TRACKING_URI) must be an http or https URL such as"
-                    + " http://localhost:8080, got '" + url + "'");
+            throw new BadServerUrl("the server URL (--server, $LAUNCHPAD_URL or $MLFLOW_TRACKING_URI) must be an http"
+                    + " or https URL such as http://localhost:8080, got '" + url + "'");
         }
     }
 

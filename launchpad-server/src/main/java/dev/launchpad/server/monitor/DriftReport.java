@@ -109,11 +109,23 @@ final class DriftReport {
         if (baseline.sample() == null || baseline.sample().isNumeric(name) == null || sample.isNumeric(name) == null) {
             return "<p><i>numeric in the reference, categorical in the traffic, and no sample to compare</i></p>";
         }
-        var ref = baseline.sample().column(name);
-        var cur = sample.column(name);
-        return svgOfLabels(ref instanceof Column.Numeric n ? MonitorChecks.asLabels(n).values()
-                : ((Column.Categorical) ref).values(), cur instanceof Column.Numeric n ? MonitorChecks.asLabels(n).values()
-                : ((Column.Categorical) cur).values());
+        return svgOfLabels(labels(baseline.sample().column(name)), labels(sample.column(name)));
+    }
+
+    /** A sample column's values as labels (numbers as a CSV spells class labels). */
+    private static String[] labels(Column column) {
+        return switch (column) {
+            case Column.Numeric n -> MonitorChecks.asLabels(n).values();
+            case Column.Categorical c -> c.values();
+        };
+    }
+
+    /** The labels the bars show: the most frequent of each side (up to 12 each, given most frequent first), 16 at most. */
+    private static List<String> shownLabels(java.util.stream.Stream<String> ref, java.util.stream.Stream<String> cur) {
+        var keys = new LinkedHashSet<String>();
+        ref.limit(12).forEach(keys::add);
+        cur.limit(12).forEach(keys::add);
+        return new ArrayList<>(new ArrayList<>(keys).subList(0, Math.min(keys.size(), 16)));
     }
 
     /** Two bar series of label shares, the most frequent labels of both (up to 16). */
@@ -125,12 +137,9 @@ final class DriftReport {
         if (refTotal == 0 || curTotal == 0) {
             return "<p><i>no values</i></p>";
         }
-        var keys = new LinkedHashSet<String>();
-        for (var side : List.of(refCounts, curCounts)) {
-            side.entrySet().stream().sorted(java.util.Map.Entry.<String, Long>comparingByValue().reversed()).limit(12)
-                    .forEach(e -> keys.add(e.getKey()));
-        }
-        var list = new ArrayList<>(new ArrayList<>(keys).subList(0, Math.min(keys.size(), 16)));
+        var byFrequency = java.util.Map.Entry.<String, Long>comparingByValue().reversed();
+        var list = shownLabels(refCounts.entrySet().stream().sorted(byFrequency).map(java.util.Map.Entry::getKey),
+                curCounts.entrySet().stream().sorted(byFrequency).map(java.util.Map.Entry::getKey));
         if (list.stream().allMatch(k -> Baselines.number(k) != null)) {
             list.sort(java.util.Comparator.comparingDouble(k -> Baselines.number(k))); // class numbers in order
         }
@@ -184,10 +193,8 @@ final class DriftReport {
             labels.add(String.format(Locale.ROOT, "%.3g", lo));
             labels.add(String.format(Locale.ROOT, "%.3g", hi));
         } else if (ref.kind() == ColumnProfile.Kind.CATEGORICAL && ref.validCount() > 0 && cur.validCount() > 0) {
-            var keys = new LinkedHashSet<String>();
-            ref.frequentItems().stream().limit(12).forEach(i -> keys.add(i.value()));
-            cur.frequentItems().stream().limit(12).forEach(i -> keys.add(i.value()));
-            var list = new ArrayList<>(keys).subList(0, Math.min(keys.size(), 16));
+            var list = shownLabels(ref.frequentItems().stream().map(ColumnProfile.FrequentItem::value),
+                    cur.frequentItems().stream().map(ColumnProfile.FrequentItem::value));
             r = new double[list.size()];
             c = new double[list.size()];
             for (int i = 0; i < list.size(); i++) {
