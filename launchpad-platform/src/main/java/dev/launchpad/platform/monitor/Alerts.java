@@ -37,14 +37,14 @@ public final class Alerts {
                        boolean enabled, long createdAt) {
     }
 
-    /** An incident and its lifecycle timestamps. */
-    public record Incident(long id, long ruleId, String deployment, String check, String severity, String status,
+    /** An incident and its lifecycle timestamps; {@code ruleName} is the name the rule has or had when deleted. */
+    public record Incident(long id, long ruleId, String ruleName, String deployment, String check, String severity, String status,
                            String summary, long openedAt, Long acknowledgedAt, String acknowledgedBy, Long resolvedAt,
                            String resolvedBy, long lastAlertAt, int alertCount) {
     }
 
-    /** A fired alert. */
-    public record Alert(long id, long ruleId, long incidentId, long resultId, String deployment, String check,
+    /** A fired alert; {@code ruleName} is the name its rule has or had when deleted. */
+    public record Alert(long id, long ruleId, String ruleName, long incidentId, long resultId, String deployment, String check,
                         String severity, String message, ObjectNode details, long firedAt) {
     }
 
@@ -191,7 +191,7 @@ public final class Alerts {
                 .bind("r", rule.id()).bind("i", incident).bind("res", stored.id()).bind("d", stored.deployment())
                 .bind("c", r.check()).bind("s", rule.severity()).bind("m", message).bind("det", details.toString())
                 .bind("t", now).mapTo(Long.class).one();
-        var alert = new Alert(alertId, rule.id(), incident, stored.id(), stored.deployment(), r.check(), rule.severity(),
+        var alert = new Alert(alertId, rule.id(), rule.name(), incident, stored.id(), stored.deployment(), r.check(), rule.severity(),
                 message, details, now);
         Webhooks.enqueue(h, alert, rule.name(), now);
         return Optional.of(alert);
@@ -226,10 +226,11 @@ public final class Alerts {
      */
     public List<Alert> alerts(String deployment, long since, Long afterId, int limit) {
         return database.read(h -> {
-            var q = h.createQuery("SELECT * FROM monitor_alerts WHERE fired_at >= :s"
-                    + (afterId != null ? " AND id > :a" : "")
-                    + (deployment != null ? " AND deployment = :d" : "")
-                    + (afterId != null ? " ORDER BY id LIMIT :l" : " ORDER BY id DESC LIMIT :l"))
+            var q = h.createQuery("SELECT a.*, r.name AS rule_name FROM monitor_alerts a"
+                    + " LEFT JOIN monitor_alert_rules r ON r.id = a.rule_id WHERE a.fired_at >= :s"
+                    + (afterId != null ? " AND a.id > :a" : "")
+                    + (deployment != null ? " AND a.deployment = :d" : "")
+                    + (afterId != null ? " ORDER BY a.id LIMIT :l" : " ORDER BY a.id DESC LIMIT :l"))
                     .bind("s", since).bind("l", limit);
             if (afterId != null) {
                 q.bind("a", afterId.longValue());
@@ -244,7 +245,7 @@ public final class Alerts {
                 } catch (java.io.IOException e) {
                     throw new java.sql.SQLException(e);
                 }
-                return new Alert(rs.getLong("id"), rs.getLong("rule_id"), rs.getLong("incident_id"), rs.getLong("result_id"),
+                return new Alert(rs.getLong("id"), rs.getLong("rule_id"), ruleName(rs), rs.getLong("incident_id"), rs.getLong("result_id"),
                         rs.getString("deployment"), rs.getString("check_name"), rs.getString("severity"),
                         rs.getString("message"), details, rs.getLong("fired_at"));
             }).list();
@@ -256,8 +257,8 @@ public final class Alerts {
             throw LaunchpadException.invalid("'status' must be open, acknowledged or resolved, got '" + status + "'.");
         }
         return database.read(h -> {
-            var q = h.createQuery("SELECT * FROM monitor_incidents WHERE 1 = 1" + (status != null ? " AND status = :s" : "")
-                    + (deployment != null ? " AND deployment = :d" : "") + " ORDER BY id DESC LIMIT :l").bind("l", limit);
+            var q = h.createQuery(INCIDENTS + " WHERE 1 = 1" + (status != null ? " AND i.status = :s" : "")
+                    + (deployment != null ? " AND i.deployment = :d" : "") + " ORDER BY i.id DESC LIMIT :l").bind("l", limit);
             if (status != null) {
                 q.bind("s", status);
             }
@@ -269,13 +270,24 @@ public final class Alerts {
     }
 
     public Incident incident(long id) {
-        return database.read(h -> h.createQuery("SELECT * FROM monitor_incidents WHERE id = :id").bind("id", id)
+        return database.read(h -> h.createQuery(INCIDENTS + " WHERE i.id = :id").bind("id", id)
                         .map((rs, ctx) -> incident(rs)).findOne())
                 .orElseThrow(() -> LaunchpadException.notFound("No incident " + id + "."));
     }
 
+    /** Incidents with their rules' names. */
+    private static final String INCIDENTS = "SELECT i.*, r.name AS rule_name FROM monitor_incidents i"
+            + " LEFT JOIN monitor_alert_rules r ON r.id = i.rule_id";
+
+    /** The {@code rule_name} column as the rule was named: a deleted rule's name without the mark and id added. */
+    private static String ruleName(java.sql.ResultSet rs) throws java.sql.SQLException {
+        var name = rs.getString("rule_name");
+        int mark = name == null ? -1 : name.indexOf(DELETED_MARK);
+        return mark < 0 ? name : name.substring(0, mark);
+    }
+
     private static Incident incident(java.sql.ResultSet rs) throws java.sql.SQLException {
-        return new Incident(rs.getLong("id"), rs.getLong("rule_id"), rs.getString("deployment"), rs.getString("check_name"),
+        return new Incident(rs.getLong("id"), rs.getLong("rule_id"), ruleName(rs), rs.getString("deployment"), rs.getString("check_name"),
                 rs.getString("severity"), rs.getString("status"), rs.getString("summary"), rs.getLong("opened_at"),
                 Database.nullableLong(rs, "acknowledged_at"), rs.getString("acknowledged_by"),
                 Database.nullableLong(rs, "resolved_at"), rs.getString("resolved_by"), rs.getLong("last_alert_at"),

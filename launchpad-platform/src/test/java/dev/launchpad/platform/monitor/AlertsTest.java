@@ -38,9 +38,12 @@ class AlertsTest {
 
             alerts.deleteRule(rule.id());
             assertThat(alerts.rules()).extracting(Alerts.Rule::id).doesNotContain(rule.id());
-            assertThat(alerts.alerts("fraud", 0, 10)).singleElement()
-                    .satisfies(a -> assertThat(a.ruleId()).isEqualTo(rule.id()));
+            assertThat(alerts.alerts("fraud", 0, 10)).singleElement().satisfies(a -> {
+                assertThat(a.ruleId()).isEqualTo(rule.id());
+                assertThat(a.ruleName()).isEqualTo("slow fraud"); // as it was named, not its hidden name
+            });
             assertThat(alerts.incident(incident.id())).satisfies(i -> {
+                assertThat(i.ruleName()).isEqualTo("slow fraud");
                 assertThat(i.openedAt()).isEqualTo(T0);
                 assertThat(i.resolvedAt()).isEqualTo(T0 + 60_000);
             });

@@ -40,12 +40,13 @@ public final class AlertsCommand implements Runnable {
             return ServerClient.answer(spec, server, (client, out) -> {
                 var path = "/api/v1/alerts?limit=" + limit + (deployment == null ? "" : "&deployment=" + ServerClient.encode(deployment));
                 var body = client.get(path);
-                out.printf("%-6s %-22s %-10s %-16s %-9s %-8s %s%n", "ID", "FIRED", "SEVERITY", "DEPLOYMENT", "INCIDENT", "CHECK", "MESSAGE");
+                out.printf("%-6s %-22s %-10s %-16s %-9s %-16s %-8s %s%n", "ID", "FIRED", "SEVERITY", "DEPLOYMENT", "INCIDENT",
+                        "RULE", "CHECK", "MESSAGE");
                 for (var a : body.path("alerts")) {
-                    out.printf("%-6d %-22s %-10s %-16s %-9d %-8s %s%n", a.path("id").asLong(),
+                    out.printf("%-6d %-22s %-10s %-16s %-9d %-16s %-8s %s%n", a.path("id").asLong(),
                             Instant.ofEpochMilli(a.path("fired_at").asLong()), a.path("severity").asText(),
-                            a.path("deployment").asText(), a.path("incident_id").asLong(), a.path("check").asText(),
-                            a.path("message").asText());
+                            a.path("deployment").asText(), a.path("incident_id").asLong(), a.path("rule").asText(),
+                            a.path("check").asText(), a.path("message").asText());
                 }
             });
         }
@@ -67,10 +68,11 @@ public final class AlertsCommand implements Runnable {
             return ServerClient.answer(spec, server, (client, out) -> {
                 var body = client.get("/api/v1/incidents" + (status == null ? "" : "?status="
                         + ServerClient.encode(status)));
-                out.printf("%-6s %-13s %-10s %-16s %-22s %s%n", "ID", "STATUS", "SEVERITY", "DEPLOYMENT", "OPENED", "SUMMARY");
+                out.printf("%-6s %-13s %-10s %-16s %-16s %-22s %s%n", "ID", "STATUS", "SEVERITY", "DEPLOYMENT", "RULE",
+                        "OPENED", "SUMMARY");
                 for (var i : body.path("incidents")) {
-                    out.printf("%-6d %-13s %-10s %-16s %-22s %s%n", i.path("id").asLong(), i.path("status").asText(),
-                            i.path("severity").asText(), i.path("deployment").asText(),
+                    out.printf("%-6d %-13s %-10s %-16s %-16s %-22s %s%n", i.path("id").asLong(), i.path("status").asText(),
+                            i.path("severity").asText(), i.path("deployment").asText(), i.path("rule").asText(),
                             Instant.ofEpochMilli(i.path("opened_at").asLong()), i.path("summary").asText());
                 }
             });

@@ -624,7 +624,7 @@ public final class MonitorApi {
 
     private static ObjectNode alertJson(Alerts.Alert a) {
         var o = Json.mapper().createObjectNode();
-        o.put("id", a.id()).put("rule_id", a.ruleId()).put("incident_id", a.incidentId()).put("result_id", a.resultId())
+        o.put("id", a.id()).put("rule_id", a.ruleId()).put("rule", a.ruleName()).put("incident_id", a.incidentId()).put("result_id", a.resultId())
                 .put("deployment", a.deployment()).put("check", a.check()).put("severity", a.severity())
                 .put("message", a.message()).put("fired_at", a.firedAt());
         o.set("details", a.details());
@@ -633,7 +633,7 @@ public final class MonitorApi {
 
     private static ObjectNode incidentJson(Alerts.Incident i) {
         var o = Json.mapper().createObjectNode();
-        o.put("id", i.id()).put("rule_id", i.ruleId()).put("deployment", i.deployment()).put("check", i.check())
+        o.put("id", i.id()).put("rule_id", i.ruleId()).put("rule", i.ruleName()).put("deployment", i.deployment()).put("check", i.check())
                 .put("severity", i.severity()).put("status", i.status()).put("summary", i.summary())
                 .put("opened_at", i.openedAt()).put("last_alert_at", i.lastAlertAt()).put("alert_count", i.alertCount());
         if (i.acknowledgedAt() != null) {

@@ -302,6 +302,7 @@ class MonitoringEndToEndTest {
         // incidents: open → acknowledged → resolved, with timestamps
         var incidents = json("GET", "/api/v1/incidents?status=open", null).path("incidents");
         assertThat(incidents).hasSize(expected);
+        assertThat(incidents).extracting(i -> i.path("rule").asText()).contains("feature-drift", "data-quality");
         long id = incidents.get(0).path("id").asLong();
         assertThat(json("POST", "/api/v1/incidents/" + id + "/acknowledge", "{}").path("status").asText()).isEqualTo("acknowledged");
         var resolved = json("POST", "/api/v1/incidents/" + id + "/resolve", "{}");
@@ -320,7 +321,11 @@ class MonitoringEndToEndTest {
         var listed = new StringWriter();
         assertThat(LaunchpadCli.commandLine().setOut(new PrintWriter(listed)).execute("alerts", "list", "--server", server.url()))
                 .isZero();
-        assertThat(listed.toString()).contains("feature_drift", "data_quality", "X_0, X_1");
+        assertThat(listed.toString()).contains("feature_drift", "data_quality", "X_0, X_1", "feature-drift");
+        var listedIncidents = new StringWriter();
+        assertThat(LaunchpadCli.commandLine().setOut(new PrintWriter(listedIncidents))
+                .execute("alerts", "incidents", "--server", server.url())).isZero();
+        assertThat(listedIncidents.toString()).contains("RULE", "data-quality", "resolved");
     }
 
     @Test
