@@ -287,7 +287,7 @@ public final class MonitorApi {
         }
         Path file = null;
         try {
-            file = receive(ctx);
+            file = receive(ctx, !parquetType && !csvType);
             long size = Files.size(file);
             if (size == 0) {
                 throw LaunchpadException.invalid("Send the reference data as text/csv, or a profile as application/octet-stream.");
@@ -301,8 +301,7 @@ public final class MonitorApi {
                 stored = baselines.put(model, version, "csv", ref.profile(), ref.sample());
             } else {
                 if (size > MAX_PROFILE_BYTES) {
-                    throw new LaunchpadException(ErrorCode.PAYLOAD_TOO_LARGE, "A dataset profile is at most "
-                            + MAX_PROFILE_BYTES + " bytes; this one has " + size + ".");
+                    throw profileTooLarge(Long.toString(size)); // it started as Parquet, but did not end as one
                 }
                 DatasetProfile profile;
                 try {
@@ -330,10 +329,11 @@ public final class MonitorApi {
 
     /**
      * The request body in a temporary file (the caller deletes it): streamed, not held in memory, and refused with
-     * PAYLOAD_TOO_LARGE past {@link #MAX_REFERENCE_BYTES}. A body that breaks off is the client's error; a file that
-     * cannot be written is the server's.
+     * PAYLOAD_TOO_LARGE past {@link #MAX_REFERENCE_BYTES}, or with {@code profileUnlessParquet} past
+     * {@link #MAX_PROFILE_BYTES} once its first bytes say it is not Parquet. A body that breaks off is the client's
+     * error; a file that cannot be written is the server's.
      */
-    private Path receive(Context ctx) {
+    private Path receive(Context ctx, boolean profileUnlessParquet) {
         long declared = ctx.req().getContentLengthLong();
         if (declared > MAX_REFERENCE_BYTES) {
             throw tooLarge();
@@ -349,7 +349,7 @@ public final class MonitorApi {
             boolean received = false;
             try {
                 try (var out = Files.newOutputStream(file)) {
-                    copyBody(ctx, out);
+                    copyBody(ctx, out, profileUnlessParquet);
                 }
                 received = true;
                 return file;
@@ -369,9 +369,10 @@ public final class MonitorApi {
 
     /**
      * Copies the request body to {@code out}: what goes wrong reading it is the client's error (400), what goes wrong
-     * writing the server's (the IOException); past {@link #MAX_REFERENCE_BYTES} it is PAYLOAD_TOO_LARGE.
+     * writing the server's (the IOException); past {@link #MAX_REFERENCE_BYTES}, or {@link #MAX_PROFILE_BYTES} for a
+     * body that {@code profileUnlessParquet} and does not start as Parquet does, it is PAYLOAD_TOO_LARGE.
      */
-    private static void copyBody(Context ctx, java.io.OutputStream out) throws IOException {
+    private static void copyBody(Context ctx, java.io.OutputStream out, boolean profileUnlessParquet) throws IOException {
         java.io.InputStream in;
         try {
             in = ctx.req().getInputStream();
@@ -379,6 +380,7 @@ public final class MonitorApi {
             throw LaunchpadException.invalid("The upload could not be read: " + e.getMessage());
         }
         byte[] buffer = new byte[1 << 16];
+        byte[] head = new byte[4]; // the body's first bytes: "PAR1" starts a Parquet file
         long total = 0;
         while (true) {
             int n;
@@ -390,9 +392,16 @@ public final class MonitorApi {
             if (n < 0) {
                 return; // the container closes the request's stream
             }
+            for (int i = 0; i < n && total + i < head.length; i++) {
+                head[(int) total + i] = buffer[i];
+            }
             total += n;
             if (total > MAX_REFERENCE_BYTES) {
                 throw tooLarge();
+            }
+            if (profileUnlessParquet && total > MAX_PROFILE_BYTES && !(head[0] == 'P' && head[1] == 'A' && head[2] == 'R'
+                    && head[3] == '1')) {
+                throw profileTooLarge("more than that");
             }
             out.write(buffer, 0, n);
         }
@@ -416,6 +425,11 @@ public final class MonitorApi {
         } catch (IOException | UncheckedIOException ignored) {
             // the next start tries again
         }
+    }
+
+    private static LaunchpadException profileTooLarge(String size) {
+        return new LaunchpadException(ErrorCode.PAYLOAD_TOO_LARGE, "A dataset profile is at most " + MAX_PROFILE_BYTES
+                + " bytes; this one has " + size + ".");
     }
 
     private static LaunchpadException tooLarge() {
