@@ -398,6 +398,40 @@ class MonitoringEndToEndTest {
             var answer = new String(socket.getInputStream().readNBytes(400), StandardCharsets.ISO_8859_1);
             assertThat(answer).startsWith("HTTP/1.1 413").contains("PAYLOAD_TOO_LARGE", "dataset profile");
         }
+        // two uploads are received at a time: while two are arriving, a third is refused for now (503)
+        var uploads = server.config().home().resolve("uploads");
+        var arriving = new java.util.ArrayList<java.net.Socket>();
+        try {
+            for (int i = 0; i < 2; i++) {
+                var socket = new java.net.Socket(uri.getHost(), uri.getPort());
+                arriving.add(socket);
+                socket.setSoTimeout(30_000);
+                socket.getOutputStream().write(("PUT /api/v1/models/big-reference-model/versions/1/baseline HTTP/1.1\r\n"
+                        + "Host: " + uri.getHost() + "\r\nContent-Type: text/csv\r\nContent-Length: 1000\r\n\r\n"
+                        + "a,b\n1,2\n").getBytes(StandardCharsets.US_ASCII));
+                socket.getOutputStream().flush();
+            }
+            long waitUntil = System.nanoTime() + 20_000_000_000L;
+            while (System.nanoTime() < waitUntil) {
+                try (var files = Files.list(uploads)) {
+                    if (files.count() == 2) {
+                        break; // both are being received
+                    }
+                }
+                Thread.sleep(20);
+            }
+            var third = send("PUT", "/api/v1/models/big-reference-model/versions/1/baseline", "a,b\n1,2\n", "text/csv");
+            assertThat(third.statusCode()).as(third.body()).isEqualTo(503);
+            assertThat(third.body()).contains("TEMPORARILY_UNAVAILABLE");
+        } finally {
+            for (var socket : arriving) {
+                socket.shutdownOutput(); // they break off: 400 each, and their places are free again
+                new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+                socket.close();
+            }
+        }
+        var afterwards = send("PUT", "/api/v1/models/big-reference-model/versions/1/baseline", "", "text/csv");
+        assertThat(afterwards.statusCode()).as(afterwards.body()).isEqualTo(400); // received (and empty), not 503
         assertThat(json("GET", "/api/v1/models/big-reference-model/versions/1/baseline", null).path("rows").asLong())
                 .isEqualTo(330_000); // the baseline already stored stays
         try (var left = Files.list(server.config().home().resolve("uploads"))) {
