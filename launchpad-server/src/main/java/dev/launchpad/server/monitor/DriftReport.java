@@ -162,10 +162,11 @@ final class DriftReport {
         return out;
     }
 
-    /** Two bar series (reference, current) over shared bins, 360×160. */
+    /** Two bar series (reference, current) over shared bins, 360×160, of two profiles of one kind. */
     static String svg(ColumnProfile ref, ColumnProfile cur) {
         if (ref.kind() != cur.kind()) {
-            return "<p><i>numeric in the reference, categorical in the traffic: compared on the samples</i></p>";
+            // the page plots a column whose kind changed from the samples instead
+            throw new IllegalArgumentException("a " + ref.kind() + " and a " + cur.kind() + " profile");
         }
         var labels = new ArrayList<String>();
         double[] r;

@@ -29,9 +29,11 @@ import java.util.concurrent.atomic.AtomicReference;
 final class MonitorMetrics {
     private final MeterRegistry registry;
     private final Map<String, Series> series = new HashMap<>(); // guarded by this
-    private final Map<String, Long> newestSpanEnd = new HashMap<>(); // by deployment; guarded by this
-    private final Map<String, Long> recordedAt = new HashMap<>(); // System.nanoTime() of each deployment's last
-                                                                  // recorded run; guarded by this
+    private final Map<String, Recorded> recorded = new HashMap<>(); // by deployment; guarded by this
+
+    /** A deployment's last recorded run: the end of its span, and when it was recorded ({@code System.nanoTime()}). */
+    private record Recorded(long spanEnd, long at) {
+    }
 
     /** One gauge: the deployment and check it belongs to, and its value. */
     private record Series(String deployment, String check, Meter meter, AtomicReference<Double> value) {
@@ -78,11 +80,11 @@ final class MonitorMetrics {
      */
     synchronized void retain(MonitorService.DeploymentList listed) {
         var gone = new HashSet<String>();
-        for (var deployment : newestSpanEnd.keySet()) {
-            if (!listed.names().contains(deployment) && recordedAt.get(deployment) - listed.listedAt() < 0) {
+        recorded.forEach((deployment, last) -> {
+            if (!listed.names().contains(deployment) && last.at() - listed.listedAt() < 0) {
                 gone.add(deployment);
             }
-        }
+        });
         if (gone.isEmpty()) {
             return;
         }
@@ -93,8 +95,7 @@ final class MonitorMetrics {
                 it.remove();
             }
         }
-        newestSpanEnd.keySet().removeAll(gone);
-        recordedAt.keySet().removeAll(gone);
+        recorded.keySet().removeAll(gone);
     }
 
     /** Records a run's results, unless they are of a span older than the newest one recorded. */
@@ -103,11 +104,11 @@ final class MonitorMetrics {
             return;
         }
         long spanEnd = results.stream().mapToLong(MonitorService.StoredResult::to).max().orElseThrow();
-        if (spanEnd < newestSpanEnd.getOrDefault(deployment, Long.MIN_VALUE)) {
+        var last = recorded.get(deployment);
+        if (last != null && spanEnd < last.spanEnd()) {
             return;
         }
-        newestSpanEnd.put(deployment, spanEnd);
-        recordedAt.put(deployment, System.nanoTime());
+        recorded.put(deployment, new Recorded(spanEnd, System.nanoTime()));
         var reported = new HashSet<String>();
         var noData = new HashSet<String>();
         Tags byDeployment = Tags.of("deployment", deployment);
