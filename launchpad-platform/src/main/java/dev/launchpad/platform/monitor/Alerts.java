@@ -160,8 +160,9 @@ public final class Alerts {
             return Optional.empty(); // cooling down
         }
         var message = message(stored);
+        // the open incident's row is locked too, so that one resolved at this moment is not joined
         var open = h.createQuery("SELECT id FROM monitor_incidents WHERE rule_id = :r AND deployment = :d AND check_name = :c"
-                        + " AND status <> 'resolved' ORDER BY id DESC LIMIT 1")
+                        + " AND status <> 'resolved' ORDER BY id DESC LIMIT 1" + database.dialect().rowLock())
                 .bind("r", rule.id()).bind("d", stored.deployment()).bind("c", r.check()).mapTo(Long.class).findOne();
         long incident;
         if (open.isPresent()) {
@@ -294,11 +295,15 @@ public final class Alerts {
                 rs.getInt("alert_count"));
     }
 
-    /** open → acknowledged; INVALID_STATE otherwise. */
+    /**
+     * open → acknowledged; INVALID_STATE otherwise. The incident's row is locked while its status is read (PostgreSQL;
+     * SQLite writes one transaction at a time), so two people acting on it at once are answered in turn.
+     */
     public Incident acknowledge(long id, String by) {
         long now = clock.millis();
         database.writeVoid(h -> {
-            var current = h.createQuery("SELECT status FROM monitor_incidents WHERE id = :id").bind("id", id)
+            var current = h.createQuery("SELECT status FROM monitor_incidents WHERE id = :id" + database.dialect().rowLock())
+                    .bind("id", id)
                     .mapTo(String.class).findOne().orElseThrow(() -> LaunchpadException.notFound("No incident " + id + "."));
             if (!current.equals("open")) {
                 throw new LaunchpadException(ErrorCode.INVALID_STATE, "Incident " + id + " is " + current
@@ -314,7 +319,8 @@ public final class Alerts {
     public Incident resolve(long id, String by) {
         long now = clock.millis();
         database.writeVoid(h -> {
-            var current = h.createQuery("SELECT status FROM monitor_incidents WHERE id = :id").bind("id", id)
+            var current = h.createQuery("SELECT status FROM monitor_incidents WHERE id = :id" + database.dialect().rowLock())
+                    .bind("id", id)
                     .mapTo(String.class).findOne().orElseThrow(() -> LaunchpadException.notFound("No incident " + id + "."));
             if (current.equals("resolved")) {
                 throw new LaunchpadException(ErrorCode.INVALID_STATE, "Incident " + id + " is already resolved.");

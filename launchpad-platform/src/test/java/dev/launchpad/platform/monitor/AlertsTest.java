@@ -92,4 +92,48 @@ class AlertsTest {
                     .containsExactly(T0 + 60_000, T0 + 180_000);
         }
     }
+    @ParameterizedTest
+    @EnumSource(TestDatabases.Backend.class)
+    void anIncidentResolvedWhileItIsAcknowledgedStaysResolved(TestDatabases.Backend backend) throws Exception {
+        var clock = new MutableClock(Instant.ofEpochMilli(T0));
+        try (var db = Database.open(backend.newDatabaseUrl())) {
+            var alerts = new Alerts(db, clock);
+            alerts.rules().forEach(r -> alerts.setRuleEnabled(r.id(), false));
+            alerts.createRule("slow", "fraud", "latency", "critical", 0);
+            alerts.onResults("fraud", List.of(breach(1, "fraud", "latency", T0)));
+            long id = alerts.incidents("open", "fraud", 10).getFirst().id();
+            var acknowledged = new java.util.concurrent.CompletableFuture<Alerts.Incident>();
+            var acknowledging = new Thread(() -> {
+                try {
+                    acknowledged.complete(alerts.acknowledge(id, "bob"));
+                } catch (RuntimeException e) {
+                    acknowledged.completeExceptionally(e);
+                }
+            });
+            // someone else resolves it: their transaction holds its row while bob acknowledges
+            db.writeVoid(h -> {
+                h.createQuery("SELECT status FROM monitor_incidents WHERE id = :id" + db.dialect().rowLock())
+                        .bind("id", id).mapTo(String.class).one();
+                acknowledging.start();
+                try {
+                    Thread.sleep(500);
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+                assertThat(acknowledged).as("bob waits for the row").isNotDone();
+                h.createUpdate("UPDATE monitor_incidents SET status = 'resolved', resolved_at = :t, resolved_by = 'ann'"
+                        + " WHERE id = :id").bind("t", T0 + 1).bind("id", id).execute();
+            });
+            assertThatThrownBy(() -> acknowledged.get(30, java.util.concurrent.TimeUnit.SECONDS))
+                    .hasCauseInstanceOf(LaunchpadException.class).hasMessageContaining("resolved");
+            assertThat(alerts.incident(id)).satisfies(i -> {
+                assertThat(i.status()).isEqualTo("resolved");
+                assertThat(i.acknowledgedAt()).isNull();
+            });
+            // an alert of the rule now opens a new incident rather than joining the resolved one
+            clock.set(Instant.ofEpochMilli(T0 + 60_000));
+            assertThat(alerts.onResults("fraud", List.of(breach(2, "fraud", "latency", T0 + 60_000))))
+                    .singleElement().satisfies(a -> assertThat(a.incidentId()).isNotEqualTo(id));
+        }
+    }
 }
