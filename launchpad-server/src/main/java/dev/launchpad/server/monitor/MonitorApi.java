@@ -144,6 +144,11 @@ public final class MonitorApi {
         r.add(route(HandlerType.POST, DEPLOYMENT + "/monitor/run", ctx -> {
             var d = deployment(ctx);
             var span = span(ctx, monitors.settings(d.name()).intervalMinutes() * 60_000L);
+            if (span[1] > clock.millis() + MAX_RUN_AHEAD_MS) {
+                // its results are stored, and the newest span's results are the deployment's status and gauges
+                throw LaunchpadException.invalid("'to' of a run cannot be in the future: its results would stand for"
+                        + " the deployment's status until then.");
+            }
             var node = Json.mapper().createObjectNode();
             var list = node.putArray("results");
             monitors.runChecks(d.name(), span[0], span[1]).forEach(s -> list.add(resultJson(s)));
@@ -732,6 +737,9 @@ public final class MonitorApi {
         }
         return new long[] {from, to};
     }
+
+    /** How far past the server's clock a run's span may end (clients' clocks differ a little). */
+    private static final long MAX_RUN_AHEAD_MS = 60_000;
 
     /** Latest instant accepted in a query: the end of year 9999. */
     private static final long MAX_TIME = Instant.parse("9999-12-31T23:59:59.999Z").toEpochMilli();

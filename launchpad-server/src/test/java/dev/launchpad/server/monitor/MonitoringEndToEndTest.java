@@ -461,6 +461,11 @@ class MonitoringEndToEndTest {
         assertThat(send("PUT", "/api/v1/models/fraud-model/versions/1/baseline", "a,b\n1", "text/csv").statusCode()).isEqualTo(400);
         assertThat(send("PATCH", "/api/v1/deployments/fraud/monitor", "{\"min_rows\":-1}", "application/json").statusCode())
                 .isEqualTo(400);
+        // a run's results are stored and the newest span's stand for the deployment: it may not end in the future
+        var ahead = send("POST", "/api/v1/deployments/fraud/monitor/run?to=" + (CLOCK.millis() + 3_600_000), "{}",
+                "application/json");
+        assertThat(ahead.statusCode()).as(ahead.body()).isEqualTo(400);
+        assertThat(ahead.body()).contains("in the future");
         assertThat(send("POST", "/api/v1/alert-rules", "{\"name\":\"x\",\"check\":\"nope\"}", "application/json").statusCode())
                 .isEqualTo(400);
         assertThat(send("POST", "/api/v1/webhooks", "{\"url\":\"ftp://x\"}", "application/json").statusCode()).isEqualTo(400);
