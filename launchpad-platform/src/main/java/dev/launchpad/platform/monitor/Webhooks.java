@@ -23,28 +23,52 @@ import java.util.List;
 
 /**
  * Alert webhooks: JSON POSTs signed with HMAC-SHA256, delivered from a durable outbox
- * ({@code monitor_deliveries}) and retried with exponential backoff. A receiver checks
+ * ({@code monitor_deliveries}) and retried with exponential backoff for about a day. A receiver checks
  * {@code X-Launchpad-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, t + "." + body)>}
  * (and rejects old timestamps to stop replays). Secrets are stored as given: they are needed to sign.
+ *
+ * <p>Each webhook is sent to by a thread of its own, its deliveries in order, so that a receiver that is down or
+ * slow delays only its own; a request gets {@link #REQUEST_TIMEOUT} (by default) in all, its answer's body included.
  */
 public final class Webhooks implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Webhooks.class);
     public static final String SIGNATURE_HEADER = "X-Launchpad-Signature";
-    /** Attempts before a delivery is given up as failed. */
-    public static final int MAX_ATTEMPTS = 8;
+    /**
+     * Attempts before a delivery is given up as failed: with the waits doubling from 2 s up to an hour, about a
+     * day of them (a receiver being redeployed, or down overnight, still gets its alerts).
+     */
+    public static final int MAX_ATTEMPTS = 36;
+    /** Longest wait between two attempts. */
+    private static final long MAX_BACKOFF_MS = 3_600_000;
+    /** What one attempt may take by default, from connecting to the end of the receiver's answer. */
+    public static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
 
     private final Database database;
     private final Clock clock;
     private final Duration baseBackoff;
+    private final Duration requestTimeout;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private Thread dispatcher;
     private volatile boolean stopped;
+    /** The webhooks being sent to now, and by which thread. */
+    private final java.util.concurrent.ConcurrentHashMap<Long, Thread> sending = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.ScheduledExecutorService timer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().daemon().name("launchpad-webhook-deadlines").factory());
 
     /** @param baseBackoff the wait after the first failure; doubled after each further one (capped at one hour) */
     public Webhooks(Database database, Clock clock, Duration baseBackoff) {
+        this(database, clock, baseBackoff, REQUEST_TIMEOUT);
+    }
+
+    /** @param requestTimeout what one attempt may take, from connecting to the end of the receiver's answer */
+    public Webhooks(Database database, Clock clock, Duration baseBackoff, Duration requestTimeout) {
         this.database = database;
         this.clock = clock;
         this.baseBackoff = baseBackoff;
+        if (requestTimeout.isNegative() || requestTimeout.isZero() || requestTimeout.compareTo(CLAIM.dividedBy(2)) > 0) {
+            throw new IllegalArgumentException("a request timeout is positive and at most " + CLAIM.dividedBy(2));
+        }
+        this.requestTimeout = requestTimeout;
     }
 
     /** A webhook; the secret is only shown when it is created. */
@@ -96,11 +120,45 @@ public final class Webhooks implements AutoCloseable {
         }
     }
 
+    /** A webhook's deliveries, oldest first; NOT_FOUND when there is no such webhook. */
     public List<Delivery> deliveries(long webhookId) {
-        return database.read(h -> h.createQuery("SELECT * FROM monitor_deliveries WHERE webhook_id = :w ORDER BY id")
-                .bind("w", webhookId).map((rs, ctx) -> new Delivery(rs.getLong("id"), rs.getLong("webhook_id"),
-                        rs.getLong("alert_id"), rs.getString("status"), rs.getInt("attempts"), rs.getLong("next_attempt_at"),
-                        rs.getString("last_error"), Database.nullableLong(rs, "delivered_at"))).list());
+        return database.read(h -> {
+            if (h.createQuery("SELECT id FROM monitor_webhooks WHERE id = :w").bind("w", webhookId).mapTo(Long.class)
+                    .findOne().isEmpty()) {
+                throw LaunchpadException.notFound("No webhook " + webhookId + ".");
+            }
+            return h.createQuery("SELECT * FROM monitor_deliveries WHERE webhook_id = :w ORDER BY id")
+                    .bind("w", webhookId).map((rs, ctx) -> delivery(rs)).list();
+        });
+    }
+
+    private static Delivery delivery(java.sql.ResultSet rs) throws java.sql.SQLException {
+        return new Delivery(rs.getLong("id"), rs.getLong("webhook_id"), rs.getLong("alert_id"), rs.getString("status"),
+                rs.getInt("attempts"), rs.getLong("next_attempt_at"), rs.getString("last_error"),
+                Database.nullableLong(rs, "delivered_at"));
+    }
+
+    /**
+     * Sends a delivered or failed delivery again, from its first attempt on (a receiver that was down for longer than
+     * the retries lasted, or lost what it got); INVALID_STATE while it is still pending.
+     */
+    public Delivery redeliver(long webhookId, long deliveryId) {
+        long now = clock.millis();
+        return database.write(h -> {
+            var current = h.createQuery("SELECT * FROM monitor_deliveries WHERE id = :id AND webhook_id = :w"
+                            + database.dialect().rowLock()).bind("id", deliveryId).bind("w", webhookId)
+                    .map((rs, ctx) -> delivery(rs)).findOne()
+                    .orElseThrow(() -> LaunchpadException.notFound("Webhook " + webhookId + " has no delivery " + deliveryId + "."));
+            if (current.status().equals("pending")) {
+                throw new LaunchpadException(dev.launchpad.core.error.ErrorCode.INVALID_STATE, "Delivery " + deliveryId
+                        + " is still pending (attempt " + (current.attempts() + 1) + " is due at "
+                        + java.time.Instant.ofEpochMilli(current.nextAttemptAt()) + ").");
+            }
+            h.createUpdate("UPDATE monitor_deliveries SET status = 'pending', attempts = 0, next_attempt_at = :t WHERE id = :id")
+                    .bind("t", now).bind("id", deliveryId).execute();
+            return new Delivery(current.id(), webhookId, current.alertId(), "pending", 0, now, current.lastError(),
+                    current.deliveredAt());
+        });
     }
 
     /** Queues an alert for every enabled webhook, in the caller's transaction. */
@@ -150,65 +208,187 @@ public final class Webhooks implements AutoCloseable {
     private record Due(long id, String url, String secret, String payload, int attempts) {
     }
 
-    /** Claims and attempts every delivery that is due now; returns how many it attempted. */
-    public int deliverDue() {
-        long now = clock.millis();
-        var due = database.read(h -> h.createQuery("SELECT d.id, w.url, w.secret, d.payload, d.attempts FROM monitor_deliveries d"
-                        + " JOIN monitor_webhooks w ON w.id = d.webhook_id WHERE d.status = 'pending' AND d.next_attempt_at <= :n"
-                        + " ORDER BY d.id LIMIT 100").bind("n", now)
-                .map((rs, ctx) -> new Due(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getInt(5)))
-                .list());
-        int attempted = 0;
-        for (var d : due) {
-            // claim it, so that another dispatcher (a replica, or a manual run) does not send it too
-            long claimAt = clock.millis(); // now, not when the batch was read: earlier sends may have taken a while
-            long lease = claimAt + CLAIM.toMillis();
-            int claimed = database.write(h -> h.createUpdate("UPDATE monitor_deliveries SET next_attempt_at = :lease"
-                            + " WHERE id = :id AND status = 'pending' AND next_attempt_at <= :n")
-                    .bind("lease", lease).bind("id", d.id()).bind("n", claimAt).execute());
-            if (claimed == 0) {
-                continue;
-            }
-            attempted++;
-            String error = null;
-            try {
-                var request = HttpRequest.newBuilder(URI.create(d.url())).timeout(Duration.ofSeconds(10))
-                        .header("Content-Type", "application/json")
-                        .header(SIGNATURE_HEADER, sign(d.secret(), clock.millis() / 1000, d.payload()))
-                        .header("X-Launchpad-Delivery", Long.toString(d.id()))
-                        .POST(HttpRequest.BodyPublishers.ofString(d.payload())).build();
-                var response = http.send(request, HttpResponse.BodyHandlers.discarding());
-                if (response.statusCode() / 100 != 2) {
-                    error = "HTTP " + response.statusCode();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return attempted; // the claim runs out and the delivery is tried again
-            } catch (Exception e) {
-                error = e.getClass().getSimpleName() + ": " + e.getMessage();
-            }
-            int attempts = d.attempts() + 1;
-            long at = clock.millis();
-            if (error == null) {
-                database.writeVoid(h -> h.createUpdate("UPDATE monitor_deliveries SET status = 'delivered', attempts = :a,"
-                        + " delivered_at = :t, last_error = NULL WHERE id = :id AND next_attempt_at = :lease")
-                        .bind("a", attempts).bind("t", at).bind("id", d.id()).bind("lease", lease).execute());
-            } else {
-                long wait = Math.min(3_600_000L, baseBackoff.toMillis() << Math.min(20, attempts - 1));
-                var status = attempts >= MAX_ATTEMPTS ? "failed" : "pending";
-                var message = error;
-                // only while the claim is still ours: a late failure must not undo another dispatcher's delivery
-                database.writeVoid(h -> h.createUpdate("UPDATE monitor_deliveries SET status = :s, attempts = :a,"
-                        + " next_attempt_at = :n, last_error = :e WHERE id = :id AND next_attempt_at = :lease")
-                        .bind("s", status).bind("a", attempts).bind("n", at + wait).bind("e", message).bind("id", d.id())
-                        .bind("lease", lease).execute());
-                LOG.info("Webhook delivery {} to {} failed ({}), attempt {} of {}", d.id(), d.url(), error, attempts, MAX_ATTEMPTS);
-            }
-        }
-        return attempted;
+    /** How an attempt went. */
+    private enum Outcome {
+        DELIVERED,
+        /** the receiver answered with an error status */
+        REFUSED,
+        /** no complete answer: could not connect, or timed out */
+        UNREACHABLE,
+        /** another dispatcher had claimed it */
+        NOT_CLAIMED,
+        INTERRUPTED
     }
 
-    /** How long a claimed delivery is left to its dispatcher (longer than the request's 10 s timeout). */
+    /**
+     * Attempts every delivery that is due now, each webhook's on a thread of its own, and returns once they are done;
+     * returns how many it attempted. A webhook already being sent to (by the background dispatcher) is left to it.
+     */
+    public int deliverDue() {
+        var attempted = new java.util.concurrent.atomic.AtomicInteger();
+        var threads = dispatch(attempted);
+        try {
+            for (var t : threads) {
+                t.join();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return attempted.get();
+    }
+
+    /** Starts a thread for every webhook with deliveries due and none sending to it yet; returns them. */
+    private List<Thread> dispatch(java.util.concurrent.atomic.AtomicInteger attempted) {
+        long now = clock.millis();
+        var webhooksDue = database.read(h -> h.createQuery("SELECT DISTINCT webhook_id FROM monitor_deliveries"
+                + " WHERE status = 'pending' AND next_attempt_at <= :n").bind("n", now).mapTo(Long.class).list());
+        var started = new java.util.ArrayList<Thread>();
+        for (long webhook : webhooksDue) {
+            var thread = Thread.ofVirtual().name("launchpad-webhook-" + webhook).unstarted(() -> {
+                try {
+                    sendDue(webhook, attempted);
+                } catch (RuntimeException e) {
+                    LOG.warn("Webhook {}: {}", webhook, e.toString());
+                } finally {
+                    sending.remove(webhook, Thread.currentThread());
+                }
+            });
+            if (sending.putIfAbsent(webhook, thread) == null) {
+                started.add(thread);
+                thread.start();
+            }
+        }
+        return started;
+    }
+
+    /**
+     * Attempts a webhook's due deliveries in order; stops at the first it could not get an answer for (the rest are
+     * not charged an attempt, and go when their time comes after it).
+     */
+    private void sendDue(long webhook, java.util.concurrent.atomic.AtomicInteger attempted) {
+        long now = clock.millis();
+        var due = database.read(h -> h.createQuery("SELECT d.id, w.url, w.secret, d.payload, d.attempts FROM monitor_deliveries d"
+                        + " JOIN monitor_webhooks w ON w.id = d.webhook_id WHERE d.webhook_id = :w AND d.status = 'pending'"
+                        + " AND d.next_attempt_at <= :n ORDER BY d.id LIMIT 100").bind("w", webhook).bind("n", now)
+                .map((rs, ctx) -> new Due(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getInt(5)))
+                .list());
+        for (var d : due) {
+            if (stopped) {
+                return;
+            }
+            var outcome = attempt(d);
+            if (outcome != Outcome.NOT_CLAIMED && outcome != Outcome.INTERRUPTED) {
+                attempted.incrementAndGet();
+            }
+            if (outcome == Outcome.UNREACHABLE || outcome == Outcome.INTERRUPTED) {
+                return;
+            }
+        }
+    }
+
+    private Outcome attempt(Due d) {
+        // claim it, so that another dispatcher (a replica, or a manual run) does not send it too
+        long claimAt = clock.millis(); // now, not when the batch was read: earlier sends may have taken a while
+        long lease = claimAt + CLAIM.toMillis();
+        int claimed = database.write(h -> h.createUpdate("UPDATE monitor_deliveries SET next_attempt_at = :lease"
+                        + " WHERE id = :id AND status = 'pending' AND next_attempt_at <= :n")
+                .bind("lease", lease).bind("id", d.id()).bind("n", claimAt).execute());
+        if (claimed == 0) {
+            return Outcome.NOT_CLAIMED;
+        }
+        String error = null;
+        var outcome = Outcome.DELIVERED;
+        var deadline = new Deadline(Thread.currentThread());
+        try {
+            var request = HttpRequest.newBuilder(URI.create(d.url())).timeout(requestTimeout)
+                    .header("Content-Type", "application/json")
+                    .header(SIGNATURE_HEADER, sign(d.secret(), clock.millis() / 1000, d.payload()))
+                    .header("X-Launchpad-Delivery", Long.toString(d.id()))
+                    .POST(HttpRequest.BodyPublishers.ofString(d.payload())).build();
+            // the request's own timeout ends when the headers arrive; the deadline interrupts a body that does not end
+            deadline.start(timer, requestTimeout);
+            var response = http.send(request, HttpResponse.BodyHandlers.discarding());
+            deadline.finish();
+            if (response.statusCode() / 100 != 2) {
+                error = "HTTP " + response.statusCode();
+                outcome = Outcome.REFUSED;
+            }
+        } catch (InterruptedException e) {
+            if (!deadline.finish()) {
+                Thread.currentThread().interrupt();
+                return Outcome.INTERRUPTED; // closing: the claim runs out and the delivery is tried again
+            }
+            error = "no complete answer within " + requestTimeout.toMillis() + " ms";
+            outcome = Outcome.UNREACHABLE;
+        } catch (java.io.IOException e) {
+            deadline.finish();
+            error = e.getClass().getSimpleName() + ": " + e.getMessage();
+            outcome = Outcome.UNREACHABLE;
+        } catch (RuntimeException e) {
+            deadline.finish();
+            error = e.getClass().getSimpleName() + ": " + e.getMessage(); // a URL the client cannot send to
+            outcome = Outcome.REFUSED;
+        }
+        int attempts = d.attempts() + 1;
+        long at = clock.millis();
+        if (error == null) {
+            database.writeVoid(h -> h.createUpdate("UPDATE monitor_deliveries SET status = 'delivered', attempts = :a,"
+                    + " delivered_at = :t, last_error = NULL WHERE id = :id AND next_attempt_at = :lease")
+                    .bind("a", attempts).bind("t", at).bind("id", d.id()).bind("lease", lease).execute());
+        } else {
+            long wait = Math.min(MAX_BACKOFF_MS, baseBackoff.toMillis() << Math.min(20, attempts - 1));
+            var status = attempts >= MAX_ATTEMPTS ? "failed" : "pending";
+            var message = error;
+            // only while the claim is still ours: a late failure must not undo another dispatcher's delivery
+            database.writeVoid(h -> h.createUpdate("UPDATE monitor_deliveries SET status = :s, attempts = :a,"
+                    + " next_attempt_at = :n, last_error = :e WHERE id = :id AND next_attempt_at = :lease")
+                    .bind("s", status).bind("a", attempts).bind("n", at + wait).bind("e", message).bind("id", d.id())
+                    .bind("lease", lease).execute());
+            LOG.info("Webhook delivery {} to {} failed ({}), attempt {} of {}", d.id(), d.url(), error, attempts, MAX_ATTEMPTS);
+        }
+        return outcome;
+    }
+
+    /**
+     * Interrupts a thread sending a request once its time is up, unless it has finished by then. The HTTP client's
+     * blocking send is used, with this, rather than its asynchronous one, which completes on the common fork-join
+     * pool and so can stall while that pool is busy.
+     */
+    private static final class Deadline {
+        private final Thread sender;
+        private boolean finished;
+        private boolean expired;
+        private java.util.concurrent.ScheduledFuture<?> alarm;
+
+        Deadline(Thread sender) {
+            this.sender = sender;
+        }
+
+        synchronized void start(java.util.concurrent.ScheduledExecutorService timer, Duration after) {
+            alarm = timer.schedule(this::expire, after.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
+
+        private synchronized void expire() {
+            if (!finished) {
+                expired = true;
+                sender.interrupt();
+            }
+        }
+
+        /** Ends the wait; returns whether the time ran out, in which case the interrupt it caused is cleared. */
+        synchronized boolean finish() {
+            finished = true;
+            if (alarm != null) {
+                alarm.cancel(false);
+            }
+            if (expired) {
+                Thread.interrupted();
+            }
+            return expired;
+        }
+    }
+
+    /** How long a claimed delivery is left to its dispatcher (longer than a request may take). */
     private static final Duration CLAIM = Duration.ofMinutes(1);
 
     /** Starts delivering in the background, looking for due deliveries every {@code poll}. */
@@ -217,7 +397,7 @@ public final class Webhooks implements AutoCloseable {
             while (!stopped) {
                 try {
                     Thread.sleep(poll.toMillis());
-                    deliverDue();
+                    dispatch(new java.util.concurrent.atomic.AtomicInteger()); // webhooks still sending are left to it
                 } catch (InterruptedException e) {
                     return;
                 } catch (RuntimeException e) {
@@ -227,16 +407,22 @@ public final class Webhooks implements AutoCloseable {
         });
     }
 
+    /** Stops sending; a delivery being sent is left to be tried again once its claim runs out. */
     @Override
     public void close() {
         stopped = true;
+        var threads = new java.util.ArrayList<Thread>(sending.values());
         if (dispatcher != null) {
-            dispatcher.interrupt();
-            try {
-                dispatcher.join(10_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            threads.add(dispatcher);
         }
+        threads.forEach(Thread::interrupt);
+        try {
+            for (var t : threads) {
+                t.join(10_000);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        timer.shutdownNow();
     }
 }

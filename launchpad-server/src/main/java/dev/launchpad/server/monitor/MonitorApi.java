@@ -246,16 +246,11 @@ public final class MonitorApi {
         r.add(route(HandlerType.GET, "/api/v1/webhooks/{id}/deliveries", ctx -> {
             var node = Json.mapper().createObjectNode();
             var list = node.putArray("deliveries");
-            for (var d : webhooks.deliveries(id(ctx))) {
-                var o = list.addObject().put("id", d.id()).put("alert_id", d.alertId()).put("status", d.status())
-                        .put("attempts", d.attempts()).put("next_attempt_at", d.nextAttemptAt());
-                o.put("last_error", d.lastError());
-                if (d.deliveredAt() != null) {
-                    o.put("delivered_at", d.deliveredAt());
-                }
-            }
+            webhooks.deliveries(id(ctx)).forEach(d -> list.add(deliveryJson(d)));
             return node;
         }));
+        r.add(route(HandlerType.POST, "/api/v1/webhooks/{id}/deliveries/{delivery}/redeliver",
+                ctx -> deliveryJson(webhooks.redeliver(id(ctx), id(ctx, "delivery")))));
         return r;
     }
 
@@ -650,6 +645,16 @@ public final class MonitorApi {
         return o;
     }
 
+    private static ObjectNode deliveryJson(Webhooks.Delivery d) {
+        var o = Json.mapper().createObjectNode().put("id", d.id()).put("alert_id", d.alertId()).put("status", d.status())
+                .put("attempts", d.attempts()).put("next_attempt_at", d.nextAttemptAt());
+        o.put("last_error", d.lastError());
+        if (d.deliveredAt() != null) {
+            o.put("delivered_at", d.deliveredAt());
+        }
+        return o;
+    }
+
     private static ObjectNode incidentJson(Alerts.Incident i) {
         var o = Json.mapper().createObjectNode();
         o.put("id", i.id()).put("rule_id", i.ruleId()).put("rule", i.ruleName()).put("deployment", i.deployment()).put("check", i.check())
@@ -702,10 +707,14 @@ public final class MonitorApi {
     }
 
     private static long id(Context ctx) {
+        return id(ctx, "id");
+    }
+
+    private static long id(Context ctx, String param) {
         try {
-            return Long.parseLong(ctx.pathParam("id"));
+            return Long.parseLong(ctx.pathParam(param));
         } catch (NumberFormatException e) {
-            throw LaunchpadException.notFound("No such id '" + ctx.pathParam("id") + "'.");
+            throw LaunchpadException.notFound("No such id '" + ctx.pathParam(param) + "'.");
         }
     }
 

@@ -298,6 +298,22 @@ class MonitoringEndToEndTest {
         assertThat(received).extracting(d -> Json.mapper().readTree(d[1]).path("check").asText())
                 .contains("feature_drift", "data_quality");
         assertThat(receiverCalls.get()).isEqualTo(expected + 1);
+        // a delivery the receiver lost is sent again on request
+        var hookPath = "/api/v1/webhooks/" + hook.path("id").asLong();
+        var deliveries = json("GET", hookPath + "/deliveries", null).path("deliveries");
+        assertThat(deliveries).extracting(d -> d.path("status").asText()).containsOnly("delivered");
+        var redelivery = json("POST", hookPath + "/deliveries/" + deliveries.get(0).path("id").asLong() + "/redeliver", "{}");
+        assertThat(redelivery.path("status").asText()).isEqualTo("pending");
+        deadline = System.nanoTime() + 20_000_000_000L;
+        while (received.size() < expected + 1 && System.nanoTime() < deadline) {
+            server.monitoring().webhooks().deliverDue();
+            Thread.sleep(50);
+        }
+        assertThat(received).hasSize(expected + 1);
+        assertThat(Json.mapper().readTree(received.getLast()[1]).path("alert_id").asLong())
+                .isEqualTo(deliveries.get(0).path("alert_id").asLong());
+        assertThat(Webhooks.verify(SECRET, received.getLast()[0], received.getLast()[1])).isTrue();
+        assertThat(send("GET", "/api/v1/webhooks/999999/deliveries", null, null).statusCode()).isEqualTo(404);
 
         // incidents: open → acknowledged → resolved, with timestamps
         var incidents = json("GET", "/api/v1/incidents?status=open", null).path("incidents");
