@@ -11,6 +11,7 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -35,6 +36,15 @@ public final class MonitorService implements AutoCloseable {
     /** How long after a window ends its checks wait for late flushes. */
     public static final Duration GRACE = Duration.ofSeconds(5);
     private static final Duration LOCK = Duration.ofMinutes(5);
+    /**
+     * How far back the scheduler catches up after the server was down (or monitoring stopped): the spans of the last
+     * hour, or the last span when spans are longer. Older ones are not checked: their alerts would fire now for
+     * traffic long gone, and their cool-downs would hold back today's.
+     */
+    static final Duration CATCH_UP = Duration.ofHours(1);
+    /** Failed runs of one span before it is passed over, so that the spans after it are checked (every 30 s). */
+    static final int MAX_SPAN_ATTEMPTS = 10;
+    private static final Duration RETRY_AFTER = Duration.ofSeconds(30);
 
     private final Database database;
     private final Clock clock;
@@ -107,13 +117,21 @@ public final class MonitorService implements AutoCloseable {
 
     public MonitorSettings updateSettings(String deployment, com.fasterxml.jackson.databind.JsonNode patch) {
         deployments.get(deployment);
-        var updated = settings(deployment).with(patch);
+        var before = settings(deployment);
+        var updated = before.with(patch);
         var text = updated.toJson().toString();
         long now = clock.millis();
+        // switched on again, or a new interval: the schedule starts afresh from the newest span, rather than checking
+        // the time it was off or waiting out the old interval's next run
+        boolean restart = (updated.enabled() && !before.enabled()) || updated.intervalMinutes() != before.intervalMinutes();
         database.writeVoid(h -> {
             h.createUpdate("DELETE FROM monitor_settings WHERE deployment = :d").bind("d", deployment).execute();
             h.createUpdate("INSERT INTO monitor_settings (deployment, settings, updated_at) VALUES (:d, :s, :t)")
                     .bind("d", deployment).bind("s", text).bind("t", now).execute();
+            if (restart) {
+                h.createUpdate("UPDATE monitor_jobs SET last_to = NULL, next_run_at = :n, attempts = 0, last_error = NULL"
+                        + " WHERE deployment = :d").bind("n", now).bind("d", deployment).execute();
+            }
         });
         return updated;
     }
@@ -271,7 +289,9 @@ public final class MonitorService implements AutoCloseable {
                 continue;
             }
             Long lastTo = job[1];
-            long to = lastTo == null ? end : Math.min(end, lastTo + span);
+            // after a long pause, only the spans of the catch-up period are checked
+            long catchUpFrom = end - Math.max(1, CATCH_UP.toMillis() / span) * span;
+            long to = lastTo == null ? end : Math.min(end, Math.max(lastTo, catchUpFrom) + span);
             if (lastTo != null && to <= lastTo) {
                 continue; // nothing new yet (the interval changed, or the clock went back)
             }
@@ -299,13 +319,45 @@ public final class MonitorService implements AutoCloseable {
                                 + " locked_until = NULL, attempts = 0, last_error = NULL WHERE deployment = :d AND locked_by = :o")
                         .bind("t", to).bind("n", next).bind("d", d.name()).bind("o", owner).execute());
             } catch (RuntimeException e) {
-                LOG.warn("Monitor checks of {} failed: {}", d.name(), e.toString());
-                database.writeVoid(h -> h.createUpdate("UPDATE monitor_jobs SET locked_by = NULL, locked_until = NULL,"
-                                + " attempts = attempts + 1, last_error = :e, next_run_at = :n WHERE deployment = :d")
-                        .bind("e", String.valueOf(e.getMessage())).bind("n", now + 30_000).bind("d", d.name()).execute());
+                failed(d.name(), from, to, now, e);
             }
         }
         return runs;
+    }
+
+    /**
+     * Records a failed run of [from, to): tried again in 30 s, and after {@link #MAX_SPAN_ATTEMPTS} failures passed
+     * over (the job moves on to the next span; the error stays on the job until a run succeeds).
+     */
+    private void failed(String deployment, long from, long to, long now, RuntimeException e) {
+        int attempts = database.read(h -> h.createQuery("SELECT attempts FROM monitor_jobs WHERE deployment = :d")
+                .bind("d", deployment).mapTo(Integer.class).findOne().orElse(0)) + 1;
+        boolean passOver = attempts >= MAX_SPAN_ATTEMPTS;
+        var error = Instant.ofEpochMilli(from) + " – " + Instant.ofEpochMilli(to) + ": " + e.getMessage()
+                + (passOver ? " (passed over after " + attempts + " attempts)" : "");
+        if (passOver) {
+            LOG.error("Monitor checks of {} over {} failed {} times; going on with the next span", deployment,
+                    Instant.ofEpochMilli(from) + " – " + Instant.ofEpochMilli(to), attempts, e);
+        } else {
+            LOG.warn("Monitor checks of {} failed (attempt {}): {}", deployment, attempts, e.toString());
+        }
+        database.writeVoid(h -> h.createUpdate("UPDATE monitor_jobs SET locked_by = NULL, locked_until = NULL,"
+                        + " attempts = :a, last_error = :e, next_run_at = :n"
+                        + (passOver ? ", last_to = :t" : "") + " WHERE deployment = :d AND locked_by = :o")
+                .bind("a", passOver ? 0 : attempts).bind("e", error).bind("n", passOver ? now : now + RETRY_AFTER.toMillis())
+                .bind("t", to).bind("d", deployment).bind("o", owner).execute());
+    }
+
+    /** A deployment's scheduled job: the end of the last span checked, the next run, and the latest failure. */
+    public record Schedule(Long lastTo, long nextRunAt, int attempts, String lastError) {
+    }
+
+    /** The deployment's scheduled job, or empty before its first run. */
+    public Optional<Schedule> schedule(String deployment) {
+        return database.read(h -> h.createQuery("SELECT last_to, next_run_at, attempts, last_error FROM monitor_jobs"
+                        + " WHERE deployment = :d").bind("d", deployment)
+                .map((rs, ctx) -> new Schedule(Database.nullableLong(rs, "last_to"), rs.getLong("next_run_at"),
+                        rs.getInt("attempts"), rs.getString("last_error"))).findOne());
     }
 
     /** Starts the background scheduler, polling every {@code poll}. */

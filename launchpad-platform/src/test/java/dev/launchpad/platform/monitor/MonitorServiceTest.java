@@ -248,6 +248,75 @@ class MonitorServiceTest {
     }
 
     @Test
+    void theScheduleCatchesUpAnHourRestartsWhenSettingsChangeAndPassesOverASpanThatKeepsFailing() {
+        var clock = new MutableClock(Instant.ofEpochMilli(M0 + 6_000));
+        try (var db = Database.open(TestDatabases.newSqliteUrl())) {
+            var deployments = deployments(db, clock, "d");
+            var failing = new java.util.concurrent.atomic.AtomicBoolean();
+            var monitors = new MonitorService(db, clock, deployments, new WindowStore(db), new Baselines(db, clock),
+                    new Feedback(db, clock), () -> {
+                        if (failing.get()) {
+                            throw new IllegalStateException("the database is unwell");
+                        }
+                    });
+            assertThat(monitors.runDue()).isEqualTo(1); // [M0 − 1 min, M0)
+            assertThat(monitors.schedule("d").orElseThrow().lastTo()).isEqualTo(M0);
+
+            // two days down: only the last hour's sixty spans are checked, oldest first, one a pass
+            clock.advanceSeconds(2 * 86_400);
+            long end = M0 + 2 * 86_400_000L;
+            int runs = 0;
+            while (monitors.runDue() > 0) {
+                runs++;
+            }
+            assertThat(runs).isEqualTo(60);
+            var latency = monitors.results("d", "latency", M0 - 60_000, end, 1_000);
+            assertThat(latency).extracting(MonitorService.StoredResult::from).contains(end - 3_600_000)
+                    .doesNotContain(end - 3_660_000).hasSize(61);
+
+            // switched off for half an hour, then on: the newest span only, not the time it was off
+            monitors.updateSettings("d", Json.mapper().createObjectNode().put("enabled", false));
+            clock.advanceSeconds(1_800);
+            assertThat(monitors.runDue()).isZero();
+            monitors.updateSettings("d", Json.mapper().createObjectNode().put("enabled", true));
+            assertThat(monitors.runDue()).isEqualTo(1);
+            assertThat(monitors.runDue()).isZero();
+            assertThat(monitors.schedule("d").orElseThrow().lastTo()).isEqualTo(end + 1_800_000);
+
+            // daily checks, then every minute again: the next run is not a day away
+            monitors.updateSettings("d", Json.mapper().createObjectNode().put("interval_minutes", 1440));
+            assertThat(monitors.runDue()).isEqualTo(1);
+            clock.advanceSeconds(60);
+            assertThat(monitors.runDue()).isZero();
+            monitors.updateSettings("d", Json.mapper().createObjectNode().put("interval_minutes", 1));
+            assertThat(monitors.runDue()).isEqualTo(1);
+
+            // a span that keeps failing is retried every 30 s, then passed over; the error shows on the job
+            clock.advanceSeconds(60);
+            failing.set(true);
+            long failingTo = monitors.schedule("d").orElseThrow().lastTo() + 60_000;
+            for (int i = 1; i < MonitorService.MAX_SPAN_ATTEMPTS; i++) {
+                assertThat(monitors.runDue()).isZero();
+                var job = monitors.schedule("d").orElseThrow();
+                assertThat(job.attempts()).isEqualTo(i);
+                assertThat(job.lastError()).contains("the database is unwell").doesNotContain("passed over");
+                assertThat(monitors.runDue()).as("not before 30 s").isZero();
+                assertThat(monitors.schedule("d").orElseThrow().attempts()).isEqualTo(i);
+                clock.advanceSeconds(30);
+            }
+            assertThat(monitors.runDue()).isZero();
+            var passedOver = monitors.schedule("d").orElseThrow();
+            assertThat(passedOver.lastTo()).isEqualTo(failingTo);
+            assertThat(passedOver.attempts()).isZero();
+            assertThat(passedOver.lastError()).contains("the database is unwell", "passed over after 10 attempts");
+            failing.set(false);
+            clock.advanceSeconds(60);
+            assertThat(monitors.runDue()).isEqualTo(1);
+            assertThat(monitors.schedule("d").orElseThrow().lastError()).isNull();
+        }
+    }
+
+    @Test
     void everySchedulerPassTellsWhichDeploymentsExist() {
         var clock = new MutableClock(Instant.ofEpochMilli(M0));
         try (var db = Database.open(TestDatabases.newSqliteUrl())) {

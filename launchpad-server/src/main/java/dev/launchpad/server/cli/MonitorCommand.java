@@ -85,8 +85,21 @@ public final class MonitorCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            return ServerClient.answer(spec, server, (client, out) -> print(out,
-                    client.get("/api/v1/deployments/" + ServerClient.encode(deployment) + "/monitor").path("latest")));
+            return ServerClient.answer(spec, server, (client, out) -> {
+                var monitor = client.get("/api/v1/deployments/" + ServerClient.encode(deployment) + "/monitor");
+                print(out, monitor.path("latest"));
+                var schedule = monitor.path("schedule");
+                if (schedule.has("last_checked_to")) {
+                    out.printf("Checked up to %s; next run at %s%n",
+                            java.time.Instant.ofEpochMilli(schedule.path("last_checked_to").asLong()),
+                            java.time.Instant.ofEpochMilli(schedule.path("next_run_at").asLong()));
+                }
+                if (schedule.has("last_error")) {
+                    int attempts = schedule.path("failed_attempts").asInt();
+                    out.printf("Last scheduled run failed%s: %s%n", attempts > 0 ? " (" + attempts + " attempts, retrying)" : "",
+                            schedule.path("last_error").asText());
+                }
+            });
         }
     }
 

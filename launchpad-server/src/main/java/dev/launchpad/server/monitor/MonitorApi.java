@@ -606,6 +606,16 @@ public final class MonitorApi {
         var node = Json.mapper().createObjectNode();
         node.put("deployment", d.name());
         node.set("settings", monitors.settings(d.name()).toJson());
+        monitors.schedule(d.name()).ifPresent(job -> {
+            var schedule = node.putObject("schedule");
+            if (job.lastTo() != null) {
+                schedule.put("last_checked_to", job.lastTo());
+            }
+            schedule.put("next_run_at", job.nextRunAt()).put("failed_attempts", job.attempts());
+            if (job.lastError() != null) {
+                schedule.put("last_error", job.lastError());
+            }
+        });
         var latest = node.putArray("latest");
         monitors.latest(d.name()).forEach(s -> latest.add(resultJson(s)));
         return node;

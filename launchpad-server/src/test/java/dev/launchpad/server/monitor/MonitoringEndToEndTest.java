@@ -342,6 +342,12 @@ class MonitoringEndToEndTest {
         assertThat(LaunchpadCli.commandLine().setOut(new PrintWriter(listedIncidents))
                 .execute("alerts", "incidents", "--server", server.url())).isZero();
         assertThat(listedIncidents.toString()).contains("RULE", "data-quality", "resolved");
+        var status = new StringWriter();
+        assertThat(LaunchpadCli.commandLine().setOut(new PrintWriter(status))
+                .execute("monitor", "status", "--deployment", "fraud", "--server", server.url())).isZero();
+        assertThat(status.toString()).contains("feature_drift", "Checked up to ");
+        assertThat(json("GET", "/api/v1/deployments/fraud/monitor", null).path("schedule").path("failed_attempts").asInt())
+                .isZero();
     }
 
     @Test
