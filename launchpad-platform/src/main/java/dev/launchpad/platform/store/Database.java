@@ -119,6 +119,20 @@ public final class Database implements AutoCloseable {
         return false;
     }
 
+    /**
+     * Whether a failure was PostgreSQL refusing a text value it cannot store (a NUL character, U+0000, which SQLite
+     * stores): only a client sends such text, so it is the client's error.
+     */
+    public static boolean isUnstorableText(Throwable failure) {
+        for (var t = failure; t != null; t = t.getCause()) {
+            if (t instanceof java.sql.SQLException sql && ("22021".equals(sql.getSQLState())
+                    || "22P05".equals(sql.getSQLState()))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Reads a nullable BIGINT column. */
     public static Long nullableLong(java.sql.ResultSet rs, String column) throws java.sql.SQLException {
         long value = rs.getLong(column);

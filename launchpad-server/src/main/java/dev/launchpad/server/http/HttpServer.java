@@ -43,6 +43,11 @@ public final class HttpServer implements AutoCloseable {
             config.routes.exception(HttpResponseException.class, (e, ctx) -> error(ctx, codeFor(e.getStatus(), ctx),
                     messageFor(e, ctx)));
             config.routes.exception(Exception.class, (e, ctx) -> {
+                if (dev.launchpad.platform.store.Database.isUnstorableText(e)) {
+                    error(ctx, ErrorCode.INVALID_PARAMETER_VALUE, "A text value of the request holds a character the"
+                            + " database cannot store (NUL, U+0000).");
+                    return;
+                }
                 LOG.error("Unexpected failure serving {} {}", ctx.method(), ctx.path(), e);
                 error(ctx, ErrorCode.INTERNAL_ERROR, "Internal error: " + e.getClass().getSimpleName()
                         + ". The server log has the details.");
