@@ -66,9 +66,15 @@ public final class Baselines {
                 .bind("m", model).bind("v", version)
                 .map((rs, ctx) -> {
                     byte[] sample = rs.getBytes("sample");
+                    DatasetProfile profile;
+                    try {
+                        profile = DatasetProfile.fromBytes(rs.getBytes("profile"));
+                    } catch (IllegalArgumentException e) { // stored by the server: not the request's fault
+                        throw new IllegalStateException("corrupt baseline profile of " + model + " v" + version, e);
+                    }
                     return new Baseline(rs.getString("model_name"), rs.getInt("model_version"), rs.getString("source"),
-                            rs.getLong("row_count"), DatasetProfile.fromBytes(rs.getBytes("profile")),
-                            sample == null ? null : RowSample.fromBytes(sample, 7), rs.getLong("created_at"));
+                            rs.getLong("row_count"), profile, sample == null ? null : RowSample.fromBytes(sample, 7),
+                            rs.getLong("created_at"));
                 }).findOne());
     }
 

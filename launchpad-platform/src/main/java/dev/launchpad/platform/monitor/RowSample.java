@@ -293,7 +293,7 @@ public final class RowSample {
     public static RowSample fromBytes(byte[] bytes, long seed) {
         try (var in = new DataInputStream(new ByteArrayInputStream(bytes))) {
             if (in.readInt() != MAGIC) {
-                throw new IllegalArgumentException("not a row sample");
+                throw new IllegalStateException("not a row sample");
             }
             var s = new RowSample(in.readInt(), seed);
             s.seen = in.readLong();
@@ -317,7 +317,7 @@ public final class RowSample {
             }
             return s;
         } catch (IOException e) {
-            throw new IllegalArgumentException("corrupt row sample: " + e.getMessage(), e);
+            throw new IllegalStateException("corrupt row sample: " + e.getMessage(), e); // stored by the server
         }
     }
 }

@@ -199,8 +199,9 @@ public final class WindowData {
             w.overloaded = overloaded;
             w.schemaMismatches = mismatches;
             return w;
-        } catch (IOException e) {
-            throw new IllegalArgumentException("corrupt monitoring window: " + e.getMessage(), e);
+        } catch (IOException | IllegalArgumentException e) {
+            // stored by the server: a fault of the server's data, not of a request
+            throw new IllegalStateException("corrupt monitoring window: " + e.getMessage(), e);
         }
     }
 

@@ -237,4 +237,14 @@ class WindowDataTest {
             assertThat(chunked.frequentItems()).isEqualTo(direct.frequentItems());
         }
     }
+    @Test
+    void aCorruptStoredWindowIsTheServersFaultNotTheRequests() {
+        // an IllegalArgumentException would be answered 400, as if the request were wrong
+        var garbage = new byte[] {1, 2, 3};
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> WindowData.read(1, 1, 0, 0, 0, garbage, garbage,
+                        new byte[40], new byte[] {0, 0, 0, 3, 9, 9, 9, 0, 0, 0, 0}, 1))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("corrupt monitoring window");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> RowSample.fromBytes(garbage, 1))
+                .isInstanceOf(IllegalStateException.class);
+    }
 }

@@ -40,10 +40,10 @@ public final class AlertsCommand implements Runnable {
             return ServerClient.answer(spec, server, (client, out) -> {
                 var path = "/api/v1/alerts?limit=" + limit + (deployment == null ? "" : "&deployment=" + ServerClient.encode(deployment));
                 var body = client.get(path);
-                out.printf("%-6s %-22s %-10s %-16s %-9s %-16s %-8s %s%n", "ID", "FIRED", "SEVERITY", "DEPLOYMENT", "INCIDENT",
+                out.printf("%-6s %-24s %-10s %-16s %-9s %-16s %-16s %s%n", "ID", "FIRED", "SEVERITY", "DEPLOYMENT", "INCIDENT",
                         "RULE", "CHECK", "MESSAGE");
                 for (var a : body.path("alerts")) {
-                    out.printf("%-6d %-22s %-10s %-16s %-9d %-16s %-8s %s%n", a.path("id").asLong(),
+                    out.printf("%-6d %-24s %-10s %-16s %-9d %-16s %-16s %s%n", a.path("id").asLong(),
                             Instant.ofEpochMilli(a.path("fired_at").asLong()), a.path("severity").asText(),
                             a.path("deployment").asText(), a.path("incident_id").asLong(), a.path("rule").asText(),
                             a.path("check").asText(), a.path("message").asText());
@@ -60,18 +60,25 @@ public final class AlertsCommand implements Runnable {
         @Option(names = "--status", description = "open, acknowledged or resolved.")
         String status;
 
+        @Option(names = "--deployment", description = "Only this deployment's incidents.")
+        String deployment;
+
+        @Option(names = "--limit", defaultValue = "50", description = "At most this many, up to 100 (default 50).")
+        int limit;
+
         @Option(names = "--server", description = "Launchpad server URL.")
         String server;
 
         @Override
         public Integer call() throws Exception {
             return ServerClient.answer(spec, server, (client, out) -> {
-                var body = client.get("/api/v1/incidents" + (status == null ? "" : "?status="
-                        + ServerClient.encode(status)));
-                out.printf("%-6s %-13s %-10s %-16s %-16s %-22s %s%n", "ID", "STATUS", "SEVERITY", "DEPLOYMENT", "RULE",
+                var body = client.get("/api/v1/incidents?limit=" + limit + (status == null ? "" : "&status="
+                        + ServerClient.encode(status)) + (deployment == null ? "" : "&deployment="
+                        + ServerClient.encode(deployment)));
+                out.printf("%-6s %-13s %-10s %-16s %-16s %-24s %s%n", "ID", "STATUS", "SEVERITY", "DEPLOYMENT", "RULE",
                         "OPENED", "SUMMARY");
                 for (var i : body.path("incidents")) {
-                    out.printf("%-6d %-13s %-10s %-16s %-16s %-22s %s%n", i.path("id").asLong(), i.path("status").asText(),
+                    out.printf("%-6d %-13s %-10s %-16s %-16s %-24s %s%n", i.path("id").asLong(), i.path("status").asText(),
                             i.path("severity").asText(), i.path("deployment").asText(), i.path("rule").asText(),
                             Instant.ofEpochMilli(i.path("opened_at").asLong()), i.path("summary").asText());
                 }

@@ -340,7 +340,7 @@ class MonitoringEndToEndTest {
         assertThat(listed.toString()).contains("feature_drift", "data_quality", "X_0, X_1", "feature-drift");
         var listedIncidents = new StringWriter();
         assertThat(LaunchpadCli.commandLine().setOut(new PrintWriter(listedIncidents))
-                .execute("alerts", "incidents", "--server", server.url())).isZero();
+                .execute("alerts", "incidents", "--deployment", "fraud", "--limit", "10", "--server", server.url())).isZero();
         assertThat(listedIncidents.toString()).contains("RULE", "data-quality", "resolved");
         var status = new StringWriter();
         assertThat(LaunchpadCli.commandLine().setOut(new PrintWriter(status))
