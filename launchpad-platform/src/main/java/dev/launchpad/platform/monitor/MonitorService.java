@@ -129,8 +129,10 @@ public final class MonitorService implements AutoCloseable {
             h.createUpdate("INSERT INTO monitor_settings (deployment, settings, updated_at) VALUES (:d, :s, :t)")
                     .bind("d", deployment).bind("s", text).bind("t", now).execute();
             if (restart) {
-                h.createUpdate("UPDATE monitor_jobs SET last_to = NULL, next_run_at = :n, attempts = 0, last_error = NULL"
-                        + " WHERE deployment = :d").bind("n", now).bind("d", deployment).execute();
+                // a run in progress loses its claim, so that it does not put back the old schedule when it ends
+                h.createUpdate("UPDATE monitor_jobs SET last_to = NULL, next_run_at = :n, attempts = 0, last_error = NULL,"
+                        + " locked_by = NULL, locked_until = NULL WHERE deployment = :d").bind("n", now).bind("d", deployment)
+                        .execute();
             }
         });
         return updated;
@@ -309,6 +311,12 @@ public final class MonitorService implements AutoCloseable {
             });
             if (claimed == 0) {
                 continue; // another replica has it
+            }
+            if (settings(d.name()).intervalMinutes() != settings.intervalMinutes()) {
+                // the interval changed since the settings were read (and the job was restarted): next pass
+                database.writeVoid(h -> h.createUpdate("UPDATE monitor_jobs SET locked_by = NULL, locked_until = NULL"
+                        + " WHERE deployment = :d AND locked_by = :o").bind("d", d.name()).bind("o", owner).execute());
+                continue;
             }
             long from = to - span;
             try {

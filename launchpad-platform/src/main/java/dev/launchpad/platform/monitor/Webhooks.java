@@ -27,8 +27,11 @@ import java.util.List;
  * {@code X-Launchpad-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, t + "." + body)>}
  * (and rejects old timestamps to stop replays). Secrets are stored as given: they are needed to sign.
  *
- * <p>Each webhook is sent to by a thread of its own, its deliveries in order, so that a receiver that is down or
- * slow delays only its own; a request gets {@link #REQUEST_TIMEOUT} (by default) in all, its answer's body included.
+ * <p>Each webhook is sent to by a thread of its own, so that a receiver that is down or slow delays only its own
+ * deliveries; a request gets {@link #REQUEST_TIMEOUT} (by default) in all, its answer's body included. Deliveries are
+ * retried each on its own schedule (a receiver may refuse one and take the next), except that one the receiver could
+ * not be reached for holds back the webhook's other due deliveries until its own next attempt, so that a receiver
+ * that is down is not tried once a pass for each of them.
  */
 public final class Webhooks implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Webhooks.class);
@@ -154,10 +157,9 @@ public final class Webhooks implements AutoCloseable {
                         + " is still pending (attempt " + (current.attempts() + 1) + " is due at "
                         + java.time.Instant.ofEpochMilli(current.nextAttemptAt()) + ").");
             }
-            h.createUpdate("UPDATE monitor_deliveries SET status = 'pending', attempts = 0, next_attempt_at = :t WHERE id = :id")
-                    .bind("t", now).bind("id", deliveryId).execute();
-            return new Delivery(current.id(), webhookId, current.alertId(), "pending", 0, now, current.lastError(),
-                    current.deliveredAt());
+            h.createUpdate("UPDATE monitor_deliveries SET status = 'pending', attempts = 0, next_attempt_at = :t,"
+                    + " delivered_at = NULL WHERE id = :id").bind("t", now).bind("id", deliveryId).execute();
+            return new Delivery(current.id(), webhookId, current.alertId(), "pending", 0, now, current.lastError(), null);
         });
     }
 
@@ -262,8 +264,8 @@ public final class Webhooks implements AutoCloseable {
     }
 
     /**
-     * Attempts a webhook's due deliveries in order; stops at the first it could not get an answer for (the rest are
-     * not charged an attempt, and go when their time comes after it).
+     * Attempts a webhook's due deliveries, oldest first; at the first the receiver could not be reached for, the others
+     * due are put off to that one's next attempt (not charged an attempt).
      */
     private void sendDue(long webhook, java.util.concurrent.atomic.AtomicInteger attempted) {
         long now = clock.millis();
@@ -280,7 +282,15 @@ public final class Webhooks implements AutoCloseable {
             if (outcome != Outcome.NOT_CLAIMED && outcome != Outcome.INTERRUPTED) {
                 attempted.incrementAndGet();
             }
-            if (outcome == Outcome.UNREACHABLE || outcome == Outcome.INTERRUPTED) {
+            if (outcome == Outcome.UNREACHABLE) {
+                long at = clock.millis();
+                database.writeVoid(h -> h.createUpdate("UPDATE monitor_deliveries SET next_attempt_at = (SELECT"
+                                + " next_attempt_at FROM monitor_deliveries WHERE id = :id) WHERE webhook_id = :w"
+                                + " AND status = 'pending' AND id <> :id AND next_attempt_at <= :n")
+                        .bind("id", d.id()).bind("w", webhook).bind("n", at).execute()); // the due ones: none claimed
+                return;
+            }
+            if (outcome == Outcome.INTERRUPTED) {
                 return;
             }
         }
@@ -395,11 +405,12 @@ public final class Webhooks implements AutoCloseable {
     public void start(Duration poll) {
         dispatcher = Thread.ofPlatform().daemon().name("launchpad-webhooks").start(() -> {
             while (!stopped) {
-                try {
-                    Thread.sleep(poll.toMillis());
-                    dispatch(new java.util.concurrent.atomic.AtomicInteger()); // webhooks still sending are left to it
-                } catch (InterruptedException e) {
+                java.util.concurrent.locks.LockSupport.parkNanos(poll.toNanos()); // close() unparks it
+                if (stopped) {
                     return;
+                }
+                try {
+                    dispatch(new java.util.concurrent.atomic.AtomicInteger()); // webhooks still sending are left to it
                 } catch (RuntimeException e) {
                     LOG.warn("Webhook dispatcher: {}", e.toString());
                 }
@@ -407,18 +418,21 @@ public final class Webhooks implements AutoCloseable {
         });
     }
 
-    /** Stops sending; a delivery being sent is left to be tried again once its claim runs out. */
+    /**
+     * Stops sending: no delivery is started from now on, and those being sent finish (within the request timeout);
+     * they are not interrupted, as an interrupt could land in the database call that records their outcome.
+     */
     @Override
     public void close() {
         stopped = true;
         var threads = new java.util.ArrayList<Thread>(sending.values());
         if (dispatcher != null) {
+            java.util.concurrent.locks.LockSupport.unpark(dispatcher);
             threads.add(dispatcher);
         }
-        threads.forEach(Thread::interrupt);
         try {
             for (var t : threads) {
-                t.join(10_000);
+                t.join(requestTimeout.toMillis() + 5_000);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

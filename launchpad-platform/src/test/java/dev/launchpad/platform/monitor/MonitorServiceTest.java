@@ -253,8 +253,10 @@ class MonitorServiceTest {
         try (var db = Database.open(TestDatabases.newSqliteUrl())) {
             var deployments = deployments(db, clock, "d");
             var failing = new java.util.concurrent.atomic.AtomicBoolean();
+            var duringRun = new java.util.concurrent.atomic.AtomicReference<Runnable>(() -> { });
             var monitors = new MonitorService(db, clock, deployments, new WindowStore(db), new Baselines(db, clock),
                     new Feedback(db, clock), () -> {
+                        duringRun.getAndSet(() -> { }).run();
                         if (failing.get()) {
                             throw new IllegalStateException("the database is unwell");
                         }
@@ -290,6 +292,13 @@ class MonitorServiceTest {
             assertThat(monitors.runDue()).isZero();
             monitors.updateSettings("d", Json.mapper().createObjectNode().put("interval_minutes", 1));
             assertThat(monitors.runDue()).isEqualTo(1);
+            // the same while a daily run is in progress: when it ends, it does not put its day-long wait back
+            monitors.updateSettings("d", Json.mapper().createObjectNode().put("interval_minutes", 1440));
+            duringRun.set(() -> monitors.updateSettings("d", Json.mapper().createObjectNode().put("interval_minutes", 1)));
+            assertThat(monitors.runDue()).isEqualTo(1);
+            assertThat(monitors.schedule("d").orElseThrow().nextRunAt()).isLessThanOrEqualTo(clock.millis());
+            assertThat(monitors.runDue()).isEqualTo(1);
+            assertThat(monitors.schedule("d").orElseThrow().lastTo() % 86_400_000).isNotZero(); // a minute's span
 
             // a span that keeps failing is retried every 30 s, then passed over; the error shows on the job
             clock.advanceSeconds(60);

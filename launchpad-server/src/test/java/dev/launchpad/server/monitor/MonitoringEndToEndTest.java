@@ -403,18 +403,21 @@ class MonitoringEndToEndTest {
             var answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
             assertThat(answer).startsWith("HTTP/1.1 400").contains("INVALID_PARAMETER_VALUE");
         }
-        // a profile (octet-stream, not Parquet) is refused as soon as it passes a profile's limit, although it says it
-        // is as large as reference data may be: the server answers without waiting for the rest
+        // a profile (octet-stream, not Parquet) is refused as soon as it passes a profile's limit: the server answers
+        // without waiting for the rest of a body of no declared length
         try (var socket = new java.net.Socket(uri.getHost(), uri.getPort())) {
             socket.setSoTimeout(30_000);
             var to = new java.io.BufferedOutputStream(socket.getOutputStream(), 1 << 16);
             to.write(("PUT /api/v1/models/big-reference-model/versions/1/baseline HTTP/1.1\r\n"
-                    + "Host: " + uri.getHost() + "\r\nContent-Type: application/octet-stream\r\nContent-Length: "
-                    + MonitorApi.MAX_REFERENCE_BYTES + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                    + "Host: " + uri.getHost() + "\r\nContent-Type: application/octet-stream\r\n"
+                    + "Transfer-Encoding: chunked\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             var block = new byte[1 << 16];
             java.util.Arrays.fill(block, (byte) 'x');
+            var chunkHead = (Integer.toHexString(block.length) + "\r\n").getBytes(StandardCharsets.US_ASCII);
             for (long sent = 0; sent <= MonitorApi.MAX_PROFILE_BYTES; sent += block.length) {
+                to.write(chunkHead);
                 to.write(block);
+                to.write(new byte[] {'\r', '\n'});
             }
             to.flush();
             var answer = new String(socket.getInputStream().readNBytes(400), StandardCharsets.ISO_8859_1);
