@@ -97,33 +97,10 @@ class AlertsTest {
     void anIncidentResolvedWhileItIsAcknowledgedStaysResolved(TestDatabases.Backend backend) throws Exception {
         var clock = new MutableClock(Instant.ofEpochMilli(T0));
         try (var db = Database.open(backend.newDatabaseUrl())) {
-            var alerts = new Alerts(db, clock);
-            alerts.rules().forEach(r -> alerts.setRuleEnabled(r.id(), false));
-            alerts.createRule("slow", "fraud", "latency", "critical", 0);
+            var alerts = alerts(db, clock);
             alerts.onResults("fraud", List.of(breach(1, "fraud", "latency", T0)));
             long id = alerts.incidents("open", "fraud", 10).getFirst().id();
-            var acknowledged = new java.util.concurrent.CompletableFuture<Alerts.Incident>();
-            var acknowledging = new Thread(() -> {
-                try {
-                    acknowledged.complete(alerts.acknowledge(id, "bob"));
-                } catch (RuntimeException e) {
-                    acknowledged.completeExceptionally(e);
-                }
-            });
-            // someone else resolves it: their transaction holds its row while bob acknowledges
-            db.writeVoid(h -> {
-                h.createQuery("SELECT status FROM monitor_incidents WHERE id = :id" + db.dialect().rowLock())
-                        .bind("id", id).mapTo(String.class).one();
-                acknowledging.start();
-                try {
-                    Thread.sleep(500);
-                } catch (InterruptedException e) {
-                    throw new IllegalStateException(e);
-                }
-                assertThat(acknowledged).as("bob waits for the row").isNotDone();
-                h.createUpdate("UPDATE monitor_incidents SET status = 'resolved', resolved_at = :t, resolved_by = 'ann'"
-                        + " WHERE id = :id").bind("t", T0 + 1).bind("id", id).execute();
-            });
+            var acknowledged = resolvedWhile(db, id, () -> alerts.acknowledge(id, "bob"));
             assertThatThrownBy(() -> acknowledged.get(30, java.util.concurrent.TimeUnit.SECONDS))
                     .hasCauseInstanceOf(LaunchpadException.class).hasMessageContaining("resolved");
             assertThat(alerts.incident(id)).satisfies(i -> {
@@ -142,27 +119,42 @@ class AlertsTest {
             alerts.onResults("fraud", List.of(breach(1, "fraud", "latency", T0)));
             long id = alerts.incidents("open", "fraud", 10).getFirst().id();
             clock.set(Instant.ofEpochMilli(T0 + 60_000));
-            var fired = new java.util.concurrent.CompletableFuture<List<Alerts.Alert>>();
-            var firing = new Thread(() -> fired.complete(alerts.onResults("fraud",
-                    List.of(breach(2, "fraud", "latency", T0 + 60_000)))));
-            // someone resolves the incident: their transaction holds its row while the alert fires
-            db.writeVoid(h -> {
-                h.createQuery("SELECT status FROM monitor_incidents WHERE id = :id" + db.dialect().rowLock())
-                        .bind("id", id).mapTo(String.class).one();
-                firing.start();
-                try {
-                    Thread.sleep(500);
-                } catch (InterruptedException e) {
-                    throw new IllegalStateException(e);
-                }
-                assertThat(fired).as("the alert waits for the row").isNotDone();
-                h.createUpdate("UPDATE monitor_incidents SET status = 'resolved', resolved_at = :t, resolved_by = 'ann'"
-                        + " WHERE id = :id").bind("t", T0 + 1).bind("id", id).execute();
-            });
+            var fired = resolvedWhile(db, id, () -> alerts.onResults("fraud",
+                    List.of(breach(2, "fraud", "latency", T0 + 60_000))));
             assertThat(fired.get(30, java.util.concurrent.TimeUnit.SECONDS)).singleElement()
                     .satisfies(a -> assertThat(a.incidentId()).isNotEqualTo(id));
             assertThat(alerts.incident(id).alertCount()).isEqualTo(1); // the resolved incident was not joined
         }
+    }
+
+    /**
+     * Someone resolves incident {@code id}: their transaction holds its row while {@code action} runs on another
+     * thread, which must wait for it; returns what the action returned or threw.
+     */
+    private static <T> java.util.concurrent.CompletableFuture<T> resolvedWhile(Database db, long id,
+                                                                               java.util.function.Supplier<T> action) {
+        var outcome = new java.util.concurrent.CompletableFuture<T>();
+        var other = new Thread(() -> {
+            try {
+                outcome.complete(action.get());
+            } catch (RuntimeException e) {
+                outcome.completeExceptionally(e);
+            }
+        });
+        db.writeVoid(h -> {
+            h.createQuery("SELECT status FROM monitor_incidents WHERE id = :id" + db.dialect().rowLock())
+                    .bind("id", id).mapTo(String.class).one();
+            other.start();
+            try {
+                Thread.sleep(500);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+            assertThat(outcome).as("the other waits for the incident's row").isNotDone();
+            h.createUpdate("UPDATE monitor_incidents SET status = 'resolved', resolved_at = :t, resolved_by = 'ann'"
+                    + " WHERE id = :id").bind("t", T0 + 1).bind("id", id).execute();
+        });
+        return outcome;
     }
 
     /** Alerts with one enabled rule: "slow", latency of fraud, no cool-down. */
