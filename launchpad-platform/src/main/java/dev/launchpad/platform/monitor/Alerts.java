@@ -150,6 +150,10 @@ public final class Alerts {
         if (locked.isEmpty()) {
             return Optional.empty(); // deleted or disabled since the rules were read
         }
+        if (h.createQuery("SELECT id FROM monitor_alerts WHERE rule_id = :r AND result_id = :res").bind("r", rule.id())
+                .bind("res", stored.id()).mapTo(Long.class).findFirst().isPresent()) {
+            return Optional.empty(); // this result fired this rule already (it is announced again after a failure)
+        }
         long now = clock.millis();
         var r = stored.result();
         var last = h.createQuery("SELECT MAX(fired_at) FROM monitor_alerts WHERE rule_id = :r AND deployment = :d"

@@ -77,7 +77,10 @@ public final class MonitorService implements AutoCloseable {
     public record StoredResult(long id, String deployment, long from, long to, CheckResult result, long checkedAt) {
     }
 
-    /** Hears every run's results (deployment, results). */
+    /**
+     * Hears every run's results (deployment, results). A run's breached results are heard again later when a listener
+     * failed on them (or the server stopped before they were heard): listeners must take a result twice calmly.
+     */
     public void addListener(BiConsumer<String, List<StoredResult>> listener) {
         listeners.add(listener);
     }
@@ -154,23 +157,62 @@ public final class MonitorService implements AutoCloseable {
             var out = new ArrayList<StoredResult>();
             for (var r : results) {
                 long id = h.createQuery("INSERT INTO monitor_results (deployment, check_name, window_from, window_to, status,"
-                                + " metric, threshold, details, checked_at) VALUES (:d, :c, :f, :t, :s, :m, :th, :det, :now)"
-                                + " RETURNING id")
+                                + " metric, threshold, details, checked_at, unannounced) VALUES (:d, :c, :f, :t, :s, :m, :th,"
+                                + " :det, :now, :u) RETURNING id")
                         .bind("d", deployment).bind("c", r.check()).bind("f", from).bind("t", to).bind("s", r.status().id())
                         .bind("m", r.metric()).bind("th", r.threshold()).bind("det", detailsWithFeatures(r).toString())
-                        .bind("now", now).mapTo(Long.class).one();
+                        .bind("now", now).bind("u", r.status() == CheckResult.Status.BREACH ? 1 : 0)
+                        .mapTo(Long.class).one();
                 out.add(new StoredResult(id, deployment, from, to, r, now));
             }
             return out;
         });
+        announce(deployment, stored);
+        return stored;
+    }
+
+    /**
+     * Tells every listener; once all have heard them, the breached results are marked announced (else the scheduler
+     * announces them again).
+     */
+    private void announce(String deployment, List<StoredResult> results) {
+        boolean heard = true;
         for (var l : listeners) {
             try {
-                l.accept(deployment, stored);
+                l.accept(deployment, results);
             } catch (RuntimeException e) {
+                heard = false;
                 LOG.warn("A monitor listener failed for {}: {}", deployment, e.toString());
             }
         }
-        return stored;
+        var breached = results.stream().filter(r -> r.result().status() == CheckResult.Status.BREACH)
+                .map(StoredResult::id).toList();
+        if (heard && !breached.isEmpty()) {
+            database.writeVoid(h -> h.createUpdate("UPDATE monitor_results SET unannounced = 0 WHERE id IN (<ids>)")
+                    .bindList("ids", breached).execute());
+        }
+    }
+
+    /** How long a breached result may wait for its run to announce it before the scheduler does. */
+    static final Duration ANNOUNCE_AFTER = Duration.ofMinutes(1);
+
+    /**
+     * Announces the breached results that were stored but not heard by every listener (a listener failed, or the
+     * server stopped in between) at least {@link #ANNOUNCE_AFTER} ago; returns how many.
+     */
+    int announceLeftovers() {
+        long before = clock.millis() - ANNOUNCE_AFTER.toMillis();
+        var left = database.read(h -> h.createQuery("SELECT * FROM monitor_results WHERE unannounced = 1"
+                        + " AND checked_at <= :b ORDER BY id LIMIT 1000").bind("b", before)
+                .map((rs, ctx) -> read(rs)).list());
+        var byDeployment = new java.util.LinkedHashMap<String, List<StoredResult>>();
+        left.forEach(r -> byDeployment.computeIfAbsent(r.deployment(), k -> new ArrayList<>()).add(r));
+        byDeployment.forEach((deployment, results) -> {
+            LOG.info("Announcing {} breached results of {} that were not heard when they were stored", results.size(),
+                    deployment);
+            announce(deployment, results);
+        });
+        return left.size();
     }
 
     private static ObjectNode detailsWithFeatures(CheckResult r) {
@@ -329,6 +371,11 @@ public final class MonitorService implements AutoCloseable {
             } catch (RuntimeException e) {
                 failed(d.name(), from, to, now, e);
             }
+        }
+        try {
+            announceLeftovers();
+        } catch (RuntimeException e) {
+            LOG.warn("Cannot announce the monitor results left unannounced: {}", e.toString());
         }
         return runs;
     }

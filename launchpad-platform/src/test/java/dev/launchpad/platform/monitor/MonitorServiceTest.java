@@ -325,6 +325,54 @@ class MonitorServiceTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(TestDatabases.Backend.class)
+    void aBreachWhoseAlertCouldNotFireIsAnnouncedAgainAndAlertsOnce(TestDatabases.Backend backend) {
+        var clock = new MutableClock(Instant.ofEpochMilli(M0 + 70_000));
+        try (var db = Database.open(backend.newDatabaseUrl())) {
+            var deployments = deployments(db, clock, "d");
+            var store = new WindowStore(db);
+            var random = new Random(5);
+            var baselines = baseline(db, clock, random);
+            var w = WindowData.empty(1000, 0);
+            w.add("ok", 1_000_000, rows(random, 500, 1.0), FeatureBatch.empty(500)); // drifted
+            store.flush("d", 1, M0, w, List.of(), clock.millis());
+            var monitors = new MonitorService(db, clock, deployments, store, baselines, new Feedback(db, clock), () -> { });
+            monitors.updateSettings("d", Json.mapper().createObjectNode().put("enabled", false)); // no scheduled runs
+            var alerts = new Alerts(db, clock);
+            var databaseDown = new java.util.concurrent.atomic.AtomicBoolean(true);
+            monitors.addListener((deployment, results) -> {
+                if (databaseDown.getAndSet(false)) {
+                    throw new IllegalStateException("the database is down"); // as alerts.onResults would fail
+                }
+                alerts.onResults(deployment, results);
+            });
+            var heard = new java.util.concurrent.atomic.AtomicInteger();
+            monitors.addListener((deployment, results) -> heard.incrementAndGet());
+
+            var results = monitors.runChecks("d", M0, M0 + 60_000);
+            assertThat(results).extracting(r -> r.result().status()).contains(CheckResult.Status.BREACH);
+            assertThat(alerts.alerts("d", 0, 10)).isEmpty(); // lost, for now
+            assertThat(monitors.runDue()).isZero();
+            assertThat(heard.get()).as("not before a minute has passed").isEqualTo(1);
+
+            clock.advanceSeconds(61);
+            monitors.runDue(); // the scheduler announces the breach again
+            assertThat(alerts.alerts("d", 0, 10)).singleElement()
+                    .satisfies(a -> assertThat(a.check()).isEqualTo("feature_drift"));
+            assertThat(heard.get()).isEqualTo(2);
+            clock.advanceSeconds(61);
+            monitors.runDue(); // heard by every listener now: not again
+            assertThat(heard.get()).isEqualTo(2);
+
+            // a result heard twice fires a rule once, however short its cool-down
+            var rule = alerts.createRule("no cool-down", "d", "feature_drift", "info", 0);
+            var breach = results.stream().filter(r -> r.result().status() == CheckResult.Status.BREACH).toList();
+            assertThat(alerts.onResults("d", breach)).extracting(Alerts.Alert::ruleId).containsExactly(rule.id());
+            assertThat(alerts.onResults("d", breach)).isEmpty();
+        }
+    }
+
     @Test
     void everySchedulerPassTellsWhichDeploymentsExist() {
         var clock = new MutableClock(Instant.ofEpochMilli(M0));

@@ -36,12 +36,14 @@ class WebhooksTest {
         return "http://127.0.0.1:" + server.getAddress().getPort() + "/";
     }
 
-    /** One alert, queued for every enabled webhook. */
+    private static final java.util.concurrent.atomic.AtomicLong RESULT_IDS = new java.util.concurrent.atomic.AtomicLong();
+
+    /** One alert (of a result of its own), queued for every enabled webhook. */
     private static void fire(Alerts alerts, long at) {
         var result = new CheckResult("latency", CheckResult.Status.BREACH, 2_000.0, 1_000.0, List.of(),
                 Json.mapper().createObjectNode());
-        assertThat(alerts.onResults("fraud", List.of(new MonitorService.StoredResult(1, "fraud", at - 60_000, at,
-                result, at)))).hasSize(1);
+        assertThat(alerts.onResults("fraud", List.of(new MonitorService.StoredResult(RESULT_IDS.incrementAndGet(),
+                "fraud", at - 60_000, at, result, at)))).hasSize(1);
     }
 
     private static Alerts alerts(Database db, MutableClock clock) {
