@@ -198,12 +198,14 @@ public final class MonitorService implements AutoCloseable {
 
     /**
      * Announces the breached results that were stored but not heard by every listener (a listener failed, or the
-     * server stopped in between) at least {@link #ANNOUNCE_AFTER} ago; returns how many.
+     * server stopped in between) at least {@link #ANNOUNCE_AFTER} ago, within the {@link #CATCH_UP} period (older
+     * ones would alert now on traffic long gone, as the scheduler's catch-up would); returns how many.
      */
     int announceLeftovers() {
-        long before = clock.millis() - ANNOUNCE_AFTER.toMillis();
+        long now = clock.millis();
         var left = database.read(h -> h.createQuery("SELECT * FROM monitor_results WHERE unannounced = 1"
-                        + " AND checked_at <= :b ORDER BY id LIMIT 1000").bind("b", before)
+                        + " AND checked_at <= :b AND checked_at > :a ORDER BY id LIMIT 1000")
+                .bind("b", now - ANNOUNCE_AFTER.toMillis()).bind("a", now - CATCH_UP.toMillis())
                 .map((rs, ctx) -> read(rs)).list());
         var byDeployment = new java.util.LinkedHashMap<String, List<StoredResult>>();
         left.forEach(r -> byDeployment.computeIfAbsent(r.deployment(), k -> new ArrayList<>()).add(r));

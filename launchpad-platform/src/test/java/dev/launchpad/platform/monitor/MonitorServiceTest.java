@@ -365,6 +365,15 @@ class MonitorServiceTest {
             monitors.runDue(); // heard by every listener now: not again
             assertThat(heard.get()).isEqualTo(2);
 
+            // one left unheard for more than an hour is not announced any more
+            var stale = monitors.runChecks("d", M0, M0 + 60_000);
+            clock.advanceSeconds(3_601);
+            db.writeVoid(h -> h.createUpdate("UPDATE monitor_results SET unannounced = 1 WHERE id = :id")
+                    .bind("id", stale.getFirst().id()).execute()); // as if its listeners had failed
+            int before = heard.get();
+            monitors.runDue();
+            assertThat(heard.get()).isEqualTo(before);
+
             // a result heard twice fires a rule once, however short its cool-down
             var rule = alerts.createRule("no cool-down", "d", "feature_drift", "info", 0);
             var breach = results.stream().filter(r -> r.result().status() == CheckResult.Status.BREACH).toList();
