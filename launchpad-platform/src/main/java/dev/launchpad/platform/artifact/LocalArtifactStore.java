@@ -1,6 +1,7 @@
 package dev.launchpad.platform.artifact;
 
 import dev.launchpad.core.error.LaunchpadException;
+import dev.launchpad.core.files.FileTrees;
 import dev.launchpad.platform.store.Database;
 
 import java.io.IOException;
@@ -10,7 +11,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -288,17 +288,6 @@ public final class LocalArtifactStore extends AbstractArtifactStore {
     }
 
     private void removeStaleTempFiles(Clock clock) throws IOException {
-        var cutoff = clock.instant().minus(STALE_TEMP_AGE);
-        try (var files = Files.list(tmp)) {
-            for (var f : files.toList()) {
-                try {
-                    if (Files.getLastModifiedTime(f).toInstant().isBefore(cutoff)) {
-                        Files.deleteIfExists(f);
-                    }
-                } catch (FileSystemException e) {
-                    // gone already, or not ours to delete
-                }
-            }
-        }
+        FileTrees.deleteOlderThan(tmp, clock.instant().minus(STALE_TEMP_AGE));
     }
 }

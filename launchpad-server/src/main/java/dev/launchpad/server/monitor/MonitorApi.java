@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.launchpad.core.error.ErrorCode;
 import dev.launchpad.core.error.LaunchpadException;
+import dev.launchpad.core.files.FileTrees;
 import dev.launchpad.core.json.Json;
 import dev.launchpad.platform.deploy.Deployment;
 import dev.launchpad.platform.deploy.DeploymentService;
@@ -412,16 +413,8 @@ public final class MonitorApi {
         if (!Files.isDirectory(uploads)) {
             return;
         }
-        try (var files = Files.list(uploads)) {
-            for (var file : files.toList()) {
-                try {
-                    if (Files.getLastModifiedTime(file).toInstant().isBefore(before)) {
-                        Files.deleteIfExists(file);
-                    }
-                } catch (IOException ignored) {
-                    // gone already, or not ours to delete
-                }
-            }
+        try {
+            FileTrees.deleteOlderThan(uploads, before);
         } catch (IOException | UncheckedIOException ignored) {
             // the next start tries again
         }
