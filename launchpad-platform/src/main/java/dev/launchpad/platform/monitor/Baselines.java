@@ -360,9 +360,16 @@ public final class Baselines {
 
     /** Whether {@code bytes} look like a Parquet file (the magic "PAR1" at both ends). */
     public static boolean isParquet(byte[] bytes) {
-        return bytes.length >= 8 && bytes[0] == 'P' && bytes[1] == 'A' && bytes[2] == 'R' && bytes[3] == '1'
-                && bytes[bytes.length - 4] == 'P' && bytes[bytes.length - 3] == 'A' && bytes[bytes.length - 2] == 'R'
-                && bytes[bytes.length - 1] == '1';
+        return bytes.length >= 8 && parquetMagicAt(bytes, 0) && parquetMagicAt(bytes, bytes.length - 4);
+    }
+
+    /** Whether {@code head}, the first bytes of a file, start as Parquet does (with "PAR1"). */
+    public static boolean startsAsParquet(byte[] head) {
+        return head.length >= 4 && parquetMagicAt(head, 0);
+    }
+
+    private static boolean parquetMagicAt(byte[] bytes, int at) {
+        return bytes[at] == 'P' && bytes[at + 1] == 'A' && bytes[at + 2] == 'R' && bytes[at + 3] == '1';
     }
 
     /** One reference column's values of the current chunk: numbers for a numeric column, (interned) text otherwise. */

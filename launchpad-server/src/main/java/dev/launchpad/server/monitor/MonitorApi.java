@@ -400,8 +400,7 @@ public final class MonitorApi {
             if (total > MAX_REFERENCE_BYTES) {
                 throw tooLarge();
             }
-            if (profileUnlessParquet && total > MAX_PROFILE_BYTES && !(head[0] == 'P' && head[1] == 'A' && head[2] == 'R'
-                    && head[3] == '1')) {
+            if (profileUnlessParquet && total > MAX_PROFILE_BYTES && !Baselines.startsAsParquet(head)) {
                 throw profileTooLarge("more than that");
             }
             out.write(buffer, 0, n);
