@@ -105,18 +105,11 @@ public final class Database implements AutoCloseable {
 
     /** Whether a failure was caused by a unique or primary-key constraint (on either dialect). */
     public static boolean isUniqueViolation(Throwable failure) {
-        for (var t = failure; t != null; t = t.getCause()) {
-            if (t instanceof java.sql.SQLException sql) {
-                if ("23505".equals(sql.getSQLState())) {
-                    return true;
-                }
-                var message = String.valueOf(sql.getMessage());
-                if (message.contains("UNIQUE constraint failed") || message.contains("PRIMARY KEY constraint failed")) {
-                    return true;
-                }
-            }
-        }
-        return false;
+        return causedBy(failure, sql -> {
+            var message = String.valueOf(sql.getMessage());
+            return "23505".equals(sql.getSQLState()) || message.contains("UNIQUE constraint failed")
+                    || message.contains("PRIMARY KEY constraint failed");
+        });
     }
 
     /**
@@ -124,9 +117,13 @@ public final class Database implements AutoCloseable {
      * stores): only a client sends such text, so it is the client's error.
      */
     public static boolean isUnstorableText(Throwable failure) {
+        return causedBy(failure, sql -> "22021".equals(sql.getSQLState()) || "22P05".equals(sql.getSQLState()));
+    }
+
+    /** Whether an SQL exception among {@code failure} and its causes passes {@code test}. */
+    private static boolean causedBy(Throwable failure, java.util.function.Predicate<java.sql.SQLException> test) {
         for (var t = failure; t != null; t = t.getCause()) {
-            if (t instanceof java.sql.SQLException sql && ("22021".equals(sql.getSQLState())
-                    || "22P05".equals(sql.getSQLState()))) {
+            if (t instanceof java.sql.SQLException sql && test.test(sql)) {
                 return true;
             }
         }
