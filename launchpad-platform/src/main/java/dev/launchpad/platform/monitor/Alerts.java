@@ -300,15 +300,23 @@ public final class Alerts {
     }
 
     /**
+     * An incident's status, its row locked until the transaction ends (PostgreSQL; SQLite writes one transaction at a
+     * time); NOT_FOUND when there is no such incident.
+     */
+    private String lockedStatus(Handle h, long id) {
+        return h.createQuery("SELECT status FROM monitor_incidents WHERE id = :id" + database.dialect().rowLock())
+                .bind("id", id).mapTo(String.class).findOne()
+                .orElseThrow(() -> LaunchpadException.notFound("No incident " + id + "."));
+    }
+
+    /**
      * open → acknowledged; INVALID_STATE otherwise. The incident's row is locked while its status is read (PostgreSQL;
      * SQLite writes one transaction at a time), so two people acting on it at once are answered in turn.
      */
     public Incident acknowledge(long id, String by) {
         long now = clock.millis();
         database.writeVoid(h -> {
-            var current = h.createQuery("SELECT status FROM monitor_incidents WHERE id = :id" + database.dialect().rowLock())
-                    .bind("id", id)
-                    .mapTo(String.class).findOne().orElseThrow(() -> LaunchpadException.notFound("No incident " + id + "."));
+            var current = lockedStatus(h, id);
             if (!current.equals("open")) {
                 throw new LaunchpadException(ErrorCode.INVALID_STATE, "Incident " + id + " is " + current
                         + "; only an open incident can be acknowledged.");
@@ -323,9 +331,7 @@ public final class Alerts {
     public Incident resolve(long id, String by) {
         long now = clock.millis();
         database.writeVoid(h -> {
-            var current = h.createQuery("SELECT status FROM monitor_incidents WHERE id = :id" + database.dialect().rowLock())
-                    .bind("id", id)
-                    .mapTo(String.class).findOne().orElseThrow(() -> LaunchpadException.notFound("No incident " + id + "."));
+            var current = lockedStatus(h, id);
             if (current.equals("resolved")) {
                 throw new LaunchpadException(ErrorCode.INVALID_STATE, "Incident " + id + " is already resolved.");
             }
