@@ -1,5 +1,6 @@
 package dev.launchpad.platform.monitor;
 
+import dev.launchpad.core.error.ErrorCode;
 import dev.launchpad.core.error.LaunchpadException;
 import dev.launchpad.core.json.Json;
 import dev.launchpad.platform.store.Database;
@@ -18,8 +19,17 @@ import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Alert webhooks: JSON POSTs signed with HMAC-SHA256, delivered from a durable outbox
@@ -54,8 +64,8 @@ public final class Webhooks implements AutoCloseable {
     private Thread dispatcher;
     private volatile boolean stopped;
     /** The webhooks being sent to now, and by which thread. */
-    private final java.util.concurrent.ConcurrentHashMap<Long, Thread> sending = new java.util.concurrent.ConcurrentHashMap<>();
-    private final java.util.concurrent.ScheduledExecutorService timer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+    private final ConcurrentHashMap<Long, Thread> sending = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("launchpad-webhook-deadlines").factory());
 
     /** @param baseBackoff the wait after the first failure; doubled after each further one (capped at one hour) */
@@ -153,9 +163,9 @@ public final class Webhooks implements AutoCloseable {
                     .map((rs, ctx) -> delivery(rs)).findOne()
                     .orElseThrow(() -> LaunchpadException.notFound("Webhook " + webhookId + " has no delivery " + deliveryId + "."));
             if (current.status().equals("pending")) {
-                throw new LaunchpadException(dev.launchpad.core.error.ErrorCode.INVALID_STATE, "Delivery " + deliveryId
+                throw new LaunchpadException(ErrorCode.INVALID_STATE, "Delivery " + deliveryId
                         + " is still pending (attempt " + (current.attempts() + 1) + " is due at "
-                        + java.time.Instant.ofEpochMilli(current.nextAttemptAt()) + ").");
+                        + Instant.ofEpochMilli(current.nextAttemptAt()) + ").");
             }
             h.createUpdate("UPDATE monitor_deliveries SET status = 'pending', attempts = 0, next_attempt_at = :t,"
                     + " delivered_at = NULL WHERE id = :id").bind("t", now).bind("id", deliveryId).execute();
@@ -227,7 +237,7 @@ public final class Webhooks implements AutoCloseable {
      * returns how many it attempted. A webhook already being sent to (by the background dispatcher) is left to it.
      */
     public int deliverDue() {
-        var attempted = new java.util.concurrent.atomic.AtomicInteger();
+        var attempted = new AtomicInteger();
         var threads = dispatch(attempted);
         try {
             for (var t : threads) {
@@ -240,11 +250,11 @@ public final class Webhooks implements AutoCloseable {
     }
 
     /** Starts a thread for every webhook with deliveries due and none sending to it yet; returns them. */
-    private List<Thread> dispatch(java.util.concurrent.atomic.AtomicInteger attempted) {
+    private List<Thread> dispatch(AtomicInteger attempted) {
         long now = clock.millis();
         var webhooksDue = database.read(h -> h.createQuery("SELECT DISTINCT webhook_id FROM monitor_deliveries"
                 + " WHERE status = 'pending' AND next_attempt_at <= :n").bind("n", now).mapTo(Long.class).list());
-        var started = new java.util.ArrayList<Thread>();
+        var started = new ArrayList<Thread>();
         for (long webhook : webhooksDue) {
             var thread = Thread.ofVirtual().name("launchpad-webhook-" + webhook).unstarted(() -> {
                 try {
@@ -267,7 +277,7 @@ public final class Webhooks implements AutoCloseable {
      * Attempts a webhook's due deliveries, oldest first; at the first the receiver could not be reached for, the others
      * due are put off to that one's next attempt (not charged an attempt).
      */
-    private void sendDue(long webhook, java.util.concurrent.atomic.AtomicInteger attempted) {
+    private void sendDue(long webhook, AtomicInteger attempted) {
         long now = clock.millis();
         var due = database.read(h -> h.createQuery("SELECT d.id, w.url, w.secret, d.payload, d.attempts FROM monitor_deliveries d"
                         + " JOIN monitor_webhooks w ON w.id = d.webhook_id WHERE d.webhook_id = :w AND d.status = 'pending'"
@@ -368,14 +378,14 @@ public final class Webhooks implements AutoCloseable {
         private final Thread sender;
         private boolean finished;
         private boolean expired;
-        private java.util.concurrent.ScheduledFuture<?> alarm;
+        private ScheduledFuture<?> alarm;
 
         Deadline(Thread sender) {
             this.sender = sender;
         }
 
-        synchronized void start(java.util.concurrent.ScheduledExecutorService timer, Duration after) {
-            alarm = timer.schedule(this::expire, after.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        synchronized void start(ScheduledExecutorService timer, Duration after) {
+            alarm = timer.schedule(this::expire, after.toMillis(), TimeUnit.MILLISECONDS);
         }
 
         private synchronized void expire() {
@@ -405,12 +415,12 @@ public final class Webhooks implements AutoCloseable {
     public void start(Duration poll) {
         dispatcher = Thread.ofPlatform().daemon().name("launchpad-webhooks").start(() -> {
             while (!stopped) {
-                java.util.concurrent.locks.LockSupport.parkNanos(poll.toNanos()); // close() unparks it
+                LockSupport.parkNanos(poll.toNanos()); // close() unparks it
                 if (stopped) {
                     return;
                 }
                 try {
-                    dispatch(new java.util.concurrent.atomic.AtomicInteger()); // webhooks still sending are left to it
+                    dispatch(new AtomicInteger()); // webhooks still sending are left to it
                 } catch (RuntimeException e) {
                     LOG.warn("Webhook dispatcher: {}", e.toString());
                 }
@@ -425,9 +435,9 @@ public final class Webhooks implements AutoCloseable {
     @Override
     public void close() {
         stopped = true;
-        var threads = new java.util.ArrayList<Thread>(sending.values());
+        var threads = new ArrayList<Thread>(sending.values());
         if (dispatcher != null) {
-            java.util.concurrent.locks.LockSupport.unpark(dispatcher);
+            LockSupport.unpark(dispatcher);
             threads.add(dispatcher);
         }
         try {
