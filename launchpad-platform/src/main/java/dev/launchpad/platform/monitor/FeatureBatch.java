@@ -70,6 +70,14 @@ public final class FeatureBatch {
         return rows;
     }
 
+    /** Longest feature name monitoring profiles and samples (stored profiles keep a name in at most 65 535 bytes). */
+    static final int MAX_NAME_LENGTH = 1_000;
+
+    /** Whether monitoring profiles and samples a feature of this name: it needs one, of at most {@link #MAX_NAME_LENGTH} characters. */
+    static boolean profiledName(String name) {
+        return name != null && !name.isBlank() && name.length() <= MAX_NAME_LENGTH;
+    }
+
     /** Every feature with its values. */
     public List<Feature> features() {
         if (given != null) {

@@ -1,5 +1,7 @@
 package dev.launchpad.platform.monitor;
 
+import dev.launchpad.platform.store.Database;
+import org.jdbi.v3.core.JdbiException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -300,18 +302,25 @@ public final class PredictionIngestor implements AutoCloseable {
         var out = o.payload().outputs();
         w.data.add(o.outcome(), o.latencyNanos(), in, out);
         if (o.requestId() != null) {
-            int room = config.maxPredictionsPerWindow() - w.keptBefore - w.predictions.size();
+            // an id with a NUL cannot be stored on PostgreSQL (nor labelled there): its rows are not kept
+            int room = o.requestId().indexOf('\0') >= 0 ? 0
+                    : config.maxPredictionsPerWindow() - w.keptBefore - w.predictions.size();
             var rows = room <= 0 ? List.<Predictions.Row>of() : Predictions.rows(out, room);
             droppedPredictions.addAndGet(out.rows() - rows.size());
             for (int r = 0; r < rows.size(); r++) {
                 var p = rows.get(r);
                 w.predictions.add(new WindowStore.PredictionRow(o.requestId(), r, o.version(), o.timestamp(),
-                        p.prediction(), p.score(), p.classes()));
+                        storable(p.prediction()), p.score(), p.classes()));
             }
         }
         if (config.payloadLog() != null) {
             config.payloadLog().write(o, in, out);
         }
+    }
+
+    /** A predicted label as both databases can store it: a NUL (which PostgreSQL refuses) becomes U+FFFD. */
+    private static String storable(String prediction) {
+        return prediction == null || prediction.indexOf('\0') < 0 ? prediction : prediction.replace('\0', '\uFFFD');
     }
 
     /** Cuts the windows whose minute has ended (by the clock). */
@@ -407,6 +416,15 @@ public final class PredictionIngestor implements AutoCloseable {
                     break;
                 } catch (RuntimeException e) {
                     flushFailures.incrementAndGet();
+                    if (!mayPassOff(e)) {
+                        // the part itself cannot be stored (it fails the same way every time): retrying it would only
+                        // hold back every deployment's parts behind it
+                        abandonedParts.incrementAndGet();
+                        LOG.error("Gave up storing monitoring window {} of {}: {}", cut.key().minute(),
+                                cut.key().deployment(), e.toString(), e);
+                        backoff = 100;
+                        break;
+                    }
                     long now = System.nanoTime();
                     firstFailure = firstFailure == 0 ? now : firstFailure;
                     if (now - firstFailure >= config.retryFor().toNanos() && store.reachable()) {
@@ -429,6 +447,15 @@ public final class PredictionIngestor implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /**
+     * Whether a failure to store a part may go away on a retry: a database failure (an outage, a lock, a timeout) may,
+     * one the part brings on itself does not — text the database refuses (a NUL on PostgreSQL), or a failure outside the
+     * database such as a stored window that cannot be read.
+     */
+    static boolean mayPassOff(RuntimeException e) {
+        return e instanceof JdbiException && !Database.isUnstorableText(e);
     }
 
     /** Stops accepting, profiles what is queued, writes every open window, and stops. */

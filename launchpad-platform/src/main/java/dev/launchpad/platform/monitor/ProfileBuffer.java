@@ -99,7 +99,7 @@ final class ProfileBuffer {
 
     /**
      * Buffers every feature of {@code batch}; returns how many values were left out because their feature changed
-     * kind (numeric vs categorical), has no name or appeared twice in the batch.
+     * kind (numeric vs categorical), has no name or one too long to store, or appeared twice in the batch.
      */
     long add(FeatureBatch batch) {
         var targets = resolve(batch);
@@ -180,8 +180,8 @@ final class ProfileBuffer {
             String name = batch.name(i);
             names[i] = name;
             numeric[i] = batch.numeric(i);
-            if (name == null || name.isBlank() || !seen.add(name)) {
-                continue; // no name, or a repeated one: not profiled
+            if (!FeatureBatch.profiledName(name) || !seen.add(name)) {
+                continue; // no name, a name too long to store, or a repeated one: not profiled
             }
             var c = columns.get(name);
             if (c == null) {

@@ -150,8 +150,8 @@ public final class RowSample {
     }
 
     private int slot(String name, boolean isNumeric) {
-        if (name == null || name.isBlank()) {
-            return -1; // not kept: a feature needs a name
+        if (!FeatureBatch.profiledName(name)) {
+            return -1; // not kept: a feature needs a name, of a length a stored sample can hold
         }
         Integer i = index.get(name);
         if (i == null) {

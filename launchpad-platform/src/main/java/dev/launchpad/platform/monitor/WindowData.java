@@ -10,6 +10,8 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
 
 /**
  * What monitoring knows about one deployment's traffic in one window: request and row counts, errors by
@@ -83,11 +85,18 @@ public final class WindowData {
         pendingOutputs.release();
     }
 
-    /** This window's data and {@code other}'s together; neither changes. */
+    /**
+     * This window's data and {@code other}'s together; neither changes. A feature whose kind (numeric or categorical)
+     * differs between the two keeps this window's kind, and {@code other}'s values of it are counted as schema
+     * mismatches, not profiled: the same rule as within one window, where the kind first seen stays.
+     */
     public WindowData merge(WindowData other) {
         settle();
         other.settle();
-        var out = new WindowData(inputs.merge(other.inputs), outputs.merge(other.outputs), latencyMs.copy(),
+        var inClash = kindChanges(inputs, other.inputs);
+        var outClash = kindChanges(outputs, other.outputs);
+        var out = new WindowData(inputs.merge(other.inputs.without(inClash)),
+                outputs.merge(other.outputs.without(outClash)), latencyMs.copy(),
                 inputSample.merge(other.inputSample), outputSample.merge(other.outputSample));
         out.latencyMs.merge(other.latencyMs);
         out.requests = requests + other.requests;
@@ -95,8 +104,30 @@ public final class WindowData {
         out.clientErrors = clientErrors + other.clientErrors;
         out.serverErrors = serverErrors + other.serverErrors;
         out.overloaded = overloaded + other.overloaded;
-        out.schemaMismatches = schemaMismatches + other.schemaMismatches;
+        out.schemaMismatches = schemaMismatches + other.schemaMismatches + values(other.inputs, inClash)
+                + values(other.outputs, outClash);
         return out;
+    }
+
+    /** The columns of {@code theirs} whose kind differs from the same column of {@code mine}. */
+    private static Set<String> kindChanges(DatasetProfile mine, DatasetProfile theirs) {
+        var out = new HashSet<String>();
+        theirs.columns().forEach((name, c) -> {
+            var m = mine.columns().get(name);
+            if (m != null && m.kind() != c.kind()) {
+                out.add(name);
+            }
+        });
+        return out;
+    }
+
+    /** Values (missing ones included) of the named columns. */
+    private static long values(DatasetProfile profile, Set<String> names) {
+        long n = 0;
+        for (var name : names) {
+            n += profile.columns().get(name).count();
+        }
+        return n;
     }
 
     public long requests() {

@@ -216,9 +216,16 @@ public final class WindowStore {
      */
     public Optional<Integer> latestVersion(String deployment, long from, long to) {
         var span = minutes(from, to);
+        // an hour or day row counts only when the span holds all of it, as in summarize's tiles: one that reaches past
+        // the span's end may hold a version rolled out after it
         return database.read(h -> h.createQuery("SELECT model_version FROM monitor_windows WHERE deployment = :d"
-                        + " AND window_start >= :f AND window_start < :t"
+                        + " AND window_start >= :f AND window_start < :t AND (granularity = :minute"
+                        + " OR (granularity = :hour AND window_start <= :lastHour)"
+                        + " OR (granularity = :day AND window_start <= :lastDay))"
                         + " ORDER BY window_start DESC, model_version DESC LIMIT 1")
-                .bind("d", deployment).bind("f", span[0]).bind("t", span[1]).mapTo(Integer.class).findOne());
+                .bind("d", deployment).bind("f", span[0]).bind("t", span[1])
+                .bind("minute", Granularity.MINUTE.id()).bind("hour", Granularity.HOUR.id())
+                .bind("day", Granularity.DAY.id()).bind("lastHour", span[1] - Granularity.HOUR.millis())
+                .bind("lastDay", span[1] - Granularity.DAY.millis()).mapTo(Integer.class).findOne());
     }
 }

@@ -2,6 +2,7 @@ package dev.launchpad.platform.monitor;
 
 import dev.launchpad.platform.store.Database;
 import dev.launchpad.platform.store.TestDatabases;
+import dev.launchpad.stats.profile.ColumnProfile;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.Test;
@@ -34,7 +35,13 @@ class PredictionIngestorTest {
         }
         var in = new FeatureBatch(rows, List.of(FeatureBatch.Feature.numeric("x", x), FeatureBatch.Feature.categorical("c", c)));
         var out = new FeatureBatch(rows, List.of(FeatureBatch.Feature.categorical("label", label)));
-        return new Observation("fraud", 3, id, clock.millis(), 2_000_000, "ok", new Observation.Payload() {
+        return observation(clock, "fraud", id, in, out);
+    }
+
+    private static Observation observation(MutableClock clock, String deployment, String id, FeatureBatch in,
+                                           FeatureBatch out) {
+        int rows = in.rows();
+        return new Observation(deployment, 3, id, clock.millis(), 2_000_000, "ok", new Observation.Payload() {
             @Override
             public FeatureBatch inputs() {
                 return in;
@@ -236,6 +243,83 @@ class PredictionIngestorTest {
                 assertThat(store.get("fraud", 3, Granularity.MINUTE, M0).orElseThrow().data().rows()).isEqualTo(10);
                 assertThat(ingestor.stats().abandonedParts()).isEqualTo(1);
             }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabases.Backend.class)
+    void aPartThatCannotJoinItsStoredWindowAsItCameIsStoredWithoutWhatDoesNotFit(TestDatabases.Backend backend) {
+        var clock = new MutableClock(T0);
+        var random = new Random(4);
+        try (var db = Database.open(backend.newDatabaseUrl())) {
+            var store = new WindowStore(db);
+            try (var ingestor = new PredictionIngestor(store, clock, PredictionIngestor.Config.defaults())) {
+                ingestor.observe(request(clock, random, "first", 10)); // x numeric
+                ingestor.flushNow();
+                // the next part of the same minute: x categorical where the stored minute, hour and day have it numeric,
+                // a feature whose name no stored profile can hold, and a request id PostgreSQL cannot store; another
+                // deployment's part waits behind it
+                var x = new String[4];
+                java.util.Arrays.fill(x, "yes");
+                var in = new FeatureBatch(4, List.of(FeatureBatch.Feature.categorical("x", x),
+                        FeatureBatch.Feature.numeric("€".repeat(22_000), new double[] {1, 2, 3, 4})));
+                var out = new FeatureBatch(4, List.of(FeatureBatch.Feature.categorical("label", new String[] {"1", "0", "1", "0"})));
+                ingestor.observe(observation(clock, "fraud", "nul\0id", in, out));
+                ingestor.observe(observation(clock, "other", "o1", in, out));
+                ingestor.flushNow();
+
+                assertThat(ingestor.stats().flushFailures()).isZero();
+                assertThat(ingestor.stats().abandonedParts()).isZero();
+                for (var g : Granularity.values()) {
+                    var w = store.get("fraud", 3, g, g.floor(M0)).orElseThrow().data();
+                    assertThat(w.rows()).as(g.id()).isEqualTo(10 + 4);
+                    assertThat(w.inputs().column("x").kind()).as(g.id()).isEqualTo(ColumnProfile.Kind.NUMERIC);
+                    assertThat(w.inputs().column("x").count()).as(g.id()).isEqualTo(10);
+                    assertThat(w.inputs().columns()).as(g.id()).containsOnlyKeys("x", "c");
+                    assertThat(w.schemaMismatches()).as(g.id()).isEqualTo(4 + 4); // x, and the long name
+                }
+                var other = store.get("other", 3, Granularity.MINUTE, M0).orElseThrow().data();
+                assertThat(other.inputs().column("x").kind()).isEqualTo(ColumnProfile.Kind.CATEGORICAL);
+                List<String> ids = db.read(h -> h.createQuery("SELECT DISTINCT request_id FROM monitor_predictions"
+                        + " WHERE deployment = 'fraud' ORDER BY request_id").mapTo(String.class).list());
+                assertThat(ids).containsExactly("first");
+                assertThat(ingestor.stats().droppedPredictions()).isEqualTo(4);
+            }
+        }
+    }
+
+    @Test
+    void onlyDatabaseFailuresAreRetried() {
+        var outage = new org.jdbi.v3.core.statement.UnableToExecuteStatementException(
+                new java.sql.SQLException("connection refused", "08001"), null);
+        var nul = new org.jdbi.v3.core.statement.UnableToExecuteStatementException(
+                new java.sql.SQLException("invalid byte sequence for encoding \"UTF8\": 0x00", "22021"), null);
+        assertThat(PredictionIngestor.mayPassOff(outage)).isTrue();
+        assertThat(PredictionIngestor.mayPassOff(nul)).isFalse();
+        assertThat(PredictionIngestor.mayPassOff(new IllegalStateException("corrupt stored window"))).isFalse();
+    }
+
+    @Test
+    void theVersionOfASpanIsReadFromTheWindowsItHoldsWhole() {
+        var clock = new MutableClock(T0);
+        var random = new Random(6);
+        try (var db = Database.open(TestDatabases.Backend.SQLITE.newDatabaseUrl())) {
+            var store = new WindowStore(db);
+            try (var ingestor = new PredictionIngestor(store, clock, PredictionIngestor.Config.defaults())) {
+                ingestor.observe(request(clock, random, "v3", 5)); // version 3 in minute 10:00
+                clock.advanceSeconds(60);
+                var v4 = request(clock, random, "v4", 5); // version 4 rolled out at 10:01:10, in the same hour
+                ingestor.observe(new Observation(v4.deployment(), 4, v4.requestId(), v4.timestamp(), v4.latencyNanos(),
+                        v4.outcome(), v4.payload()));
+                ingestor.flushNow();
+            }
+            // the hour row of 10:00 holds version 4 too, but reaches past a span of minute 10:00
+            assertThat(store.latestVersion("fraud", M0, M1)).contains(3);
+            assertThat(store.latestVersion("fraud", M0, M1 + 60_000)).contains(4);
+            long hour = Granularity.HOUR.floor(M0);
+            db.writeVoid(h -> h.execute("DELETE FROM monitor_windows WHERE granularity = 'minute'")); // pruned minutes
+            assertThat(store.latestVersion("fraud", hour, hour + 3_600_000)).contains(4);
+            assertThat(store.latestVersion("fraud", M0, M1)).isEmpty();
         }
     }
 

@@ -150,6 +150,18 @@ public final class DatasetProfile {
         return new DatasetProfile(out, rows + other.rows);
     }
 
+    /** A copy of this profile without the named columns (its row count unchanged); this profile does not change. */
+    public DatasetProfile without(java.util.Collection<String> names) {
+        Checks.notNull(names, "names");
+        TreeMap<String, ColumnProfile> out = new TreeMap<>();
+        for (var e : columns.entrySet()) {
+            if (!names.contains(e.getKey())) {
+                out.put(e.getKey(), emptyLike(e.getValue()).merge(e.getValue()));
+            }
+        }
+        return new DatasetProfile(out, rows);
+    }
+
     private static ColumnProfile emptyLike(ColumnProfile p) {
         return p.kind() == ColumnProfile.Kind.NUMERIC ? ColumnProfile.numeric(p.name()) : ColumnProfile.categorical(p.name());
     }
