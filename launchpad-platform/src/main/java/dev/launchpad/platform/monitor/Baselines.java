@@ -4,6 +4,7 @@ import blue.strategic.parquet.Hydrator;
 import blue.strategic.parquet.ParquetReader;
 import dev.launchpad.core.csv.CsvReader;
 import dev.launchpad.core.error.LaunchpadException;
+import dev.launchpad.core.text.Decimals;
 import dev.launchpad.platform.store.Database;
 import dev.launchpad.stats.profile.DatasetProfile;
 
@@ -125,15 +126,19 @@ public final class Baselines {
     private static Reference fromCsv(Source source) {
         try (var firstIn = source.open(); var secondIn = source.open()) {
             var first = csvReader(firstIn);
-            var header = first.next();
-            if (header == null) {
+            var read = first.next();
+            if (read == null) {
                 throw LaunchpadException.invalid("The CSV is empty; it needs a header row and data rows.");
             }
+            var header = new ArrayList<String>(read.size());
             var names = new java.util.HashSet<String>();
-            for (var name : header) {
-                if (name.isBlank() || !names.add(name)) {
-                    throw LaunchpadException.invalid("The CSV header has an empty or repeated column name '" + name + "'.");
+            for (var name : read) {
+                // a column without a name is what pandas reads as "Unnamed: i", such as the index to_csv writes first
+                name = name.isBlank() ? "Unnamed: " + header.size() : name;
+                if (!names.add(name)) {
+                    throw LaunchpadException.invalid("The CSV header has a repeated column name '" + name + "'.");
                 }
+                header.add(name);
             }
             int width = header.size();
             boolean[] numeric = new boolean[width];
@@ -199,18 +204,20 @@ public final class Baselines {
     /** Characters a reference CSV's row may have. */
     public static final long MAX_ROW_CHARS = 16L << 20;
 
-    /** A CSV cell's number ({@code inf}, {@code -inf} as pandas writes infinities), or null when it is not one. */
+    /**
+     * A CSV cell's number — decimal text ({@link Decimals}), or {@code inf}, {@code -inf} as pandas writes infinities —
+     * or null when it is not one ({@code 7d} and {@code 0x10} are text, as pandas reads them).
+     */
     public static Double number(String cell) {
-        try {
-            return Double.parseDouble(cell);
-        } catch (NumberFormatException e) {
-            var lower = cell.toLowerCase(java.util.Locale.ROOT);
-            return switch (lower) {
-                case "inf", "+inf", "infinity", "+infinity" -> Double.POSITIVE_INFINITY;
-                case "-inf", "-infinity" -> Double.NEGATIVE_INFINITY;
-                default -> null;
-            };
+        var value = Decimals.parse(cell);
+        if (value != null) {
+            return value;
         }
+        return switch (cell.toLowerCase(java.util.Locale.ROOT)) {
+            case "inf", "+inf", "infinity", "+infinity" -> Double.POSITIVE_INFINITY;
+            case "-inf", "-infinity" -> Double.NEGATIVE_INFINITY;
+            default -> null;
+        };
     }
 
     /**
@@ -230,6 +237,12 @@ public final class Baselines {
         private long bufferedText;
 
         ReferenceRows(List<String> names, List<ReferenceColumn> columns) {
+            for (var name : names) {
+                if (name.length() > FeatureBatch.MAX_NAME_LENGTH) {
+                    throw LaunchpadException.invalid("Column names have at most " + FeatureBatch.MAX_NAME_LENGTH
+                            + " characters; one has " + name.length() + ".");
+                }
+            }
             this.names = List.copyOf(names);
             this.columns = columns;
             this.chunkRows = Math.clamp(CHUNK_VALUES / Math.max(1, columns.size()), 512, 65_536);

@@ -1,6 +1,7 @@
 package dev.launchpad.platform.monitor;
 
 import dev.launchpad.core.error.LaunchpadException;
+import dev.launchpad.core.text.Decimals;
 import dev.launchpad.platform.store.Database;
 import org.jdbi.v3.core.Handle;
 import dev.launchpad.stats.metrics.ClassificationMetrics;
@@ -305,13 +306,13 @@ public final class Feedback {
                 correct++;
             }
             labelledIntegral &= isInteger(prediction);
-            try {
-                double err = Double.parseDouble(r.label()) - Double.parseDouble(prediction);
+            var label = Decimals.parse(r.label().strip());
+            var predicted = Decimals.parse(prediction.strip());
+            if (label != null && predicted != null) { // else a non-numeric label or prediction: no error to add
+                double err = label - predicted;
                 absError += Math.abs(err);
                 squaredError += err * err;
                 regressionCount++;
-            } catch (NumberFormatException e) {
-                // a non-numeric label or prediction: no error to add
             }
             var l = r.label().toLowerCase(java.util.Locale.ROOT);
             if (r.score() != null && (POSITIVE.contains(l) || NEGATIVE.contains(l))) {
@@ -399,24 +400,26 @@ public final class Feedback {
     }
 
     private static boolean isInteger(String s) {
-        try {
-            double v = Double.parseDouble(s);
-            return v == Math.rint(v) && Math.abs(v) < 1e9;
-        } catch (NumberFormatException e) {
-            return false;
-        }
+        var v = Decimals.parse(s.strip());
+        return v != null && v == Math.rint(v) && Math.abs(v) < 1e9;
     }
 
-    /** Class labels compare as text, or as numbers when both are numbers ("1" = "1.0"). */
+    /**
+     * Class labels compare as text, as numbers when both are numbers ("1" = "1.0"), and a binary model's
+     * true/false (any case) as 1/0, as the ROC AUC reads them.
+     */
     static boolean sameClass(String prediction, String label) {
         if (prediction.equals(label)) {
             return true;
         }
-        try {
-            return Double.parseDouble(prediction) == Double.parseDouble(label);
-        } catch (NumberFormatException e) {
-            return false;
+        var p = prediction.strip().toLowerCase(java.util.Locale.ROOT);
+        var l = label.strip().toLowerCase(java.util.Locale.ROOT);
+        if ((POSITIVE.contains(p) && POSITIVE.contains(l)) || (NEGATIVE.contains(p) && NEGATIVE.contains(l))) {
+            return true;
         }
+        var a = Decimals.parse(p);
+        var b = Decimals.parse(l);
+        return a != null && b != null && a.doubleValue() == b.doubleValue();
     }
 
     private static final Set<String> POSITIVE = Set.of("1", "1.0", "true");

@@ -40,6 +40,22 @@ class BaselinesTest {
     }
 
     @Test
+    void pandasToCsvWithItsIndexAndNumberLikeTextReadsAsPandasReadsIt() {
+        // df.to_csv("train.csv") writes the index first, under an empty name; "7d" is text to pandas
+        var ref = csv(",window,amount\n0,7d,1.5\n1,30d,2e1\n2,90D,0x10\n").profile();
+        assertThat(ref.columns()).containsOnlyKeys("Unnamed: 0", "window", "amount");
+        assertThat(ref.column("Unnamed: 0").kind()).isEqualTo(ColumnProfile.Kind.NUMERIC);
+        assertThat(ref.column("window").kind()).isEqualTo(ColumnProfile.Kind.CATEGORICAL);
+        assertThat(ref.column("window").frequentItems()).extracting(i -> i.value()).containsExactlyInAnyOrder("7d", "30d", "90D");
+        assertThat(ref.column("amount").kind()).isEqualTo(ColumnProfile.Kind.CATEGORICAL); // 0x10 is text
+        assertThat(csv("a,b\n1,2e1\n").profile().column("b").mean()).isEqualTo(20.0);
+        assertThatThrownBy(() -> csv("a,,a\n1,2,3\n")).isInstanceOf(LaunchpadException.class)
+                .hasMessageContaining("repeated column name 'a'");
+        assertThatThrownBy(() -> csv("x".repeat(1_001) + "\n1\n")).isInstanceOf(LaunchpadException.class)
+                .hasMessageContaining("at most 1000 characters");
+    }
+
+    @Test
     void csvFromSpreadsheetsAndPandasReadAsServedTrafficDoes() {
         // a byte-order mark (Excel's "CSV UTF-8"), pandas' missing markers and its True/False
         var ref = Baselines.fromCsv(("\uFEFFamount,flag,city\n1,True,Oslo\nNULL,False,None\nNone,,N/A\n3,TRUE,<NA>\n"

@@ -190,6 +190,16 @@ class FeedbackTest {
     }
 
     @Test
+    void labelsMatchPredictionsAsTextAsNumbersAndAsTrueAndFalse() {
+        assertThat(Feedback.sameClass("1", "1.0")).isTrue();
+        assertThat(Feedback.sameClass("true", "1")).isTrue();
+        assertThat(Feedback.sameClass("False", "0")).isTrue();
+        assertThat(Feedback.sameClass("true", "0")).isFalse();
+        assertThat(Feedback.sameClass("7d", "7")).isFalse(); // text, not the number 7
+        assertThat(Feedback.sameClass("fraud", "fraud")).isTrue();
+    }
+
+    @Test
     void scoresBeyondTheLimitAreSampledUniformly() {
         var sample = new Feedback.ScoreSample();
         int n = 4 * Feedback.MAX_SCORES;

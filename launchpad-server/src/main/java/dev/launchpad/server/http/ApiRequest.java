@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.launchpad.core.error.ErrorCode;
+import dev.launchpad.core.text.Decimals;
 import dev.launchpad.core.error.LaunchpadException;
 import dev.launchpad.core.json.Json;
 import io.javalin.http.Context;
@@ -310,12 +311,11 @@ public final class ApiRequest {
             case "Infinity", "inf", "+Infinity" -> Double.POSITIVE_INFINITY;
             case "-Infinity", "-inf" -> Double.NEGATIVE_INFINITY;
             default -> {
-                var stripped = text.strip();
-                // Double.parseDouble also takes "1d", "0x1p3" and "Infinity" spellings we do not want.
-                if (!stripped.matches("[-+]?(\\d+\\.?\\d*|\\.\\d+)([eE][-+]?\\d+)?")) {
+                var value = Decimals.parse(text.strip()); // not "1d" or "0x1p3", which Double.parseDouble takes
+                if (value == null) {
                     throw new NumberFormatException(text);
                 }
-                yield Double.parseDouble(stripped);
+                yield value;
             }
         };
     }
