@@ -1,5 +1,7 @@
 package dev.launchpad.platform.monitor;
 
+import dev.launchpad.core.text.Decimals;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -8,7 +10,7 @@ import java.util.regex.Pattern;
 /**
  * Which output is "the prediction" and which is its score, read off a model's outputs: the first
  * categorical output is a class label (classification), otherwise the first numeric output is the
- * predicted value (regression); a group of numeric outputs {@code p_0 .. p_k} is the class probabilities,
+ * predicted value (regression); a group of numeric outputs {@code p_0 .. p_k} whose rows each sum to 1 is the class probabilities,
  * whose score is P(class 1) for a model of classes 0/1 (or false/true) and the top probability otherwise
  * (the confidence in the predicted class, e.g. for two classes labelled {@code "fraud"} and {@code "ok"}).
  */
@@ -70,25 +72,21 @@ public final class Predictions {
         }
         for (int r = 0; r < n; r++) {
             Double score = null;
-            if (probs.size() == 2 && (label == null || isBinaryLabel(label.strings()[r]))) {
+            int best = 0; // the most probable class's index
+            for (int c = 1; c < probs.size(); c++) {
+                if (probs.get(c).numbers()[r] > probs.get(best).numbers()[r]) {
+                    best = c;
+                }
+            }
+            if (probs.size() == 2 && (label == null || labelsIndex(label.strings()[r], best, probs, r))) {
                 score = probs.get(1).numbers()[r]; // P(class 1), the positive class of a 0/1 model
             } else if (probs.size() >= 2) {
-                double max = Double.NEGATIVE_INFINITY;
-                for (var p : probs) {
-                    max = Math.max(max, p.numbers()[r]);
-                }
-                score = max;
+                score = probs.get(best).numbers()[r]; // the confidence in the predicted class
             }
             String prediction;
             if (label != null) {
                 prediction = label.strings()[r];
             } else if (probs.size() >= 2) {
-                int best = 0;
-                for (int c = 1; c < probs.size(); c++) {
-                    if (probs.get(c).numbers()[r] > probs.get(best).numbers()[r]) {
-                        best = c;
-                    }
-                }
                 prediction = Integer.toString(best);
             } else if (value != null) {
                 prediction = format(value.numbers()[r]);
@@ -101,6 +99,23 @@ public final class Predictions {
         return out;
     }
 
+    /**
+     * Whether a two-class model's predicted label is its class index — 0/1 (false/true) for the most probable class
+     * (either, when both are as probable) — so that the second probability is P(label 1). A model of classes 1 and 2
+     * labels its class 0 "1": its row scores are the predicted class's probability, like any other labels'.
+     */
+    private static boolean labelsIndex(String label, int best, List<FeatureBatch.Feature> probs, int r) {
+        if (label == null) {
+            return true;
+        }
+        if (!isBinaryLabel(label)) {
+            return false;
+        }
+        var l = label.toLowerCase(Locale.ROOT);
+        int index = l.equals("1") || l.equals("1.0") || l.equals("true") ? 1 : 0;
+        return index == best || probs.get(0).numbers()[r] == probs.get(1).numbers()[r];
+    }
+
     /** Whether a predicted label is one of a binary model's 0/1 (false/true) classes. */
     static boolean isBinaryLabel(String label) {
         if (label == null) {
@@ -111,8 +126,34 @@ public final class Predictions {
                 || l.equals("true");
     }
 
-    /** The first group of numeric outputs named {@code x_0, x_1, ...} in order. */
+    /**
+     * The first group of numeric outputs named {@code x_0, x_1, ...} in order, when they are class probabilities:
+     * each between 0 and 1, each row's summing to 1 (within 0.001). Otherwise (logits, several regression targets,
+     * independent per-label scores) none: such outputs are not read as a classifier's.
+     */
     static List<FeatureBatch.Feature> probabilities(FeatureBatch outputs) {
+        var group = indexedGroup(outputs);
+        if (group.size() < 2) {
+            return group;
+        }
+        for (int r = 0; r < outputs.rows(); r++) {
+            double sum = 0;
+            for (var f : group) {
+                double p = f.numbers()[r];
+                if (!(p >= 0 && p <= 1)) {
+                    return List.of();
+                }
+                sum += p;
+            }
+            if (Math.abs(sum - 1) > 1e-3) {
+                return List.of();
+            }
+        }
+        return group;
+    }
+
+    /** The first group of numeric outputs named {@code x_0, x_1, ...} in order. */
+    private static List<FeatureBatch.Feature> indexedGroup(FeatureBatch outputs) {
         var group = new ArrayList<FeatureBatch.Feature>();
         String prefix = null;
         for (var f : outputs.features()) {
@@ -137,12 +178,7 @@ public final class Predictions {
 
     /** Whether text reads as a number (a numeric prediction or label, a numeric CSV cell). */
     static boolean isNumber(String s) {
-        try {
-            Double.parseDouble(s);
-            return true;
-        } catch (NumberFormatException e) {
-            return false;
-        }
+        return Decimals.isDecimal(s.strip());
     }
 
     /** A number in the text form feedback labels are compared with. */

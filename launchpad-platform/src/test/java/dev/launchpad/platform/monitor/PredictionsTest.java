@@ -36,4 +36,41 @@ class PredictionsTest {
         assertThat(Predictions.rows(new FeatureBatch(1, List.of(FeatureBatch.Feature.numeric("y", new double[] {2.5})))))
                 .containsExactly(new Predictions.Row("2.5", null, null));
     }
+
+    @Test
+    void aModelOfClassesOneAndTwoScoresTheConfidenceInItsPredictionEvenWhereItPredictsOne() {
+        var outputs = List.of(FeatureBatch.Feature.categorical("label", new String[] {"1", "2", "1"}),
+                FeatureBatch.Feature.numeric("p_0", new double[] {0.9, 0.2, 0.95}),
+                FeatureBatch.Feature.numeric("p_1", new double[] {0.1, 0.8, 0.05}));
+        assertThat(Predictions.rows(new FeatureBatch(3, outputs))).containsExactly(new Predictions.Row("1", 0.9, 2),
+                new Predictions.Row("2", 0.8, 2), new Predictions.Row("1", 0.95, 2));
+        // one request of only "1": still the confidence, not P(class index 1)
+        var ones = List.of(FeatureBatch.Feature.categorical("label", new String[] {"1"}),
+                FeatureBatch.Feature.numeric("p_0", new double[] {0.9}), FeatureBatch.Feature.numeric("p_1", new double[] {0.1}));
+        assertThat(Predictions.rows(new FeatureBatch(1, ones))).containsExactly(new Predictions.Row("1", 0.9, 2));
+        // a 0/1 model's tie may be labelled either way; the score is P(class 1) both times
+        var tie = List.of(FeatureBatch.Feature.categorical("label", new String[] {"1", "0"}),
+                FeatureBatch.Feature.numeric("p_0", new double[] {0.5, 0.5}),
+                FeatureBatch.Feature.numeric("p_1", new double[] {0.5, 0.5}));
+        assertThat(Predictions.rows(new FeatureBatch(2, tie)))
+                .containsExactly(new Predictions.Row("1", 0.5, 2), new Predictions.Row("0", 0.5, 2));
+    }
+
+    @Test
+    void indexedOutputsThatAreNotProbabilitiesAreNotReadAsAClassifiers() {
+        // logits, and two regression targets: no class, no score; the first output is the predicted value
+        var logits = List.of(FeatureBatch.Feature.numeric("logits_0", new double[] {2.5, -1}),
+                FeatureBatch.Feature.numeric("logits_1", new double[] {-0.5, 3}));
+        assertThat(Predictions.task(new FeatureBatch(2, logits))).isEqualTo(Predictions.Task.REGRESSION);
+        assertThat(Predictions.rows(new FeatureBatch(2, logits)))
+                .containsExactly(new Predictions.Row("2.5", null, null), new Predictions.Row("-1", null, null));
+        var targets = List.of(FeatureBatch.Feature.numeric("y_0", new double[] {0.2}),
+                FeatureBatch.Feature.numeric("y_1", new double[] {0.3}));
+        assertThat(Predictions.task(new FeatureBatch(1, targets))).isEqualTo(Predictions.Task.REGRESSION);
+        // softmax output in float precision still sums to 1
+        var softmax = List.of(FeatureBatch.Feature.numeric("out_0", new double[] {(float) 0.3333333}),
+                FeatureBatch.Feature.numeric("out_1", new double[] {(float) 0.3333333}),
+                FeatureBatch.Feature.numeric("out_2", new double[] {(float) 0.3333334}));
+        assertThat(Predictions.task(new FeatureBatch(1, softmax))).isEqualTo(Predictions.Task.CLASSIFICATION);
+    }
 }
