@@ -50,15 +50,22 @@ public final class Baselines {
     /** Stores (or replaces) the baseline of a model version. */
     public Baseline put(String model, int version, String source, DatasetProfile profile, RowSample sample) {
         long now = clock.millis();
-        database.writeVoid(h -> {
-            h.createUpdate("DELETE FROM monitor_baselines WHERE model_name = :m AND model_version = :v")
-                    .bind("m", model).bind("v", version).execute();
-            h.createUpdate("INSERT INTO monitor_baselines (model_name, model_version, source, row_count, profile, sample,"
-                            + " created_at) VALUES (:m, :v, :s, :r, :p, :smp, :t)")
+        try {
+            // one statement, so that two uploads for the same version at once both succeed (the last one stays)
+            database.writeVoid(h -> h.createUpdate("INSERT INTO monitor_baselines (model_name, model_version, source,"
+                            + " row_count, profile, sample, created_at) VALUES (:m, :v, :s, :r, :p, :smp, :t)"
+                            + " ON CONFLICT (model_name, model_version) DO UPDATE SET source = excluded.source,"
+                            + " row_count = excluded.row_count, profile = excluded.profile, sample = excluded.sample,"
+                            + " created_at = excluded.created_at")
                     .bind("m", model).bind("v", version).bind("s", source).bind("r", profile.rowCount())
                     .bind("p", profile.toBytes()).bind("smp", sample == null ? null : sample.toBytes()).bind("t", now)
-                    .execute();
-        });
+                    .execute());
+        } catch (RuntimeException e) {
+            if (Database.isForeignKeyViolation(e)) { // the version was deleted while its data was read
+                throw LaunchpadException.notFound("Model version " + model + "/" + version + " does not exist.");
+            }
+            throw e;
+        }
         return new Baseline(model, version, source, profile.rowCount(), profile, sample, now);
     }
 

@@ -112,6 +112,12 @@ public final class Database implements AutoCloseable {
         });
     }
 
+    /** Whether a failure was caused by a foreign-key constraint: the row referred to does not exist (either dialect). */
+    public static boolean isForeignKeyViolation(Throwable failure) {
+        return causedBy(failure, sql -> "23503".equals(sql.getSQLState())
+                || String.valueOf(sql.getMessage()).contains("FOREIGN KEY constraint failed"));
+    }
+
     /**
      * Whether a failure was PostgreSQL refusing a text value it cannot store (a NUL character, U+0000, which SQLite
      * stores): only a client sends such text, so it is the client's error.
