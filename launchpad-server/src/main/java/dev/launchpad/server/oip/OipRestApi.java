@@ -119,7 +119,8 @@ public final class OipRestApi {
             calls.rejected(name, "oip", start);
             throw e;
         }
-        var id = request.id() != null ? request.id() : RequestIds.next();
+        // a blank id is no id, as on gRPC (where "" is a field left out): serving makes one up
+        var id = request.id() != null && !request.id().isBlank() ? request.id() : RequestIds.next();
         ctx.header(REQUEST_ID_HEADER, id);
         var requestedVersion = ctx.pathParamMap().get("version");
         record Answer(List<OipTensor> outputs, int version) {

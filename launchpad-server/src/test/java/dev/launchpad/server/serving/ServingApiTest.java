@@ -206,6 +206,13 @@ class ServingApiTest {
             assertThat(y.path("data").get(r).asDouble()).isCloseTo(forest.predict(Arrays.copyOfRange(x, r * 8, r * 8 + 8)),
                     within(1e-4));
         }
+        // a blank id is no id: serving makes one up, as on gRPC
+        body.put("id", "  ");
+        var blank = send("POST", "/v2/models/trees/infer", body.toString(), "application/json");
+        assertThat(blank.statusCode()).as(blank.body()).isEqualTo(200);
+        var madeUp = blank.headers().firstValue("X-Request-Id").orElseThrow();
+        assertThat(madeUp).isNotBlank();
+        assertThat(Json.mapper().readTree(blank.body()).path("id").asText()).isEqualTo(madeUp);
     }
 
     @Test
