@@ -72,11 +72,15 @@ public final class Feedback {
             throw LaunchpadException.invalid("At most " + MAX_ITEMS + " feedback items per call, got " + labels.size() + ".");
         }
         long now = clock.millis();
+        // in key order (a stable sort: a later label for the same row still wins), so that two calls labelling the
+        // same rows lock them in the same order and cannot deadlock on PostgreSQL
+        var ordered = new ArrayList<>(labels);
+        ordered.sort(java.util.Comparator.comparing(Label::requestId).thenComparingInt(Label::row));
         return database.write(h -> {
             var batch = h.prepareBatch("INSERT INTO monitor_feedback (deployment, request_id, row_index, label, received_at)"
                     + " VALUES (:d, :r, :i, :l, :t) ON CONFLICT (deployment, request_id, row_index)"
                     + " DO UPDATE SET label = excluded.label, received_at = excluded.received_at");
-            for (var l : labels) {
+            for (var l : ordered) {
                 batch.bind("d", deployment).bind("r", l.requestId()).bind("i", l.row()).bind("l", l.label()).bind("t", now).add();
             }
             batch.execute();
