@@ -27,11 +27,18 @@ public final class MonitorChecks {
     private MonitorChecks() {
     }
 
-    /** One feature's drift verdict, and whether it came from sketches. */
-    public record FeatureDrift(ColumnDrift drift, boolean fromSketches) {
+    /**
+     * One feature's drift verdict, whether it came from sketches, and why the feature's configured method was not used
+     * (null when it was, or none was configured).
+     */
+    public record FeatureDrift(ColumnDrift drift, boolean fromSketches, String methodNote) {
     }
 
-    /** Drift of {@code names} between reference and current; features that cannot be compared are left out. */
+    /**
+     * Drift of {@code names} between reference and current; features that cannot be compared (no present values on one
+     * side) are left out. A configured method that does not fit a feature (KS for a categorical one, Wasserstein from a
+     * profile-only baseline) gives way to the automatic choice, and the feature's row says so.
+     */
     public static List<FeatureDrift> drift(Baselines.Baseline baseline, DatasetProfile currentProfile, RowSample currentSample,
                                            List<String> names, MonitorSettings settings) {
         var out = new ArrayList<FeatureDrift>();
@@ -39,32 +46,44 @@ public final class MonitorChecks {
             var method = settings.driftMethods().get(name);
             var threshold = settings.driftThresholds().get(name);
             try {
-                if (baseline.sample() != null && currentSample.isNumeric(name) != null
-                        && baseline.sample().isNumeric(name) != null) {
-                    var options = DriftOptions.defaults();
-                    if (method != null) {
-                        options = options.withMethod(name, method);
-                    }
-                    if (threshold != null) {
-                        options = options.withThreshold(name, threshold);
-                    }
-                    Column ref = baseline.sample().column(name);
-                    Column cur = currentSample.column(name);
-                    if (ref instanceof Column.Numeric numbers && cur instanceof Column.Categorical) {
-                        ref = asLabels(numbers); // class labels read from a CSV look like numbers
-                    }
-                    out.add(new FeatureDrift(DriftDetector.column(ref, cur, options), false));
-                } else {
-                    var m = method != null ? method : DriftMethod.JENSEN_SHANNON;
-                    var r = ProfileDrift.column(baseline.profile().column(name), currentProfile.column(name), m,
-                            threshold != null ? threshold : m.defaultThreshold());
-                    out.add(new FeatureDrift(r.drift(), true));
-                }
+                out.add(compare(baseline, currentProfile, currentSample, name, method, threshold, null));
             } catch (IllegalArgumentException e) {
-                // no present values on one side, or a method that does not fit the column: not comparable
+                if (method == null) {
+                    continue; // not comparable
+                }
+                try {
+                    out.add(compare(baseline, currentProfile, currentSample, name, null, null,
+                            "the configured method " + method.id() + " does not fit this feature (" + e.getMessage()
+                                    + "); the automatic choice was used"));
+                } catch (IllegalArgumentException again) {
+                    // not comparable with any method
+                }
             }
         }
         return out;
+    }
+
+    private static FeatureDrift compare(Baselines.Baseline baseline, DatasetProfile currentProfile, RowSample currentSample,
+                                        String name, DriftMethod method, Double threshold, String note) {
+        if (baseline.sample() != null && currentSample.isNumeric(name) != null && baseline.sample().isNumeric(name) != null) {
+            var options = DriftOptions.defaults();
+            if (method != null) {
+                options = options.withMethod(name, method);
+            }
+            if (threshold != null) {
+                options = options.withThreshold(name, threshold);
+            }
+            Column ref = baseline.sample().column(name);
+            Column cur = currentSample.column(name);
+            if (ref instanceof Column.Numeric numbers && cur instanceof Column.Categorical) {
+                ref = asLabels(numbers); // class labels read from a CSV look like numbers
+            }
+            return new FeatureDrift(DriftDetector.column(ref, cur, options), false, note);
+        }
+        var m = method != null ? method : DriftMethod.JENSEN_SHANNON;
+        var r = ProfileDrift.column(baseline.profile().column(name), currentProfile.column(name), m,
+                threshold != null ? threshold : m.defaultThreshold());
+        return new FeatureDrift(r.drift(), true, note);
     }
 
     /**
@@ -118,15 +137,18 @@ public final class MonitorChecks {
         var results = drift(baseline, profile, sample, names, settings);
         var drifted = results.stream().filter(r -> r.drift().drifted()).map(r -> r.drift().column()).toList();
         double share = results.isEmpty() ? 0 : (double) drifted.size() / results.size();
-        // Evidently's dataset drift: a share of drifted features, not any one of them (with 30 features tested
-        // at 5 % each, one would drift by chance in most windows)
-        boolean datasetDrift = !drifted.isEmpty() && share >= settings.driftShare();
+        // features: Evidently's dataset drift, a share of drifted features, not any one of them (with 30 features
+        // tested at 5 % each, one would drift by chance in most windows); outputs are few and each matters: any
+        boolean anyCounts = check.equals("prediction_drift");
+        boolean datasetDrift = !drifted.isEmpty() && (anyCounts || share >= settings.driftShare());
         details.put("dataset_drift", datasetDrift);
-        details.put("drift_share", settings.driftShare());
+        if (!anyCounts) {
+            details.put("drift_share", settings.driftShare());
+        }
         details.put("rows", current.rows());
         details.set("features", table(results));
         return new CheckResult(check, datasetDrift ? CheckResult.Status.BREACH : CheckResult.Status.OK, share,
-                settings.driftShare(), drifted, details);
+                anyCounts ? null : settings.driftShare(), drifted, details);
     }
 
     /** The per-feature table: feature, type, method, statistic, score, score_kind, threshold, drift. */
@@ -146,6 +168,9 @@ public final class MonitorChecks {
             row.put("reference_count", d.referenceCount());
             row.put("current_count", d.currentCount());
             row.put("from_sketches", r.fromSketches());
+            if (r.methodNote() != null) {
+                row.put("method_note", r.methodNote());
+            }
         }
         return array;
     }

@@ -1,0 +1,94 @@
+package dev.launchpad.platform.monitor;
+
+import dev.launchpad.stats.drift.DriftMethod;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The drift checks' verdicts over a span, against a baseline read from CSV. */
+class MonitorChecksTest {
+    private static final String[] COUNTRIES = {"NO", "SE", "DK"};
+
+    /** 2 000 reference rows: inputs x ~ N(0, 1) and a country; outputs a label (half 1), a score and a margin. */
+    private static Baselines.Baseline baseline(Random random) {
+        var csv = new StringBuilder("x,country,label,score,margin\n");
+        for (int i = 0; i < 2_000; i++) {
+            csv.append(random.nextGaussian()).append(',').append(COUNTRIES[random.nextInt(3)]).append(',')
+                    .append(random.nextBoolean() ? "1" : "0").append(',').append(random.nextDouble()).append(',')
+                    .append(random.nextGaussian()).append('\n');
+        }
+        var reference = Baselines.fromCsv(csv.toString().getBytes(StandardCharsets.UTF_8));
+        return new Baselines.Baseline("m", 1, "csv", reference.profile().rowCount(), reference.profile(),
+                reference.sample(), 0);
+    }
+
+    /** 800 served rows like the reference's, except that every label is 1. */
+    private static WindowData span(Random random) {
+        int n = 800;
+        var x = new double[n];
+        var country = new String[n];
+        var label = new String[n];
+        var score = new double[n];
+        var margin = new double[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = random.nextGaussian();
+            country[i] = COUNTRIES[random.nextInt(3)];
+            label[i] = "1";
+            score[i] = random.nextDouble();
+            margin[i] = random.nextGaussian();
+        }
+        var w = WindowData.empty(1_000, 3);
+        w.add("ok", 1_000_000, new FeatureBatch(n, List.of(FeatureBatch.Feature.numeric("x", x),
+                        FeatureBatch.Feature.categorical("country", country))),
+                new FeatureBatch(n, List.of(FeatureBatch.Feature.categorical("label", label),
+                        FeatureBatch.Feature.numeric("score", score), FeatureBatch.Feature.numeric("margin", margin))));
+        return w;
+    }
+
+    private static MonitorSettings withMethods(Map<String, DriftMethod> methods) {
+        var d = MonitorSettings.defaults();
+        return new MonitorSettings(d.enabled(), d.intervalMinutes(), d.minRows(), d.driftShare(), methods,
+                d.driftThresholds(), d.maxNullShare(), d.maxOutOfRangeShare(), d.maxUnseenShare(), d.maxRejectedShare(),
+                d.performanceMetric(), d.performanceThreshold(), d.performanceLookbackMinutes(), d.minLabels(),
+                d.latencyP99BudgetMs(), d.errorRateBudget());
+    }
+
+    private static CheckResult check(List<CheckResult> results, String name) {
+        return results.stream().filter(r -> r.check().equals(name)).findFirst().orElseThrow();
+    }
+
+    @Test
+    void oneDriftedOutputOfThreeIsPredictionDrift() {
+        var random = new Random(11);
+        var results = MonitorChecks.all(span(random), baseline(random), null, MonitorSettings.defaults());
+        var predictions = check(results, "prediction_drift");
+        assertThat(predictions.status()).isEqualTo(CheckResult.Status.BREACH);
+        assertThat(predictions.features()).containsExactly("label");
+        assertThat(predictions.metric()).isEqualTo(1.0 / 3); // below the features' drift_share of 0.5
+        assertThat(predictions.threshold()).isNull();
+        assertThat(check(results, "feature_drift").status()).isEqualTo(CheckResult.Status.OK);
+    }
+
+    @Test
+    void aConfiguredMethodThatDoesNotFitAFeatureGivesWayToTheAutomaticChoice() {
+        var random = new Random(12);
+        var settings = withMethods(Map.of("country", DriftMethod.KS, "x", DriftMethod.WASSERSTEIN));
+        var features = check(MonitorChecks.all(span(random), baseline(random), null, settings), "feature_drift");
+        var rows = features.details().path("features");
+        assertThat(rows).hasSize(2);
+        for (var row : rows) {
+            if (row.path("feature").asText().equals("country")) {
+                assertThat(row.path("method").asText()).isEqualTo("jensenshannon"); // Evidently's choice past 1 000 reference rows
+                assertThat(row.path("method_note").asText()).contains("ks does not fit");
+            } else {
+                assertThat(row.path("method").asText()).isEqualTo("wasserstein");
+                assertThat(row.has("method_note")).isFalse();
+            }
+        }
+    }
+}
