@@ -1,12 +1,12 @@
 package dev.launchpad.platform.monitor;
 
+import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 
-import java.io.BufferedWriter;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -22,16 +22,36 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code version}, {@code inputs}, {@code outputs} as column → values) in rolling files
  * {@code <dir>/<deployment>/<yyyy-MM-dd-HH>.jsonl} (one per UTC hour), of which the newest
  * {@code keepFiles} per deployment are kept. Written by the monitoring thread only.
+ *
+ * <p>Lines are gathered whole and written 64 KiB at a time, so that a write that fails (a full disk) is known to
+ * have lost exactly the lines it held, which are counted; a file deleted while open (its directory removed) is
+ * noticed at the next {@link #flush}, the lines written to it since the one before are counted as lost, and the next
+ * line opens the file again.
  */
 public final class PayloadLog implements AutoCloseable {
     private static final DateTimeFormatter HOUR = DateTimeFormatter.ofPattern("yyyy-MM-dd-HH").withZone(ZoneOffset.UTC);
+    private static final int SPILL_BYTES = 64 * 1024;
     private final Path directory;
     private final int keepFiles;
-    private final JsonFactory json = new JsonFactory();
-    private final Map<String, Open> writers = new HashMap<>();
+    private final JsonFactory json = new JsonFactory().disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+    private final Map<String, Open> files = new HashMap<>();
+    private final ByteArrayOutputStream line = new ByteArrayOutputStream();
     private final AtomicLong failures = new AtomicLong();
 
-    private record Open(String hour, BufferedWriter writer) {
+    /** One deployment's file of the hour: its stream, the whole lines not yet written, and those written since the last check. */
+    private static final class Open {
+        final String hour;
+        final Path path;
+        final OutputStream out;
+        final ByteArrayOutputStream pending = new ByteArrayOutputStream();
+        int pendingLines;
+        long writtenSinceCheck;
+
+        Open(String hour, Path path, OutputStream out) {
+            this.hour = hour;
+            this.path = path;
+            this.out = out;
+        }
     }
 
     public PayloadLog(Path directory, int keepFiles) {
@@ -49,9 +69,11 @@ public final class PayloadLog implements AutoCloseable {
     }
 
     void write(Observation o, FeatureBatch in, FeatureBatch out) {
+        Open file;
         try {
-            var writer = writer(o.deployment(), HOUR.format(Instant.ofEpochMilli(o.timestamp())));
-            try (JsonGenerator g = json.createGenerator(new NonClosing(writer))) {
+            file = file(o.deployment(), HOUR.format(Instant.ofEpochMilli(o.timestamp())));
+            line.reset();
+            try (JsonGenerator g = json.createGenerator(line, JsonEncoding.UTF8)) {
                 g.writeStartObject();
                 g.writeNumberField("ts", o.timestamp());
                 if (o.requestId() != null) {
@@ -63,9 +85,15 @@ public final class PayloadLog implements AutoCloseable {
                 columns(g, "outputs", out);
                 g.writeEndObject();
             }
-            writer.write('\n');
+            line.write('\n');
+            line.writeTo(file.pending); // a whole line, or nothing
         } catch (IOException | RuntimeException e) {
             failures.incrementAndGet();
+            return;
+        }
+        file.pendingLines++;
+        if (file.pending.size() >= SPILL_BYTES) {
+            spill(file);
         }
     }
 
@@ -90,61 +118,83 @@ public final class PayloadLog implements AutoCloseable {
         g.writeEndObject();
     }
 
-    private BufferedWriter writer(String deployment, String hour) throws IOException {
-        var current = writers.get(deployment);
-        if (current != null && current.hour().equals(hour)) {
-            return current.writer();
+    /** Writes a file's whole pending lines; if the write fails, they are counted as lost. */
+    private void spill(Open file) {
+        if (file.pendingLines == 0) {
+            return;
+        }
+        try {
+            file.pending.writeTo(file.out);
+            file.out.flush();
+            file.writtenSinceCheck += file.pendingLines;
+        } catch (IOException e) {
+            failures.addAndGet(file.pendingLines);
+        } finally {
+            file.pending.reset();
+            file.pendingLines = 0;
+        }
+    }
+
+    private Open file(String deployment, String hour) throws IOException {
+        var current = files.get(deployment);
+        if (current != null && current.hour.equals(hour)) {
+            return current;
         }
         if (current != null) {
-            current.writer().close();
+            files.remove(deployment);
+            closeQuietly(current);
         }
         var dir = directory.resolve(deployment);
         Files.createDirectories(dir);
-        var writer = Files.newBufferedWriter(dir.resolve(hour + ".jsonl"), StandardCharsets.UTF_8,
-                StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-        writers.put(deployment, new Open(hour, writer));
+        var path = dir.resolve(hour + ".jsonl");
+        var opened = new Open(hour, path, Files.newOutputStream(path, StandardOpenOption.CREATE, StandardOpenOption.APPEND));
+        files.put(deployment, opened);
         prune(dir);
-        return writer;
+        return opened;
     }
 
     private void prune(Path dir) throws IOException {
-        try (var files = Files.list(dir)) {
-            var sorted = files.filter(p -> p.getFileName().toString().endsWith(".jsonl")).sorted().toList();
+        try (var listed = Files.list(dir)) {
+            var sorted = listed.filter(p -> p.getFileName().toString().endsWith(".jsonl")).sorted().toList();
             for (int i = 0; i < sorted.size() - keepFiles; i++) {
                 Files.deleteIfExists(sorted.get(i));
             }
         }
     }
 
+    /**
+     * Writes every pending line, and checks that each open file is still there: one deleted since the last check
+     * took the lines written to it since then with it (counted), and is opened again by the next line.
+     */
     void flush() {
-        for (var w : writers.values()) {
-            try {
-                w.writer().flush();
-            } catch (IOException e) {
-                failures.incrementAndGet();
+        var it = files.values().iterator();
+        while (it.hasNext()) {
+            var file = it.next();
+            spill(file);
+            if (Files.exists(file.path)) {
+                file.writtenSinceCheck = 0;
+            } else {
+                failures.addAndGet(file.writtenSinceCheck);
+                it.remove();
+                closeQuietly(file);
             }
+        }
+    }
+
+    /** Writes what is pending (counting what cannot be written) and closes the files. */
+    private void closeQuietly(Open file) {
+        spill(file);
+        try {
+            file.out.close();
+        } catch (IOException e) {
+            // its lines were written or counted
         }
     }
 
     @Override
     public void close() {
-        for (var w : writers.values()) {
-            try {
-                w.writer().close();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-        writers.clear();
-    }
-
-    private static final class NonClosing extends java.io.FilterWriter {
-        NonClosing(java.io.Writer out) {
-            super(out);
-        }
-
-        @Override
-        public void close() {
-        }
+        flush();
+        files.values().forEach(this::closeQuietly);
+        files.clear();
     }
 }

@@ -83,4 +83,46 @@ class PayloadLogTest {
         assertThat(log.failures()).isEqualTo(1);
         assertThat(lines(dir.resolve("churn/2026-03-02-10.jsonl"))).hasSize(1);
     }
+
+    @Test
+    void everyLineAFullDiskRefusesIsCounted(@TempDir Path dir) throws Exception {
+        var devFull = Path.of("/dev/full"); // every write fails with "No space left on device"
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(devFull));
+        Files.createDirectories(dir.resolve("fraud"));
+        Files.createSymbolicLink(dir.resolve("fraud/2026-03-02-10.jsonl"), devFull);
+        var log = new PayloadLog(dir, 2);
+        var out = FeatureBatch.empty(2);
+        for (int i = 0; i < 3_000; i++) { // about 300 KB: several 64 KiB writes, and a rest left for the flush
+            log.write(request("fraud", H0, "r" + i), inputs(i, i + 0.5), out);
+        }
+        log.write(request("churn", H0, "c1"), inputs(1.0, 2.0), out);
+        log.flush();
+        assertThat(log.failures()).isEqualTo(3_000);
+        log.close();
+        assertThat(lines(dir.resolve("churn/2026-03-02-10.jsonl"))).hasSize(1);
+    }
+
+    @Test
+    void linesWrittenToAFileDeletedWhileOpenAreCountedAndTheFileComesBack(@TempDir Path dir) throws Exception {
+        var log = new PayloadLog(dir, 2);
+        var out = FeatureBatch.empty(1);
+        log.write(request("fraud", H0, "r1"), inputs(1.0), out);
+        log.flush();
+        // someone removes the deployment's directory; the open file takes two more lines with it
+        try (var files = Files.list(dir.resolve("fraud"))) {
+            for (var f : files.toList()) {
+                Files.delete(f);
+            }
+        }
+        Files.delete(dir.resolve("fraud"));
+        log.write(request("fraud", H0, "r2"), inputs(2.0), out);
+        log.write(request("fraud", H0, "r3"), inputs(3.0), out);
+        log.flush();
+        assertThat(log.failures()).isEqualTo(2);
+        log.write(request("fraud", H0, "r4"), inputs(4.0), out);
+        log.close();
+        assertThat(lines(dir.resolve("fraud/2026-03-02-10.jsonl"))).extracting(l -> l.path("request_id").asText())
+                .containsExactly("r4");
+        assertThat(log.failures()).isEqualTo(2);
+    }
 }
