@@ -510,6 +510,13 @@ public final class MonitorApi {
         var d = deployment(ctx);
         var span = span(ctx, 86_400_000L);
         var g = ctx.queryParam("granularity") == null ? Granularity.HOUR : Granularity.of(ctx.queryParam("granularity"));
+        // each window may cost a query of its own (a quiet window the even sample missed): a week of minutes, a year
+        // of hours, not a year of minutes
+        long windowCount = (span[1] - g.floor(span[0]) + g.millis() - 1) / g.millis();
+        if (windowCount > MAX_PERFORMANCE_WINDOWS) {
+            throw LaunchpadException.invalid("The span holds " + windowCount + " " + g.id() + " windows; at most "
+                    + MAX_PERFORMANCE_WINDOWS + " — choose a coarser granularity or a shorter span.");
+        }
         var node = Json.mapper().createObjectNode();
         node.put("deployment", d.name()).put("from", span[0]).put("to", span[1]).put("granularity", g.id());
         var list = node.putArray("windows");
@@ -748,6 +755,9 @@ public final class MonitorApi {
         }
         return new long[] {from, to};
     }
+
+    /** Most windows one performance series may hold. */
+    static final int MAX_PERFORMANCE_WINDOWS = 10_080;
 
     /** How far past the server's clock a run's span may end (clients' clocks differ a little). */
     private static final long MAX_RUN_AHEAD_MS = 60_000;

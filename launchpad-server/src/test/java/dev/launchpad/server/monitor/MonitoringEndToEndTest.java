@@ -262,6 +262,13 @@ class MonitoringEndToEndTest {
         assertThat(perf.get(0).path("accuracy").asDouble()).isCloseTo(0.88, org.assertj.core.api.Assertions.within(1e-12));
         assertThat(perf.get(1).path("labelled").asLong()).isZero();
         assertThat(perf.get(1).path("estimated").path("accuracy").isNumber()).isTrue();
+        // a year of minutes is refused; a year of hours is not
+        var yearOfMinutes = send("GET", "/api/v1/deployments/fraud/performance?granularity=minute&from="
+                + (M0 - 365L * 86_400_000) + "&to=" + M0, null, null);
+        assertThat(yearOfMinutes.statusCode()).as(yearOfMinutes.body()).isEqualTo(400);
+        assertThat(yearOfMinutes.body()).contains("coarser granularity");
+        assertThat(send("GET", "/api/v1/deployments/fraud/performance?granularity=hour&from="
+                + (M0 - 365L * 86_400_000) + "&to=" + M0, null, null).statusCode()).isEqualTo(200);
 
         // minute 2: a third of X_2 is null → a data-quality alert on X_2; performance is now live, not estimated
         traffic(new Random(3), 20, 0, 0.3);
