@@ -3,6 +3,7 @@ package dev.launchpad.platform.monitor;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.launchpad.core.json.Json;
+import dev.launchpad.core.text.Decimals;
 import dev.launchpad.stats.Column;
 import dev.launchpad.stats.drift.ColumnDrift;
 import dev.launchpad.stats.drift.DriftDetector;
@@ -222,7 +223,17 @@ public final class MonitorChecks {
                 breach = true;
                 row.put("null_breach", true);
             }
-            if (r != null && r.kind() != c.kind()) {
+            long numberText = r != null && r.kind() == ColumnProfile.Kind.NUMERIC ? outsideAsNumbers(c, r) : -1;
+            if (numberText >= 0) {
+                // numbers sent as text (codes, class labels) where the reference CSV had them as numbers: the same
+                // values, so their range is checked, not their kind
+                row.put("out_of_range", numberText);
+                row.put("out_of_range_share", (double) numberText / c.count());
+                issues += numberText;
+                if ((double) numberText / c.count() > settings.maxOutOfRangeShare()) {
+                    breach = true;
+                }
+            } else if (r != null && r.kind() != c.kind()) {
                 row.put("schema_violation", "the baseline's " + name + " is " + r.kind().name().toLowerCase()
                         + ", the traffic's is " + c.kind().name().toLowerCase());
                 breach = true;
@@ -290,17 +301,18 @@ public final class MonitorChecks {
         details.put("metric", metric);
         details.put("predictions", p.predictions());
         details.put("labelled", p.labelled());
-        Double value = null;
+        Double value;
         boolean estimated = false;
-        if (p.labelled() >= settings.minLabels()) {
+        boolean enoughLabels = p.labelled() >= settings.minLabels();
+        if (enoughLabels) {
+            // labels decide: with enough of them a metric they leave undefined is not replaced by an estimate
             value = switch (metric) {
                 case "accuracy" -> p.accuracy();
                 case "roc_auc" -> p.rocAuc();
                 case "mae" -> p.mae();
                 default -> p.rmse();
             };
-        }
-        if (value == null) {
+        } else {
             value = switch (metric) {
                 case "accuracy" -> p.estimatedAccuracy();
                 case "roc_auc" -> p.estimatedRocAuc();
@@ -313,7 +325,7 @@ public final class MonitorChecks {
             details.put("method", "CBPE (confidence-based performance estimation; assumes calibrated scores)");
         }
         if (value == null) {
-            details.put("reason", "Fewer than " + settings.minLabels() + " labelled predictions and no estimate for " + metric + ".");
+            details.put("reason", noPerformance(p, metric, enoughLabels, settings.minLabels()));
             return new CheckResult("performance", CheckResult.Status.NO_DATA, null, settings.performanceThreshold(), List.of(),
                     details);
         }
@@ -321,6 +333,50 @@ public final class MonitorChecks {
         boolean breach = threshold != null && (MonitorSettings.lowerIsBetter(metric) ? value > threshold : value < threshold);
         return new CheckResult("performance", breach ? CheckResult.Status.BREACH : CheckResult.Status.OK, value, threshold,
                 List.of(), details);
+    }
+
+    /**
+     * For a categorical traffic column every value of which (its frequent items exactly) is decimal text, against a
+     * numeric baseline column: how many of its values lie outside the baseline's [min, max]; else -1.
+     */
+    private static long outsideAsNumbers(ColumnProfile current, ColumnProfile reference) {
+        if (current.kind() != ColumnProfile.Kind.CATEGORICAL || current.frequentItemsMaxError() != 0
+                || reference.validCount() == 0) {
+            return -1;
+        }
+        long outside = 0;
+        for (var item : current.frequentItems()) {
+            var v = Decimals.parse(item.value().strip());
+            if (v == null) {
+                return -1;
+            }
+            if (v < reference.min() || v > reference.max()) {
+                outside += item.estimate();
+            }
+        }
+        return outside;
+    }
+
+    /** Why a span's predictions give no value of {@code metric}. */
+    private static String noPerformance(Feedback.WindowPerformance p, String metric, boolean enoughLabels, int minLabels) {
+        boolean classifier = p.task() == Predictions.Task.CLASSIFICATION;
+        if ((metric.equals("mae") || metric.equals("rmse")) && classifier) {
+            return metric + " is for regression; the model's outputs are a classifier's.";
+        }
+        if ((metric.equals("accuracy") || metric.equals("roc_auc")) && !classifier && !enoughLabels) {
+            return "Fewer than " + minLabels + " labelled predictions, and a regression model's " + metric
+                    + " cannot be estimated.";
+        }
+        if (metric.equals("roc_auc") && enoughLabels) {
+            return "roc_auc needs a binary (0/1) classifier whose labels include both classes; these "
+                    + p.labelled() + " labelled predictions do not.";
+        }
+        if (enoughLabels) {
+            return "The " + p.labelled() + " labelled predictions give no " + metric + " (labels or predictions that are"
+                    + " not numbers).";
+        }
+        return "Fewer than " + minLabels + " labelled predictions (" + p.labelled() + "), and no estimate of " + metric
+                + (classifier ? " (CBPE needs class probabilities among the model's outputs)." : ".");
     }
 
     static CheckResult latency(WindowData current, MonitorSettings settings) {

@@ -91,4 +91,62 @@ class MonitorChecksTest {
             }
         }
     }
+
+    @Test
+    void enoughLabelsDecideThePerformanceEvenWhenTheyLeaveTheMetricUndefined() {
+        var d = MonitorSettings.defaults();
+        var rocAuc = new MonitorSettings(d.enabled(), d.intervalMinutes(), d.minRows(), d.driftShare(), d.driftMethods(),
+                d.driftThresholds(), d.maxNullShare(), d.maxOutOfRangeShare(), d.maxUnseenShare(), d.maxRejectedShare(),
+                "roc_auc", null, d.performanceLookbackMinutes(), d.minLabels(), d.latencyP99BudgetMs(), d.errorRateBudget());
+        // a day whose 50 labels are all negatives: no live AUC, and no estimate in its place
+        var oneClass = new Feedback.WindowPerformance(0, 1_000, 50, Predictions.Task.CLASSIFICATION, 0.9, null, null, null,
+                0.85, 0.8);
+        var result = MonitorChecks.performance(oneClass, rocAuc);
+        assertThat(result.status()).isEqualTo(CheckResult.Status.NO_DATA);
+        assertThat(result.details().path("reason").asText()).contains("both classes");
+        // fewer labels than min_labels: the CBPE estimate, marked as one
+        var few = new Feedback.WindowPerformance(0, 1_000, 5, Predictions.Task.CLASSIFICATION, 0.9, null, null, null,
+                0.85, 0.8);
+        var estimated = MonitorChecks.performance(few, rocAuc);
+        assertThat(estimated.metric()).isEqualTo(0.8);
+        assertThat(estimated.details().path("estimated").asBoolean()).isTrue();
+        // a regressor has no accuracy to estimate
+        var regression = new Feedback.WindowPerformance(0, 1_000, 5, Predictions.Task.REGRESSION, null, null, 0.3, 0.4,
+                null, null);
+        var accuracy = new MonitorSettings(d.enabled(), d.intervalMinutes(), d.minRows(), d.driftShare(), d.driftMethods(),
+                d.driftThresholds(), d.maxNullShare(), d.maxOutOfRangeShare(), d.maxUnseenShare(), d.maxRejectedShare(),
+                "accuracy", null, d.performanceLookbackMinutes(), d.minLabels(), d.latencyP99BudgetMs(), d.errorRateBudget());
+        assertThat(MonitorChecks.performance(regression, accuracy).details().path("reason").asText())
+                .contains("cannot be estimated");
+    }
+
+    @Test
+    void codesSentAsTextThatTheReferenceHadAsNumbersAreCheckedForRangeNotKind() {
+        var csv = new StringBuilder("zip\n");
+        for (int i = 0; i < 500; i++) {
+            csv.append(1000 + i).append('\n');
+        }
+        var reference = Baselines.fromCsv(csv.toString().getBytes(StandardCharsets.UTF_8));
+        var baseline = new Baselines.Baseline("m", 1, "csv", 500, reference.profile(), reference.sample(), 0);
+        var zips = new String[100];
+        for (int i = 0; i < zips.length; i++) {
+            zips[i] = i < 90 ? Integer.toString(1000 + i) : "2" + i; // ten outside the reference's range
+        }
+        var w = WindowData.empty(1_000, 3);
+        w.add("ok", 1_000_000, new FeatureBatch(100, List.of(FeatureBatch.Feature.categorical("zip", zips))),
+                FeatureBatch.empty(100));
+        var quality = check(MonitorChecks.all(w, baseline, null, MonitorSettings.defaults()), "data_quality");
+        var row = quality.details().path("features").get(0);
+        assertThat(row.has("schema_violation")).isFalse();
+        assertThat(row.path("out_of_range").asLong()).isEqualTo(10);
+        assertThat(quality.status()).isEqualTo(CheckResult.Status.BREACH); // 10 % out of range, above 5 %
+
+        // text that is not all numbers is a kind change still
+        zips[0] = "N/A-code";
+        var mixed = WindowData.empty(1_000, 3);
+        mixed.add("ok", 1_000_000, new FeatureBatch(100, List.of(FeatureBatch.Feature.categorical("zip", zips))),
+                FeatureBatch.empty(100));
+        var kind = check(MonitorChecks.all(mixed, baseline, null, MonitorSettings.defaults()), "data_quality");
+        assertThat(kind.details().path("features").get(0).path("schema_violation").asText()).contains("numeric");
+    }
 }
