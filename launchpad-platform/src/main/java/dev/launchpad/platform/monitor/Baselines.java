@@ -7,6 +7,8 @@ import dev.launchpad.core.error.LaunchpadException;
 import dev.launchpad.core.text.Decimals;
 import dev.launchpad.platform.store.Database;
 import dev.launchpad.stats.profile.DatasetProfile;
+import org.apache.parquet.schema.LogicalTypeAnnotation;
+import org.apache.parquet.schema.PrimitiveType;
 
 import java.io.BufferedInputStream;
 import java.io.ByteArrayInputStream;
@@ -14,6 +16,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -283,7 +286,7 @@ public final class Baselines {
     }
 
     /**
-     * Profiles a Parquet file of flat columns: numbers (INT32, INT64, FLOAT, DOUBLE) are numeric, strings and
+     * Profiles a Parquet file of flat columns: numbers (INT32, INT64, FLOAT, DOUBLE, and decimals however stored) are numeric, strings and
      * booleans categorical, nulls missing. INVALID_PARAMETER_VALUE for a file that is not Parquet or has nested
      * columns.
      */
@@ -297,11 +300,17 @@ public final class Baselines {
                             + String.join(".", d.getPath()) + "'; reference data needs flat columns.");
                 }
                 var type = d.getPrimitiveType().getPrimitiveTypeName();
-                boolean numeric = switch (type) {
+                // decimals are numbers: pandas' Decimal and pyarrow's decimal128 (a fixed-length byte array the reader
+                // gives as decimal text) and those stored as INT32 or INT64 (their unscaled value, scaled here)
+                var decimal = d.getPrimitiveType().getLogicalTypeAnnotation()
+                        instanceof LogicalTypeAnnotation.DecimalLogicalTypeAnnotation dec ? dec : null;
+                boolean numeric = decimal != null || switch (type) {
                     case INT32, INT64, FLOAT, DOUBLE -> true;
                     default -> false; // strings, booleans, binary, INT96
                 };
-                columns.put(d.getPath()[0], new ReferenceColumn(numeric));
+                int scale = decimal != null && (type == PrimitiveType.PrimitiveTypeName.INT32
+                        || type == PrimitiveType.PrimitiveTypeName.INT64) ? decimal.getScale() : 0;
+                columns.put(d.getPath()[0], new ReferenceColumn(numeric, scale));
             }
         } catch (IOException | RuntimeException e) {
             throw unreadable(e);
@@ -399,7 +408,14 @@ public final class Baselines {
         private final java.util.Map<String, String> interned = new java.util.HashMap<>();
         private int size;
 
+        private final int scale; // a decimal's scale, for one whose values come unscaled; else 0
+
         ReferenceColumn(boolean numeric) {
+            this(numeric, 0);
+        }
+
+        ReferenceColumn(boolean numeric, int scale) {
+            this.scale = scale;
             if (numeric) {
                 numbers = new double[16];
             } else {
@@ -413,7 +429,12 @@ public final class Baselines {
                 if (size == numbers.length) {
                     numbers = java.util.Arrays.copyOf(numbers, size * 2);
                 }
-                numbers[size++] = value == null ? Double.NaN : ((Number) value).doubleValue();
+                numbers[size++] = switch (value) {
+                    case null -> Double.NaN;
+                    case Number n when scale != 0 -> BigDecimal.valueOf(n.longValue(), scale).doubleValue();
+                    case Number n -> n.doubleValue();
+                    default -> new BigDecimal(value.toString()).doubleValue(); // a decimal the reader gave as text
+                };
                 return 0;
             }
             if (size == labels.length) {

@@ -170,4 +170,39 @@ class BaselinesTest {
             assertThatThrownBy(() -> csv(bad)).as(bad).isInstanceOf(LaunchpadException.class);
         }
     }
+
+    @Test
+    void parquetDecimalsAreNumbersHoweverTheyAreStored(@TempDir Path dir) throws Exception {
+        // pyarrow's decimal128 is a fixed-length byte array; smaller decimals may be INT32 or INT64 (unscaled)
+        var schema = MessageTypeParser.parseMessageType("message train { required fixed_len_byte_array(16) price"
+                + " (DECIMAL(38,2)); optional int32 rate (DECIMAL(9,3)); required int64 fee (DECIMAL(18,1)); }");
+        var file = dir.resolve("decimals.parquet");
+        try (var writer = org.apache.parquet.hadoop.example.ExampleParquetWriter
+                .builder(new org.apache.parquet.io.LocalOutputFile(file)).withType(schema).build()) {
+            var groups = new org.apache.parquet.example.data.simple.SimpleGroupFactory(schema);
+            for (int i = 0; i < 4; i++) {
+                var unscaled = java.math.BigInteger.valueOf(12_345L * (i + 1) * (i % 2 == 0 ? 1 : -1)).toByteArray();
+                var fixed = new byte[16]; // big-endian two's complement, sign-extended
+                java.util.Arrays.fill(fixed, 0, 16 - unscaled.length, unscaled[0] < 0 ? (byte) -1 : 0);
+                System.arraycopy(unscaled, 0, fixed, 16 - unscaled.length, unscaled.length);
+                var row = groups.newGroup().append("price",
+                        org.apache.parquet.io.api.Binary.fromConstantByteArray(fixed));
+                if (i != 3) {
+                    row.append("rate", 1_500 + i);
+                }
+                writer.write(row.append("fee", 25L));
+            }
+        }
+        var ref = Baselines.fromParquet(file);
+        var price = ref.profile().column("price");
+        assertThat(price.kind()).isEqualTo(ColumnProfile.Kind.NUMERIC);
+        assertThat(price.min()).isEqualTo(-493.8); // -123.45 × 4
+        assertThat(price.max()).isEqualTo(370.35);
+        var rate = ref.profile().column("rate");
+        assertThat(rate.kind()).isEqualTo(ColumnProfile.Kind.NUMERIC);
+        assertThat(rate.validCount()).isEqualTo(3);
+        assertThat(rate.min()).isEqualTo(1.5);
+        assertThat(rate.max()).isEqualTo(1.502);
+        assertThat(ref.profile().column("fee").mean()).isEqualTo(2.5);
+    }
 }

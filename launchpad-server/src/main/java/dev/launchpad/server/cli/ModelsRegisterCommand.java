@@ -129,6 +129,10 @@ public final class ModelsRegisterCommand implements Callable<Integer> {
                     err.println("launchpad models register: " + uri + " is registered, but its baseline was refused: "
                             + e.getMessage() + " (set it later with launchpad monitor baseline)");
                     return 1;
+                } catch (IOException e) { // the connection failed during the upload (closed early after a refusal, say)
+                    err.println("launchpad models register: " + uri + " is registered, but its baseline could not be"
+                            + " sent: " + e.getMessage() + " (set it later with launchpad monitor baseline)");
+                    return 1;
                 }
             }
             return 0;
