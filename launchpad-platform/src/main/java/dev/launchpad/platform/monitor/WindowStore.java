@@ -188,17 +188,25 @@ public final class WindowStore {
      * hours, then minutes); empty when nothing was logged.
      */
     public Optional<WindowData> summarize(String deployment, Integer version, long from, long to) {
-        WindowData merged = null;
+        // folded in as read, one window at a time: a year of day rows is never held at once
+        WindowData[] merged = {null};
         for (var tile : tiles(from, to)) {
             var g = Granularity.values()[(int) tile[0]];
-            for (var w : list(deployment, g, tile[1], tile[2])) {
-                if (version != null && w.version() != version) {
-                    continue;
+            database.read(h -> {
+                var query = h.createQuery("SELECT * FROM monitor_windows WHERE deployment = :d AND granularity = :g"
+                                + " AND window_start >= :f AND window_start < :t"
+                                + (version != null ? " AND model_version = :v" : "")
+                                + " ORDER BY window_start, model_version")
+                        .bind("d", deployment).bind("g", g.id()).bind("f", tile[1]).bind("t", tile[2]);
+                if (version != null) {
+                    query.bind("v", version);
                 }
-                merged = merged == null ? w.data() : merged.merge(w.data());
-            }
+                query.map((rs, ctx) -> read(rs))
+                        .forEach(w -> merged[0] = merged[0] == null ? w.data() : merged[0].merge(w.data()));
+                return null;
+            });
         }
-        return Optional.ofNullable(merged);
+        return Optional.ofNullable(merged[0]);
     }
 
     /** Whether the database answers at all (to tell a bad window part from an outage). */

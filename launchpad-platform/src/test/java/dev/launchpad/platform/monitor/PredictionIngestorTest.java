@@ -316,6 +316,8 @@ class PredictionIngestorTest {
             // the hour row of 10:00 holds version 4 too, but reaches past a span of minute 10:00
             assertThat(store.latestVersion("fraud", M0, M1)).contains(3);
             assertThat(store.latestVersion("fraud", M0, M1 + 60_000)).contains(4);
+            assertThat(store.summarize("fraud", 3, M0, M1 + 60_000).orElseThrow().rows()).isEqualTo(5);
+            assertThat(store.summarize("fraud", null, M0, M1 + 60_000).orElseThrow().rows()).isEqualTo(10);
             long hour = Granularity.HOUR.floor(M0);
             db.writeVoid(h -> h.execute("DELETE FROM monitor_windows WHERE granularity = 'minute'")); // pruned minutes
             assertThat(store.latestVersion("fraud", hour, hour + 3_600_000)).contains(4);
