@@ -72,9 +72,14 @@ public final class Feedback {
             throw LaunchpadException.invalid("At most " + MAX_ITEMS + " feedback items per call, got " + labels.size() + ".");
         }
         long now = clock.millis();
-        // in key order (a stable sort: a later label for the same row still wins), so that two calls labelling the
-        // same rows lock them in the same order and cannot deadlock on PostgreSQL
-        var ordered = new ArrayList<>(labels);
+        // one label per row, the call's last (PostgreSQL's driver sends the batch as one statement, which may not
+        // update a row twice), in key order, so that two calls labelling the same rows lock them in the same order
+        // and cannot deadlock on PostgreSQL
+        var last = new java.util.LinkedHashMap<Map.Entry<String, Integer>, Label>();
+        for (var l : labels) {
+            last.put(Map.entry(l.requestId(), l.row()), l);
+        }
+        var ordered = new ArrayList<>(last.values());
         ordered.sort(java.util.Comparator.comparing(Label::requestId).thenComparingInt(Label::row));
         return database.write(h -> {
             var batch = h.prepareBatch("INSERT INTO monitor_feedback (deployment, request_id, row_index, label, received_at)"
@@ -213,7 +218,7 @@ public final class Feedback {
      */
     public List<WindowPerformance> performance(String deployment, long from, long to, Granularity g) {
         var byWindow = new TreeMap<Long, Evaluation>();
-        database.read(h -> {
+        database.readStreaming(h -> {
             var counts = counts(h, deployment, from, to, g);
             counts.forEach((start, n) -> byWindow.computeIfAbsent(start, k -> new Evaluation()).rows = n);
             long total = counts.values().stream().mapToLong(Long::longValue).sum();
@@ -240,7 +245,7 @@ public final class Feedback {
      */
     public WindowPerformance total(String deployment, long from, long to) {
         var e = new Evaluation();
-        database.read(h -> {
+        database.readStreaming(h -> {
             e.rows = count(h, deployment, from, to);
             labelled(h, deployment, from, to, e::add);
             sampled(h, deployment, from, to, e.rows, e::sample);
@@ -273,6 +278,12 @@ public final class Feedback {
         final ScoreSample aucScores = new ScoreSample();
         final java.util.BitSet aucPositive = new java.util.BitSet();
         final ScoreSample cbpeScores = new ScoreSample();
+        // CBPE's expected correct predictions: each row's max(p, 1 − p), as in a binary window; and as in any other,
+        // max(p, 1 − p) for a two-class row (its score is P(class index 1)) and the score itself (the top probability)
+        // for a row of more classes
+        double expectedCorrectBinary;
+        double expectedCorrectOther;
+        long scored;
 
         /** What a row says about the model: classifier or regressor, binary or not. */
         private void kind(Joined r) {
@@ -295,6 +306,11 @@ public final class Feedback {
             kind(r);
             if (r.score() != null) {
                 cbpeScores.add(r.score());
+                double p = Math.min(1, Math.max(0, r.score()));
+                double confidence = Math.max(p, 1 - p);
+                expectedCorrectBinary += confidence;
+                expectedCorrectOther += r.classes() != null && r.classes() == 2 ? confidence : p;
+                scored++;
             }
         }
 
@@ -350,10 +366,12 @@ public final class Feedback {
             }
             Double estAccuracy = null;
             Double estAuc = null;
-            if (task == Predictions.Task.CLASSIFICATION && cbpeScores.size() > 0) {
-                var cbpe = cbpe(cbpeScores.toArray(), binary);
-                estAccuracy = cbpe[0];
-                estAuc = Double.isNaN(cbpe[1]) ? null : cbpe[1];
+            if (task == Predictions.Task.CLASSIFICATION && scored > 0) {
+                estAccuracy = (binary ? expectedCorrectBinary : expectedCorrectOther) / scored;
+                if (binary) {
+                    double expectedAuc = cbpe(cbpeScores.toArray(), true)[1];
+                    estAuc = Double.isNaN(expectedAuc) ? null : expectedAuc;
+                }
             }
             // the count and the rows are separate reads: a part flushed between them can only add rows
             long predictions = Math.max(rows, Math.max(labelled, sampled));

@@ -11,8 +11,8 @@ import java.util.regex.Pattern;
  * Which output is "the prediction" and which is its score, read off a model's outputs: the first
  * categorical output is a class label (classification), otherwise the first numeric output is the
  * predicted value (regression); a group of numeric outputs {@code p_0 .. p_k} whose rows each sum to 1 is the class probabilities,
- * whose score is P(class 1) for a model of classes 0/1 (or false/true) and the top probability otherwise
- * (the confidence in the predicted class, e.g. for two classes labelled {@code "fraud"} and {@code "ok"}).
+ * whose score is P(class index 1) for two classes (P(1) of a 0/1 model) and the top probability for more (the
+ * confidence in the predicted class).
  */
 public final class Predictions {
     private static final Pattern INDEXED = Pattern.compile("^(.*)_(\\d+)$");
@@ -78,9 +78,11 @@ public final class Predictions {
                     best = c;
                 }
             }
-            if (probs.size() == 2 && (label == null || labelsIndex(label.strings()[r], best, probs, r))) {
-                score = probs.get(1).numbers()[r]; // P(class 1), the positive class of a 0/1 model
-            } else if (probs.size() >= 2) {
+            if (probs.size() == 2) {
+                // P(class index 1): the positive class's of a 0/1 model, whatever its label says (a tuned threshold);
+                // for two classes of other names CBPE reads the confidence as max(p, 1 − p)
+                score = probs.get(1).numbers()[r];
+            } else if (probs.size() > 2) {
                 score = probs.get(best).numbers()[r]; // the confidence in the predicted class
             }
             String prediction;
@@ -97,23 +99,6 @@ public final class Predictions {
                     probs.size() >= 2 ? probs.size() : null));
         }
         return out;
-    }
-
-    /**
-     * Whether a two-class model's predicted label is its class index — 0/1 (false/true) for the most probable class
-     * (either, when both are as probable) — so that the second probability is P(label 1). A model of classes 1 and 2
-     * labels its class 0 "1": its row scores are the predicted class's probability, like any other labels'.
-     */
-    private static boolean labelsIndex(String label, int best, List<FeatureBatch.Feature> probs, int r) {
-        if (label == null) {
-            return true;
-        }
-        if (!isBinaryLabel(label)) {
-            return false;
-        }
-        var l = label.toLowerCase(Locale.ROOT);
-        int index = l.equals("1") || l.equals("1.0") || l.equals("true") ? 1 : 0;
-        return index == best || probs.get(0).numbers()[r] == probs.get(1).numbers()[r];
     }
 
     /** Whether a predicted label is one of a binary model's 0/1 (false/true) classes. */
@@ -138,14 +123,16 @@ public final class Predictions {
         }
         for (int r = 0; r < outputs.rows(); r++) {
             double sum = 0;
+            boolean missing = false;
             for (var f : group) {
                 double p = f.numbers()[r];
-                if (!(p >= 0 && p <= 1)) {
+                missing |= Double.isNaN(p);
+                if (p < 0 || p > 1) {
                     return List.of();
                 }
                 sum += p;
             }
-            if (Math.abs(sum - 1) > 1e-3) {
+            if (!missing && Math.abs(sum - 1) > 1e-3) { // a row without probabilities (NaN) says nothing
                 return List.of();
             }
         }

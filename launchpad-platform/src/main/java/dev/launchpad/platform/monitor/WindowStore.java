@@ -192,12 +192,13 @@ public final class WindowStore {
         WindowData[] merged = {null};
         for (var tile : tiles(from, to)) {
             var g = Granularity.values()[(int) tile[0]];
-            database.read(h -> {
+            database.readStreaming(h -> {
                 var query = h.createQuery("SELECT * FROM monitor_windows WHERE deployment = :d AND granularity = :g"
                                 + " AND window_start >= :f AND window_start < :t"
                                 + (version != null ? " AND model_version = :v" : "")
                                 + " ORDER BY window_start, model_version")
-                        .bind("d", deployment).bind("g", g.id()).bind("f", tile[1]).bind("t", tile[2]);
+                        .bind("d", deployment).bind("g", g.id()).bind("f", tile[1]).bind("t", tile[2])
+                        .setFetchSize(16);
                 if (version != null) {
                     query.bind("v", version);
                 }

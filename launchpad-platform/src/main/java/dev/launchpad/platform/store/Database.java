@@ -82,6 +82,14 @@ public final class Database implements AutoCloseable {
         return jdbi.withHandle(callback);
     }
 
+    /**
+     * Runs {@code callback} for a read whose rows are streamed rather than held: in a transaction, as PostgreSQL's
+     * driver fetches rows in batches of a query's fetch size only there (outside one it reads the whole result first).
+     */
+    public <R> R readStreaming(HandleCallback<R, RuntimeException> callback) {
+        return jdbi.inTransaction(callback);
+    }
+
     /** Runs {@code callback} in one write transaction, committed when it returns and rolled back when it throws. */
     public <R> R write(HandleCallback<R, RuntimeException> callback) {
         if (dialect != Dialect.SQLITE) {

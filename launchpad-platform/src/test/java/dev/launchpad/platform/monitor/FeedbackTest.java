@@ -62,6 +62,37 @@ class FeedbackTest {
 
     @ParameterizedTest
     @EnumSource(TestDatabases.Backend.class)
+    void cbpeOfATwoClassModelOfOtherClassesIsTheMeanConfidenceAndALaterLabelInOneCallWins(TestDatabases.Backend backend) {
+        var clock = new MutableClock(Instant.parse("2026-03-02T12:00:00Z"));
+        long t0 = Instant.parse("2026-03-02T10:00:00Z").toEpochMilli();
+        try (var db = Database.open(backend.newDatabaseUrl())) {
+            var store = new WindowStore(db);
+            // a model of classes 1 and 2 (German credit's): scores are P(class index 1) = P("2")
+            String[] labels = {"1", "2", "1", "2"};
+            double[] p2 = {0.1, 0.8, 0.05, 0.8};
+            var rows = new ArrayList<WindowStore.PredictionRow>();
+            for (int i = 0; i < 4; i++) {
+                rows.add(new WindowStore.PredictionRow("r" + i, 0, 1, t0 + i, labels[i], p2[i], 2));
+            }
+            store.flush("d", 1, t0, WindowData.empty(10, 1), rows, clock.millis());
+            var feedback = new Feedback(db, clock);
+            // expected correctness 0.9, 0.8, 0.95, 0.8
+            assertThat(feedback.total("d", t0, t0 + 60_000).estimatedAccuracy()).isCloseTo(0.8625, within(1e-12));
+            // the same model predicting only "1" in a window (it looks binary): still the confidence
+            var ones = feedback.total("d", t0, t0 + 1);
+            assertThat(ones.estimatedAccuracy()).isCloseTo(0.9, within(1e-12));
+
+            // two labels for one row in one call: the later one stays (PostgreSQL refuses both in one statement)
+            var accepted = feedback.record("d", List.of(new Feedback.Label("r0", 0, "2"), new Feedback.Label("r1", 0, "2"),
+                    new Feedback.Label("r0", 0, "1")));
+            assertThat(accepted.accepted()).isEqualTo(3);
+            assertThat(feedback.total("d", t0, t0 + 60_000).accuracy()).isEqualTo(1.0);
+            assertThat(feedback.labelCount("d")).isEqualTo(2);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabases.Backend.class)
     void aThreeClassModelThatPredictedOnlyClassesZeroAndOneIsNotTakenForBinary(TestDatabases.Backend backend) {
         var clock = new MutableClock(Instant.parse("2026-03-02T12:00:00Z"));
         long t0 = Instant.parse("2026-03-02T10:00:00Z").toEpochMilli();

@@ -9,7 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Which output is the prediction and what its score means. */
 class PredictionsTest {
     @Test
-    void aZeroOneModelScoresPOfClassOneAnyOtherTheConfidenceInItsPrediction() {
+    void twoClassesScorePOfClassIndexOneMoreTheConfidenceInThePrediction() {
         var probabilities = List.of(FeatureBatch.Feature.numeric("p_0", new double[] {0.9, 0.3}),
                 FeatureBatch.Feature.numeric("p_1", new double[] {0.1, 0.7}));
         var zeroOne = new java.util.ArrayList<>(List.of(FeatureBatch.Feature.categorical("label", new String[] {"0", "1"})));
@@ -20,7 +20,7 @@ class PredictionsTest {
         var named = new java.util.ArrayList<>(List.of(FeatureBatch.Feature.categorical("label", new String[] {"ok", "fraud"})));
         named.addAll(probabilities);
         assertThat(Predictions.rows(new FeatureBatch(2, named)))
-                .containsExactly(new Predictions.Row("ok", 0.9, 2), new Predictions.Row("fraud", 0.7, 2));
+                .containsExactly(new Predictions.Row("ok", 0.1, 2), new Predictions.Row("fraud", 0.7, 2));
 
         // probabilities alone: the class index is the prediction, P(class 1) the score
         assertThat(Predictions.rows(new FeatureBatch(2, probabilities)))
@@ -38,22 +38,18 @@ class PredictionsTest {
     }
 
     @Test
-    void aModelOfClassesOneAndTwoScoresTheConfidenceInItsPredictionEvenWhereItPredictsOne() {
-        var outputs = List.of(FeatureBatch.Feature.categorical("label", new String[] {"1", "2", "1"}),
-                FeatureBatch.Feature.numeric("p_0", new double[] {0.9, 0.2, 0.95}),
-                FeatureBatch.Feature.numeric("p_1", new double[] {0.1, 0.8, 0.05}));
-        assertThat(Predictions.rows(new FeatureBatch(3, outputs))).containsExactly(new Predictions.Row("1", 0.9, 2),
-                new Predictions.Row("2", 0.8, 2), new Predictions.Row("1", 0.95, 2));
-        // one request of only "1": still the confidence, not P(class index 1)
-        var ones = List.of(FeatureBatch.Feature.categorical("label", new String[] {"1"}),
-                FeatureBatch.Feature.numeric("p_0", new double[] {0.9}), FeatureBatch.Feature.numeric("p_1", new double[] {0.1}));
-        assertThat(Predictions.rows(new FeatureBatch(1, ones))).containsExactly(new Predictions.Row("1", 0.9, 2));
-        // a 0/1 model's tie may be labelled either way; the score is P(class 1) both times
-        var tie = List.of(FeatureBatch.Feature.categorical("label", new String[] {"1", "0"}),
-                FeatureBatch.Feature.numeric("p_0", new double[] {0.5, 0.5}),
-                FeatureBatch.Feature.numeric("p_1", new double[] {0.5, 0.5}));
-        assertThat(Predictions.rows(new FeatureBatch(2, tie)))
-                .containsExactly(new Predictions.Row("1", 0.5, 2), new Predictions.Row("0", 0.5, 2));
+    void aZeroOneModelWithATunedThresholdStillScoresPOfClassOne() {
+        // label 1 at P(1) = 0.4: the model's threshold is below 0.5; the score stays P(1), as AUC needs
+        var outputs = List.of(FeatureBatch.Feature.categorical("label", new String[] {"1", "0"}),
+                FeatureBatch.Feature.numeric("p_0", new double[] {0.6, 0.8}),
+                FeatureBatch.Feature.numeric("p_1", new double[] {0.4, 0.2}));
+        assertThat(Predictions.rows(new FeatureBatch(2, outputs)))
+                .containsExactly(new Predictions.Row("1", 0.4, 2), new Predictions.Row("0", 0.2, 2));
+        // a row without probabilities (NaN) does not make the others something else
+        var withNaN = List.of(FeatureBatch.Feature.numeric("p_0", new double[] {0.6, Double.NaN}),
+                FeatureBatch.Feature.numeric("p_1", new double[] {0.4, Double.NaN}));
+        assertThat(Predictions.task(new FeatureBatch(2, withNaN))).isEqualTo(Predictions.Task.CLASSIFICATION);
+        assertThat(Predictions.rows(new FeatureBatch(2, withNaN))).first().isEqualTo(new Predictions.Row("0", 0.4, 2));
     }
 
     @Test
