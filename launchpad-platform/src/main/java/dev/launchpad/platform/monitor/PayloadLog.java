@@ -7,6 +7,8 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -24,33 +26,38 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code keepFiles} per deployment are kept. Written by the monitoring thread only.
  *
  * <p>Lines are gathered whole and written 64 KiB at a time, so that a write that fails (a full disk) is known to
- * have lost exactly the lines it held, which are counted; a file deleted while open (its directory removed) is
- * noticed at the next {@link #flush}, the lines written to it since the one before are counted as lost, and the next
- * line opens the file again.
+ * have lost the lines it held, which are counted (what part of them reached the file is cut off again, so the file
+ * holds whole lines only); a file deleted while open (its
+ * directory removed) is noticed at the next {@link #flush}, the lines written to it since the one before are
+ * counted as lost, and the next line opens the file again.
  */
 public final class PayloadLog implements AutoCloseable {
     private static final DateTimeFormatter HOUR = DateTimeFormatter.ofPattern("yyyy-MM-dd-HH").withZone(ZoneOffset.UTC);
     private static final int SPILL_BYTES = 64 * 1024;
+    /** Buffers that grew past this for a large request are let go after it rather than kept at that size. */
+    private static final int KEPT_BUFFER_BYTES = 1 << 20;
     private final Path directory;
     private final int keepFiles;
     private final JsonFactory json = new JsonFactory().disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
     private final Map<String, Open> files = new HashMap<>();
-    private final ByteArrayOutputStream line = new ByteArrayOutputStream();
+    private ByteArrayOutputStream line = new ByteArrayOutputStream();
     private final AtomicLong failures = new AtomicLong();
 
     /** One deployment's file of the hour: its stream, the whole lines not yet written, and those written since the last check. */
     private static final class Open {
         final String hour;
         final Path path;
+        final FileChannel channel;
         final OutputStream out;
-        final ByteArrayOutputStream pending = new ByteArrayOutputStream();
+        ByteArrayOutputStream pending = new ByteArrayOutputStream();
         int pendingLines;
         long writtenSinceCheck;
 
-        Open(String hour, Path path, OutputStream out) {
+        Open(String hour, Path path, FileChannel channel) {
             this.hour = hour;
             this.path = path;
-            this.out = out;
+            this.channel = channel;
+            this.out = Channels.newOutputStream(channel);
         }
     }
 
@@ -90,6 +97,10 @@ public final class PayloadLog implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             failures.incrementAndGet();
             return;
+        } finally {
+            if (line.size() > KEPT_BUFFER_BYTES) {
+                line = new ByteArrayOutputStream();
+            }
         }
         file.pendingLines++;
         if (file.pending.size() >= SPILL_BYTES) {
@@ -123,14 +134,26 @@ public final class PayloadLog implements AutoCloseable {
         if (file.pendingLines == 0) {
             return;
         }
+        long before = -1;
         try {
+            before = file.channel.size();
             file.pending.writeTo(file.out);
-            file.out.flush();
             file.writtenSinceCheck += file.pendingLines;
         } catch (IOException e) {
             failures.addAndGet(file.pendingLines);
+            try {
+                if (before >= 0) {
+                    file.channel.truncate(before); // no part of a line stays
+                }
+            } catch (IOException ignored) {
+                // the lines are counted as lost either way
+            }
         } finally {
-            file.pending.reset();
+            if (file.pending.size() > KEPT_BUFFER_BYTES) {
+                file.pending = new ByteArrayOutputStream();
+            } else {
+                file.pending.reset();
+            }
             file.pendingLines = 0;
         }
     }
@@ -147,7 +170,8 @@ public final class PayloadLog implements AutoCloseable {
         var dir = directory.resolve(deployment);
         Files.createDirectories(dir);
         var path = dir.resolve(hour + ".jsonl");
-        var opened = new Open(hour, path, Files.newOutputStream(path, StandardOpenOption.CREATE, StandardOpenOption.APPEND));
+        var opened = new Open(hour, path, FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.APPEND));
         files.put(deployment, opened);
         prune(dir);
         return opened;
@@ -185,7 +209,7 @@ public final class PayloadLog implements AutoCloseable {
     private void closeQuietly(Open file) {
         spill(file);
         try {
-            file.out.close();
+            file.channel.close();
         } catch (IOException e) {
             // its lines were written or counted
         }

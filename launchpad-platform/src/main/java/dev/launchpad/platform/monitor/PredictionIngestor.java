@@ -473,7 +473,7 @@ public final class PredictionIngestor implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        if (config.payloadLog() != null) {
+        if (config.payloadLog() != null && !consumer.isAlive()) { // else the monitoring thread may still write to it
             config.payloadLog().close();
         }
     }
