@@ -371,6 +371,10 @@ public final class MonitorChecks {
             return "roc_auc needs a binary (0/1) classifier whose labels include both classes; these "
                     + p.labelled() + " labelled predictions do not.";
         }
+        if (enoughLabels && metric.equals("accuracy")) {
+            return "accuracy compares classes; this regression model's predictions are not whole numbers (choose mae or"
+                    + " rmse).";
+        }
         if (enoughLabels) {
             return "The " + p.labelled() + " labelled predictions give no " + metric + " (labels or predictions that are"
                     + " not numbers).";

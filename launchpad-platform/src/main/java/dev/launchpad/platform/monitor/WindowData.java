@@ -95,8 +95,8 @@ public final class WindowData {
         other.settle();
         var inClash = kindChanges(inputs, other.inputs);
         var outClash = kindChanges(outputs, other.outputs);
-        var out = new WindowData(inputs.merge(other.inputs.without(inClash)),
-                outputs.merge(other.outputs.without(outClash)), latencyMs.copy(),
+        var out = new WindowData(inputs.merge(inClash.isEmpty() ? other.inputs : other.inputs.without(inClash)),
+                outputs.merge(outClash.isEmpty() ? other.outputs : other.outputs.without(outClash)), latencyMs.copy(),
                 inputSample.merge(other.inputSample), outputSample.merge(other.outputSample));
         out.latencyMs.merge(other.latencyMs);
         out.requests = requests + other.requests;

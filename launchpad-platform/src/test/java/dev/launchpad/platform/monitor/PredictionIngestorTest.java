@@ -289,6 +289,31 @@ class PredictionIngestorTest {
     }
 
     @Test
+    void aPartWhoseStoredWindowCannotBeReadIsGivenUpAtOnceAndHoldsNothingBack() {
+        var clock = new MutableClock(T0);
+        var random = new Random(8);
+        try (var db = Database.open(TestDatabases.Backend.SQLITE.newDatabaseUrl())) {
+            var store = new WindowStore(db);
+            // the default retry period, ten minutes: a part retried for it would outlast flushNow's minute
+            try (var ingestor = new PredictionIngestor(store, clock, PredictionIngestor.Config.defaults())) {
+                ingestor.observe(request(clock, random, "stored", 3));
+                ingestor.flushNow();
+                db.writeVoid(h -> h.execute("UPDATE monitor_windows SET input_profile = X'00010203'"
+                        + " WHERE granularity = 'minute'"));
+                ingestor.observe(request(clock, random, "lost", 3));
+                ingestor.flushNow();
+                assertThat(ingestor.stats().abandonedParts()).isEqualTo(1);
+                clock.advanceSeconds(60);
+                ingestor.observe(request(clock, random, "next", 3));
+                ingestor.flushNow();
+                assertThat(store.get("fraud", 3, Granularity.MINUTE, M1).orElseThrow().data().rows()).isEqualTo(3);
+                assertThat(store.get("fraud", 3, Granularity.HOUR, Granularity.HOUR.floor(M0)).orElseThrow().data().rows())
+                        .isEqualTo(3 + 3);
+            }
+        }
+    }
+
+    @Test
     void onlyDatabaseFailuresAreRetried() {
         var outage = new org.jdbi.v3.core.statement.UnableToExecuteStatementException(
                 new java.sql.SQLException("connection refused", "08001"), null);

@@ -120,7 +120,7 @@ public final class OipGrpcService extends GRPCInferenceServiceGrpc.GRPCInference
             }
             record Answer(List<OipTensor> outputs, int version) {
             }
-            var id = request.getId().isEmpty() ? RequestIds.next() : request.getId();
+            var id = request.getId().isBlank() ? RequestIds.next() : request.getId(); // as on REST
             var answer = calls.run(request.getModelName(), "grpc", id, start, (lease, model) -> {
                 OipRestApi.checkVersion(request.getModelName(), request.getModelVersion(), lease.version().version());
                 calls.checkRows(inputs);

@@ -119,7 +119,7 @@ public final class OipRestApi {
             calls.rejected(name, "oip", start);
             throw e;
         }
-        // a blank id is no id, as on gRPC (where "" is a field left out): serving makes one up
+        // a blank id is no id (on gRPC "" is a field left out): serving makes one up, on both protocols
         var id = request.id() != null && !request.id().isBlank() ? request.id() : RequestIds.next();
         ctx.header(REQUEST_ID_HEADER, id);
         var requestedVersion = ctx.pathParamMap().get("version");
