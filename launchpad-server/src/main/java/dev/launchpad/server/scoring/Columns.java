@@ -2,6 +2,7 @@ package dev.launchpad.server.scoring;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.launchpad.core.schema.ColumnType;
+import dev.launchpad.core.text.Decimals;
 
 import java.util.List;
 
@@ -71,13 +72,11 @@ final class Columns {
         return numbers ? ColumnType.DOUBLE : booleans ? ColumnType.BOOLEAN : ColumnType.STRING;
     }
 
+    /** Text that makes a column numeric: decimal text ({@code 7d} and {@code 0x10} are text), NaN or an infinity. */
     private static boolean isNumeric(String s) {
-        try {
-            Double.parseDouble(s);
-            return true;
-        } catch (NumberFormatException e) {
-            return false;
-        }
+        var text = s.trim();
+        return Decimals.isDecimal(text) || text.equals("NaN") || text.equals("Infinity") || text.equals("-Infinity")
+                || text.equals("+Infinity");
     }
 
     private static double number(String column, int row, JsonNode cell) {
@@ -91,14 +90,14 @@ final class Columns {
             var text = cell.asText().trim();
             switch (text) {
                 case "NaN", "nan", "": return Double.NaN;
-                case "Infinity", "inf": return Double.POSITIVE_INFINITY;
+                case "Infinity", "+Infinity", "inf": return Double.POSITIVE_INFINITY;
                 case "-Infinity", "-inf": return Double.NEGATIVE_INFINITY;
                 default:
-                    try {
-                        return Double.parseDouble(text);
-                    } catch (NumberFormatException e) {
-                        break;
+                    var value = Decimals.parse(text);
+                    if (value != null) {
+                        return value;
                     }
+                    break;
             }
         }
         throw ScoringInput.bad("Column '" + column + "', row " + row + ": expected a number, got " + abbreviate(cell));
