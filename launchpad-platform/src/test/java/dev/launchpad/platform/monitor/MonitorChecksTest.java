@@ -50,11 +50,12 @@ class MonitorChecksTest {
         return w;
     }
 
-    private static MonitorSettings withMethods(Map<String, DriftMethod> methods) {
+    /** The default settings with these drift methods and performance metric. */
+    private static MonitorSettings settings(Map<String, DriftMethod> methods, String metric) {
         var d = MonitorSettings.defaults();
         return new MonitorSettings(d.enabled(), d.intervalMinutes(), d.minRows(), d.driftShare(), methods,
                 d.driftThresholds(), d.maxNullShare(), d.maxOutOfRangeShare(), d.maxUnseenShare(), d.maxRejectedShare(),
-                d.performanceMetric(), d.performanceThreshold(), d.performanceLookbackMinutes(), d.minLabels(),
+                metric, d.performanceThreshold(), d.performanceLookbackMinutes(), d.minLabels(),
                 d.latencyP99BudgetMs(), d.errorRateBudget());
     }
 
@@ -77,7 +78,7 @@ class MonitorChecksTest {
     @Test
     void aConfiguredMethodThatDoesNotFitAFeatureGivesWayToTheAutomaticChoice() {
         var random = new Random(12);
-        var settings = withMethods(Map.of("country", DriftMethod.KS, "x", DriftMethod.WASSERSTEIN));
+        var settings = settings(Map.of("country", DriftMethod.KS, "x", DriftMethod.WASSERSTEIN), null);
         var features = check(MonitorChecks.all(span(random), baseline(random), null, settings), "feature_drift");
         var rows = features.details().path("features");
         assertThat(rows).hasSize(2);
@@ -94,10 +95,7 @@ class MonitorChecksTest {
 
     @Test
     void enoughLabelsDecideThePerformanceEvenWhenTheyLeaveTheMetricUndefined() {
-        var d = MonitorSettings.defaults();
-        var rocAuc = new MonitorSettings(d.enabled(), d.intervalMinutes(), d.minRows(), d.driftShare(), d.driftMethods(),
-                d.driftThresholds(), d.maxNullShare(), d.maxOutOfRangeShare(), d.maxUnseenShare(), d.maxRejectedShare(),
-                "roc_auc", null, d.performanceLookbackMinutes(), d.minLabels(), d.latencyP99BudgetMs(), d.errorRateBudget());
+        var rocAuc = settings(Map.of(), "roc_auc");
         // a day whose 50 labels are all negatives: no live AUC, and no estimate in its place
         var oneClass = new Feedback.WindowPerformance(0, 1_000, 50, Predictions.Task.CLASSIFICATION, 0.9, null, null, null,
                 0.85, 0.8);
@@ -113,9 +111,7 @@ class MonitorChecksTest {
         // a regressor has no accuracy to estimate
         var regression = new Feedback.WindowPerformance(0, 1_000, 5, Predictions.Task.REGRESSION, null, null, 0.3, 0.4,
                 null, null);
-        var accuracy = new MonitorSettings(d.enabled(), d.intervalMinutes(), d.minRows(), d.driftShare(), d.driftMethods(),
-                d.driftThresholds(), d.maxNullShare(), d.maxOutOfRangeShare(), d.maxUnseenShare(), d.maxRejectedShare(),
-                "accuracy", null, d.performanceLookbackMinutes(), d.minLabels(), d.latencyP99BudgetMs(), d.errorRateBudget());
+        var accuracy = settings(Map.of(), "accuracy");
         assertThat(MonitorChecks.performance(regression, accuracy).details().path("reason").asText())
                 .contains("cannot be estimated");
     }
