@@ -83,11 +83,23 @@ public final class Database implements AutoCloseable {
     }
 
     /**
-     * Runs {@code callback} for a read whose rows are streamed rather than held: in a transaction, as PostgreSQL's
-     * driver fetches rows in batches of a query's fetch size only there (outside one it reads the whole result first).
+     * Runs {@code callback} for a read whose rows are streamed rather than held. On PostgreSQL in a read-only
+     * transaction, as its driver fetches rows in batches of a query's fetch size only inside one (outside, it reads the
+     * whole result first); on SQLite, which steps through rows anyway, as a plain read: its transactions begin
+     * IMMEDIATE, taking the one writer's lock, and would hold every writer up for the whole read.
      */
     public <R> R readStreaming(HandleCallback<R, RuntimeException> callback) {
-        return jdbi.inTransaction(callback);
+        if (dialect == Dialect.SQLITE) {
+            return jdbi.withHandle(callback);
+        }
+        return jdbi.withHandle(h -> {
+            h.setReadOnly(true);
+            try {
+                return h.inTransaction(callback);
+            } finally {
+                h.setReadOnly(false);
+            }
+        });
     }
 
     /** Runs {@code callback} in one write transaction, committed when it returns and rolled back when it throws. */
