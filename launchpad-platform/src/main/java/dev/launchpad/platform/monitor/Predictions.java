@@ -89,7 +89,8 @@ public final class Predictions {
             if (label != null) {
                 prediction = label.strings()[r];
             } else if (probs.size() >= 2) {
-                prediction = Integer.toString(best);
+                // a row without probabilities (all NaN) predicts nothing
+                prediction = Double.isNaN(probs.get(best).numbers()[r]) ? null : Integer.toString(best);
             } else if (value != null) {
                 prediction = format(value.numbers()[r]);
             } else {
@@ -123,16 +124,18 @@ public final class Predictions {
         }
         for (int r = 0; r < outputs.rows(); r++) {
             double sum = 0;
-            boolean missing = false;
+            int missing = 0;
             for (var f : group) {
                 double p = f.numbers()[r];
-                missing |= Double.isNaN(p);
-                if (p < 0 || p > 1) {
+                if (Double.isNaN(p)) {
+                    missing++;
+                } else if (p < 0 || p > 1) {
                     return List.of();
                 }
-                sum += p;
+                sum += Double.isNaN(p) ? 0 : p;
             }
-            if (!missing && Math.abs(sum - 1) > 1e-3) { // a row without probabilities (NaN) says nothing
+            // a row without probabilities (all NaN: the model had none for it) says nothing; one with some is not one
+            if (missing != group.size() && (missing > 0 || Math.abs(sum - 1) > 1e-3)) {
                 return List.of();
             }
         }

@@ -45,11 +45,17 @@ class PredictionsTest {
                 FeatureBatch.Feature.numeric("p_1", new double[] {0.4, 0.2}));
         assertThat(Predictions.rows(new FeatureBatch(2, outputs)))
                 .containsExactly(new Predictions.Row("1", 0.4, 2), new Predictions.Row("0", 0.2, 2));
-        // a row without probabilities (NaN) does not make the others something else
+        // a row without probabilities (all NaN) predicts nothing and does not make the others something else
         var withNaN = List.of(FeatureBatch.Feature.numeric("p_0", new double[] {0.6, Double.NaN}),
                 FeatureBatch.Feature.numeric("p_1", new double[] {0.4, Double.NaN}));
         assertThat(Predictions.task(new FeatureBatch(2, withNaN))).isEqualTo(Predictions.Task.CLASSIFICATION);
-        assertThat(Predictions.rows(new FeatureBatch(2, withNaN))).first().isEqualTo(new Predictions.Row("0", 0.4, 2));
+        assertThat(Predictions.rows(new FeatureBatch(2, withNaN)))
+                .containsExactly(new Predictions.Row("0", 0.4, 2), new Predictions.Row(null, null, 2));
+        // some NaN in a row: not probabilities (independent scores, one missing)
+        var partly = List.of(FeatureBatch.Feature.numeric("s_0", new double[] {0.9}),
+                FeatureBatch.Feature.numeric("s_1", new double[] {Double.NaN}),
+                FeatureBatch.Feature.numeric("s_2", new double[] {0.8}));
+        assertThat(Predictions.task(new FeatureBatch(1, partly))).isEqualTo(Predictions.Task.REGRESSION);
     }
 
     @Test
