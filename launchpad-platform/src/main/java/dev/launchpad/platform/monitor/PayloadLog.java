@@ -6,8 +6,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.channels.Channels;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,8 +47,7 @@ public final class PayloadLog implements AutoCloseable {
         final String hour;
         final Path path;
         final FileChannel channel;
-        final OutputStream out;
-        ByteArrayOutputStream pending = new ByteArrayOutputStream();
+        Bytes pending = new Bytes();
         int pendingLines;
         long writtenSinceCheck;
 
@@ -57,7 +55,6 @@ public final class PayloadLog implements AutoCloseable {
             this.hour = hour;
             this.path = path;
             this.channel = channel;
-            this.out = Channels.newOutputStream(channel);
         }
     }
 
@@ -137,7 +134,7 @@ public final class PayloadLog implements AutoCloseable {
         long before = -1;
         try {
             before = file.channel.size();
-            file.pending.writeTo(file.out);
+            file.pending.writeTo(file.channel);
             file.writtenSinceCheck += file.pendingLines;
         } catch (IOException e) {
             failures.addAndGet(file.pendingLines);
@@ -150,7 +147,7 @@ public final class PayloadLog implements AutoCloseable {
             }
         } finally {
             if (file.pending.size() > KEPT_BUFFER_BYTES) {
-                file.pending = new ByteArrayOutputStream();
+                file.pending = new Bytes();
             } else {
                 file.pending.reset();
             }
@@ -212,6 +209,19 @@ public final class PayloadLog implements AutoCloseable {
             file.channel.close();
         } catch (IOException e) {
             // its lines were written or counted
+        }
+    }
+
+    /** Bytes that are written to a file a slice at a time (the JDK copies each write through a direct buffer its size). */
+    private static final class Bytes extends ByteArrayOutputStream {
+        void writeTo(FileChannel channel) throws IOException {
+            for (int at = 0; at < count; ) {
+                var slice = ByteBuffer.wrap(buf, at, Math.min(SPILL_BYTES, count - at));
+                while (slice.hasRemaining()) {
+                    channel.write(slice);
+                }
+                at = slice.position();
+            }
         }
     }
 

@@ -227,6 +227,9 @@ public final class PredictionIngestor implements AutoCloseable {
                     giveBack(taken, takenValues);
                     cutAll(null);
                     cuts.add(new Cut(null, null, null)); // end of stream for the flusher
+                    if (config.payloadLog() != null) {
+                        config.payloadLog().close(); // by the thread that writes it, once it has written everything
+                    }
                     return;
                 }
                 if (item instanceof FlushRequest fr) {
@@ -472,9 +475,6 @@ public final class PredictionIngestor implements AutoCloseable {
             flusher.join(120_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-        if (config.payloadLog() != null && !consumer.isAlive()) { // else the monitoring thread may still write to it
-            config.payloadLog().close();
         }
     }
 
