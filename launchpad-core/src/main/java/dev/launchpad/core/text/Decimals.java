@@ -54,6 +54,22 @@ public final class Decimals {
         return s != null && isDecimal(s) ? Double.parseDouble(s) : null;
     }
 
+    /**
+     * A number as CSV writers and pandas spell it: decimal text, or an infinity ({@code inf}, {@code infinity}, signed
+     * or not, any case); null otherwise. NaN, a missing value in a CSV, is left to the caller.
+     */
+    public static Double parseNumber(String s) {
+        var value = parse(s);
+        if (value != null || s == null) {
+            return value;
+        }
+        return switch (s.toLowerCase(java.util.Locale.ROOT)) {
+            case "inf", "+inf", "infinity", "+infinity" -> Double.POSITIVE_INFINITY;
+            case "-inf", "-infinity" -> Double.NEGATIVE_INFINITY;
+            default -> null;
+        };
+    }
+
     private static boolean isDigit(char c) {
         return c >= '0' && c <= '9';
     }

@@ -19,5 +19,10 @@ class DecimalsTest {
             assertThat(Decimals.parse(text)).as(text).isNull();
         }
         assertThat(Decimals.parse(null)).isNull();
+        assertThat(Decimals.parseNumber("-Inf")).isEqualTo(Double.NEGATIVE_INFINITY);
+        assertThat(Decimals.parseNumber("Infinity")).isEqualTo(Double.POSITIVE_INFINITY);
+        assertThat(Decimals.parseNumber("2.5")).isEqualTo(2.5);
+        assertThat(Decimals.parseNumber("NaN")).isNull();
+        assertThat(Decimals.parseNumber("7d")).isNull();
     }
 }

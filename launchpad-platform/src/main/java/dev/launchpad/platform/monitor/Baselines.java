@@ -169,7 +169,7 @@ public final class Baselines {
                     if (numeric[c] || booleans[c]) {
                         var cell = row.get(c).strip();
                         boolean absent = missing(cell);
-                        numeric[c] = numeric[c] && (absent || number(cell) != null);
+                        numeric[c] = numeric[c] && (absent || Decimals.parseNumber(cell) != null);
                         booleans[c] = booleans[c] && (absent || cell.equalsIgnoreCase("true") || cell.equalsIgnoreCase("false"));
                     }
                 }
@@ -192,7 +192,7 @@ public final class Baselines {
                     if (missing(cell)) {
                         text += columns.get(c).add(null);
                     } else if (numeric[c]) {
-                        text += columns.get(c).add(number(cell));
+                        text += columns.get(c).add(Decimals.parseNumber(cell));
                     } else if (booleans[c]) {
                         text += columns.get(c).add(cell.equalsIgnoreCase("true") ? "true" : "false");
                     } else {
@@ -213,22 +213,6 @@ public final class Baselines {
     public static final int MAX_FIELD_CHARS = 100_000;
     /** Characters a reference CSV's row may have. */
     public static final long MAX_ROW_CHARS = 16L << 20;
-
-    /**
-     * A CSV cell's number — decimal text ({@link Decimals}), or {@code inf}, {@code -inf} as pandas writes infinities —
-     * or null when it is not one ({@code 7d} and {@code 0x10} are text, as pandas reads them).
-     */
-    public static Double number(String cell) {
-        var value = Decimals.parse(cell);
-        if (value != null) {
-            return value;
-        }
-        return switch (cell.toLowerCase(java.util.Locale.ROOT)) {
-            case "inf", "+inf", "infinity", "+infinity" -> Double.POSITIVE_INFINITY;
-            case "-inf", "-infinity" -> Double.NEGATIVE_INFINITY;
-            default -> null;
-        };
-    }
 
     /**
      * Reference rows on their way into a profile and sample: profiled a chunk at a time — 65 536 rows, fewer for a

@@ -2,6 +2,7 @@ package dev.launchpad.server.monitor;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.launchpad.core.text.Decimals;
 import dev.launchpad.platform.monitor.Baselines;
 import dev.launchpad.platform.monitor.MonitorChecks;
 import dev.launchpad.platform.monitor.RowSample;
@@ -140,8 +141,8 @@ final class DriftReport {
         var byFrequency = java.util.Map.Entry.<String, Long>comparingByValue().reversed();
         var list = shownLabels(refCounts.entrySet().stream().sorted(byFrequency).map(java.util.Map.Entry::getKey),
                 curCounts.entrySet().stream().sorted(byFrequency).map(java.util.Map.Entry::getKey));
-        if (list.stream().allMatch(k -> Baselines.number(k) != null)) {
-            list.sort(java.util.Comparator.comparingDouble(k -> Baselines.number(k))); // class numbers in order
+        if (list.stream().allMatch(k -> Decimals.parseNumber(k) != null)) {
+            list.sort(java.util.Comparator.comparingDouble(k -> Decimals.parseNumber(k))); // class numbers in order
         }
         double[] r = new double[list.size()];
         double[] c = new double[list.size()];

@@ -72,11 +72,13 @@ final class Columns {
         return numbers ? ColumnType.DOUBLE : booleans ? ColumnType.BOOLEAN : ColumnType.STRING;
     }
 
-    /** Text that makes a column numeric: decimal text ({@code 7d} and {@code 0x10} are text), NaN or an infinity. */
+    /**
+     * Text that makes a column numeric, read as a reference CSV is ({@code Decimals.parseNumber}: decimal text or an
+     * infinity; {@code 7d} and {@code 0x10} are text), or NaN.
+     */
     private static boolean isNumeric(String s) {
         var text = s.trim();
-        return Decimals.isDecimal(text) || text.equals("NaN") || text.equals("Infinity") || text.equals("-Infinity")
-                || text.equals("+Infinity");
+        return text.equals("NaN") || text.equals("nan") || Decimals.parseNumber(text) != null;
     }
 
     private static double number(String column, int row, JsonNode cell) {
@@ -88,16 +90,12 @@ final class Columns {
         }
         if (cell.isTextual()) {
             var text = cell.asText().trim();
-            switch (text) {
-                case "NaN", "nan", "": return Double.NaN;
-                case "Infinity", "+Infinity", "inf": return Double.POSITIVE_INFINITY;
-                case "-Infinity", "-inf": return Double.NEGATIVE_INFINITY;
-                default:
-                    var value = Decimals.parse(text);
-                    if (value != null) {
-                        return value;
-                    }
-                    break;
+            if (text.isEmpty() || text.equals("NaN") || text.equals("nan")) {
+                return Double.NaN;
+            }
+            var value = Decimals.parseNumber(text);
+            if (value != null) {
+                return value;
             }
         }
         throw ScoringInput.bad("Column '" + column + "', row " + row + ": expected a number, got " + abbreviate(cell));

@@ -21,8 +21,8 @@ class ColumnsTest {
     void textIsANumberOnlyWhenItIsDecimalText() {
         assertThat(Columns.convert("window", null, text("7d", "30d"))).isInstanceOf(String[].class);
         assertThat(Columns.convert("hex", null, text("0x10"))).isInstanceOf(String[].class);
-        assertThat((double[]) Columns.convert("amount", null, text(" 1.5", "NaN", "-Infinity", "2e1")))
-                .containsExactly(1.5, Double.NaN, Double.NEGATIVE_INFINITY, 20.0);
+        assertThat((double[]) Columns.convert("amount", null, text(" 1.5", "NaN", "-Infinity", "2e1", "inf")))
+                .containsExactly(1.5, Double.NaN, Double.NEGATIVE_INFINITY, 20.0, Double.POSITIVE_INFINITY);
         assertThatThrownBy(() -> Columns.convert("amount", ColumnType.DOUBLE, text("1f")))
                 .isInstanceOf(LaunchpadException.class).hasMessageContaining("expected a number");
     }
