@@ -463,11 +463,12 @@ public final class Feedback {
     }
 
     /**
-     * Confidence-based performance estimation, assuming calibrated scores: each row is correct with
-     * the probability its score gives (P(positive) for binary models, the top class probability otherwise), so
-     * the expected accuracy is their mean; for binary models the expected ROC AUC comes from the expected
-     * confusion matrix at every threshold (each row counts p as a positive and 1 − p as a negative).
-     * Returns {accuracy, roc_auc (NaN unless binary)}.
+     * Confidence-based performance estimation over scores alone, assuming calibrated scores: each row is correct with
+     * the probability its score gives (max(p, 1 − p) of P(positive) for binary models, the score itself, a top class
+     * probability, otherwise), so the expected accuracy is their mean; for binary models the expected ROC AUC comes from
+     * the expected confusion matrix at every threshold (each row counts p as a positive and 1 − p as a negative).
+     * Returns {accuracy, roc_auc (NaN unless binary)}. A window's evaluation takes only the AUC from here: its accuracy
+     * also knows each row's number of classes (see {@code Evaluation}).
      */
     static double[] cbpe(double[] given, boolean binary) {
         double expectedCorrect = 0;

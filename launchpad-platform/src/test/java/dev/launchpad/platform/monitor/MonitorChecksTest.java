@@ -114,6 +114,11 @@ class MonitorChecksTest {
         var accuracy = settings(Map.of(), "accuracy");
         assertThat(MonitorChecks.performance(regression, accuracy).details().path("reason").asText())
                 .contains("cannot be estimated");
+        // ... and with enough labels, no accuracy of predictions that are not whole numbers
+        var labelled = new Feedback.WindowPerformance(0, 1_000, 50, Predictions.Task.REGRESSION, null, null, 0.3, 0.4,
+                null, null);
+        assertThat(MonitorChecks.performance(labelled, accuracy).details().path("reason").asText())
+                .contains("not whole numbers");
     }
 
     @Test
