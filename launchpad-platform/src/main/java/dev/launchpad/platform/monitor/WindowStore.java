@@ -6,6 +6,7 @@ import org.jdbi.v3.core.Handle;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * Stored prediction windows. A flush merges a window's new part into its minute row and into the hour
@@ -122,10 +123,29 @@ public final class WindowStore {
 
     /** Windows of one granularity starting in [from, to), oldest first (every version). */
     public List<StoredWindow> list(String deployment, Granularity g, long from, long to) {
-        return database.read(h -> h.createQuery("SELECT * FROM monitor_windows WHERE deployment = :d AND granularity = :g"
-                        + " AND window_start >= :f AND window_start < :t ORDER BY window_start, model_version")
-                .bind("d", deployment).bind("g", g.id()).bind("f", from).bind("t", to)
-                .map((rs, ctx) -> read(rs)).list());
+        var out = new ArrayList<StoredWindow>();
+        forEach(deployment, null, g, from, to, out::add);
+        return out;
+    }
+
+    /**
+     * Hands each window of one granularity starting in [from, to) (at {@code version}, or every version when null) to
+     * {@code sink} as it is read, oldest first: a long span's windows are never all held at once.
+     */
+    private void forEach(String deployment, Integer version, Granularity g, long from, long to,
+                         Consumer<StoredWindow> sink) {
+        database.readStreaming(h -> {
+            var query = h.createQuery("SELECT * FROM monitor_windows WHERE deployment = :d AND granularity = :g"
+                            + " AND window_start >= :f AND window_start < :t"
+                            + (version != null ? " AND model_version = :v" : "")
+                            + " ORDER BY window_start, model_version")
+                    .bind("d", deployment).bind("g", g.id()).bind("f", from).bind("t", to).setFetchSize(16);
+            if (version != null) {
+                query.bind("v", version);
+            }
+            query.map((rs, ctx) -> read(rs)).forEach(sink);
+            return null;
+        });
     }
 
     /** Row counts only, per window of one granularity in [from, to) (cheap: no profiles are read). */
@@ -191,21 +211,8 @@ public final class WindowStore {
         // folded in as read, one window at a time: a year of day rows is never held at once
         WindowData[] merged = {null};
         for (var tile : tiles(from, to)) {
-            var g = Granularity.values()[(int) tile[0]];
-            database.readStreaming(h -> {
-                var query = h.createQuery("SELECT * FROM monitor_windows WHERE deployment = :d AND granularity = :g"
-                                + " AND window_start >= :f AND window_start < :t"
-                                + (version != null ? " AND model_version = :v" : "")
-                                + " ORDER BY window_start, model_version")
-                        .bind("d", deployment).bind("g", g.id()).bind("f", tile[1]).bind("t", tile[2])
-                        .setFetchSize(16);
-                if (version != null) {
-                    query.bind("v", version);
-                }
-                query.map((rs, ctx) -> read(rs))
-                        .forEach(w -> merged[0] = merged[0] == null ? w.data() : merged[0].merge(w.data()));
-                return null;
-            });
+            forEach(deployment, version, Granularity.values()[(int) tile[0]], tile[1], tile[2],
+                    w -> merged[0] = merged[0] == null ? w.data() : merged[0].merge(w.data()));
         }
         return Optional.ofNullable(merged[0]);
     }
