@@ -278,9 +278,7 @@ public final class Feedback {
         final ScoreSample aucScores = new ScoreSample();
         final java.util.BitSet aucPositive = new java.util.BitSet();
         final ScoreSample cbpeScores = new ScoreSample();
-        // CBPE's expected correct predictions: each row's max(p, 1 − p), as in a binary window; and as in any other,
-        // max(p, 1 − p) for a two-class row (its score is P(class index 1)) and the score itself (the top probability)
-        // for a row of more classes
+        // CBPE's expected correct predictions as in a binary window, and as in any other (see expectedCorrect)
         double expectedCorrectBinary;
         double expectedCorrectOther;
         long scored;
@@ -306,10 +304,8 @@ public final class Feedback {
             kind(r);
             if (r.score() != null) {
                 cbpeScores.add(r.score());
-                double p = Math.min(1, Math.max(0, r.score()));
-                double confidence = Math.max(p, 1 - p);
-                expectedCorrectBinary += confidence;
-                expectedCorrectOther += r.classes() != null && r.classes() == 2 ? confidence : p;
+                expectedCorrectBinary += expectedCorrect(r.score(), true, r.classes());
+                expectedCorrectOther += expectedCorrect(r.score(), false, r.classes());
                 scored++;
             }
         }
@@ -444,8 +440,8 @@ public final class Feedback {
         return a != null && b != null && a.doubleValue() == b.doubleValue();
     }
 
-    private static final Set<String> POSITIVE = Set.of("1", "1.0", "true");
-    private static final Set<String> NEGATIVE = Set.of("0", "0.0", "false");
+    private static final Set<String> POSITIVE = Predictions.POSITIVE_LABELS;
+    private static final Set<String> NEGATIVE = Predictions.NEGATIVE_LABELS;
 
     private static Double binaryAuc(double[] scores, java.util.BitSet positive) {
         int[] y = new int[scores.length];
@@ -474,9 +470,8 @@ public final class Feedback {
         double expectedCorrect = 0;
         double[] scores = new double[given.length];
         for (int i = 0; i < given.length; i++) {
-            double p = Math.min(1, Math.max(0, given[i]));
-            scores[i] = p;
-            expectedCorrect += binary ? Math.max(p, 1 - p) : p;
+            scores[i] = Math.min(1, Math.max(0, given[i]));
+            expectedCorrect += expectedCorrect(given[i], binary, null);
         }
         double accuracy = expectedCorrect / given.length;
         if (!binary) {
@@ -510,6 +505,16 @@ public final class Feedback {
             prevFpr = fpr;
         }
         return new double[] {accuracy, auc};
+    }
+
+    /**
+     * CBPE's chance that a row's prediction is right, from its score (clamped to [0, 1]) and how many class
+     * probabilities the model gave (null when unknown): max(p, 1 − p) in a binary window, whose scores are P(class 1),
+     * and for a two-class row elsewhere, whose score is P(class index 1); else the score itself, the top probability.
+     */
+    private static double expectedCorrect(double score, boolean binary, Integer classes) {
+        double p = Math.min(1, Math.max(0, score));
+        return binary || (classes != null && classes == 2) ? Math.max(p, 1 - p) : p;
     }
 
     /** The CBPE accuracy of binary scores P(class 1) (for tests). */

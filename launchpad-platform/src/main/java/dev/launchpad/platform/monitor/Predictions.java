@@ -5,6 +5,7 @@ import dev.launchpad.core.text.Decimals;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -108,9 +109,12 @@ public final class Predictions {
             return true;
         }
         var l = label.toLowerCase(Locale.ROOT);
-        return l.equals("0") || l.equals("1") || l.equals("0.0") || l.equals("1.0") || l.equals("false")
-                || l.equals("true");
+        return POSITIVE_LABELS.contains(l) || NEGATIVE_LABELS.contains(l);
     }
+
+    /** A binary model's positive and negative class as labels spell them (lower case). */
+    static final Set<String> POSITIVE_LABELS = Set.of("1", "1.0", "true");
+    static final Set<String> NEGATIVE_LABELS = Set.of("0", "0.0", "false");
 
     /**
      * The first group of numeric outputs named {@code x_0, x_1, ...} in order, when they are class probabilities:
@@ -129,10 +133,12 @@ public final class Predictions {
                 double p = f.numbers()[r];
                 if (Double.isNaN(p)) {
                     missing++;
-                } else if (p < 0 || p > 1) {
+                    continue;
+                }
+                if (p < 0 || p > 1) {
                     return List.of();
                 }
-                sum += Double.isNaN(p) ? 0 : p;
+                sum += p;
             }
             // a row without probabilities (all NaN: the model had none for it) says nothing; one with some is not one
             if (missing != group.size() && (missing > 0 || Math.abs(sum - 1) > 1e-3)) {
