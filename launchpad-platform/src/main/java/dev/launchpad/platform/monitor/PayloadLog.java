@@ -39,7 +39,7 @@ public final class PayloadLog implements AutoCloseable {
     private final int keepFiles;
     private final JsonFactory json = new JsonFactory().disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
     private final Map<String, Open> files = new HashMap<>();
-    private ByteArrayOutputStream line = new ByteArrayOutputStream();
+    private Bytes line = new Bytes();
     private final AtomicLong failures = new AtomicLong();
 
     /** One deployment's file of the hour: its stream, the whole lines not yet written, and those written since the last check. */
@@ -76,7 +76,6 @@ public final class PayloadLog implements AutoCloseable {
         Open file;
         try {
             file = file(o.deployment(), HOUR.format(Instant.ofEpochMilli(o.timestamp())));
-            line.reset();
             try (JsonGenerator g = json.createGenerator(line, JsonEncoding.UTF8)) {
                 g.writeStartObject();
                 g.writeNumberField("ts", o.timestamp());
@@ -95,9 +94,7 @@ public final class PayloadLog implements AutoCloseable {
             failures.incrementAndGet();
             return;
         } finally {
-            if (line.size() > KEPT_BUFFER_BYTES) {
-                line = new ByteArrayOutputStream();
-            }
+            line = line.emptied();
         }
         file.pendingLines++;
         if (file.pending.size() >= SPILL_BYTES) {
@@ -146,11 +143,7 @@ public final class PayloadLog implements AutoCloseable {
                 // the lines are counted as lost either way
             }
         } finally {
-            if (file.pending.size() > KEPT_BUFFER_BYTES) {
-                file.pending = new Bytes();
-            } else {
-                file.pending.reset();
-            }
+            file.pending = file.pending.emptied();
             file.pendingLines = 0;
         }
     }
@@ -202,7 +195,7 @@ public final class PayloadLog implements AutoCloseable {
         }
     }
 
-    /** Writes what is pending (counting what cannot be written) and closes the files. */
+    /** Writes a file's pending lines (counting what cannot be written) and closes it. */
     private void closeQuietly(Open file) {
         spill(file);
         try {
@@ -212,8 +205,20 @@ public final class PayloadLog implements AutoCloseable {
         }
     }
 
-    /** Bytes that are written to a file a slice at a time (the JDK copies each write through a direct buffer its size). */
+    /**
+     * Bytes that are written to a file a slice at a time (the JDK copies each write through a direct buffer its size),
+     * and emptied for reuse unless a large request made them large.
+     */
     private static final class Bytes extends ByteArrayOutputStream {
+        /** These bytes emptied, or new ones where these grew past {@link #KEPT_BUFFER_BYTES}. */
+        Bytes emptied() {
+            if (buf.length > KEPT_BUFFER_BYTES) {
+                return new Bytes();
+            }
+            reset();
+            return this;
+        }
+
         void writeTo(FileChannel channel) throws IOException {
             for (int at = 0; at < count; ) {
                 var slice = ByteBuffer.wrap(buf, at, Math.min(SPILL_BYTES, count - at));
