@@ -5,9 +5,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.launchpad.core.error.ErrorCode;
-import dev.launchpad.core.text.Decimals;
 import dev.launchpad.core.error.LaunchpadException;
 import dev.launchpad.core.json.Json;
+import dev.launchpad.core.text.Decimals;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 

@@ -78,7 +78,11 @@ final class Columns {
      */
     private static boolean isNumeric(String s) {
         var text = s.trim();
-        return text.equals("NaN") || text.equals("nan") || Decimals.parseNumber(text) != null;
+        return isNaN(text) || Decimals.parseNumber(text) != null;
+    }
+
+    private static boolean isNaN(String text) {
+        return text.equals("NaN") || text.equals("nan");
     }
 
     private static double number(String column, int row, JsonNode cell) {
@@ -90,7 +94,7 @@ final class Columns {
         }
         if (cell.isTextual()) {
             var text = cell.asText().trim();
-            if (text.isEmpty() || text.equals("NaN") || text.equals("nan")) {
+            if (text.isEmpty() || isNaN(text)) {
                 return Double.NaN;
             }
             var value = Decimals.parseNumber(text);
