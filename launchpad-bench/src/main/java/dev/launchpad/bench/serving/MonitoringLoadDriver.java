@@ -507,7 +507,8 @@ public final class MonitoringLoadDriver {
             var deployments = new DeploymentService(db, clock, registry);
             deployments.create("bench", new DeploymentService.Spec("bench-model", 1, null, BatchingSettings.DEFAULTS, null));
             var monitors = new MonitorService(db, clock, deployments, store, baselines, feedback, () -> { });
-            monitors.addListener(new Alerts(db, clock)::onResults);
+            var alerts = new Alerts(db, clock);
+            monitors.addListener((deployment, results, again) -> alerts.onResults(deployment, results));
             for (int run = 0; run < 3; run++) {
                 long r0 = System.nanoTime();
                 var stored = monitors.runChecks("bench", start.toEpochMilli(), start.toEpochMilli() + 3_600_000L);

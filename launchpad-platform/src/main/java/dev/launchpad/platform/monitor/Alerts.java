@@ -150,27 +150,29 @@ public final class Alerts {
         if (locked.isEmpty()) {
             return Optional.empty(); // deleted or disabled since the rules were read
         }
+        var r = stored.result();
         if (h.createQuery("SELECT id FROM monitor_alerts WHERE rule_id = :r AND result_id = :res").bind("r", rule.id())
-                .bind("res", stored.id()).mapTo(Long.class).findFirst().isPresent()) {
-            return Optional.empty(); // this result fired this rule already (it is announced again after a failure)
+                .bind("res", stored.id()).mapTo(Long.class).findFirst().isPresent()
+                || h.createQuery("SELECT id FROM monitor_alerts WHERE rule_id = :r AND deployment = :d AND window_to = :t"
+                        + " AND window_from = :f AND check_name = :c").bind("r", rule.id()).bind("d", stored.deployment())
+                .bind("t", stored.to()).bind("f", stored.from()).bind("c", r.check()).mapTo(Long.class).findFirst().isPresent()) {
+            // this result fired this rule already (it is announced again after a failure), or another result of the
+            // same span did (a run retried after a failure, a manual run of the scheduled span)
+            return Optional.empty();
         }
         long now = clock.millis();
-        var r = stored.result();
-        var last = h.createQuery("SELECT MAX(fired_at) FROM monitor_alerts WHERE rule_id = :r AND deployment = :d"
-                        + (rule.check().equals("*") ? " AND check_name = :c" : ""))
+        // the open incident's row is locked too, so that one resolved at this moment is not joined
+        var open = h.createQuery("SELECT id, last_alert_at FROM monitor_incidents WHERE rule_id = :r AND deployment = :d"
+                        + " AND check_name = :c AND status <> 'resolved' ORDER BY id DESC LIMIT 1" + database.dialect().rowLock())
                 .bind("r", rule.id()).bind("d", stored.deployment()).bind("c", r.check())
-                .mapTo(Long.class).findOne().orElse(null);
-        if (last != null && now - last < rule.cooldownMs()) {
-            return Optional.empty(); // cooling down
+                .map((rs, ctx) -> new long[] {rs.getLong(1), rs.getLong(2)}).findOne();
+        if (open.isPresent() && now - open.get()[1] < rule.cooldownMs()) {
+            return Optional.empty(); // cooling down: the incident is still open, and its last alert is recent
         }
         var message = message(stored);
-        // the open incident's row is locked too, so that one resolved at this moment is not joined
-        var open = h.createQuery("SELECT id FROM monitor_incidents WHERE rule_id = :r AND deployment = :d AND check_name = :c"
-                        + " AND status <> 'resolved' ORDER BY id DESC LIMIT 1" + database.dialect().rowLock())
-                .bind("r", rule.id()).bind("d", stored.deployment()).bind("c", r.check()).mapTo(Long.class).findOne();
         long incident;
         if (open.isPresent()) {
-            incident = open.get();
+            incident = open.get()[0];
             h.createUpdate("UPDATE monitor_incidents SET last_alert_at = :t, alert_count = alert_count + 1 WHERE id = :id")
                     .bind("t", now).bind("id", incident).execute();
         } else {
@@ -192,8 +194,10 @@ public final class Alerts {
         r.features().forEach(features::add);
         details.set("result", r.details());
         long alertId = h.createQuery("INSERT INTO monitor_alerts (rule_id, incident_id, result_id, deployment, check_name, severity,"
-                        + " message, details, fired_at) VALUES (:r, :i, :res, :d, :c, :s, :m, :det, :t) RETURNING id")
+                        + " message, details, fired_at, window_from, window_to) VALUES (:r, :i, :res, :d, :c, :s, :m, :det, :t,"
+                        + " :f, :to) RETURNING id")
                 .bind("r", rule.id()).bind("i", incident).bind("res", stored.id()).bind("d", stored.deployment())
+                .bind("f", stored.from()).bind("to", stored.to())
                 .bind("c", r.check()).bind("s", rule.severity()).bind("m", message).bind("det", details.toString())
                 .bind("t", now).mapTo(Long.class).one();
         var alert = new Alert(alertId, rule.id(), rule.name(), incident, stored.id(), stored.deployment(), r.check(), rule.severity(),
@@ -222,23 +226,32 @@ public final class Alerts {
 
     /** The newest alerts fired since {@code since} (epoch ms), newest first. */
     public List<Alert> alerts(String deployment, long since, int limit) {
-        return alerts(deployment, since, null, limit);
+        return alerts(deployment, since, null, null, limit);
     }
 
     /**
-     * Alerts fired since {@code since}: the newest first, or with {@code afterId} those after that id, oldest first
-     * — a feed a consumer reads on from the last id it saw.
+     * Alerts fired since {@code since}: the newest first (with {@code beforeId}, the newest of those before that id:
+     * the next page), or with {@code afterId} those after that id, oldest first — a feed a consumer reads on from the
+     * last id it saw.
      */
-    public List<Alert> alerts(String deployment, long since, Long afterId, int limit) {
+    public List<Alert> alerts(String deployment, long since, Long afterId, Long beforeId, int limit) {
+        if (afterId != null && beforeId != null) {
+            throw LaunchpadException.invalid("Give 'after_id' (oldest first, from there on) or 'before_id' (newest first,"
+                    + " from there back), not both.");
+        }
         return database.read(h -> {
             var q = h.createQuery("SELECT a.*, r.name AS rule_name FROM monitor_alerts a"
                     + " LEFT JOIN monitor_alert_rules r ON r.id = a.rule_id WHERE a.fired_at >= :s"
                     + (afterId != null ? " AND a.id > :a" : "")
+                    + (beforeId != null ? " AND a.id < :b" : "")
                     + (deployment != null ? " AND a.deployment = :d" : "")
                     + (afterId != null ? " ORDER BY a.id LIMIT :l" : " ORDER BY a.id DESC LIMIT :l"))
                     .bind("s", since).bind("l", limit);
             if (afterId != null) {
                 q.bind("a", afterId.longValue());
+            }
+            if (beforeId != null) {
+                q.bind("b", beforeId.longValue());
             }
             if (deployment != null) {
                 q.bind("d", deployment);
@@ -257,13 +270,23 @@ public final class Alerts {
         });
     }
 
+    /** The newest incidents, newest first. */
     public List<Incident> incidents(String status, String deployment, int limit) {
+        return incidents(status, deployment, null, limit);
+    }
+
+    /** Incidents newest first; with {@code beforeId}, the newest of those before that id (the next page). */
+    public List<Incident> incidents(String status, String deployment, Long beforeId, int limit) {
         if (status != null && !Set.of("open", "acknowledged", "resolved").contains(status)) {
             throw LaunchpadException.invalid("'status' must be open, acknowledged or resolved, got '" + status + "'.");
         }
         return database.read(h -> {
             var q = h.createQuery(INCIDENTS + " WHERE 1 = 1" + (status != null ? " AND i.status = :s" : "")
-                    + (deployment != null ? " AND i.deployment = :d" : "") + " ORDER BY i.id DESC LIMIT :l").bind("l", limit);
+                    + (deployment != null ? " AND i.deployment = :d" : "") + (beforeId != null ? " AND i.id < :b" : "")
+                    + " ORDER BY i.id DESC LIMIT :l").bind("l", limit);
+            if (beforeId != null) {
+                q.bind("b", beforeId.longValue());
+            }
             if (status != null) {
                 q.bind("s", status);
             }
@@ -314,9 +337,9 @@ public final class Alerts {
      * SQLite writes one transaction at a time), so two people acting on it at once are answered in turn.
      */
     public Incident acknowledge(long id, String by) {
-        long now = clock.millis();
         database.writeVoid(h -> {
             var current = lockedStatus(h, id);
+            long now = clock.millis(); // once the row is ours: an alert that joined meanwhile came before
             if (!current.equals("open")) {
                 throw new LaunchpadException(ErrorCode.INVALID_STATE, "Incident " + id + " is " + current
                         + "; only an open incident can be acknowledged.");
@@ -329,9 +352,9 @@ public final class Alerts {
 
     /** open or acknowledged → resolved; INVALID_STATE when already resolved. */
     public Incident resolve(long id, String by) {
-        long now = clock.millis();
         database.writeVoid(h -> {
             var current = lockedStatus(h, id);
+            long now = clock.millis(); // once the row is ours: an alert that joined meanwhile came before
             if (current.equals("resolved")) {
                 throw new LaunchpadException(ErrorCode.INVALID_STATE, "Incident " + id + " is already resolved.");
             }

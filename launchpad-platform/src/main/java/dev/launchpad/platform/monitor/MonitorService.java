@@ -18,7 +18,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
@@ -54,7 +53,7 @@ public final class MonitorService implements AutoCloseable {
     private final Feedback feedback;
     private final Runnable beforeChecks;
     private final String owner = UUID.randomUUID().toString();
-    private final List<BiConsumer<String, List<StoredResult>>> listeners = new CopyOnWriteArrayList<>();
+    private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private final List<Consumer<DeploymentList>> deploymentListeners = new CopyOnWriteArrayList<>();
     private Thread scheduler;
     private volatile boolean stopped;
@@ -77,18 +76,31 @@ public final class MonitorService implements AutoCloseable {
     public record StoredResult(long id, String deployment, long from, long to, CheckResult result, long checkedAt) {
     }
 
+    /** Hears check results as they are announced. */
+    @FunctionalInterface
+    public interface Listener {
+        /**
+         * A current run's results ({@code again} false), or breached results announced again because a listener
+         * failed on them or the server stopped before they were heard ({@code again} true): listeners must take a
+         * result twice calmly.
+         */
+        void heard(String deployment, List<StoredResult> results, boolean again);
+    }
+
     /**
-     * Hears every run's results (deployment, results). A run's breached results are heard again later when a listener
-     * failed on them (or the server stopped before they were heard): listeners must take a result twice calmly.
+     * Hears the results of every run over a current span, one that ended within the {@link #CATCH_UP} period: the
+     * scheduler's, and manual ones. A manual run over a span long past is stored and returned but not announced:
+     * its alerts would fire now for traffic long gone, and its cool-downs would hold back today's.
      */
-    public void addListener(BiConsumer<String, List<StoredResult>> listener) {
+    public void addListener(Listener listener) {
         listeners.add(listener);
     }
 
     /**
-     * The deployments that existed when they were listed: {@code listedAt} is a {@link System#nanoTime()} reading
-     * taken before the list was read, so that a listener can tell what it recorded after that moment (a deployment
-     * created since, and already checked) from what the list truly lacks.
+     * The deployments that existed, with monitoring switched on, when they were listed: {@code listedAt} is a
+     * {@link System#nanoTime()} reading taken before the list was read, so that a listener can tell what it recorded
+     * after that moment (a deployment created or switched on since, and already checked) from what the list truly
+     * lacks.
      */
     public record DeploymentList(Set<String> names, long listedAt) {
         public DeploymentList {
@@ -97,8 +109,8 @@ public final class MonitorService implements AutoCloseable {
     }
 
     /**
-     * Hears, at every {@link #runDue} pass, the deployments that exist, so that what is kept per deployment outside
-     * the database (gauges) can follow deletions.
+     * Hears, at every {@link #runDue} pass, the deployments that exist and are monitored, so that what is kept per
+     * deployment outside the database (gauges) can follow deletions and monitoring switched off.
      */
     public void addDeploymentsListener(Consumer<DeploymentList> listener) {
         deploymentListeners.add(listener);
@@ -143,11 +155,20 @@ public final class MonitorService implements AutoCloseable {
 
     // ------------------------------------------------------------------ checks
 
-    /** Runs every check of {@code deployment} over [from, to) now, stores and announces the results. */
+    /**
+     * Runs every check of {@code deployment} over [from, to) now and stores the results; announces them (to the
+     * alert rules and gauges) when the span is current: it ended within the {@link #CATCH_UP} period, or within its
+     * own length for longer spans. A span long past (last week's, checked again by hand) is not announced.
+     */
     public List<StoredResult> runChecks(String deployment, long from, long to) {
         if (from >= to) {
             throw LaunchpadException.invalid("'from' must be before 'to'.");
         }
+        return run(deployment, from, to, to > clock.millis() - Math.max(CATCH_UP.toMillis(), to - from));
+    }
+
+    /** Runs, stores and, when {@code current}, announces a span's checks (the scheduler's spans are all current). */
+    private List<StoredResult> run(String deployment, long from, long to, boolean current) {
         var d = deployments.get(deployment);
         beforeChecks.run();
         var settings = settings(deployment);
@@ -161,13 +182,15 @@ public final class MonitorService implements AutoCloseable {
                                 + " :det, :now, :u) RETURNING id")
                         .bind("d", deployment).bind("c", r.check()).bind("f", from).bind("t", to).bind("s", r.status().id())
                         .bind("m", r.metric()).bind("th", r.threshold()).bind("det", detailsWithFeatures(r).toString())
-                        .bind("now", now).bind("u", r.status() == CheckResult.Status.BREACH ? 1 : 0)
+                        .bind("now", now).bind("u", current && r.status() == CheckResult.Status.BREACH ? 1 : 0)
                         .mapTo(Long.class).one();
                 out.add(new StoredResult(id, deployment, from, to, r, now));
             }
             return out;
         });
-        announce(deployment, stored);
+        if (current) {
+            announce(deployment, stored, false);
+        }
         return stored;
     }
 
@@ -175,11 +198,11 @@ public final class MonitorService implements AutoCloseable {
      * Tells every listener; once all have heard them, the breached results are marked announced (else the scheduler
      * announces them again).
      */
-    private void announce(String deployment, List<StoredResult> results) {
+    private void announce(String deployment, List<StoredResult> results, boolean again) {
         boolean heard = true;
         for (var l : listeners) {
             try {
-                l.accept(deployment, results);
+                l.heard(deployment, results, again);
             } catch (RuntimeException e) {
                 heard = false;
                 LOG.warn("A monitor listener failed for {}: {}", deployment, e.toString());
@@ -212,7 +235,7 @@ public final class MonitorService implements AutoCloseable {
         byDeployment.forEach((deployment, results) -> {
             LOG.info("Announcing {} breached results of {} that were not heard when they were stored", results.size(),
                     deployment);
-            announce(deployment, results);
+            announce(deployment, results, true);
         });
         return left.size();
     }
@@ -305,8 +328,10 @@ public final class MonitorService implements AutoCloseable {
         int runs = 0;
         long listedAt = System.nanoTime();
         var all = deployments.list();
-        var listed = new DeploymentList(all.stream().map(Deployment::name).collect(Collectors.toUnmodifiableSet()),
-                listedAt);
+        var settingsOf = new java.util.HashMap<String, MonitorSettings>();
+        all.forEach(d -> settingsOf.put(d.name(), settings(d.name())));
+        var listed = new DeploymentList(all.stream().map(Deployment::name)
+                .filter(name -> settingsOf.get(name).enabled()).collect(Collectors.toUnmodifiableSet()), listedAt);
         for (var l : deploymentListeners) {
             try {
                 l.accept(listed);
@@ -315,7 +340,7 @@ public final class MonitorService implements AutoCloseable {
             }
         }
         for (var d : all) {
-            var settings = settings(d.name());
+            var settings = settingsOf.get(d.name());
             if (!settings.enabled()) {
                 continue;
             }
@@ -364,7 +389,7 @@ public final class MonitorService implements AutoCloseable {
             }
             long from = to - span;
             try {
-                runChecks(d.name(), from, to);
+                run(d.name(), from, to, true);
                 runs++;
                 long next = to < end ? now : to + span + GRACE.toMillis(); // catching up: again at once
                 database.writeVoid(h -> h.createUpdate("UPDATE monitor_jobs SET last_to = :t, next_run_at = :n, locked_by = NULL,"
@@ -438,7 +463,10 @@ public final class MonitorService implements AutoCloseable {
         });
     }
 
-    /** How long stored monitoring data is kept: minute windows, hour windows, logged predictions and labels, results. */
+    /**
+     * How long stored monitoring data is kept: minute windows, hour windows, logged predictions and labels, results
+     * (and webhook deliveries that were delivered or given up).
+     */
     public record Retention(Duration minutes, Duration hours, Duration predictions, Duration results) {
         public static Retention defaults() {
             return new Retention(Duration.ofDays(7), Duration.ofDays(90), Duration.ofDays(30), Duration.ofDays(90));
@@ -458,6 +486,8 @@ public final class MonitorService implements AutoCloseable {
             n += h.createUpdate("DELETE FROM monitor_feedback WHERE received_at < :t")
                     .bind("t", now - retention.predictions().toMillis()).execute();
             n += h.createUpdate("DELETE FROM monitor_results WHERE window_to < :t")
+                    .bind("t", now - retention.results().toMillis()).execute();
+            n += h.createUpdate("DELETE FROM monitor_deliveries WHERE status <> 'pending' AND created_at < :t")
                     .bind("t", now - retention.results().toMillis()).execute();
             return n;
         });

@@ -40,8 +40,9 @@ import java.util.concurrent.locks.LockSupport;
  * <p>Each webhook is sent to by a thread of its own, so that a receiver that is down or slow delays only its own
  * deliveries; a request gets {@link #REQUEST_TIMEOUT} (by default) in all, its answer's body included. Deliveries are
  * retried each on its own schedule (a receiver may refuse one and take the next), except that one the receiver could
- * not be reached for holds back the webhook's other due deliveries until its own next attempt, so that a receiver
- * that is down is not tried once a pass for each of them.
+ * not be reached for holds back the webhook's other deliveries due at that moment until its own next attempt, so that
+ * a receiver that is down is not tried once a pass for each of them. A delivery is given up after
+ * {@link #MAX_ATTEMPTS} attempts or {@link #GIVE_UP_AFTER}, whichever comes first.
  */
 public final class Webhooks implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Webhooks.class);
@@ -51,6 +52,12 @@ public final class Webhooks implements AutoCloseable {
      * day of them (a receiver being redeployed, or down overnight, still gets its alerts).
      */
     public static final int MAX_ATTEMPTS = 36;
+    /**
+     * How long after it was queued (or redelivered) a delivery is given up, however few attempts it had: one held
+     * back behind another that could not reach the receiver is not charged an attempt, so without this a backlog of
+     * them would be tried for days.
+     */
+    public static final Duration GIVE_UP_AFTER = Duration.ofHours(26);
     /** Longest wait between two attempts. */
     private static final long MAX_BACKOFF_MS = 3_600_000;
     /** What one attempt may take by default, from connecting to the end of the receiver's answer. */
@@ -133,17 +140,26 @@ public final class Webhooks implements AutoCloseable {
         }
     }
 
-    /** A webhook's deliveries, oldest first; NOT_FOUND when there is no such webhook. */
-    public List<Delivery> deliveries(long webhookId) {
+    /**
+     * A webhook's newest {@code limit} deliveries, newest first, or with {@code beforeId} the newest of those before
+     * that delivery (the next page); NOT_FOUND when there is no such webhook.
+     */
+    public List<Delivery> deliveries(long webhookId, Long beforeId, int limit) {
         return database.read(h -> {
             if (h.createQuery("SELECT id FROM monitor_webhooks WHERE id = :w").bind("w", webhookId).mapTo(Long.class)
                     .findOne().isEmpty()) {
                 throw LaunchpadException.notFound("No webhook " + webhookId + ".");
             }
-            return h.createQuery("SELECT * FROM monitor_deliveries WHERE webhook_id = :w ORDER BY id")
-                    .bind("w", webhookId).map((rs, ctx) -> delivery(rs)).list();
+            var q = h.createQuery("SELECT * FROM monitor_deliveries WHERE webhook_id = :w"
+                    + (beforeId != null ? " AND id < :b" : "") + " ORDER BY id DESC LIMIT :l")
+                    .bind("w", webhookId).bind("l", limit);
+            if (beforeId != null) {
+                q.bind("b", beforeId.longValue());
+            }
+            return q.map((rs, ctx) -> delivery(rs)).list();
         });
     }
+
 
     private static Delivery delivery(java.sql.ResultSet rs) throws java.sql.SQLException {
         return new Delivery(rs.getLong("id"), rs.getLong("webhook_id"), rs.getLong("alert_id"), rs.getString("status"),
@@ -168,7 +184,8 @@ public final class Webhooks implements AutoCloseable {
                         + Instant.ofEpochMilli(current.nextAttemptAt()) + ").");
             }
             h.createUpdate("UPDATE monitor_deliveries SET status = 'pending', attempts = 0, next_attempt_at = :t,"
-                    + " delivered_at = NULL WHERE id = :id").bind("t", now).bind("id", deliveryId).execute();
+                    + " delivered_at = NULL, give_up_at = :g WHERE id = :id").bind("t", now)
+                    .bind("g", now + GIVE_UP_AFTER.toMillis()).bind("id", deliveryId).execute();
             return new Delivery(current.id(), webhookId, current.alertId(), "pending", 0, now, current.lastError(), null);
         });
     }
@@ -187,8 +204,10 @@ public final class Webhooks implements AutoCloseable {
         payload.put("fired_at", alert.firedAt());
         payload.set("details", alert.details());
         h.createUpdate("INSERT INTO monitor_deliveries (webhook_id, alert_id, payload, status, attempts, next_attempt_at,"
-                        + " created_at) SELECT id, :a, :p, 'pending', 0, :t, :t FROM monitor_webhooks WHERE enabled = 1")
-                .bind("a", alert.id()).bind("p", payload.toString()).bind("t", now).execute();
+                        + " created_at, give_up_at) SELECT id, :a, :p, 'pending', 0, :t, :t, :g FROM monitor_webhooks"
+                        + " WHERE enabled = 1")
+                .bind("a", alert.id()).bind("p", payload.toString()).bind("t", now)
+                .bind("g", now + GIVE_UP_AFTER.toMillis()).execute();
     }
 
     /** The signature header value for {@code body} sent at {@code unixSeconds}. */
@@ -217,7 +236,7 @@ public final class Webhooks implements AutoCloseable {
         }
     }
 
-    private record Due(long id, String url, String secret, String payload, int attempts) {
+    private record Due(long id, String url, String secret, String payload, int attempts, long giveUpAt) {
     }
 
     /** How an attempt went. */
@@ -279,10 +298,12 @@ public final class Webhooks implements AutoCloseable {
      */
     private void sendDue(long webhook, AtomicInteger attempted) {
         long now = clock.millis();
-        var due = database.read(h -> h.createQuery("SELECT d.id, w.url, w.secret, d.payload, d.attempts FROM monitor_deliveries d"
+        var due = database.read(h -> h.createQuery("SELECT d.id, w.url, w.secret, d.payload, d.attempts, d.give_up_at"
+                        + " FROM monitor_deliveries d"
                         + " JOIN monitor_webhooks w ON w.id = d.webhook_id WHERE d.webhook_id = :w AND d.status = 'pending'"
                         + " AND d.next_attempt_at <= :n ORDER BY d.id LIMIT 100").bind("w", webhook).bind("n", now)
-                .map((rs, ctx) -> new Due(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getInt(5)))
+                .map((rs, ctx) -> new Due(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getInt(5),
+                        rs.getLong(6)))
                 .list());
         for (var d : due) {
             if (stopped) {
@@ -294,10 +315,18 @@ public final class Webhooks implements AutoCloseable {
             }
             if (outcome == Outcome.UNREACHABLE) {
                 long at = clock.millis();
-                database.writeVoid(h -> h.createUpdate("UPDATE monitor_deliveries SET next_attempt_at = (SELECT"
-                                + " next_attempt_at FROM monitor_deliveries WHERE id = :id) WHERE webhook_id = :w"
-                                + " AND status = 'pending' AND id <> :id AND next_attempt_at <= :n")
-                        .bind("id", d.id()).bind("w", webhook).bind("n", at).execute()); // the due ones: none claimed
+                database.writeVoid(h -> {
+                    // the due ones (none claimed): those past their time are given up, the others wait for this one
+                    h.createUpdate("UPDATE monitor_deliveries SET status = 'failed', last_error = :e WHERE webhook_id = :w"
+                                    + " AND status = 'pending' AND id <> :id AND next_attempt_at <= :n AND give_up_at <= :n")
+                            .bind("e", "given up after " + GIVE_UP_AFTER.toHours() + " hours: the receiver could not be"
+                                    + " reached (delivery " + d.id() + ")").bind("id", d.id()).bind("w", webhook)
+                            .bind("n", at).execute();
+                    h.createUpdate("UPDATE monitor_deliveries SET next_attempt_at = (SELECT next_attempt_at FROM"
+                                    + " monitor_deliveries WHERE id = :id) WHERE webhook_id = :w AND status = 'pending'"
+                                    + " AND id <> :id AND next_attempt_at <= :n")
+                            .bind("id", d.id()).bind("w", webhook).bind("n", at).execute();
+                });
                 return;
             }
             if (outcome == Outcome.INTERRUPTED) {
@@ -357,7 +386,7 @@ public final class Webhooks implements AutoCloseable {
                     .bind("a", attempts).bind("t", at).bind("id", d.id()).bind("lease", lease).execute());
         } else {
             long wait = Math.min(MAX_BACKOFF_MS, baseBackoff.toMillis() << Math.min(20, attempts - 1));
-            var status = attempts >= MAX_ATTEMPTS ? "failed" : "pending";
+            var status = attempts >= MAX_ATTEMPTS || at >= d.giveUpAt() ? "failed" : "pending";
             var message = error;
             // only while the claim is still ours: a late failure must not undo another dispatcher's delivery
             database.writeVoid(h -> h.createUpdate("UPDATE monitor_deliveries SET status = :s, attempts = :a,"

@@ -83,15 +83,24 @@ class AlertsTest {
             // a consumer reads two at a time, oldest first, from the last id it saw, and misses none
             var seen = new java.util.ArrayList<Long>();
             long last = 0;
-            for (var page = alerts.alerts(null, 0, last, 2); !page.isEmpty(); page = alerts.alerts(null, 0, last, 2)) {
+            for (var page = alerts.alerts(null, 0, last, null, 2); !page.isEmpty(); page = alerts.alerts(null, 0, last, null, 2)) {
                 page.forEach(a -> seen.add(a.firedAt()));
                 last = page.getLast().id();
             }
             assertThat(seen).containsExactly(T0, T0 + 60_000, T0 + 120_000, T0 + 180_000, T0 + 240_000);
-            assertThat(alerts.alerts("b", 0, 0L, 10)).extracting(Alerts.Alert::firedAt)
+            assertThat(alerts.alerts("b", 0, 0L, null, 10)).extracting(Alerts.Alert::firedAt)
                     .containsExactly(T0 + 60_000, T0 + 180_000);
+            // or pages back from the newest, and the incidents likewise
+            assertThat(alerts.alerts(null, 0, null, newest.getLast().id(), 2)).extracting(Alerts.Alert::firedAt)
+                    .containsExactly(T0 + 120_000, T0 + 60_000);
+            assertThatThrownBy(() -> alerts.alerts(null, 0, 1L, 5L, 2)).isInstanceOf(LaunchpadException.class)
+                    .hasMessageContaining("not both");
+            var incidents = alerts.incidents(null, null, 1);
+            assertThat(alerts.incidents(null, null, incidents.getFirst().id(), 10)).singleElement()
+                    .satisfies(i -> assertThat(i.id()).isLessThan(incidents.getFirst().id()));
         }
     }
+
     @ParameterizedTest
     @EnumSource(TestDatabases.Backend.class)
     void anIncidentResolvedWhileItIsAcknowledgedStaysResolved(TestDatabases.Backend backend) throws Exception {
@@ -124,6 +133,46 @@ class AlertsTest {
             assertThat(fired.get(30, java.util.concurrent.TimeUnit.SECONDS)).singleElement()
                     .satisfies(a -> assertThat(a.incidentId()).isNotEqualTo(id));
             assertThat(alerts.incident(id).alertCount()).isEqualTo(1); // the resolved incident was not joined
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabases.Backend.class)
+    void theCoolDownHoldsWhileTheIncidentIsOpenAndABreachAfterItIsResolvedAlertsAtOnce(TestDatabases.Backend backend) {
+        var clock = new MutableClock(Instant.ofEpochMilli(T0));
+        try (var db = Database.open(backend.newDatabaseUrl())) {
+            var alerts = new Alerts(db, clock);
+            alerts.rules().forEach(r -> alerts.setRuleEnabled(r.id(), false));
+            alerts.createRule("slow", "fraud", "latency", "critical", 3_600_000);
+            assertThat(alerts.onResults("fraud", List.of(breach(1, "fraud", "latency", T0)))).hasSize(1);
+            clock.set(Instant.ofEpochMilli(T0 + 60_000));
+            assertThat(alerts.onResults("fraud", List.of(breach(2, "fraud", "latency", T0 + 60_000)))).isEmpty();
+            long first = alerts.incidents("open", "fraud", 10).getFirst().id();
+
+            // fixed and resolved; ten minutes later it is back, within the hour's cool-down of the first alert
+            clock.set(Instant.ofEpochMilli(T0 + 120_000));
+            alerts.resolve(first, "ops");
+            clock.set(Instant.ofEpochMilli(T0 + 720_000));
+            assertThat(alerts.onResults("fraud", List.of(breach(3, "fraud", "latency", T0 + 720_000)))).singleElement()
+                    .satisfies(a -> assertThat(a.incidentId()).isNotEqualTo(first));
+            assertThat(alerts.incidents("open", "fraud", 10)).singleElement()
+                    .satisfies(i -> assertThat(i.openedAt()).isEqualTo(T0 + 720_000));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabases.Backend.class)
+    void aSpanCheckedTwiceFiresARuleOnce(TestDatabases.Backend backend) {
+        var clock = new MutableClock(Instant.ofEpochMilli(T0));
+        try (var db = Database.open(backend.newDatabaseUrl())) {
+            var alerts = alerts(db, clock); // no cool-down
+            assertThat(alerts.onResults("fraud", List.of(breach(1, "fraud", "latency", T0)))).hasSize(1);
+            // the same span's run stored again (retried after a failure, or run by hand beside the scheduler)
+            clock.set(Instant.ofEpochMilli(T0 + 5_000));
+            assertThat(alerts.onResults("fraud", List.of(breach(2, "fraud", "latency", T0)))).isEmpty();
+            // the next span alerts
+            assertThat(alerts.onResults("fraud", List.of(breach(3, "fraud", "latency", T0 + 60_000)))).singleElement()
+                    .satisfies(a -> assertThat(a.resultId()).isEqualTo(3));
         }
     }
 

@@ -124,7 +124,7 @@ class MonitorServiceTest {
             var baselines = baseline(db, clock, random);
             var monitors = new MonitorService(db, clock, deployments, store, baselines, new Feedback(db, clock), () -> { });
             var alerts = new Alerts(db, clock);
-            monitors.addListener(alerts::onResults);
+            monitors.addListener((deployment, results, again) -> alerts.onResults(deployment, results));
             var webhooks = new Webhooks(db, clock, Duration.ofSeconds(10));
             var hook = webhooks.create("http://127.0.0.1:" + receiver.getAddress().getPort() + "/", null);
 
@@ -151,7 +151,10 @@ class MonitorServiceTest {
             monitors.runChecks("d", M0, M0 + 60_000);
             assertThat(alerts.alerts(null, 0, 100)).extracting(Alerts.Alert::check).containsExactly("feature_drift");
             clock.advanceSeconds(3601);
-            monitors.runChecks("d", M0 + 60_000, M0 + 120_000);
+            var later = WindowData.empty(1000, 63);
+            later.add("ok", 1_000_000, rows(random, 500, 1.0), FeatureBatch.empty(500));
+            store.flush("d", 1, M0 + 63 * 60_000L, later, List.of(), clock.millis());
+            monitors.runChecks("d", M0 + 63 * 60_000L, M0 + 64 * 60_000L); // a current span (it ended 7 s ago)
             var fired = alerts.alerts(null, 0, 100);
             assertThat(fired).hasSize(2);
             assertThat(fired).extracting(Alerts.Alert::incidentId).containsOnly(fired.getFirst().incidentId());
@@ -172,7 +175,7 @@ class MonitorServiceTest {
                 assertThat(Webhooks.verify(hook.secret(), r[0], r[1])).isTrue();
                 assertThat(Json.mapper().readTree(r[1]).path("check").asText()).isEqualTo("feature_drift");
             }
-            assertThat(webhooks.deliveries(hook.webhook().id())).extracting(Webhooks.Delivery::status)
+            assertThat(webhooks.deliveries(hook.webhook().id(), null, 100)).extracting(Webhooks.Delivery::status)
                     .containsOnly("delivered");
 
             var acked = alerts.acknowledge(incident.id(), "ann");
@@ -191,12 +194,14 @@ class MonitorServiceTest {
             assertThat(store.list("d", Granularity.MINUTE, M0, M0 + span)).isEmpty();
             assertThat(store.list("d", Granularity.HOUR, M0, M0 + span)).isNotEmpty();
             assertThat(monitors.results("d", null, M0, M0 + span, 100)).hasSize(all.size() + 12);
+            assertThat(webhooks.deliveries(hook.webhook().id(), null, 100)).hasSize(2);
             assertThat(monitors.prune(MonitorService.Retention.defaults())).isZero();
             clock.advanceSeconds(91L * 24 * 3600);
             assertThat(monitors.prune(MonitorService.Retention.defaults())).isPositive();
             assertThat(store.list("d", Granularity.HOUR, M0, M0 + span)).isEmpty();
             assertThat(store.list("d", Granularity.DAY, Granularity.DAY.floor(M0), M0 + span)).isNotEmpty();
             assertThat(monitors.results("d", null, M0, M0 + span, 100)).isEmpty();
+            assertThat(webhooks.deliveries(hook.webhook().id(), null, 100)).isEmpty(); // delivered long ago
             assertThat(alerts.incident(incident.id()).status()).isEqualTo("resolved");
         } finally {
             receiver.stop(0);
@@ -341,14 +346,14 @@ class MonitorServiceTest {
             monitors.updateSettings("d", Json.mapper().createObjectNode().put("enabled", false)); // no scheduled runs
             var alerts = new Alerts(db, clock);
             var databaseDown = new java.util.concurrent.atomic.AtomicBoolean(true);
-            monitors.addListener((deployment, results) -> {
+            monitors.addListener((deployment, results, again) -> {
                 if (databaseDown.getAndSet(false)) {
                     throw new IllegalStateException("the database is down"); // as alerts.onResults would fail
                 }
                 alerts.onResults(deployment, results);
             });
             var heard = new java.util.concurrent.atomic.AtomicInteger();
-            monitors.addListener((deployment, results) -> heard.incrementAndGet());
+            monitors.addListener((deployment, results, again) -> heard.incrementAndGet());
 
             var results = monitors.runChecks("d", M0, M0 + 60_000);
             assertThat(results).extracting(r -> r.result().status()).contains(CheckResult.Status.BREACH);
@@ -382,6 +387,45 @@ class MonitorServiceTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(TestDatabases.Backend.class)
+    void aManualRunOverASpanLongPastIsStoredButAlertsNoOne(TestDatabases.Backend backend) {
+        var clock = new MutableClock(Instant.ofEpochMilli(M0 + 2 * 3_600_000L));
+        try (var db = Database.open(backend.newDatabaseUrl())) {
+            var deployments = deployments(db, clock, "d");
+            var store = new WindowStore(db);
+            var random = new Random(6);
+            var baselines = baseline(db, clock, random);
+            for (long start : new long[] {M0, M0 + 2 * 3_600_000L - 60_000}) {
+                var w = WindowData.empty(1000, 0);
+                w.add("ok", 1_000_000, rows(random, 500, 1.0), FeatureBatch.empty(500)); // drifted
+                store.flush("d", 1, start, w, List.of(), clock.millis());
+            }
+            var monitors = new MonitorService(db, clock, deployments, store, baselines, new Feedback(db, clock), () -> { });
+            var alerts = new Alerts(db, clock);
+            var heard = new java.util.concurrent.atomic.AtomicInteger();
+            monitors.addListener((deployment, results, again) -> {
+                heard.incrementAndGet();
+                alerts.onResults(deployment, results);
+            });
+
+            // two hours ago: checked, stored and answered, but not announced, now or later
+            var old = monitors.runChecks("d", M0, M0 + 60_000);
+            assertThat(old).extracting(r -> r.result().status()).contains(CheckResult.Status.BREACH);
+            assertThat(monitors.results("d", "feature_drift", M0, M0 + 60_000, 10)).hasSize(1);
+            clock.advanceSeconds(61);
+            monitors.announceLeftovers();
+            assertThat(heard.get()).isZero();
+            assertThat(alerts.alerts("d", 0, 10)).isEmpty();
+
+            // the last minute: announced, and it alerts
+            long now = clock.millis();
+            monitors.runChecks("d", now - 121_000, now - 61_000);
+            assertThat(heard.get()).isEqualTo(1);
+            assertThat(alerts.alerts("d", 0, 10)).extracting(Alerts.Alert::check).contains("feature_drift");
+        }
+    }
+
     @Test
     void everySchedulerPassTellsWhichDeploymentsExist() {
         var clock = new MutableClock(Instant.ofEpochMilli(M0));
@@ -399,6 +443,14 @@ class MonitorServiceTest {
             // each list says when it was read: in order, and not before this test asked for it
             assertThat(seen.get(0).listedAt() - before).isNotNegative();
             assertThat(seen.get(1).listedAt() - seen.get(0).listedAt()).isPositive();
+
+            // a deployment whose monitoring is switched off is not listed (its gauges go), and is again once it is on
+            monitors.updateSettings("e", Json.mapper().createObjectNode().put("enabled", false));
+            monitors.runDue();
+            monitors.updateSettings("e", Json.mapper().createObjectNode().put("enabled", true));
+            monitors.runDue();
+            assertThat(seen.subList(2, 4)).extracting(MonitorService.DeploymentList::names)
+                    .containsExactly(Set.of(), Set.of("e"));
         }
     }
 

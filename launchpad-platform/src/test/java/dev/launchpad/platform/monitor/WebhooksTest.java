@@ -94,9 +94,9 @@ class WebhooksTest {
             assertThat(attempted.get(30, TimeUnit.SECONDS)).isEqualTo(2); // the stalled one timed out in the end
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isBetween(Duration.ofSeconds(5), Duration.ofSeconds(20));
 
-            assertThat(webhooks.deliveries(fine.id())).singleElement()
+            assertThat(webhooks.deliveries(fine.id(), null, 100)).singleElement()
                     .satisfies(d -> assertThat(d.status()).as(String.valueOf(d.lastError())).isEqualTo("delivered"));
-            assertThat(webhooks.deliveries(slow.id())).singleElement().satisfies(d -> {
+            assertThat(webhooks.deliveries(slow.id(), null, 100)).singleElement().satisfies(d -> {
                 assertThat(d.status()).isEqualTo("pending");
                 assertThat(d.attempts()).isEqualTo(1);
                 assertThat(d.lastError()).contains("no complete answer within 5000 ms");
@@ -130,14 +130,14 @@ class WebhooksTest {
             // every attempt fails; each next one is made as soon as it is due
             for (int i = 1; i <= Webhooks.MAX_ATTEMPTS; i++) {
                 assertThat(webhooks.deliverDue()).as("attempt " + i).isEqualTo(1);
-                var d = webhooks.deliveries(hook.id()).getFirst();
+                var d = webhooks.deliveries(hook.id(), null, 100).getFirst();
                 assertThat(d.attempts()).isEqualTo(i);
                 assertThat(d.nextAttemptAt() - clock.millis()).isLessThanOrEqualTo(3_600_000); // waits up to an hour
                 if (i < Webhooks.MAX_ATTEMPTS) {
                     clock.set(Instant.ofEpochMilli(d.nextAttemptAt()));
                 }
             }
-            var failed = webhooks.deliveries(hook.id()).getFirst();
+            var failed = webhooks.deliveries(hook.id(), null, 100).getFirst();
             assertThat(failed.status()).isEqualTo("failed");
             assertThat(failed.lastError()).isEqualTo("HTTP 503");
             assertThat(Duration.ofMillis(clock.millis() - T0)).isBetween(Duration.ofHours(24), Duration.ofHours(26));
@@ -153,7 +153,7 @@ class WebhooksTest {
             assertThatThrownBy(() -> webhooks.redeliver(hook.id(), failed.id())).isInstanceOf(LaunchpadException.class)
                     .hasMessageContaining("still pending");
             assertThat(webhooks.deliverDue()).isEqualTo(1);
-            assertThat(webhooks.deliveries(hook.id())).singleElement().satisfies(d -> {
+            assertThat(webhooks.deliveries(hook.id(), null, 100)).singleElement().satisfies(d -> {
                 assertThat(d.status()).isEqualTo("delivered");
                 assertThat(d.attempts()).isEqualTo(1);
             });
@@ -162,7 +162,7 @@ class WebhooksTest {
             var other = webhooks.create(url(receiver), null).webhook();
             assertThatThrownBy(() -> webhooks.redeliver(other.id(), failed.id())).isInstanceOf(LaunchpadException.class)
                     .hasMessageContaining("has no delivery");
-            assertThatThrownBy(() -> webhooks.deliveries(other.id() + 100)).isInstanceOf(LaunchpadException.class)
+            assertThatThrownBy(() -> webhooks.deliveries(other.id() + 100, null, 100)).isInstanceOf(LaunchpadException.class)
                     .hasMessageContaining("No webhook");
         } finally {
             receiver.stop(0);
@@ -182,16 +182,37 @@ class WebhooksTest {
             var webhooks = new Webhooks(db, clock, Duration.ofSeconds(2));
             var hook = webhooks.create("http://127.0.0.1:" + port + "/", null).webhook();
             for (int i = 0; i < 3; i++) {
-                fire(alerts, T0);
+                fire(alerts, T0 - (2 - i) * 60_000L); // three spans' alerts
             }
             assertThat(webhooks.deliverDue()).isEqualTo(1); // the first fails to connect; the others wait for it
             assertThat(webhooks.deliverDue()).isZero();
             clock.advanceSeconds(2);
             assertThat(webhooks.deliverDue()).isEqualTo(1);
-            assertThat(webhooks.deliveries(hook.id())).extracting(Webhooks.Delivery::attempts).containsExactly(2, 0, 0);
-            assertThat(webhooks.deliveries(hook.id())).extracting(Webhooks.Delivery::nextAttemptAt)
+            var deliveries = webhooks.deliveries(hook.id(), null, 100); // newest first
+            assertThat(deliveries).extracting(Webhooks.Delivery::attempts).containsExactly(0, 0, 2);
+            assertThat(deliveries).extracting(Webhooks.Delivery::nextAttemptAt)
                     .containsOnly(T0 + 6_000); // its second failure: 4 s more, for all three
-            assertThat(webhooks.deliveries(hook.id()).getFirst().lastError()).contains("ConnectException");
+            assertThat(deliveries.getLast().lastError()).contains("ConnectException");
+            assertThat(webhooks.deliveries(hook.id(), deliveries.get(1).id(), 100)).singleElement()
+                    .satisfies(d -> assertThat(d.id()).isEqualTo(deliveries.getLast().id()));
+
+            // down for longer than the retries last: the waiting ones, never tried, are given up with the first
+            clock.set(Instant.ofEpochMilli(T0 + Webhooks.GIVE_UP_AFTER.toMillis()));
+            assertThat(webhooks.deliverDue()).isEqualTo(1);
+            assertThat(webhooks.deliveries(hook.id(), null, 100)).allSatisfy(d -> {
+                assertThat(d.status()).isEqualTo("failed");
+                assertThat(d.lastError()).isNotBlank();
+            }).extracting(Webhooks.Delivery::attempts).containsExactly(0, 0, 3);
+            assertThat(webhooks.deliverDue()).isZero();
+
+            // a redelivery gets its time afresh
+            var again = webhooks.redeliver(hook.id(), deliveries.getFirst().id());
+            assertThat(webhooks.deliverDue()).isEqualTo(1);
+            assertThat(webhooks.deliveries(hook.id(), null, 1)).singleElement().satisfies(d -> {
+                assertThat(d.id()).isEqualTo(again.id());
+                assertThat(d.status()).isEqualTo("pending");
+                assertThat(d.attempts()).isEqualTo(1);
+            });
         }
     }
 }

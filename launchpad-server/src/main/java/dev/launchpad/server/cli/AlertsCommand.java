@@ -29,7 +29,7 @@ public final class AlertsCommand implements Runnable {
         @Option(names = "--deployment", description = "Only this deployment's alerts.")
         String deployment;
 
-        @Option(names = "--limit", defaultValue = "50", description = "At most this many (default 50).")
+        @Option(names = "--limit", defaultValue = "50", description = "The newest, at most this many, up to 100 (default 50).")
         int limit;
 
         @Option(names = "--server", description = "Launchpad server URL.")

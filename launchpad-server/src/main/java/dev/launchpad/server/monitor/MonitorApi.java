@@ -202,24 +202,15 @@ public final class MonitorApi {
             var node = Json.mapper().createObjectNode();
             var list = node.putArray("alerts");
             long since = ctx.queryParam("since") == null ? 0 : time(ctx.queryParam("since"), "since");
-            Long afterId = null;
-            if (ctx.queryParam("after_id") != null) {
-                try {
-                    afterId = Long.parseLong(ctx.queryParam("after_id"));
-                } catch (NumberFormatException e) {
-                    throw LaunchpadException.invalid("'after_id' must be an alert id, got '" + ctx.queryParam("after_id")
-                            + "'.");
-                }
-            }
-            alerts.alerts(ctx.queryParam("deployment"), since, afterId, limit(ctx, 100))
-                    .forEach(a -> list.add(alertJson(a)));
+            alerts.alerts(ctx.queryParam("deployment"), since, idParam(ctx, "after_id", "an alert id"),
+                    idParam(ctx, "before_id", "an alert id"), limit(ctx, 100)).forEach(a -> list.add(alertJson(a)));
             return node;
         }));
         r.add(route(HandlerType.GET, "/api/v1/incidents", ctx -> {
             var node = Json.mapper().createObjectNode();
             var list = node.putArray("incidents");
-            alerts.incidents(ctx.queryParam("status"), ctx.queryParam("deployment"), limit(ctx, 100))
-                    .forEach(i -> list.add(incidentJson(i)));
+            alerts.incidents(ctx.queryParam("status"), ctx.queryParam("deployment"),
+                    idParam(ctx, "before_id", "an incident id"), limit(ctx, 100)).forEach(i -> list.add(incidentJson(i)));
             return node;
         }));
         r.add(route(HandlerType.GET, "/api/v1/incidents/{id}", ctx -> incidentJson(alerts.incident(id(ctx)))));
@@ -247,7 +238,8 @@ public final class MonitorApi {
         r.add(route(HandlerType.GET, "/api/v1/webhooks/{id}/deliveries", ctx -> {
             var node = Json.mapper().createObjectNode();
             var list = node.putArray("deliveries");
-            webhooks.deliveries(id(ctx)).forEach(d -> list.add(deliveryJson(d)));
+            webhooks.deliveries(id(ctx), idParam(ctx, "before_id", "a delivery id"), limit(ctx, 1000))
+                    .forEach(d -> list.add(deliveryJson(d)));
             return node;
         }));
         r.add(route(HandlerType.POST, "/api/v1/webhooks/{id}/deliveries/{delivery}/redeliver",
@@ -724,6 +716,19 @@ public final class MonitorApi {
             return Long.parseLong(ctx.pathParam(param));
         } catch (NumberFormatException e) {
             throw LaunchpadException.notFound("No such id '" + ctx.pathParam(param) + "'.");
+        }
+    }
+
+    /** An optional id query parameter ({@code what} says what it names, for the error). */
+    private static Long idParam(Context ctx, String name, String what) {
+        var value = ctx.queryParam(name);
+        if (value == null) {
+            return null;
+        }
+        try {
+            return Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            throw LaunchpadException.invalid("'" + name + "' must be " + what + ", got '" + value + "'.");
         }
     }
 

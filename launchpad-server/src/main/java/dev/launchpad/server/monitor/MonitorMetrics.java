@@ -24,7 +24,10 @@ import java.util.concurrent.atomic.AtomicReference;
  * <p>A deployment's series say what the run over its newest span said (a run over an older span, such as one
  * asked for through the API, leaves them alone): one that run did not report (a feature the model no longer
  * has, a data-quality issue that is gone, an estimate replaced by live accuracy) is removed, except that the
- * series of a check that had no data this time read NaN; a deleted deployment's series are removed.
+ * series of a check that had no data this time read NaN. Breached results announced again (a listener had failed on
+ * them) are only part of a run, and change nothing here. The series of a deployment that was deleted, or whose
+ * monitoring was switched off, are removed. {@code launchpad_monitor_last_span_end_seconds} says when the span the
+ * series describe ended, so that a replica's series that another replica's runs have taken over from show as stale.
  */
 final class MonitorMetrics {
     private final MeterRegistry registry;
@@ -73,8 +76,15 @@ final class MonitorMetrics {
         }).value().set(value);
     }
 
+    /** Hears a run's results; results announced again are only the breached part of a run, and are passed over. */
+    void heard(String deployment, List<MonitorService.StoredResult> results, boolean again) {
+        if (!again) {
+            update(deployment, results);
+        }
+    }
+
     /**
-     * Removes the series of deployments that no longer exist: those the list lacks, unless a run of theirs was
+     * Removes the series of deployments that no longer exist or are no longer monitored: those the list lacks, unless a run of theirs was
      * recorded after the list was read (a deployment created since then; if it has been deleted too, the next list
      * removes it).
      */
@@ -112,6 +122,9 @@ final class MonitorMetrics {
         var reported = new HashSet<String>();
         var noData = new HashSet<String>();
         Tags byDeployment = Tags.of("deployment", deployment);
+        set(reported, deployment, "", "launchpad_monitor_last_span_end_seconds",
+                "End of the latest checked span (unix seconds) that this replica's series describe", byDeployment,
+                spanEnd / 1000.0);
         for (var stored : results) {
             var r = stored.result();
             if (r.status() == CheckResult.Status.NO_DATA) {
@@ -128,6 +141,10 @@ final class MonitorMetrics {
                     set(reported, deployment, r.check(), "launchpad_monitor_drift_score",
                             "Latest drift score (p-value or distance, see method) per feature", tags,
                             f.path("score").isNumber() ? f.path("score").asDouble() : Double.NaN);
+                    set(reported, deployment, r.check(), "launchpad_monitor_drift_threshold",
+                            "The threshold the drift score was compared with (drift below it for p-values, above it for"
+                                    + " distances)", tags,
+                            f.path("threshold").isNumber() ? f.path("threshold").asDouble() : Double.NaN);
                     set(reported, deployment, r.check(), "launchpad_monitor_drift_detected",
                             "1 when the feature drifted in the latest check", tags, f.path("drift").asBoolean() ? 1 : 0);
                 });

@@ -64,8 +64,8 @@ public final class Monitoring implements AutoCloseable {
         var alerts = new Alerts(database, clock);
         var webhooks = new dev.launchpad.platform.monitor.Webhooks(database, clock, Duration.ofSeconds(2));
         var metrics = new MonitorMetrics(meters, ingestor);
-        monitors.addListener(alerts::onResults);
-        monitors.addListener(metrics::update);
+        monitors.addListener((deployment, results, again) -> alerts.onResults(deployment, results));
+        monitors.addListener(metrics::heard);
         monitors.addDeploymentsListener(metrics::retain);
         var servingMonitor = new ServingMonitor(ingestor, clock);
         if (!"off".equals(System.getProperty(LOGGING_PROPERTY))) {

@@ -34,7 +34,7 @@ class MonitorMetricsTest {
     }
 
     private static Map<String, Object> drift(String feature, double score, boolean drifted) {
-        return Map.of("feature", feature, "method", "ks", "score", score, "drift", drifted);
+        return Map.of("feature", feature, "method", "ks", "score", score, "threshold", 0.05, "drift", drifted);
     }
 
     /** A result of the span that ends at minute {@code minute}. */
@@ -160,6 +160,35 @@ class MonitorMetricsTest {
             metrics.retain(new MonitorService.DeploymentList(Set.of("d"), System.nanoTime()));
             assertThat(gauge(registry, "launchpad_monitor_latency_p99_ms", "deployment", "f")).isNull();
             assertThat(gauge(registry, "launchpad_monitor_latency_p99_ms", "deployment", "d")).isEqualTo(4.0);
+        }
+    }
+
+    @Test
+    void breachedResultsHeardAgainLeaveTheRunsOtherSeriesAlone() {
+        var registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        try (var db = Database.open(TestDatabases.newSqliteUrl());
+             var ingestor = new PredictionIngestor(new WindowStore(db), Clock.systemUTC(),
+                     PredictionIngestor.Config.defaults())) {
+            var metrics = new MonitorMetrics(registry, ingestor);
+            var breach = result(2, "d", "feature_drift", CheckResult.Status.BREACH, 1.0, features(drift("x", 0.001, true)));
+            metrics.heard("d", List.of(breach,
+                    result(2, "d", "latency", CheckResult.Status.OK, 12.0, Json.mapper().createObjectNode()),
+                    result(2, "d", "error_rate", CheckResult.Status.OK, 0.0, Json.mapper().createObjectNode())), false);
+            assertThat(gauge(registry, "launchpad_monitor_last_span_end_seconds", "deployment", "d"))
+                    .isEqualTo(2 * MINUTE / 1000.0);
+            assertThat(gauge(registry, "launchpad_monitor_drift_threshold", "feature", "x")).isEqualTo(0.05);
+            assertThat(registry.scrape()).contains("launchpad_monitor_payload_log_failures_total",
+                    "launchpad_monitor_observations_dropped_total");
+
+            // the alert listener had failed on the breach: it is announced again, alone, a minute later
+            metrics.heard("d", List.of(breach), true);
+            assertThat(gauge(registry, "launchpad_monitor_latency_p99_ms", "deployment", "d")).isEqualTo(12.0);
+            assertThat(gauge(registry, "launchpad_monitor_check_breached", "check", "error_rate")).isEqualTo(0.0);
+            assertThat(gauge(registry, "launchpad_monitor_drift_detected", "feature", "x")).isEqualTo(1.0);
+
+            // monitoring switched off: the next scheduler pass lists d no more, and its series go
+            metrics.retain(new MonitorService.DeploymentList(Set.of(), System.nanoTime()));
+            assertThat(registry.scrape()).doesNotContain("deployment=\"d\"");
         }
     }
 }

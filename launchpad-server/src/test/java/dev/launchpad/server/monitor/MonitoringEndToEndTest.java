@@ -321,6 +321,13 @@ class MonitoringEndToEndTest {
                 .isEqualTo(deliveries.get(0).path("alert_id").asLong());
         assertThat(Webhooks.verify(SECRET, received.getLast()[0], received.getLast()[1])).isTrue();
         assertThat(send("GET", "/api/v1/webhooks/999999/deliveries", null, null).statusCode()).isEqualTo(404);
+        // newest first, a page at a time
+        var newest = json("GET", hookPath + "/deliveries?limit=1", null).path("deliveries");
+        assertThat(newest).hasSize(1);
+        var older = json("GET", hookPath + "/deliveries?before_id=" + newest.get(0).path("id").asLong(), null)
+                .path("deliveries");
+        assertThat(older).hasSize(expected - 1)
+                .allSatisfy(d -> assertThat(d.path("id").asLong()).isLessThan(newest.get(0).path("id").asLong()));
 
         // incidents: open → acknowledged → resolved, with timestamps
         var incidents = json("GET", "/api/v1/incidents?status=open", null).path("incidents");
@@ -513,6 +520,12 @@ class MonitoringEndToEndTest {
         var cursor = send("GET", "/api/v1/alerts?after_id=last", null, null);
         assertThat(cursor.statusCode()).as(cursor.body()).isEqualTo(400);
         assertThat(cursor.body()).contains("'after_id' must be an alert id");
+        var both = send("GET", "/api/v1/alerts?after_id=1&before_id=9", null, null);
+        assertThat(both.statusCode()).as(both.body()).isEqualTo(400);
+        assertThat(both.body()).contains("not both");
+        var page = send("GET", "/api/v1/incidents?before_id=x", null, null);
+        assertThat(page.statusCode()).as(page.body()).isEqualTo(400);
+        assertThat(page.body()).contains("'before_id' must be an incident id");
     }
 
     @Test
