@@ -138,10 +138,8 @@ public final class MonitorChecks {
         var results = drift(baseline, profile, sample, names, settings);
         var drifted = results.stream().filter(r -> r.drift().drifted()).map(r -> r.drift().column()).toList();
         double share = results.isEmpty() ? 0 : (double) drifted.size() / results.size();
-        // features: Evidently's dataset drift, a share of drifted features, not any one of them (with 30 features
-        // tested at 5 % each, one would drift by chance in most windows); outputs are few and each matters: any
         boolean anyCounts = check.equals("prediction_drift");
-        boolean datasetDrift = !drifted.isEmpty() && (anyCounts || share >= settings.driftShare());
+        boolean datasetDrift = anyCounts ? !drifted.isEmpty() : datasetDrift(results, settings);
         details.put("dataset_drift", datasetDrift);
         if (!anyCounts) {
             details.put("drift_share", settings.driftShare());
@@ -150,6 +148,16 @@ public final class MonitorChecks {
         details.set("features", table(results));
         return new CheckResult(check, datasetDrift ? CheckResult.Status.BREACH : CheckResult.Status.OK, share,
                 anyCounts ? null : settings.driftShare(), drifted, details);
+    }
+
+    /**
+     * Whether input features' drift is the dataset's (Evidently's dataset drift): at least {@code drift_share} of
+     * them drifted, and at least one — a share of drifted features, not any one of them, as with 30 features tested
+     * at 5 % each one would drift by chance in most windows. (Outputs are few and each matters: any one counts.)
+     */
+    public static boolean datasetDrift(List<FeatureDrift> features, MonitorSettings settings) {
+        long drifted = features.stream().filter(f -> f.drift().drifted()).count();
+        return drifted > 0 && (double) drifted / features.size() >= settings.driftShare();
     }
 
     /** The per-feature table: feature, type, method, statistic, score, score_kind, threshold, drift. */

@@ -155,6 +155,11 @@ public final class MonitorService implements AutoCloseable {
 
     // ------------------------------------------------------------------ checks
 
+    /** Writes what this replica has logged and not yet flushed, so that a read of the stored windows sees it. */
+    public void flushLocal() {
+        beforeChecks.run();
+    }
+
     /**
      * Runs every check of {@code deployment} over [from, to) now and stores the results; announces them (to the
      * alert rules and gauges) when the span is current: it ended within the {@link #CATCH_UP} period, or within its

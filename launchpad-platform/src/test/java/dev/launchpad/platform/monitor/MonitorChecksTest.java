@@ -76,6 +76,21 @@ class MonitorChecksTest {
     }
 
     @Test
+    void aDriftShareOfZeroStillNeedsADriftedFeature() {
+        var random = new Random(13);
+        var anyShare = MonitorSettings.defaults().with(com.fasterxml.jackson.databind.node.JsonNodeFactory.instance
+                .objectNode().put("drift_share", 0.0));
+        var span = span(random);
+        var baseline = baseline(random);
+        var features = check(MonitorChecks.all(span, baseline, null, anyShare), "feature_drift");
+        assertThat(features.features()).isEmpty(); // neither x nor country drifted
+        assertThat(features.status()).isEqualTo(CheckResult.Status.OK);
+        assertThat(features.details().path("dataset_drift").asBoolean()).isFalse();
+        var rows = MonitorChecks.drift(baseline, span.inputs(), span.inputSample(), List.of("x", "country"), anyShare);
+        assertThat(MonitorChecks.datasetDrift(rows, anyShare)).as("the drift report's verdict").isFalse();
+    }
+
+    @Test
     void aConfiguredMethodThatDoesNotFitAFeatureGivesWayToTheAutomaticChoice() {
         var random = new Random(12);
         var settings = settings(Map.of("country", DriftMethod.KS, "x", DriftMethod.WASSERSTEIN), null);

@@ -85,7 +85,8 @@ final class DriftReport {
             return;
         }
         h.append("<h2>").append(title).append("</h2><table><tr><th>feature</th><th>type</th><th>method</th>"
-                + "<th>statistic</th><th>score</th><th>threshold</th><th>drift</th><th>reference n</th><th>current n</th></tr>");
+                + "<th>statistic</th><th>score</th><th>threshold</th><th>drift</th><th>reference n</th><th>current n</th>"
+                + "<th>note</th></tr>");
         for (var r : rows) {
             boolean drift = r.path("drift").asBoolean();
             h.append("<tr><td>").append(esc(r.path("feature").asText())).append("</td><td>").append(esc(r.path("type").asText()))
@@ -93,9 +94,22 @@ final class DriftReport {
                     .append("</td><td>").append(num(r.path("score"))).append(" <small>").append(esc(r.path("score_kind").asText()))
                     .append("</small></td><td>").append(num(r.path("threshold"))).append("</td><td class=\"")
                     .append(drift ? "drift\">yes" : "ok\">no").append("</td><td>").append(r.path("reference_count").asLong())
-                    .append("</td><td>").append(r.path("current_count").asLong()).append("</td></tr>");
+                    .append("</td><td>").append(r.path("current_count").asLong()).append("</td><td><small>")
+                    .append(esc(note(r))).append("</small></td></tr>");
         }
         h.append("</table>");
+    }
+
+    /** Why the row's method is not the configured one, or that it was computed from sketches. */
+    private static String note(JsonNode row) {
+        var parts = new ArrayList<String>();
+        if (row.hasNonNull("method_note")) {
+            parts.add(row.path("method_note").asText());
+        }
+        if (row.path("from_sketches").asBoolean()) {
+            parts.add("from the profiles' sketches (the baseline has no sample)");
+        }
+        return String.join("; ", parts);
     }
 
     private static String num(JsonNode n) {
@@ -241,12 +255,22 @@ final class DriftReport {
             s.append("<text x=\"").append(w).append("\" y=\"148\" font-size=\"11\" text-anchor=\"end\">")
                     .append(esc(labels.get(1))).append("</text>");
         } else {
+            // as much of each label as its slot holds (about 6 px a character); the whole label shows on hover
+            int fits = Math.max(1, (int) (slot / 6.5));
             for (int i = 0; i < labels.size(); i++) {
-                s.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"148\" font-size=\"10\">%s</text>", i * slot,
-                        esc(labels.get(i).length() > 8 ? labels.get(i).substring(0, 8) : labels.get(i))));
+                s.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"148\" font-size=\"10\"><title>%s</title>%s</text>",
+                        i * slot, esc(labels.get(i)), esc(shortened(labels.get(i), fits))));
             }
         }
         return s.append("</svg>").toString();
+    }
+
+    /** The first {@code n} characters of {@code label} (whole code points), ending in … when that is not all. */
+    static String shortened(String label, int n) {
+        if (label.codePointCount(0, label.length()) <= n) {
+            return label;
+        }
+        return n == 1 ? "…" : label.substring(0, label.offsetByCodePoints(0, n - 1)) + "…";
     }
 
     static String esc(String s) {

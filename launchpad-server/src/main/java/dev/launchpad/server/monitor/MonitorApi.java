@@ -15,6 +15,7 @@ import dev.launchpad.platform.monitor.Feedback;
 import dev.launchpad.platform.monitor.Granularity;
 import dev.launchpad.platform.monitor.MonitorChecks;
 import dev.launchpad.platform.monitor.MonitorService;
+import dev.launchpad.platform.monitor.WindowData;
 import dev.launchpad.platform.monitor.WindowStore;
 import dev.launchpad.platform.monitor.Webhooks;
 import dev.launchpad.platform.registry.RegistryService;
@@ -509,6 +510,7 @@ public final class MonitorApi {
             throw LaunchpadException.invalid("The span holds " + windowCount + " " + g.id() + " windows; at most "
                     + MAX_PERFORMANCE_WINDOWS + " — choose a coarser granularity or a shorter span.");
         }
+        monitors.flushLocal(); // this replica's current minute's predictions too
         var node = Json.mapper().createObjectNode();
         node.put("deployment", d.name()).put("from", span[0]).put("to", span[1]).put("granularity", g.id());
         var list = node.putArray("windows");
@@ -539,6 +541,7 @@ public final class MonitorApi {
         var d = deployment(ctx);
         var span = span(ctx, 3_600_000L);
         var g = ctx.queryParam("granularity") == null ? Granularity.MINUTE : Granularity.of(ctx.queryParam("granularity"));
+        monitors.flushLocal(); // this replica's current minute too
         var node = Json.mapper().createObjectNode();
         var list = node.putArray("windows");
         for (var w : windows.counts(d.name(), g, span[0], span[1])) {
@@ -555,6 +558,7 @@ public final class MonitorApi {
         var d = deployment(ctx);
         var span = span(ctx, 3_600_000L);
         var settings = monitors.settings(d.name());
+        monitors.flushLocal(); // the span may include this replica's current minute, as a check run's does
         var version = windows.latestVersion(d.name(), span[0], span[1]);
         var node = Json.mapper().createObjectNode();
         node.put("deployment", d.name()).put("model", d.modelName()).put("from", span[0]).put("to", span[1]);
@@ -575,9 +579,16 @@ public final class MonitorApi {
                     : "The model version has no baseline; set one with launchpad monitor baseline.");
         }
         long drifted = features.stream().filter(f -> f.drift().drifted()).count();
+        long rows = current.map(WindowData::rows).orElse(0L);
         node.put("drifted_features", drifted);
         node.put("share_of_drifted_features", features.isEmpty() ? 0 : (double) drifted / features.size());
-        node.put("dataset_drift", !features.isEmpty() && (double) drifted / features.size() >= settings.driftShare());
+        node.put("drift_share", settings.driftShare());
+        // the scheduled check's verdict on the same span: none below min_rows, where the check reports no_data
+        node.put("dataset_drift", rows >= settings.minRows() && MonitorChecks.datasetDrift(features, settings));
+        if (current.isPresent() && rows < settings.minRows()) {
+            node.put("message", "Fewer than " + settings.minRows() + " rows in the span (" + rows + "): the features'"
+                    + " results are shown, but the feature_drift check reports no_data for it.");
+        }
         node.set("features", MonitorChecks.table(features));
         node.set("predictions", MonitorChecks.table(outputs));
         var format = ctx.queryParam("format");
@@ -770,16 +781,24 @@ public final class MonitorApi {
     /** Latest instant accepted in a query: the end of year 9999. */
     private static final long MAX_TIME = Instant.parse("9999-12-31T23:59:59.999Z").toEpochMilli();
 
+    /** Epoch milliseconds below this (1973-03-03) are taken for epoch seconds sent by mistake and refused. */
+    private static final long MIN_MILLIS = 100_000_000_000L;
+
     static long time(String value, String name) {
         long t;
         try {
             t = Long.parseLong(value);
+            if (t > 0 && t < MIN_MILLIS) {
+                throw LaunchpadException.invalid("'" + name + "' must be epoch milliseconds; " + value + " would be "
+                        + Instant.ofEpochMilli(t) + " — epoch seconds? Send " + value + "000.");
+            }
         } catch (NumberFormatException e) {
             try {
                 t = Instant.parse(value).toEpochMilli();
             } catch (DateTimeParseException | ArithmeticException e2) {
                 throw LaunchpadException.invalid("'" + name + "' must be epoch milliseconds or an ISO-8601 instant, got '"
-                        + value + "'.");
+                        + value + "'" + (value.contains(" ") ? " (a '+' in a query string must be sent as %2B)" : "")
+                        + ".");
             }
         }
         if (t < 0 || t > MAX_TIME) {

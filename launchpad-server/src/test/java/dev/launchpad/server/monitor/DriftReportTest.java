@@ -43,4 +43,19 @@ class DriftReportTest {
         assertThat(ordered.indexOf(">10<")).isLessThan(ordered.indexOf(">20<"));
         assertThat(ordered.indexOf(">20<")).isLessThan(ordered.indexOf(">30<"));
     }
+
+    @Test
+    void longLabelsAreShortenedToTheirSlotAndShownWholeOnHover() {
+        var labels = new String[16];
+        for (int i = 0; i < labels.length; i++) {
+            labels[i] = "category-" + (char) ('a' + i) + "-\uD83D\uDE00"; // ends in an emoji: a surrogate pair
+        }
+        var svg = DriftReport.svgOfLabels(labels, labels);
+        // the twelve most frequent, 30 px a slot: 4 characters, the last of them …
+        assertThat(svg.split("</title>cat…</text>", -1)).hasSize(13);
+        assertThat(svg).containsPattern("<title>category-[a-p]-\uD83D\uDE00</title>cat…</text>");
+        assertThat(DriftReport.shortened("ab\uD83D\uDE00", 3)).isEqualTo("ab\uD83D\uDE00");
+        assertThat(DriftReport.shortened("a\uD83D\uDE00bc", 3)).isEqualTo("a\uD83D\uDE00…");
+        assertThat(DriftReport.shortened("abc", 1)).isEqualTo("…");
+    }
 }

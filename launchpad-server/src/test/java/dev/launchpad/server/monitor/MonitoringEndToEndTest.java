@@ -229,6 +229,8 @@ class MonitoringEndToEndTest {
         assertThat(alerts).extracting(a -> a.path("check").asText()).isSubsetOf("feature_drift", "prediction_drift");
         int alertsAfterShift = alerts.size();
         var report = json("GET", "/api/v1/deployments/fraud/drift?from=" + (M0 + 60_000) + "&to=" + (M0 + 120_000), null);
+        assertThat(report.path("dataset_drift").asBoolean()).as("as the check said").isTrue();
+        assertThat(report.has("message")).isFalse();
         for (var row : report.path("features")) {
             var name = row.path("feature").asText();
             assertThat(row.path("drift").asBoolean()).as(name).isEqualTo(name.equals("X_0") || name.equals("X_1"));
@@ -523,6 +525,12 @@ class MonitoringEndToEndTest {
         var both = send("GET", "/api/v1/alerts?after_id=1&before_id=9", null, null);
         assertThat(both.statusCode()).as(both.body()).isEqualTo(400);
         assertThat(both.body()).contains("not both");
+        var seconds = send("GET", "/api/v1/deployments/fraud/drift?from=1732060800&to=1732064400", null, null);
+        assertThat(seconds.statusCode()).as(seconds.body()).isEqualTo(400);
+        assertThat(seconds.body()).contains("epoch seconds?", "1732064400000");
+        var plus = send("GET", "/api/v1/deployments/fraud/windows?from=2026-01-01T00:00:00+01:00", null, null);
+        assertThat(plus.statusCode()).as(plus.body()).isEqualTo(400);
+        assertThat(plus.body()).contains("%2B");
         var page = send("GET", "/api/v1/incidents?before_id=x", null, null);
         assertThat(page.statusCode()).as(page.body()).isEqualTo(400);
         assertThat(page.body()).contains("'before_id' must be an incident id");
