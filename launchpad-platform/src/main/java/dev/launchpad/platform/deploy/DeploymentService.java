@@ -1,6 +1,8 @@
 package dev.launchpad.platform.deploy;
 
+import dev.launchpad.core.error.ErrorCode;
 import dev.launchpad.core.error.LaunchpadException;
+import dev.launchpad.platform.registry.ModelReferences;
 import dev.launchpad.platform.registry.ModelVersion;
 import dev.launchpad.platform.registry.RegistryService;
 import dev.launchpad.platform.store.Database;
@@ -16,8 +18,11 @@ import java.util.regex.Pattern;
 /**
  * Deployments as stored records: create, read, retarget, re-tune and delete them, and resolve the
  * model version each one should serve now. Serving them is the server's job; this is the bookkeeping.
+ * As the registry's {@link ModelReferences}, deployments follow their model when it is renamed, and the
+ * model, the pinned version or the followed alias (with the version it points at) cannot be deleted from
+ * under them.
  */
-public final class DeploymentService {
+public final class DeploymentService implements ModelReferences {
     private static final Pattern NAME = Pattern.compile("^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$");
 
     private final Database db;
@@ -28,6 +33,36 @@ public final class DeploymentService {
         this.db = db;
         this.clock = clock;
         this.registry = registry;
+        registry.addReferences(this);
+    }
+
+    @Override
+    public void renamed(Handle h, String oldName, String newName) {
+        h.createUpdate("UPDATE deployments SET model_name = :new WHERE model_name = :old").bind("new", newName)
+                .bind("old", oldName).execute();
+    }
+
+    @Override
+    public void checkDeletable(Handle h, String name, Integer version, String alias) {
+        var query = h.createQuery("SELECT d.name FROM deployments d WHERE d.model_name = :m"
+                + (version != null ? " AND (d.model_version = :v OR d.model_alias IN (SELECT a.alias FROM"
+                        + " registered_model_aliases a WHERE a.name = :m AND a.version = :v))" : "")
+                + (alias != null ? " AND d.model_alias = :a" : "") + " ORDER BY d.name").bind("m", name);
+        if (version != null) {
+            query.bind("v", version.intValue());
+        }
+        if (alias != null) {
+            query.bind("a", alias);
+        }
+        var users = query.mapTo(String.class).list();
+        if (!users.isEmpty()) {
+            var what = version != null ? "Version " + version + " of model '" + name + "'"
+                    : alias != null ? "Alias '" + alias + "' of model '" + name + "'" : "Model '" + name + "'";
+            throw new LaunchpadException(ErrorCode.INVALID_STATE, what + " is served by deployment"
+                    + (users.size() == 1 ? " " : "s ") + String.join(", ", users)
+                    + "; point " + (users.size() == 1 ? "it" : "them") + " at another model or version, or delete "
+                    + (users.size() == 1 ? "it" : "them") + ", first.");
+        }
     }
 
     /** What a deployment should serve and how: exactly one of {@code version} and {@code alias}. */

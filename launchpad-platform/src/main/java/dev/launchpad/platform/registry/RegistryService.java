@@ -42,6 +42,7 @@ public final class RegistryService {
     private final Clock clock;
     private final RunService runs;
     private final PromotionGuard guard;
+    private final List<ModelReferences> references = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public RegistryService(Database db, Clock clock, RunService runs) {
         this(db, clock, runs, PromotionGuard.NONE);
@@ -53,6 +54,11 @@ public final class RegistryService {
         this.clock = clock;
         this.runs = runs;
         this.guard = guard;
+    }
+
+    /** Lets {@code referrer} follow renames and hold back deletions of what it names (see {@link ModelReferences}). */
+    public void addReferences(ModelReferences referrer) {
+        references.add(referrer);
     }
 
     // ------------------------------------------------------------------ registered models
@@ -96,6 +102,9 @@ public final class RegistryService {
             }
             h.createUpdate("UPDATE registered_models SET name = :new, last_updated_time = :now WHERE name = :name")
                     .bind("new", newName).bind("now", clock.millis()).bind("name", name).execute();
+            if (!name.equals(newName)) {
+                references.forEach(r -> r.renamed(h, name, newName));
+            }
         });
         return getRegisteredModel(newName);
     }
@@ -115,6 +124,7 @@ public final class RegistryService {
         validateName(name);
         db.writeVoid(h -> {
             requireModel(h, name);
+            references.forEach(r -> r.checkDeletable(h, name, null, null));
             h.createUpdate("DELETE FROM registered_models WHERE name = :name").bind("name", name).execute();
         });
     }
@@ -207,6 +217,7 @@ public final class RegistryService {
         validateAlias(alias);
         db.writeVoid(h -> {
             requireModel(h, name);
+            references.forEach(r -> r.checkDeletable(h, name, null, alias));
             h.createUpdate("DELETE FROM registered_model_aliases WHERE name = :name AND alias = :alias")
                     .bind("name", name).bind("alias", alias).execute();
         });
@@ -328,6 +339,7 @@ public final class RegistryService {
         int number = parseVersion(version);
         db.writeVoid(h -> {
             requireVersion(h, name, number);
+            references.forEach(r -> r.checkDeletable(h, name, number, null));
             h.createUpdate("DELETE FROM registered_model_aliases WHERE name = :name AND version = :v")
                     .bind("name", name).bind("v", number).execute();
             h.createUpdate("DELETE FROM model_versions WHERE name = :name AND version = :v")

@@ -202,9 +202,11 @@ public final class ServingRuntime implements AutoCloseable {
                     continue;
                 }
                 try {
+                    d = deployments.get(d.name()); // as stored now: its model may have been renamed since
                     var current = entry.current.get();
                     var target = deployments.resolve(d);
-                    if (!entry.removed && (current == null || current.version.version() != target.version())) {
+                    if (!entry.removed && (current == null || current.version.version() != target.version()
+                            || !current.version.name().equals(target.name()))) {
                         deploy(entry, d); // never through computeIfAbsent: a deleted deployment stays deleted
                     }
                 } catch (RuntimeException e) {

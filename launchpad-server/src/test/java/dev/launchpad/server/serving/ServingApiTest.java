@@ -450,6 +450,49 @@ class ServingApiTest {
         assertThat(get("/api/v1/deployments/fraud").path("status").path("serving_version").asText()).isEqualTo("1");
     }
 
+    @Test
+    void deploymentsFollowARenamedModelAndKeepWhatTheyServeFromBeingDeleted() throws Exception {
+        var dir = TestDirectories.create("renamed-model-");
+        register("scorer", mlpV1.write(dir.resolve("scorer1.onnx")));
+        register("scorer", mlpV2.write(dir.resolve("scorer2.onnx")));
+        post("/api/2.0/mlflow/registered-models/alias", "{\"name\":\"scorer\",\"alias\":\"champion\",\"version\":\"1\"}");
+        deploy("{\"name\":\"follows\",\"model\":\"scorer\",\"alias\":\"champion\"}");
+        deploy("{\"name\":\"pins\",\"model\":\"scorer\",\"version\":\"1\"}");
+        try {
+            post("/api/2.0/mlflow/registered-models/rename", "{\"name\":\"scorer\",\"new_name\":\"risk-scorer\"}");
+            for (var name : List.of("follows", "pins")) {
+                assertThat(get("/api/v1/deployments/" + name).path("model").asText()).isEqualTo("risk-scorer");
+            }
+            // the alias is followed under the new name: moved, it swaps the deployment to its new version
+            post("/api/2.0/mlflow/registered-models/alias",
+                    "{\"name\":\"risk-scorer\",\"alias\":\"champion\",\"version\":\"2\"}");
+            waitFor(() -> {
+                try {
+                    return get("/api/v1/deployments/follows").path("status").path("serving_version").asText().equals("2");
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            assertThat(send("POST", "/v2/models/follows/infer", oipBody(2, null), "application/json").statusCode())
+                    .isEqualTo(200);
+
+            assertError(send("DELETE", "/api/2.0/mlflow/registered-models/delete", "{\"name\":\"risk-scorer\"}",
+                    "application/json"), 400, "INVALID_STATE");
+            var version = send("DELETE", "/api/2.0/mlflow/model-versions/delete",
+                    "{\"name\":\"risk-scorer\",\"version\":\"1\"}", "application/json");
+            assertError(version, 400, "INVALID_STATE");
+            assertThat(version.body()).contains("pins").doesNotContain("follows"); // that one serves version 2 now
+            assertError(send("DELETE", "/api/2.0/mlflow/registered-models/alias?name=risk-scorer&alias=champion", null,
+                    null), 400, "INVALID_STATE");
+        } finally {
+            send("DELETE", "/api/v1/deployments/follows", null, null);
+            send("DELETE", "/api/v1/deployments/pins", null, null);
+        }
+        var deleted = send("DELETE", "/api/2.0/mlflow/registered-models/delete", "{\"name\":\"risk-scorer\"}",
+                "application/json");
+        assertThat(deleted.statusCode()).as(deleted.body()).isEqualTo(200);
+    }
+
     // ------------------------------------------------------------------ overload and metrics
 
     @Test
