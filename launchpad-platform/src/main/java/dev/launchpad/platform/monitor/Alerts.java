@@ -18,8 +18,8 @@ import java.util.Set;
  * unless that rule already fired for the deployment within its cool-down; an alert opens an incident, or
  * joins the rule's incident for the deployment that is still open or acknowledged. Incidents move
  * open → acknowledged → resolved (or open → resolved) with timestamps, so time to acknowledge and time to
- * resolve can be measured. Each alert is queued for every enabled webhook in the same transaction
- * ({@link Webhooks} delivers them).
+ * resolve can be measured. Each alert, acknowledgement and resolution is queued for every enabled webhook in the
+ * same transaction ({@link Webhooks} delivers them).
  */
 public final class Alerts {
     public static final Set<String> SEVERITIES = Set.of("info", "warning", "critical");
@@ -298,8 +298,11 @@ public final class Alerts {
     }
 
     public Incident incident(long id) {
-        return database.read(h -> h.createQuery(INCIDENTS + " WHERE i.id = :id").bind("id", id)
-                        .map((rs, ctx) -> incident(rs)).findOne())
+        return database.read(h -> incident(h, id));
+    }
+
+    private static Incident incident(Handle h, long id) {
+        return h.createQuery(INCIDENTS + " WHERE i.id = :id").bind("id", id).map((rs, ctx) -> incident(rs)).findOne()
                 .orElseThrow(() -> LaunchpadException.notFound("No incident " + id + "."));
     }
 
@@ -346,6 +349,7 @@ public final class Alerts {
             }
             h.createUpdate("UPDATE monitor_incidents SET status = 'acknowledged', acknowledged_at = :t, acknowledged_by = :b"
                     + " WHERE id = :id").bind("t", now).bind("b", by).bind("id", id).execute();
+            Webhooks.enqueue(h, incident(h, id), "incident_acknowledged", now);
         });
         return incident(id);
     }
@@ -360,6 +364,7 @@ public final class Alerts {
             }
             h.createUpdate("UPDATE monitor_incidents SET status = 'resolved', resolved_at = :t, resolved_by = :b WHERE id = :id")
                     .bind("t", now).bind("b", by).bind("id", id).execute();
+            Webhooks.enqueue(h, incident(h, id), "incident_resolved", now);
         });
         return incident(id);
     }

@@ -99,9 +99,12 @@ public final class Webhooks implements AutoCloseable {
     public record Created(Webhook webhook, String secret) {
     }
 
-    /** A delivery of one alert to one webhook. */
-    public record Delivery(long id, long webhookId, long alertId, String status, int attempts, long nextAttemptAt,
-                           String lastError, Long deliveredAt) {
+    /**
+     * A delivery of one event to one webhook: {@code alert}, or {@code incident_acknowledged} or
+     * {@code incident_resolved}, whose {@code alertId} is the incident's latest alert.
+     */
+    public record Delivery(long id, long webhookId, long alertId, String event, String status, int attempts,
+                           long nextAttemptAt, String lastError, Long deliveredAt) {
     }
 
     public Created create(String url, String secret) {
@@ -162,8 +165,8 @@ public final class Webhooks implements AutoCloseable {
 
 
     private static Delivery delivery(java.sql.ResultSet rs) throws java.sql.SQLException {
-        return new Delivery(rs.getLong("id"), rs.getLong("webhook_id"), rs.getLong("alert_id"), rs.getString("status"),
-                rs.getInt("attempts"), rs.getLong("next_attempt_at"), rs.getString("last_error"),
+        return new Delivery(rs.getLong("id"), rs.getLong("webhook_id"), rs.getLong("alert_id"), rs.getString("event"),
+                rs.getString("status"), rs.getInt("attempts"), rs.getLong("next_attempt_at"), rs.getString("last_error"),
                 Database.nullableLong(rs, "delivered_at"));
     }
 
@@ -186,7 +189,8 @@ public final class Webhooks implements AutoCloseable {
             h.createUpdate("UPDATE monitor_deliveries SET status = 'pending', attempts = 0, next_attempt_at = :t,"
                     + " delivered_at = NULL, give_up_at = :g WHERE id = :id").bind("t", now)
                     .bind("g", now + GIVE_UP_AFTER.toMillis()).bind("id", deliveryId).execute();
-            return new Delivery(current.id(), webhookId, current.alertId(), "pending", 0, now, current.lastError(), null);
+            return new Delivery(current.id(), webhookId, current.alertId(), current.event(), "pending", 0, now,
+                    current.lastError(), null);
         });
     }
 
@@ -203,10 +207,42 @@ public final class Webhooks implements AutoCloseable {
         payload.put("message", alert.message());
         payload.put("fired_at", alert.firedAt());
         payload.set("details", alert.details());
-        h.createUpdate("INSERT INTO monitor_deliveries (webhook_id, alert_id, payload, status, attempts, next_attempt_at,"
-                        + " created_at, give_up_at) SELECT id, :a, :p, 'pending', 0, :t, :t, :g FROM monitor_webhooks"
-                        + " WHERE enabled = 1")
-                .bind("a", alert.id()).bind("p", payload.toString()).bind("t", now)
+        queue(h, "alert", alert.id(), payload.toString(), now);
+    }
+
+    /**
+     * Queues an incident's acknowledgement or resolution ({@code event}: {@code incident_acknowledged} or
+     * {@code incident_resolved}) for every enabled webhook, in the caller's transaction.
+     */
+    static void enqueue(Handle h, Alerts.Incident incident, String event, long now) {
+        var payload = Json.mapper().createObjectNode();
+        payload.put("type", event);
+        payload.put("incident_id", incident.id());
+        payload.put("rule", incident.ruleName());
+        payload.put("deployment", incident.deployment());
+        payload.put("check", incident.check());
+        payload.put("severity", incident.severity());
+        payload.put("status", incident.status());
+        payload.put("summary", incident.summary());
+        payload.put("opened_at", incident.openedAt());
+        payload.put("alert_count", incident.alertCount());
+        if (incident.acknowledgedAt() != null) {
+            payload.put("acknowledged_at", incident.acknowledgedAt()).put("acknowledged_by", incident.acknowledgedBy());
+        }
+        if (incident.resolvedAt() != null) {
+            payload.put("resolved_at", incident.resolvedAt()).put("resolved_by", incident.resolvedBy())
+                    .put("time_to_resolve_ms", incident.resolvedAt() - incident.openedAt());
+        }
+        long latestAlert = h.createQuery("SELECT MAX(id) FROM monitor_alerts WHERE incident_id = :i")
+                .bind("i", incident.id()).mapTo(Long.class).one();
+        queue(h, event, latestAlert, payload.toString(), now);
+    }
+
+    private static void queue(Handle h, String event, long alertId, String payload, long now) {
+        h.createUpdate("INSERT INTO monitor_deliveries (webhook_id, alert_id, event, payload, status, attempts,"
+                        + " next_attempt_at, created_at, give_up_at) SELECT id, :a, :e, :p, 'pending', 0, :t, :t, :g"
+                        + " FROM monitor_webhooks WHERE enabled = 1")
+                .bind("a", alertId).bind("e", event).bind("p", payload).bind("t", now)
                 .bind("g", now + GIVE_UP_AFTER.toMillis()).execute();
     }
 

@@ -183,6 +183,22 @@ class MonitorServiceTest {
             assertThatThrownBy(() -> alerts.acknowledge(incident.id(), "ann")).isInstanceOf(LaunchpadException.class);
             var resolved = alerts.resolve(incident.id(), "bob");
             assertThat(resolved.resolvedAt()).isGreaterThanOrEqualTo(resolved.acknowledgedAt());
+            // the webhook hears both, signed like the alerts
+            webhooks.deliverDue();
+            assertThat(received).hasSize(4);
+            var acknowledgement = Json.mapper().readTree(received.get(2)[1]);
+            var resolution = Json.mapper().readTree(received.get(3)[1]);
+            assertThat(Webhooks.verify(hook.secret(), received.get(3)[0], received.get(3)[1])).isTrue();
+            assertThat(acknowledgement.path("type").asText()).isEqualTo("incident_acknowledged");
+            assertThat(acknowledgement.path("acknowledged_by").asText()).isEqualTo("ann");
+            assertThat(resolution.path("type").asText()).isEqualTo("incident_resolved");
+            assertThat(resolution.path("incident_id").asLong()).isEqualTo(incident.id());
+            assertThat(resolution.path("resolved_by").asText()).isEqualTo("bob");
+            assertThat(resolution.path("alert_count").asInt()).isEqualTo(2);
+            assertThat(resolution.path("time_to_resolve_ms").asLong())
+                    .isEqualTo(resolved.resolvedAt() - resolved.openedAt());
+            assertThat(webhooks.deliveries(hook.webhook().id(), null, 2)).extracting(Webhooks.Delivery::event)
+                    .containsExactly("incident_resolved", "incident_acknowledged");
             assertThat(alerts.rules()).hasSize(6);
             assertThatThrownBy(() -> alerts.createRule("feature-drift", null, "feature_drift", "warning", 0))
                     .isInstanceOf(LaunchpadException.class);
@@ -194,7 +210,7 @@ class MonitorServiceTest {
             assertThat(store.list("d", Granularity.MINUTE, M0, M0 + span)).isEmpty();
             assertThat(store.list("d", Granularity.HOUR, M0, M0 + span)).isNotEmpty();
             assertThat(monitors.results("d", null, M0, M0 + span, 100)).hasSize(all.size() + 12);
-            assertThat(webhooks.deliveries(hook.webhook().id(), null, 100)).hasSize(2);
+            assertThat(webhooks.deliveries(hook.webhook().id(), null, 100)).hasSize(4);
             assertThat(monitors.prune(MonitorService.Retention.defaults())).isZero();
             clock.advanceSeconds(91L * 24 * 3600);
             assertThat(monitors.prune(MonitorService.Retention.defaults())).isPositive();

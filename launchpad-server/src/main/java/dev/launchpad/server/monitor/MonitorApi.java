@@ -658,8 +658,8 @@ public final class MonitorApi {
     }
 
     private static ObjectNode deliveryJson(Webhooks.Delivery d) {
-        var o = Json.mapper().createObjectNode().put("id", d.id()).put("alert_id", d.alertId()).put("status", d.status())
-                .put("attempts", d.attempts()).put("next_attempt_at", d.nextAttemptAt());
+        var o = Json.mapper().createObjectNode().put("id", d.id()).put("event", d.event()).put("alert_id", d.alertId())
+                .put("status", d.status()).put("attempts", d.attempts()).put("next_attempt_at", d.nextAttemptAt());
         o.put("last_error", d.lastError());
         if (d.deliveredAt() != null) {
             o.put("delivered_at", d.deliveredAt());
