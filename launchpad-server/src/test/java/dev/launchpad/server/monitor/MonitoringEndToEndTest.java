@@ -343,6 +343,8 @@ class MonitoringEndToEndTest {
         var again = send("POST", "/api/v1/incidents/" + id + "/resolve", "{}", "application/json");
         assertThat(again.statusCode()).isEqualTo(400);
         assertThat(again.body()).contains("INVALID_STATE");
+        assertThat(json("GET", hookPath + "/deliveries?limit=2", null).path("deliveries"))
+                .extracting(d -> d.path("event").asText()).containsExactly("incident_resolved", "incident_acknowledged");
 
         // Prometheus
         var metrics = send("GET", "/metrics", null, null).body();
