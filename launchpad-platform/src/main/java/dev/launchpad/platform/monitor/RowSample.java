@@ -12,15 +12,13 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.PriorityQueue;
 import java.util.SplittableRandom;
 
 /**
  * A bounded uniform sample of rows (reservoir sampling; Li's algorithm L draws random numbers only for the rows it
  * keeps, so most rows of a busy window cost a counter) kept next to a window's sketches so that drift can be
  * tested exactly (KS, Wasserstein, chi-square...) on raw values. Samples of disjoint windows {@link #merge merge}
- * into a sample of their union by weighted sampling without replacement (Efraimidis–Spirakis A-Res, each kept row
- * weighing rows seen / rows kept). Not thread-safe.
+ * into a uniform sample of their union (a hypergeometric split of the rows between the two sides). Not thread-safe.
  */
 public final class RowSample {
     private static final int MAGIC = 0x4C50_5253; // "LPRS"
@@ -162,9 +160,20 @@ public final class RowSample {
         return numeric.get(i) == isNumeric ? i : -1;
     }
 
-    /** A sample of this sample's rows and {@code other}'s, as if drawn from both streams; neither changes. */
+    /**
+     * A sample of this sample's rows and {@code other}'s, as if drawn from both streams; neither changes. A uniform
+     * sample of k rows of the union holds a hypergeometric number of each stream's rows (k draws without replacement
+     * from seen + seen rows); that many are taken, uniformly, from each side's kept rows — exactly a uniform sample of
+     * the union when both sides are. (Weighted sampling of the kept rows, each weighing seen / kept, is not: two full
+     * samples' rows cannot all win, so the side that saw fewer rows gets more than its share, and merging minute after
+     * minute into an hour tilted it towards its last minutes.) The randomness follows this sample's seed and both
+     * sides' counts, so merging the same stored samples again gives the same rows, and successive merges into one
+     * stored sample do not repeat their draws.
+     */
     public RowSample merge(RowSample other) {
-        var out = new RowSample(Math.max(capacity, other.capacity), random.split().nextLong());
+        var rnd = new SplittableRandom(random.split().nextLong() ^ (seen * 0x9E37_79B9_7F4A_7C15L)
+                ^ Long.rotateLeft(other.seen * 0xC2B2_AE3D_27D4_EB4FL, 29));
+        var out = new RowSample(Math.max(capacity, other.capacity), rnd.nextLong());
         for (var e : index.entrySet()) {
             out.index.put(e.getKey(), out.numeric.size());
             out.numeric.add(numeric.get(e.getValue()));
@@ -176,37 +185,49 @@ public final class RowSample {
             }
         }
         out.seen = seen + other.seen;
-        record Keyed(double key, Object[] row) {
+        int k = Math.min(out.capacity, rows.size() + other.rows.size());
+        // rows of this stream among k drawn from the union, one draw at a time
+        long total = seen + other.seen;
+        long mine = seen;
+        int fromThis = 0;
+        for (int i = 0; i < k; i++) {
+            if (rnd.nextDouble() * (total - i) < mine - fromThis) {
+                fromThis++;
+            }
         }
-        var heap = new PriorityQueue<Keyed>((a, b) -> Double.compare(a.key, b.key));
-        for (var source : List.of(this, other)) {
-            if (source.rows.isEmpty()) {
-                continue;
-            }
-            double weight = (double) source.seen / source.rows.size();
-            int[] map = new int[source.numeric.size()];
-            for (var e : source.index.entrySet()) {
-                int target = out.index.get(e.getKey());
-                map[e.getValue()] = out.numeric.get(target) == source.numeric.get(e.getValue()) ? target : -1;
-            }
-            for (var row : source.rows) {
-                double key = Math.log(1.0 - random.nextDouble()) / weight; // log(u^(1/w)): larger is kept
-                if (heap.size() < out.capacity || key > heap.peek().key) {
-                    var copy = new Object[out.numeric.size()];
-                    for (int i = 0; i < row.length; i++) {
-                        if (map[i] >= 0) {
-                            copy[map[i]] = row[i];
-                        }
-                    }
-                    heap.add(new Keyed(key, copy));
-                    if (heap.size() > out.capacity) {
-                        heap.poll();
-                    }
+        // samples of different capacities can hold fewer rows than they stand for: take what each side has
+        fromThis = Math.max(k - other.rows.size(), Math.min(fromThis, rows.size()));
+        out.takeUniformly(this, fromThis, rnd);
+        out.takeUniformly(other, k - fromThis, rnd);
+        return out;
+    }
+
+    /** Appends {@code count} of {@code source}'s kept rows, drawn uniformly without replacement, in its layout. */
+    private void takeUniformly(RowSample source, int count, SplittableRandom rnd) {
+        int[] map = new int[source.numeric.size()];
+        for (var e : source.index.entrySet()) {
+            int target = index.get(e.getKey());
+            map[e.getValue()] = numeric.get(target) == source.numeric.get(e.getValue()) ? target : -1;
+        }
+        int n = source.rows.size();
+        int[] order = new int[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+        }
+        for (int i = 0; i < count; i++) { // the first count places of a Fisher–Yates shuffle
+            int j = i + rnd.nextInt(n - i);
+            int t = order[i];
+            order[i] = order[j];
+            order[j] = t;
+            var row = source.rows.get(order[i]);
+            var copy = new Object[numeric.size()];
+            for (int f = 0; f < row.length; f++) {
+                if (map[f] >= 0) {
+                    copy[map[f]] = row[f];
                 }
             }
+            rows.add(copy);
         }
-        heap.forEach(k -> out.rows.add(k.row));
-        return out;
     }
 
     /** The kept rows as a dataset (a column missing from a row reads as missing). */

@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 class RowSampleTest {
     /** The kept rows' values of a sample fed the row numbers 0 .. n-1 in batches of {@code batchRows}. */
@@ -107,5 +108,51 @@ class RowSampleTest {
         }
         // half of 220 000 kept rows are new ones (σ about 235)
         assertThat(counts[1]).isBetween(110_000 - 1_200, 110_000 + 1_200);
+    }
+
+    @Test
+    void minutesMergedOneByOneIntoAStoredHourAreEachTheirShareOfIt() {
+        // as the hour row is kept: each minute's part merged into the stored row, read back with the hour's seed
+        long hourSeed = 1_772_445_600_000L;
+        var shareOfLastTen = new double[20];
+        var shareOfFirstThirty = new double[20];
+        for (int t = 0; t < shareOfLastTen.length; t++) {
+            RowSample hour = null;
+            for (int minute = 0; minute < 60; minute++) {
+                var part = new RowSample(1_000, 31L * t + minute);
+                var x = new double[6_000];
+                java.util.Arrays.fill(x, minute);
+                part.add(new FeatureBatch(x.length, List.of(FeatureBatch.Feature.numeric("x", x))));
+                hour = hour == null ? part : RowSample.fromBytes(hour.toBytes(), hourSeed).merge(part);
+            }
+            assertThat(hour.size()).isEqualTo(1_000);
+            assertThat(hour.seen()).isEqualTo(360_000);
+            for (double v : ((Column.Numeric) hour.toDataset().column("x")).values()) {
+                shareOfLastTen[t] += v >= 50 ? 1e-3 : 0;
+                shareOfFirstThirty[t] += v < 30 ? 1e-3 : 0;
+            }
+        }
+        // 1/6 and 1/2 of the hour (σ of a mean of 20 samples of 1 000 rows: about 0.003); weighted sampling of the
+        // kept rows gave about 0.42 and 0.14
+        assertThat(java.util.Arrays.stream(shareOfLastTen).average().orElseThrow()).isCloseTo(1.0 / 6, within(0.015));
+        assertThat(java.util.Arrays.stream(shareOfFirstThirty).average().orElseThrow()).isCloseTo(0.5, within(0.015));
+    }
+
+    @Test
+    void aSplitOfTwoFullSamplesFollowsTheRowsEachSaw() {
+        // 60 000 rows seen against 1 000: 1 000 of the union's rows hold about 984 of the first (σ about 3.9)
+        int fromFirst = 0;
+        for (int t = 0; t < 200; t++) {
+            var a = new RowSample(1_000, 2 * t);
+            var b = new RowSample(1_000, 2 * t + 1);
+            var x = new double[60_000];
+            a.add(new FeatureBatch(x.length, List.of(FeatureBatch.Feature.numeric("x", x))));
+            java.util.Arrays.fill(x, 1.0);
+            b.add(new FeatureBatch(1_000, List.of(FeatureBatch.Feature.numeric("x", java.util.Arrays.copyOf(x, 1_000)))));
+            for (double v : ((Column.Numeric) a.merge(b).toDataset().column("x")).values()) {
+                fromFirst += v == 0 ? 1 : 0;
+            }
+        }
+        assertThat(fromFirst / 200.0).isCloseTo(1_000 * 60_000 / 61_000.0, within(1.5));
     }
 }
