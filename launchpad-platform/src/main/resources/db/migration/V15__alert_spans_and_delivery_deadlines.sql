@@ -8,5 +8,6 @@ ALTER TABLE monitor_alerts ADD COLUMN window_to BIGINT;
 CREATE INDEX monitor_alerts_span ON monitor_alerts (rule_id, deployment, window_to);
 
 ALTER TABLE monitor_deliveries ADD COLUMN give_up_at BIGINT;
-UPDATE monitor_deliveries SET give_up_at = created_at + 93600000;
+-- pending ones get their 26 hours from their next attempt (one redelivered lately was created long ago)
+UPDATE monitor_deliveries SET give_up_at = next_attempt_at + 93600000 WHERE status = 'pending';
 CREATE INDEX monitor_deliveries_webhook ON monitor_deliveries (webhook_id, id);

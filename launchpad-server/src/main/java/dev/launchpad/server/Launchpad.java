@@ -182,8 +182,8 @@ public final class Launchpad implements AutoCloseable {
                 var alias = uri instanceof ModelUri.ByAlias a ? a.alias() : null;
                 var deployment = new Deployment(version.name(), version.name(), alias == null ? version.version() : null,
                         alias, BatchingSettings.DEFAULTS, "launchpad serve " + singleModel, clock.millis(), clock.millis());
-                serving.deploy(deployment);
-                serving.start();
+                serving.deployStandalone(deployment);
+                serving.startFollowing(); // the one model only, not the deployments stored in the same home
                 routes.addAll(scoring.singleModelRoutes(version.name(), Version.current()));
             }
             GrpcServer grpc = null;

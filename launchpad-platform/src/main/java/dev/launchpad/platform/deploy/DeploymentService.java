@@ -92,6 +92,7 @@ public final class DeploymentService implements ModelReferences {
                 if (find(h, name).isPresent()) {
                     throw alreadyExists(name);
                 }
+                requireTarget(h, spec);
                 h.createUpdate("INSERT INTO deployments (name, model_name, model_version, model_alias, max_batch_size,"
                                 + " max_queue_delay_us, max_queue_size, description, creation_time, last_updated_time)"
                                 + " VALUES (:name, :model, :version, :alias, :batch, :delay, :queue, :description, :now, :now)")
@@ -126,6 +127,7 @@ public final class DeploymentService implements ModelReferences {
         resolve(spec.modelName(), spec.version(), spec.alias());
         long now = clock.millis();
         db.writeVoid(h -> {
+            requireTarget(h, spec);
             int updated = h.createUpdate("UPDATE deployments SET model_name = :model, model_version = :version,"
                             + " model_alias = :alias, max_batch_size = :batch, max_queue_delay_us = :delay,"
                             + " max_queue_size = :queue, description = :description, last_updated_time = :now"
@@ -149,6 +151,27 @@ public final class DeploymentService implements ModelReferences {
                 throw notFound(name);
             }
         });
+    }
+
+    /**
+     * Checks again, in the writing transaction, that the model, version or alias the spec names (resolved before it)
+     * is still there, with the model's row locked until the transaction ends, so that a rename or deletion cannot
+     * slip in between (the registry locks it too before it asks {@link #checkDeletable}).
+     */
+    private void requireTarget(Handle h, Spec spec) {
+        boolean there = h.createQuery("SELECT name FROM registered_models WHERE name = :m" + db.dialect().rowLock())
+                .bind("m", spec.modelName()).mapTo(String.class).findOne().isPresent()
+                && (spec.alias() != null
+                ? h.createQuery("SELECT 1 FROM registered_model_aliases WHERE name = :m AND alias = :a")
+                        .bind("m", spec.modelName()).bind("a", spec.alias()).mapTo(Integer.class).findOne().isPresent()
+                : h.createQuery("SELECT 1 FROM model_versions WHERE name = :m AND version = :v")
+                        .bind("m", spec.modelName()).bind("v", spec.version().intValue()).mapTo(Integer.class).findOne()
+                        .isPresent());
+        if (!there) {
+            throw LaunchpadException.notFound("Model '" + spec.modelName() + "' "
+                    + (spec.alias() != null ? "alias '" + spec.alias() + "'" : "version " + spec.version())
+                    + " was deleted or renamed just now; try again.");
+        }
     }
 
     /** The model version the deployment should serve now (following its alias, if it has one). */

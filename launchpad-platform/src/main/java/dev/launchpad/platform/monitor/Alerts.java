@@ -15,8 +15,10 @@ import java.util.Set;
 
 /**
  * Alert rules, alerts and incidents. A breached check result that matches an enabled rule fires an alert,
- * unless that rule already fired for the deployment within its cool-down; an alert opens an incident, or
- * joins the rule's incident for the deployment that is still open or acknowledged. Incidents move
+ * unless the rule's incident for the deployment and check is still open or acknowledged and had an alert within
+ * the rule's cool-down, or the rule fired for the same span already, or the span ended before the rule's last
+ * incident there was resolved; an alert opens an incident, or joins the rule's incident for the deployment that is
+ * still open or acknowledged. Incidents move
  * open → acknowledged → resolved (or open → resolved) with timestamps, so time to acknowledge and time to
  * resolve can be measured. Each alert, acknowledgement and resolution is queued for every enabled webhook in the
  * same transaction ({@link Webhooks} delivers them).
@@ -160,14 +162,22 @@ public final class Alerts {
             // same span did (a run retried after a failure, a manual run of the scheduled span)
             return Optional.empty();
         }
-        long now = clock.millis();
         // the open incident's row is locked too, so that one resolved at this moment is not joined
         var open = h.createQuery("SELECT id, last_alert_at FROM monitor_incidents WHERE rule_id = :r AND deployment = :d"
                         + " AND check_name = :c AND status <> 'resolved' ORDER BY id DESC LIMIT 1" + database.dialect().rowLock())
                 .bind("r", rule.id()).bind("d", stored.deployment()).bind("c", r.check())
                 .map((rs, ctx) -> new long[] {rs.getLong(1), rs.getLong(2)}).findOne();
+        long now = clock.millis(); // once the incident is ours: a resolution that held it came before
         if (open.isPresent() && now - open.get()[1] < rule.cooldownMs()) {
             return Optional.empty(); // cooling down: the incident is still open, and its last alert is recent
+        }
+        if (open.isEmpty() && h.createQuery("SELECT 1 FROM monitor_incidents WHERE rule_id = :r AND deployment = :d"
+                        + " AND check_name = :c AND status = 'resolved' AND resolved_at > :t")
+                .bind("r", rule.id()).bind("d", stored.deployment()).bind("c", r.check()).bind("t", stored.to())
+                .mapTo(Integer.class).findFirst().isPresent()) {
+            // the span ended before the last incident was resolved: traffic whoever resolved it had seen (a check run
+            // by hand to see whether the fix took, a breach announced again late), not a new occurrence
+            return Optional.empty();
         }
         var message = message(stored);
         long incident;

@@ -155,21 +155,47 @@ public final class MonitorService implements AutoCloseable {
 
     // ------------------------------------------------------------------ checks
 
-    /** Writes what this replica has logged and not yet flushed, so that a read of the stored windows sees it. */
-    public void flushLocal() {
-        beforeChecks.run();
+    /** Reads flush this replica at most this often (a dashboard polling a report does not write each time). */
+    private static final long READ_FLUSH_EVERY_MS = 5_000;
+    /** A read of a span that ended longer ago than this reads what the minute flushes have stored already. */
+    private static final long READ_FLUSH_REACH_MS = 2 * 60_000;
+    private final Object readFlushLock = new Object();
+    private long lastReadFlush = Long.MIN_VALUE; // guarded by readFlushLock
+
+    /**
+     * Before a read of stored windows or predictions up to {@code to}: writes what this replica has logged and not
+     * yet flushed, when the span reaches into the last two minutes and no read has had it done in the last five
+     * seconds (readers at the same moment share one flush). A flush that fails is logged, and the read goes on
+     * without this replica's latest minute rather than failing.
+     */
+    public void flushForRead(long to) {
+        synchronized (readFlushLock) {
+            long now = clock.millis();
+            if (to <= now - READ_FLUSH_REACH_MS
+                    || (lastReadFlush != Long.MIN_VALUE && now - lastReadFlush < READ_FLUSH_EVERY_MS)) {
+                return;
+            }
+            try {
+                beforeChecks.run();
+            } catch (RuntimeException e) {
+                LOG.warn("A read goes on without this replica's unflushed minute: {}", e.toString());
+            }
+            lastReadFlush = clock.millis();
+        }
     }
 
     /**
      * Runs every check of {@code deployment} over [from, to) now and stores the results; announces them (to the
-     * alert rules and gauges) when the span is current: it ended within the {@link #CATCH_UP} period, or within its
-     * own length for longer spans. A span long past (last week's, checked again by hand) is not announced.
+     * alert rules and gauges) when the span is current: it ended within the {@link #CATCH_UP} period, or within the
+     * deployment's check interval when that is longer — the spans the scheduler would still check. A span long past
+     * (last week's, checked again by hand) is not announced.
      */
     public List<StoredResult> runChecks(String deployment, long from, long to) {
         if (from >= to) {
             throw LaunchpadException.invalid("'from' must be before 'to'.");
         }
-        return run(deployment, from, to, to > clock.millis() - Math.max(CATCH_UP.toMillis(), to - from));
+        long interval = settings(deployment).intervalMinutes() * 60_000L;
+        return run(deployment, from, to, to > clock.millis() - Math.max(CATCH_UP.toMillis(), interval));
     }
 
     /** Runs, stores and, when {@code current}, announces a span's checks (the scheduler's spans are all current). */
@@ -492,7 +518,9 @@ public final class MonitorService implements AutoCloseable {
                     .bind("t", now - retention.predictions().toMillis()).execute();
             n += h.createUpdate("DELETE FROM monitor_results WHERE window_to < :t")
                     .bind("t", now - retention.results().toMillis()).execute();
-            n += h.createUpdate("DELETE FROM monitor_deliveries WHERE status <> 'pending' AND created_at < :t")
+            // finished ones, by when they finished: delivered, or given up at their last attempt
+            n += h.createUpdate("DELETE FROM monitor_deliveries WHERE status <> 'pending'"
+                            + " AND COALESCE(delivered_at, next_attempt_at) < :t")
                     .bind("t", now - retention.results().toMillis()).execute();
             return n;
         });

@@ -272,7 +272,8 @@ public final class Webhooks implements AutoCloseable {
         }
     }
 
-    private record Due(long id, String url, String secret, String payload, int attempts, long giveUpAt) {
+    /** A delivery due now; {@code giveUpAt} null for a row queued without one (by an older server): no deadline. */
+    private record Due(long id, String url, String secret, String payload, int attempts, Long giveUpAt) {
     }
 
     /** How an attempt went. */
@@ -339,7 +340,7 @@ public final class Webhooks implements AutoCloseable {
                         + " JOIN monitor_webhooks w ON w.id = d.webhook_id WHERE d.webhook_id = :w AND d.status = 'pending'"
                         + " AND d.next_attempt_at <= :n ORDER BY d.id LIMIT 100").bind("w", webhook).bind("n", now)
                 .map((rs, ctx) -> new Due(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getInt(5),
-                        rs.getLong(6)))
+                        Database.nullableLong(rs, "give_up_at")))
                 .list());
         for (var d : due) {
             if (stopped) {
@@ -422,7 +423,7 @@ public final class Webhooks implements AutoCloseable {
                     .bind("a", attempts).bind("t", at).bind("id", d.id()).bind("lease", lease).execute());
         } else {
             long wait = Math.min(MAX_BACKOFF_MS, baseBackoff.toMillis() << Math.min(20, attempts - 1));
-            var status = attempts >= MAX_ATTEMPTS || at >= d.giveUpAt() ? "failed" : "pending";
+            var status = attempts >= MAX_ATTEMPTS || (d.giveUpAt() != null && at >= d.giveUpAt()) ? "failed" : "pending";
             var message = error;
             // only while the claim is still ours: a late failure must not undo another dispatcher's delivery
             database.writeVoid(h -> h.createUpdate("UPDATE monitor_deliveries SET status = :s, attempts = :a,"

@@ -100,6 +100,7 @@ public final class RegistryService {
             if (!name.equals(newName) && exists(h, newName)) {
                 throw LaunchpadException.alreadyExists("Registered Model (name=" + newName + ") already exists.");
             }
+            lockModel(h, name);
             h.createUpdate("UPDATE registered_models SET name = :new, last_updated_time = :now WHERE name = :name")
                     .bind("new", newName).bind("now", clock.millis()).bind("name", name).execute();
             if (!name.equals(newName)) {
@@ -124,6 +125,7 @@ public final class RegistryService {
         validateName(name);
         db.writeVoid(h -> {
             requireModel(h, name);
+            lockModel(h, name);
             references.forEach(r -> r.checkDeletable(h, name, null, null));
             h.createUpdate("DELETE FROM registered_models WHERE name = :name").bind("name", name).execute();
         });
@@ -217,6 +219,7 @@ public final class RegistryService {
         validateAlias(alias);
         db.writeVoid(h -> {
             requireModel(h, name);
+            lockModel(h, name);
             references.forEach(r -> r.checkDeletable(h, name, null, alias));
             h.createUpdate("DELETE FROM registered_model_aliases WHERE name = :name AND alias = :alias")
                     .bind("name", name).bind("alias", alias).execute();
@@ -339,6 +342,7 @@ public final class RegistryService {
         int number = parseVersion(version);
         db.writeVoid(h -> {
             requireVersion(h, name, number);
+            lockModel(h, name);
             references.forEach(r -> r.checkDeletable(h, name, number, null));
             h.createUpdate("DELETE FROM registered_model_aliases WHERE name = :name AND version = :v")
                     .bind("name", name).bind("v", number).execute();
@@ -577,6 +581,15 @@ public final class RegistryService {
     private static boolean exists(Handle h, String name) {
         return h.createQuery("SELECT 1 FROM registered_models WHERE name = :name").bind("name", name)
                 .mapTo(Integer.class).findOne().isPresent();
+    }
+
+    /**
+     * Locks the model's row until the transaction ends (PostgreSQL; SQLite writes one transaction at a time), so that
+     * its {@link ModelReferences} are asked while no deployment can be pointed at it (deployments lock it too).
+     */
+    private void lockModel(Handle h, String name) {
+        h.createQuery("SELECT name FROM registered_models WHERE name = :name" + db.dialect().rowLock()).bind("name", name)
+                .mapTo(String.class).findOne();
     }
 
     private static void requireModel(Handle h, String name) {

@@ -152,6 +152,10 @@ class AlertsTest {
             // fixed and resolved; ten minutes later it is back, within the hour's cool-down of the first alert
             clock.set(Instant.ofEpochMilli(T0 + 120_000));
             alerts.resolve(first, "ops");
+            // a check run by hand to see whether the fix took, over a span that ended before the resolution: no page
+            clock.set(Instant.ofEpochMilli(T0 + 150_000));
+            assertThat(alerts.onResults("fraud", List.of(breach(4, "fraud", "latency", T0 + 90_000)))).isEmpty();
+            assertThat(alerts.incidents("open", "fraud", 10)).isEmpty();
             clock.set(Instant.ofEpochMilli(T0 + 720_000));
             assertThat(alerts.onResults("fraud", List.of(breach(3, "fraud", "latency", T0 + 720_000)))).singleElement()
                     .satisfies(a -> assertThat(a.incidentId()).isNotEqualTo(first));

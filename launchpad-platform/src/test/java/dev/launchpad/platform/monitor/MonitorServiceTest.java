@@ -443,6 +443,31 @@ class MonitorServiceTest {
     }
 
     @Test
+    void readsFlushTheLatestMinuteAtMostEveryFiveSecondsAndGoOnWhenTheFlushFails() {
+        var clock = new MutableClock(Instant.ofEpochMilli(M0));
+        try (var db = Database.open(TestDatabases.newSqliteUrl())) {
+            var flushes = new java.util.concurrent.atomic.AtomicInteger();
+            var failing = new java.util.concurrent.atomic.AtomicBoolean();
+            var monitors = new MonitorService(db, clock, deployments(db, clock, "d"), new WindowStore(db),
+                    new Baselines(db, clock), new Feedback(db, clock), () -> {
+                        flushes.incrementAndGet();
+                        if (failing.get()) {
+                            throw new IllegalStateException("monitoring flush failed: timed out");
+                        }
+                    });
+            monitors.flushForRead(M0);
+            monitors.flushForRead(M0); // a dashboard's second panel, at the same moment
+            assertThat(flushes.get()).isEqualTo(1);
+            clock.advanceSeconds(6);
+            monitors.flushForRead(M0 - 3 * 60_000); // a span that ended three minutes ago: stored already
+            assertThat(flushes.get()).isEqualTo(1);
+            failing.set(true);
+            monitors.flushForRead(clock.millis()); // fails: the read goes on
+            assertThat(flushes.get()).isEqualTo(2);
+        }
+    }
+
+    @Test
     void everySchedulerPassTellsWhichDeploymentsExist() {
         var clock = new MutableClock(Instant.ofEpochMilli(M0));
         try (var db = Database.open(TestDatabases.newSqliteUrl())) {

@@ -107,7 +107,7 @@ final class DriftReport {
             parts.add(row.path("method_note").asText());
         }
         if (row.path("from_sketches").asBoolean()) {
-            parts.add("from the profiles' sketches (the baseline has no sample)");
+            parts.add("from the profiles' sketches (a sample lacks the feature)");
         }
         return String.join("; ", parts);
     }

@@ -510,7 +510,7 @@ public final class MonitorApi {
             throw LaunchpadException.invalid("The span holds " + windowCount + " " + g.id() + " windows; at most "
                     + MAX_PERFORMANCE_WINDOWS + " — choose a coarser granularity or a shorter span.");
         }
-        monitors.flushLocal(); // this replica's current minute's predictions too
+        monitors.flushForRead(span[1]); // this replica's current minute's predictions too
         var node = Json.mapper().createObjectNode();
         node.put("deployment", d.name()).put("from", span[0]).put("to", span[1]).put("granularity", g.id());
         var list = node.putArray("windows");
@@ -541,7 +541,7 @@ public final class MonitorApi {
         var d = deployment(ctx);
         var span = span(ctx, 3_600_000L);
         var g = ctx.queryParam("granularity") == null ? Granularity.MINUTE : Granularity.of(ctx.queryParam("granularity"));
-        monitors.flushLocal(); // this replica's current minute too
+        monitors.flushForRead(span[1]); // this replica's current minute too
         var node = Json.mapper().createObjectNode();
         var list = node.putArray("windows");
         for (var w : windows.counts(d.name(), g, span[0], span[1])) {
@@ -558,7 +558,7 @@ public final class MonitorApi {
         var d = deployment(ctx);
         var span = span(ctx, 3_600_000L);
         var settings = monitors.settings(d.name());
-        monitors.flushLocal(); // the span may include this replica's current minute, as a check run's does
+        monitors.flushForRead(span[1]); // the span may include this replica's current minute, as a check run's does
         var version = windows.latestVersion(d.name(), span[0], span[1]);
         var node = Json.mapper().createObjectNode();
         node.put("deployment", d.name()).put("model", d.modelName()).put("from", span[0]).put("to", span[1]);
@@ -585,7 +585,7 @@ public final class MonitorApi {
         node.put("drift_share", settings.driftShare());
         // the scheduled check's verdict on the same span: none below min_rows, where the check reports no_data
         node.put("dataset_drift", rows >= settings.minRows() && MonitorChecks.datasetDrift(features, settings));
-        if (current.isPresent() && rows < settings.minRows()) {
+        if (current.isPresent() && baseline.isPresent() && rows < settings.minRows()) {
             node.put("message", "Fewer than " + settings.minRows() + " rows in the span (" + rows + "): the features'"
                     + " results are shown, but the feature_drift check reports no_data for it.");
         }

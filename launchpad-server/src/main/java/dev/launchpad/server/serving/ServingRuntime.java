@@ -68,6 +68,11 @@ public final class ServingRuntime implements AutoCloseable {
                 LOG.warn("Deployment {} could not be loaded: {}", d.name(), e.getMessage());
             }
         }
+        startFollowing();
+    }
+
+    /** Starts following the aliases of what is deployed, without loading the stored deployments (single-model mode). */
+    public void startFollowing() {
         poller = Thread.ofVirtual().name("launchpad-deployment-watch").start(this::watch);
     }
 
@@ -78,6 +83,16 @@ public final class ServingRuntime implements AutoCloseable {
      */
     public void deploy(Deployment deployment) {
         deploy(live.computeIfAbsent(deployment.name(), Live::new), deployment);
+    }
+
+    /**
+     * Serves a deployment that exists only in this process ({@code launchpad serve}), as {@link #deploy} does; its
+     * alias is followed as given, never looked up among the stored deployments.
+     */
+    public void deployStandalone(Deployment deployment) {
+        var entry = live.computeIfAbsent(deployment.name(), Live::new);
+        entry.stored = false;
+        deploy(entry, deployment);
     }
 
     private void deploy(Live entry, Deployment deployment) {
@@ -202,9 +217,17 @@ public final class ServingRuntime implements AutoCloseable {
                     continue;
                 }
                 try {
-                    d = deployments.get(d.name()); // as stored now: its model may have been renamed since
+                    ModelVersion target;
+                    try {
+                        target = deployments.resolve(d);
+                    } catch (LaunchpadException e) {
+                        if (!entry.stored || e.code() != ErrorCode.RESOURCE_DOES_NOT_EXIST) {
+                            throw e;
+                        }
+                        d = deployments.get(d.name()); // as stored now: its model may have been renamed since
+                        target = deployments.resolve(d);
+                    }
                     var current = entry.current.get();
-                    var target = deployments.resolve(d);
                     if (!entry.removed && (current == null || current.version.version() != target.version()
                             || !current.version.name().equals(target.name()))) {
                         deploy(entry, d); // never through computeIfAbsent: a deleted deployment stays deleted
@@ -264,6 +287,8 @@ public final class ServingRuntime implements AutoCloseable {
         volatile Deployment deployment;
         volatile String failure;
         volatile boolean removed;
+        /** Whether the deployment is a stored one (not {@code launchpad serve}'s), which may be re-read. */
+        volatile boolean stored = true;
 
         Live(String name) {
             this.name = name;

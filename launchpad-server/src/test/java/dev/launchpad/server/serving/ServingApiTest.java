@@ -586,6 +586,41 @@ class ServingApiTest {
         }
     }
 
+    @Test
+    void launchpadServeFollowsItsAliasNotAStoredDeploymentOfTheSameName() throws Exception {
+        post("/api/2.0/mlflow/registered-models/alias", "{\"name\":\"mlp\",\"alias\":\"standalone\",\"version\":\"1\"}");
+        deploy("{\"name\":\"mlp\",\"model\":\"forest\",\"version\":\"1\"}"); // named like the model, serving another
+        var config = new ServerConfig("127.0.0.1", 0, TestDirectories.create("serve-alias-home-"),
+                server.config().databaseUrl(), server.config().artifactRoot(), -1);
+        float[] x = rows(1, 30, 78);
+        try (var single = Launchpad.serveOne(config, "models:/mlp@standalone")) {
+            assertThat(predictOne(single.url(), x)).isCloseTo(mlpV1.predict(x), within(1e-4));
+            post("/api/2.0/mlflow/registered-models/alias", "{\"name\":\"mlp\",\"alias\":\"standalone\",\"version\":\"2\"}");
+            waitFor(() -> {
+                try {
+                    return Math.abs(predictOne(single.url(), x) - mlpV2.predict(x)) < 1e-4;
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+        } finally {
+            send("DELETE", "/api/v1/deployments/mlp", null, null);
+        }
+    }
+
+    /** The one number {@code /invocations} of a single-model server answers for one row. */
+    private static double predictOne(String url, float[] row) throws Exception {
+        var request = HttpRequest.newBuilder(URI.create(url + "/invocations")).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"inputs\": [" + Arrays.toString(row) + "]}")).build();
+        var response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        var node = Json.mapper().readTree(response.body()).path("predictions");
+        while (!node.isNumber()) {
+            node = node.isArray() ? node.get(0) : node.elements().next();
+        }
+        return node.asDouble();
+    }
+
     // ------------------------------------------------------------------ helpers
 
     private static float[] rows(int rows, int width, long seed) {
