@@ -1,6 +1,7 @@
 package dev.launchpad.platform.monitor;
 
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 
@@ -76,6 +77,36 @@ public final class FeatureBatch {
     /** Whether monitoring profiles and samples a feature of this name: it needs one, of at most {@link #MAX_NAME_LENGTH} characters. */
     static boolean profiledName(String name) {
         return name != null && !name.isBlank() && name.length() <= MAX_NAME_LENGTH;
+    }
+
+    /**
+     * Most features one window profiles and samples: a client that names its columns anew in every request (a model
+     * taking any columns) cannot grow a window's profile, and the day row that keeps it, without bound; the values
+     * of further features are counted as left out.
+     */
+    static final int MAX_FEATURES = 4_096;
+
+    /** Longest category value monitoring keeps as it is. */
+    static final int MAX_VALUE_LENGTH = 1_000;
+
+    /**
+     * A category value as monitoring keeps it: as it is up to {@link #MAX_VALUE_LENGTH} characters; a longer one (a
+     * document, an encoded image sent as a string) as its first characters, an ellipsis and a 64-bit hash of the
+     * whole, so that it stays distinct from other values without a profile, sample or stored window holding it whole.
+     */
+    static String bounded(String value) {
+        if (value == null || value.length() <= MAX_VALUE_LENGTH) {
+            return value;
+        }
+        long hash = 0xCBF2_9CE4_8422_2325L; // FNV-1a over the UTF-16 units
+        for (int i = 0; i < value.length(); i++) {
+            hash = (hash ^ value.charAt(i)) * 0x100_0000_01B3L;
+        }
+        int keep = MAX_VALUE_LENGTH - 20;
+        if (Character.isHighSurrogate(value.charAt(keep - 1))) {
+            keep--; // not half a character
+        }
+        return value.substring(0, keep) + "…#" + HexFormat.of().toHexDigits(hash);
     }
 
     /** Every feature with its values. */
@@ -178,7 +209,17 @@ public final class FeatureBatch {
             return new Feature(name, values, null);
         }
 
+        /** A categorical feature; values longer than {@link #MAX_VALUE_LENGTH} are kept {@link #bounded}. */
         public static Feature categorical(String name, String[] values) {
+            for (int i = 0; i < values.length; i++) {
+                if (values[i] != null && values[i].length() > MAX_VALUE_LENGTH) {
+                    var copy = values.clone();
+                    for (int j = i; j < copy.length; j++) {
+                        copy[j] = bounded(copy[j]);
+                    }
+                    return new Feature(name, null, copy);
+                }
+            }
             return new Feature(name, null, values);
         }
 

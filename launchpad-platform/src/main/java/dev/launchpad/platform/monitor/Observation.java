@@ -21,7 +21,10 @@ public record Observation(String deployment, int version, String requestId, long
 
         FeatureBatch outputs();
 
-        /** How many values (tensor elements) it holds while it waits: what its memory is counted as. */
+        /**
+         * How many values it holds while it waits, what its memory is counted as: tensor elements, a string counting
+         * one more for every 8 of its characters (so that 3 KB strings weigh what 400 numbers do).
+         */
         default long values() {
             return 0;
         }

@@ -28,8 +28,9 @@ import java.util.concurrent.locks.LockSupport;
  * {@link WindowStore}, retrying on failure.
  *
  * <p>Durability: a window part is cut when its minute ends, every {@code flushInterval}, on
- * {@link #flushNow()} and on {@link #close()}; each cut is written exactly once, so a clean restart
- * loses and double-counts nothing. After a crash (kill -9) what was observed since the last cut, at most
+ * {@link #flushNow()} and on {@link #close()}; each cut is written in one transaction, retried until it commits, so a
+ * clean restart loses and double-counts nothing (unless a commit's acknowledgement is lost: that part is counted
+ * twice). After a crash (kill -9) what was observed since the last cut, at most
  * one flush interval (default one minute) and the thread's 50 ms nap, is lost, with cut parts not yet written (while the database is
  * slow or down). A part that cannot be stored for {@code retryFor} while the database answers is given up and
  * counted.
@@ -246,6 +247,11 @@ public final class PredictionIngestor implements AutoCloseable {
                     } catch (RuntimeException e) {
                         decodeFailures.incrementAndGet();
                         LOG.debug("Cannot profile a request of {}: {}", o.deployment(), e.toString());
+                    } catch (OutOfMemoryError | StackOverflowError e) {
+                        // one request too large to profile: this thread goes on with the others, rather than
+                        // ending and leaving every deployment's requests to fill the queue
+                        decodeFailures.incrementAndGet();
+                        LOG.warn("Cannot profile a request of {}: {}", o.deployment(), e.toString());
                     }
                     if (taken == GIVE_BACK_EVERY || takenValues >= config.maxQueuedValues() / 16) {
                         giveBack(taken, takenValues);
@@ -301,8 +307,15 @@ public final class PredictionIngestor implements AutoCloseable {
             w.data.add(o.outcome(), o.latencyNanos(), null, null);
             return;
         }
-        var in = o.payload().inputs();
-        var out = o.payload().outputs();
+        FeatureBatch in;
+        FeatureBatch out;
+        try {
+            in = o.payload().inputs();
+            out = o.payload().outputs();
+        } catch (RuntimeException e) {
+            w.data.add(o.outcome(), o.latencyNanos(), null, null); // counted, with its latency, though not profiled
+            throw e;
+        }
         w.data.add(o.outcome(), o.latencyNanos(), in, out);
         if (o.requestId() != null) {
             // an id with a NUL cannot be stored on PostgreSQL (nor labelled there): its rows are not kept
@@ -461,7 +474,11 @@ public final class PredictionIngestor implements AutoCloseable {
         return e instanceof JdbiException && !Database.isUnstorableText(e);
     }
 
-    /** Stops accepting, profiles what is queued, writes every open window, and stops. */
+    /**
+     * Stops accepting, profiles what is queued, writes every open window, and stops. What could not be kept is
+     * counted and logged: requests that slipped into the queue behind the final flush (as dropped), and parts the
+     * database did not take within two minutes (as abandoned).
+     */
     @Override
     public void close() {
         if (closed) {
@@ -472,7 +489,28 @@ public final class PredictionIngestor implements AutoCloseable {
             queue.add(FLUSH);
             LockSupport.unpark(consumer);
             consumer.join(120_000);
+            if (!consumer.isAlive()) {
+                int late = 0;
+                for (Object item; (item = queue.poll()) != null; ) {
+                    if (item instanceof Observation) {
+                        late++;
+                    } else if (item instanceof FlushRequest fr) {
+                        fr.done().complete(null);
+                    }
+                }
+                if (late > 0) {
+                    queued.addAndGet(-late);
+                    dropped.addAndGet(late);
+                    LOG.warn("{} requests answered while monitoring was closing were not logged", late);
+                }
+            }
             flusher.join(120_000);
+            int unstored = cuts.size() + (flusher.isAlive() ? 1 : 0);
+            if (unstored > 0) {
+                abandonedParts.addAndGet(unstored);
+                LOG.error("Closing with about {} monitoring window parts not stored: the database did not take them"
+                        + " within two minutes", unstored);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

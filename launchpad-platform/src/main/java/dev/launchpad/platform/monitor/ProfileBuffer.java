@@ -99,7 +99,8 @@ final class ProfileBuffer {
 
     /**
      * Buffers every feature of {@code batch}; returns how many values were left out because their feature changed
-     * kind (numeric vs categorical), has no name or one too long to store, or appeared twice in the batch.
+     * kind (numeric vs categorical), has no name or one too long to store, appeared twice in the batch, or came after
+     * the window's {@link FeatureBatch#MAX_FEATURES} features.
      */
     long add(FeatureBatch batch) {
         var targets = resolve(batch);
@@ -185,6 +186,9 @@ final class ProfileBuffer {
             }
             var c = columns.get(name);
             if (c == null) {
+                if (columns.size() >= FeatureBatch.MAX_FEATURES) {
+                    continue; // as many features as a window profiles
+                }
                 var existing = profile.columns().get(name);
                 c = new Column(name, existing == null ? numeric[i] : existing.kind() == ColumnProfile.Kind.NUMERIC);
                 columns.put(name, c);

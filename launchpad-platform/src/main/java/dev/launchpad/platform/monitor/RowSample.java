@@ -153,6 +153,9 @@ public final class RowSample {
         }
         Integer i = index.get(name);
         if (i == null) {
+            if (index.size() >= FeatureBatch.MAX_FEATURES) {
+                return -1; // as many features as a window samples
+            }
             index.put(name, numeric.size());
             numeric.add(isNumeric);
             return numeric.size() - 1;
@@ -179,7 +182,7 @@ public final class RowSample {
             out.numeric.add(numeric.get(e.getValue()));
         }
         for (var e : other.index.entrySet()) {
-            if (!out.index.containsKey(e.getKey())) {
+            if (!out.index.containsKey(e.getKey()) && out.index.size() < FeatureBatch.MAX_FEATURES) {
                 out.index.put(e.getKey(), out.numeric.size());
                 out.numeric.add(other.numeric.get(e.getValue()));
             }
@@ -206,8 +209,8 @@ public final class RowSample {
     private void takeUniformly(RowSample source, int count, SplittableRandom rnd) {
         int[] map = new int[source.numeric.size()];
         for (var e : source.index.entrySet()) {
-            int target = index.get(e.getKey());
-            map[e.getValue()] = numeric.get(target) == source.numeric.get(e.getValue()) ? target : -1;
+            Integer target = index.get(e.getKey()); // null: a feature beyond the ones a sample keeps
+            map[e.getValue()] = target != null && numeric.get(target) == source.numeric.get(e.getValue()) ? target : -1;
         }
         int n = source.rows.size();
         int[] order = new int[n];

@@ -88,13 +88,14 @@ public final class WindowData {
     /**
      * This window's data and {@code other}'s together; neither changes. A feature whose kind (numeric or categorical)
      * differs between the two keeps this window's kind, and {@code other}'s values of it are counted as schema
-     * mismatches, not profiled: the same rule as within one window, where the kind first seen stays.
+     * mismatches, not profiled: the same rule as within one window, where the kind first seen stays. So are the
+     * values of {@code other}'s features beyond the {@link FeatureBatch#MAX_FEATURES} a window keeps.
      */
     public WindowData merge(WindowData other) {
         settle();
         other.settle();
-        var inClash = kindChanges(inputs, other.inputs);
-        var outClash = kindChanges(outputs, other.outputs);
+        var inClash = notMerged(inputs, other.inputs);
+        var outClash = notMerged(outputs, other.outputs);
         var out = new WindowData(inputs.merge(inClash.isEmpty() ? other.inputs : other.inputs.without(inClash)),
                 outputs.merge(outClash.isEmpty() ? other.outputs : other.outputs.without(outClash)), latencyMs.copy(),
                 inputSample.merge(other.inputSample), outputSample.merge(other.outputSample));
@@ -109,15 +110,19 @@ public final class WindowData {
         return out;
     }
 
-    /** The columns of {@code theirs} whose kind differs from the same column of {@code mine}. */
-    private static Set<String> kindChanges(DatasetProfile mine, DatasetProfile theirs) {
+    /**
+     * The columns of {@code theirs} that {@code mine} does not take: those whose kind differs from the same column of
+     * {@code mine}, and new ones beyond {@link FeatureBatch#MAX_FEATURES} columns in all.
+     */
+    private static Set<String> notMerged(DatasetProfile mine, DatasetProfile theirs) {
         var out = new HashSet<String>();
-        theirs.columns().forEach((name, c) -> {
-            var m = mine.columns().get(name);
-            if (m != null && m.kind() != c.kind()) {
-                out.add(name);
+        int room = FeatureBatch.MAX_FEATURES - mine.columns().size();
+        for (var e : theirs.columns().entrySet()) {
+            var m = mine.columns().get(e.getKey());
+            if (m == null ? room-- <= 0 : m.kind() != e.getValue().kind()) {
+                out.add(e.getKey());
             }
-        });
+        }
         return out;
     }
 

@@ -11,7 +11,9 @@ import java.util.function.Consumer;
 /**
  * Stored prediction windows. A flush merges a window's new part into its minute row and into the hour
  * and day rows holding it, and stores the part's logged predictions, all in one transaction: a part is
- * either counted everywhere or nowhere, so a retried or restarted flush neither loses nor double-counts it.
+ * either counted everywhere or nowhere, so a flush retried after a failed transaction neither loses nor
+ * double-counts it. (One whose commit succeeded but whose acknowledgement was lost is retried and counted twice:
+ * parts carry no id to detect that.)
  */
 public final class WindowStore {
     private final Database database;

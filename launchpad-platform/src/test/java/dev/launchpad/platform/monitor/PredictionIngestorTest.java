@@ -380,4 +380,52 @@ class PredictionIngestorTest {
         assertThat(back.size()).isEqualTo(100);
         assertThat(back.toDataset().rowCount()).isEqualTo(100);
     }
+
+    @Test
+    void aPayloadThatCannotBeReadIsCountedLongValuesAreBoundedAndAWindowKeepsAtMostMaxFeatures() {
+        var clock = new MutableClock(T0);
+        try (var db = Database.open(TestDatabases.newSqliteUrl())) {
+            var store = new WindowStore(db);
+            var ingestor = new PredictionIngestor(store, clock, PredictionIngestor.Config.defaults());
+            ingestor.observe(new Observation("fraud", 3, "broken", clock.millis(), 4_000_000, "ok", new Observation.Payload() {
+                @Override
+                public FeatureBatch inputs() {
+                    throw new IllegalArgumentException("a column shorter than the rows");
+                }
+
+                @Override
+                public FeatureBatch outputs() {
+                    return FeatureBatch.empty(1);
+                }
+            }));
+            // a document sent as a category: kept as its start and a hash, distinct from another with the same start
+            var document = "lorem ipsum ".repeat(100_000);
+            var other = document + "!";
+            var docs = new FeatureBatch(2, List.of(FeatureBatch.Feature.categorical("text", new String[] {document, other})));
+            ingestor.observe(observation(clock, "fraud", "docs", docs, FeatureBatch.empty(2)));
+            // a client naming its columns anew in every request
+            for (int r = 0; r < 3; r++) {
+                var wide = new ArrayList<FeatureBatch.Feature>();
+                for (int f = 0; f < 2_000; f++) {
+                    wide.add(FeatureBatch.Feature.numeric("r" + r + "_" + f, new double[] {f}));
+                }
+                ingestor.observe(observation(clock, "fraud", "wide" + r, new FeatureBatch(1, wide), FeatureBatch.empty(1)));
+            }
+            ingestor.close();
+            assertThat(ingestor.stats().decodeFailures()).isEqualTo(1);
+
+            var minute = store.get("fraud", 3, Granularity.MINUTE, M0).orElseThrow().data();
+            assertThat(minute.requests()).as("the unreadable one counted too").isEqualTo(5);
+            assertThat(minute.latencyMs().n()).isEqualTo(5);
+            var text = minute.inputs().column("text");
+            assertThat(text.distinctEstimate()).isCloseTo(2.0, org.assertj.core.api.Assertions.within(0.1));
+            var kept = java.util.Arrays.stream(((dev.launchpad.stats.Column.Categorical) minute.inputSample().column("text"))
+                    .values()).filter(java.util.Objects::nonNull).toList(); // the other requests' rows have no text
+            assertThat(kept).hasSize(2).doesNotHaveDuplicates().allSatisfy(v -> assertThat(v)
+                    .hasSizeLessThanOrEqualTo(FeatureBatch.MAX_VALUE_LENGTH).startsWith("lorem ipsum").contains("…#"));
+            assertThat(minute.inputs().columns()).hasSize(FeatureBatch.MAX_FEATURES);
+            assertThat(minute.inputSample().names()).hasSize(FeatureBatch.MAX_FEATURES);
+            assertThat(minute.schemaMismatches()).as("the 1 904 features past them").isEqualTo(6_001 - FeatureBatch.MAX_FEATURES);
+        }
+    }
 }

@@ -57,6 +57,9 @@ final class MonitorMetrics {
         FunctionCounter.builder("launchpad_monitor_payloads_unprofiled", ingestor, i -> i.stats().unprofiled())
                 .description("Answered requests counted but not profiled: their payloads would have taken the waiting"
                         + " payloads past the memory budget").register(registry);
+        FunctionCounter.builder("launchpad_monitor_payloads_undecodable", ingestor, i -> i.stats().decodeFailures())
+                .description("Answered requests counted but not profiled: their payloads could not be read as features")
+                .register(registry);
         FunctionCounter.builder("launchpad_monitor_parts_abandoned", ingestor, i -> i.stats().abandonedParts())
                 .description("Window parts given up after failing to be stored for the retry period").register(registry);
         FunctionCounter.builder("launchpad_monitor_payload_log_failures", ingestor, i -> i.stats().payloadLogFailures())

@@ -120,7 +120,7 @@ public final class ServingMonitor implements InferenceCalls.Observer {
     }
 
     /** A request's captured tensors, decoded into features on demand. */
-    private record Captured(Signature signature, List<OipTensor> tensors, Map<String, Object> columns, int tableRows,
+    record Captured(Signature signature, List<OipTensor> tensors, Map<String, Object> columns, int tableRows,
                             List<OipTensor> results) implements Observation.Payload {
         @Override
         public FeatureBatch inputs() {
@@ -139,14 +139,25 @@ public final class ServingMonitor implements InferenceCalls.Observer {
         public long values() {
             long n = 0;
             if (columns != null) {
-                n += (long) columns.size() * tableRows;
+                for (var column : columns.values()) {
+                    n += column instanceof String[] strings ? weight(strings) : tableRows;
+                }
             } else {
                 for (var t : tensors) {
-                    n += t.length();
+                    n += t.data() instanceof String[] strings ? weight(strings) : t.length();
                 }
             }
             for (var t : results) {
-                n += t.length();
+                n += t.data() instanceof String[] strings ? weight(strings) : t.length();
+            }
+            return n;
+        }
+
+        /** Strings count one value each and one more for every 8 characters. */
+        private static long weight(String[] strings) {
+            long n = strings.length;
+            for (var s : strings) {
+                n += s == null ? 0 : s.length() >> 3;
             }
             return n;
         }

@@ -68,4 +68,16 @@ class ServingMonitorTest {
         assertThat(outputs.features().getFirst().numeric()).isFalse();
         assertThat(outputs.features().getFirst().strings()).containsExactly("0", "1", "1");
     }
+
+    @Test
+    void waitingStringsWeighByTheirLength() {
+        var text = new OipTensor("text", "BYTES", new long[] {2}, new String[] {"a".repeat(3_000), null});
+        var x = new OipTensor("x", "FP32", new long[] {2, 3}, new float[6]);
+        var label = new OipTensor("label", "BYTES", new long[] {2}, new String[] {"yes", "no"});
+        var payload = new ServingMonitor.Captured(null, List.of(text, x), null, 0, List.of(label));
+        assertThat(payload.values()).isEqualTo(2 + 375 + 6 + 2); // 3 000 characters weigh 375 more
+        var table = new ServingMonitor.Captured(null, List.of(), java.util.Map.of("city", new String[] {"Oslo".repeat(4)},
+                "age", new double[] {40}), 1, List.of());
+        assertThat(table.values()).isEqualTo(1 + 2 + 1);
+    }
 }
