@@ -181,18 +181,35 @@ public final class PayloadLog implements AutoCloseable {
      * took the lines written to it since then with it (counted), and is opened again by the next line.
      */
     void flush() {
+        flush(null);
+    }
+
+    /**
+     * {@link #flush()}, and closes the files of hours before {@code now}'s (epoch ms; null: none), so that a deployment
+     * no longer served (deleted, or quiet) keeps no file open and no buffer.
+     */
+    void flush(Long now) {
+        String hour = now == null ? null : HOUR.format(Instant.ofEpochMilli(now));
         var it = files.values().iterator();
         while (it.hasNext()) {
             var file = it.next();
             spill(file);
-            if (Files.exists(file.path)) {
-                file.writtenSinceCheck = 0;
-            } else {
+            if (!Files.exists(file.path)) {
                 failures.addAndGet(file.writtenSinceCheck);
                 it.remove();
                 closeQuietly(file);
+            } else if (hour != null && !file.hour.equals(hour)) {
+                it.remove();
+                closeQuietly(file); // the next line of its deployment opens the current hour's file
+            } else {
+                file.writtenSinceCheck = 0;
             }
         }
+    }
+
+    /** Files held open now (one per deployment logged to this hour). */
+    int openFiles() {
+        return files.size();
     }
 
     /** Writes a file's pending lines (counting what cannot be written) and closes it. */

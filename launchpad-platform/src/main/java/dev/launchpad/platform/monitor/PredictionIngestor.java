@@ -396,7 +396,7 @@ public final class PredictionIngestor implements AutoCloseable {
         }
         open.clear();
         if (config.payloadLog() != null) {
-            config.payloadLog().flush();
+            config.payloadLog().flush(clock.millis());
         }
         if (done != null) {
             cuts.add(new Cut(null, null, done));

@@ -103,6 +103,24 @@ class PayloadLogTest {
     }
 
     @Test
+    void aDeploymentNoLongerLoggedKeepsNoFileOpenAfterItsHour(@TempDir Path dir) throws Exception {
+        var log = new PayloadLog(dir, 2);
+        var out = FeatureBatch.empty(1);
+        log.write(request("deleted", H0, "r1"), inputs(1.0), out);
+        log.write(request("fraud", H0, "r2"), inputs(2.0), out);
+        log.flush(H0 + 60_000);
+        assertThat(log.openFiles()).isEqualTo(2);
+        log.flush(H0 + 3_600_000); // the next hour: both files are closed, their lines written
+        assertThat(log.openFiles()).isZero();
+        log.write(request("fraud", H0 + 3_600_000, "r3"), inputs(3.0), out);
+        log.flush(H0 + 3_600_000);
+        assertThat(log.openFiles()).isEqualTo(1);
+        log.close();
+        assertThat(lines(dir.resolve("deleted/2026-03-02-10.jsonl"))).hasSize(1);
+        assertThat(lines(dir.resolve("fraud/2026-03-02-11.jsonl"))).hasSize(1);
+    }
+
+    @Test
     void linesWrittenToAFileDeletedWhileOpenAreCountedAndTheFileComesBack(@TempDir Path dir) throws Exception {
         var log = new PayloadLog(dir, 2);
         var out = FeatureBatch.empty(1);

@@ -273,6 +273,13 @@ public final class ServingMonitor implements InferenceCalls.Observer {
                 }
                 return FeatureBatch.Feature.numeric(name, v);
             }
+            case long[] a when labels -> { // class ids as they are, not through a double (exact only up to 2^53)
+                String[] s = new String[rows];
+                for (int r = 0; r < rows; r++) {
+                    s[r] = Long.toString(a[r * width + offset]);
+                }
+                return FeatureBatch.Feature.categorical(name, s);
+            }
             case float[] a -> {
                 double[] v = new double[rows];
                 for (int r = 0; r < rows; r++) {

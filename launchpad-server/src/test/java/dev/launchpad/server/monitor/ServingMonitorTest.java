@@ -80,4 +80,11 @@ class ServingMonitorTest {
                 "age", new double[] {40}), 1, List.of());
         assertThat(table.values()).isEqualTo(1 + 2 + 1);
     }
+
+    @Test
+    void int64ClassIdsAreLabelsExactlyAsSent() {
+        var ids = new OipTensor("label", "INT64", new long[] {2}, new long[] {9_007_199_254_740_993L, 3});
+        var batch = ServingMonitor.fromTensors(List.of(ids), null, true);
+        assertThat(batch.features().getFirst().strings()).containsExactly("9007199254740993", "3");
+    }
 }
