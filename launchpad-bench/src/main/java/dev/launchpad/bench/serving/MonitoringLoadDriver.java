@@ -487,6 +487,11 @@ public final class MonitoringLoadDriver {
                 csv.append('\n');
             }
             var ref = Baselines.fromCsv(csv.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            // a baseline belongs to a registered version (V14)
+            var experiments = new ExperimentService(db, clock);
+            var registry = new RegistryService(db, clock, new RunService(db, clock, experiments));
+            registry.createRegisteredModel("bench-model", null, List.of());
+            registry.createModelVersion("bench-model", "file:///bench", null, List.of(), null, null, null);
             var baselines = new Baselines(db, clock);
             baselines.put("bench-model", 1, "csv", ref.profile(), ref.sample());
             var feedback = new Feedback(db, clock);
@@ -500,10 +505,6 @@ public final class MonitoringLoadDriver {
             record(feedback, labels);
             System.out.printf("recorded %d labels in %.1f s%n", logged / 10, (System.nanoTime() - l0) / 1e9);
             // the same through the scheduler's entry point: flush hook, every check, results stored, alert rules
-            var experiments = new ExperimentService(db, clock);
-            var registry = new RegistryService(db, clock, new RunService(db, clock, experiments));
-            registry.createRegisteredModel("bench-model", null, List.of());
-            registry.createModelVersion("bench-model", "file:///bench", null, List.of(), null, null, null);
             var deployments = new DeploymentService(db, clock, registry);
             deployments.create("bench", new DeploymentService.Spec("bench-model", 1, null, BatchingSettings.DEFAULTS, null));
             var monitors = new MonitorService(db, clock, deployments, store, baselines, feedback, () -> { });
