@@ -207,8 +207,8 @@ public final class Baselines {
         }
     }
 
-    /** Columns a reference CSV may have. */
-    public static final int MAX_COLUMNS = 10_000;
+    /** Columns a reference CSV may have: as many as a window of traffic keeps. */
+    public static final int MAX_COLUMNS = FeatureBatch.MAX_FEATURES;
     /** Characters a reference CSV's cell may have. */
     public static final int MAX_FIELD_CHARS = 100_000;
     /** Characters a reference CSV's row may have. */

@@ -80,20 +80,35 @@ public final class FeatureBatch {
     }
 
     /**
-     * Most features one window profiles and samples: a client that names its columns anew in every request (a model
-     * taking any columns) cannot grow a window's profile, and the day row that keeps it, without bound; the values
-     * of further features are counted as left out.
+     * Most features one window profiles and samples, as many as reference data may have: a client that names its
+     * columns anew in every request (a model taking any columns) cannot grow a window's profile, and the day row that
+     * keeps it, without bound; the values of further features are counted as schema mismatches.
      */
-    static final int MAX_FEATURES = 4_096;
+    static final int MAX_FEATURES = 10_000;
 
     /** Longest category value monitoring keeps as it is. */
     static final int MAX_VALUE_LENGTH = 1_000;
 
     /**
-     * A category value as monitoring keeps it: as it is up to {@link #MAX_VALUE_LENGTH} characters; a longer one (a
-     * document, an encoded image sent as a string) as its first characters, an ellipsis and a 64-bit hash of the
-     * whole, so that it stays distinct from other values without a profile, sample or stored window holding it whole.
+     * A category value as monitoring keeps it in profiles, samples and prediction rows: as it is up to
+     * {@link #MAX_VALUE_LENGTH} characters; a longer one (a document, an encoded image sent as a string) as its first
+     * characters, an ellipsis and a 64-bit hash of the whole, so that it stays distinct from other values without a
+     * stored window holding it whole. (The payload log writes what was sent.)
      */
+    /** {@code values}, or a copy with the values {@link #bounded(String) bounded} where one is too long. */
+    static String[] bounded(String[] values) {
+        for (int i = 0; i < values.length; i++) {
+            if (values[i] != null && values[i].length() > MAX_VALUE_LENGTH) {
+                var copy = values.clone();
+                for (int j = i; j < copy.length; j++) {
+                    copy[j] = bounded(copy[j]);
+                }
+                return copy;
+            }
+        }
+        return values;
+    }
+
     static String bounded(String value) {
         if (value == null || value.length() <= MAX_VALUE_LENGTH) {
             return value;
@@ -177,7 +192,9 @@ public final class FeatureBatch {
         if (strings == null) {
             throw new IllegalArgumentException("feature " + j + " is numeric");
         }
-        System.arraycopy(strings, 0, dest, at, rows);
+        for (int r = 0; r < rows; r++) {
+            dest[at + r] = bounded(strings[r]);
+        }
     }
 
     /** Feature j's value in row r: a Double or a String (null when missing). */
@@ -189,7 +206,7 @@ public final class FeatureBatch {
             return a[r * matrixNames.size() + j];
         }
         var f = given.get(j);
-        return f.numeric() ? (Object) f.numbers()[r] : f.strings()[r];
+        return f.numeric() ? (Object) f.numbers()[r] : bounded(f.strings()[r]);
     }
 
     @Override
@@ -209,17 +226,7 @@ public final class FeatureBatch {
             return new Feature(name, values, null);
         }
 
-        /** A categorical feature; values longer than {@link #MAX_VALUE_LENGTH} are kept {@link #bounded}. */
         public static Feature categorical(String name, String[] values) {
-            for (int i = 0; i < values.length; i++) {
-                if (values[i] != null && values[i].length() > MAX_VALUE_LENGTH) {
-                    var copy = values.clone();
-                    for (int j = i; j < copy.length; j++) {
-                        copy[j] = bounded(copy[j]);
-                    }
-                    return new Feature(name, null, copy);
-                }
-            }
             return new Feature(name, null, values);
         }
 

@@ -160,27 +160,29 @@ public final class MonitorService implements AutoCloseable {
     /** A read of a span that ended longer ago than this reads what the minute flushes have stored already. */
     private static final long READ_FLUSH_REACH_MS = 2 * 60_000;
     private final Object readFlushLock = new Object();
-    private long lastReadFlush = Long.MIN_VALUE; // guarded by readFlushLock
+    private long lastReadFlush = Long.MIN_VALUE; // guarded by readFlushLock: when the last read's flush began
 
     /**
      * Before a read of stored windows or predictions up to {@code to}: writes what this replica has logged and not
      * yet flushed, when the span reaches into the last two minutes and no read has had it done in the last five
-     * seconds (readers at the same moment share one flush). A flush that fails is logged, and the read goes on
-     * without this replica's latest minute rather than failing.
+     * seconds (a read meanwhile, while that flush may still be writing, goes on without waiting for it). A flush that
+     * fails is logged, and the read goes on without this replica's latest minute rather than failing.
      */
     public void flushForRead(long to) {
+        if (to <= clock.millis() - READ_FLUSH_REACH_MS) {
+            return;
+        }
         synchronized (readFlushLock) {
             long now = clock.millis();
-            if (to <= now - READ_FLUSH_REACH_MS
-                    || (lastReadFlush != Long.MIN_VALUE && now - lastReadFlush < READ_FLUSH_EVERY_MS)) {
+            if (lastReadFlush != Long.MIN_VALUE && now - lastReadFlush < READ_FLUSH_EVERY_MS) {
                 return;
             }
-            try {
-                beforeChecks.run();
-            } catch (RuntimeException e) {
-                LOG.warn("A read goes on without this replica's unflushed minute: {}", e.toString());
-            }
-            lastReadFlush = clock.millis();
+            lastReadFlush = now;
+        }
+        try {
+            beforeChecks.run();
+        } catch (RuntimeException e) {
+            LOG.warn("A read goes on without this replica's unflushed minute: {}", e.toString());
         }
     }
 

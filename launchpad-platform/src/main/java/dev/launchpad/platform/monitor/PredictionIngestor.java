@@ -182,7 +182,10 @@ public final class PredictionIngestor implements AutoCloseable {
                 Math.max(0, queued.get()), config.payloadLog() == null ? 0 : config.payloadLog().failures());
     }
 
-    /** Profiles everything observed so far and writes every open window; returns once it is stored. */
+    /**
+     * Profiles everything observed so far and writes every open window; returns once every part cut so far has been
+     * stored, or given up (and counted) as one that could not be.
+     */
     public void flushNow() {
         if (closed) {
             return;
@@ -312,7 +315,7 @@ public final class PredictionIngestor implements AutoCloseable {
         try {
             in = o.payload().inputs();
             out = o.payload().outputs();
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {
             w.data.add(o.outcome(), o.latencyNanos(), null, null); // counted, with its latency, though not profiled
             throw e;
         }
@@ -326,7 +329,7 @@ public final class PredictionIngestor implements AutoCloseable {
             for (int r = 0; r < rows.size(); r++) {
                 var p = rows.get(r);
                 w.predictions.add(new WindowStore.PredictionRow(o.requestId(), r, o.version(), o.timestamp(),
-                        storable(p.prediction()), p.score(), p.classes()));
+                        storable(FeatureBatch.bounded(p.prediction())), p.score(), p.classes()));
             }
         }
         if (config.payloadLog() != null) {
@@ -365,13 +368,12 @@ public final class PredictionIngestor implements AutoCloseable {
         keptPerMinute.keySet().removeIf(k -> k.minute() < currentMinute - 120_000);
     }
 
-    /** Profiles what a window still buffers before it is handed to the flusher; a failure is counted, not fatal. */
+    /** Profiles what a window still buffers before it is handed to the flusher; a failure is logged, not fatal. */
     private void release(Open w) {
         try {
             w.data.release();
         } catch (RuntimeException e) {
-            decodeFailures.incrementAndGet();
-            LOG.debug("Cannot profile the rest of a monitoring window: {}", e.toString());
+            LOG.warn("Cannot profile the rest of a monitoring window: {}", e.toString());
         }
     }
 
@@ -495,7 +497,7 @@ public final class PredictionIngestor implements AutoCloseable {
                     if (item instanceof Observation) {
                         late++;
                     } else if (item instanceof FlushRequest fr) {
-                        fr.done().complete(null);
+                        fr.done().completeExceptionally(new IllegalStateException("monitoring closed before the flush"));
                     }
                 }
                 if (late > 0) {
@@ -505,7 +507,12 @@ public final class PredictionIngestor implements AutoCloseable {
                 }
             }
             flusher.join(120_000);
-            int unstored = cuts.size() + (flusher.isAlive() ? 1 : 0);
+            int unstored = 0;
+            if (flusher.isAlive()) {
+                flusher.interrupt(); // its retries end; the part it holds, and those queued, are not stored
+                flusher.join(10_000);
+                unstored = 1 + (int) cuts.stream().filter(c -> c.key() != null).count();
+            }
             if (unstored > 0) {
                 abandonedParts.addAndGet(unstored);
                 LOG.error("Closing with about {} monitoring window parts not stored: the database did not take them"

@@ -115,7 +115,8 @@ final class ProfileBuffer {
                     continue;
                 }
                 var f = features.get(i);
-                targets[i].profile(profile, f.numbers(), f.strings(), batch.rows());
+                targets[i].profile(profile, f.numbers(), f.strings() == null ? null : FeatureBatch.bounded(f.strings()),
+                        batch.rows());
             }
             profile.addRows(batch.rows());
             return skipped;

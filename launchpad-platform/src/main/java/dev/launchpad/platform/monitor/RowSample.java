@@ -174,15 +174,24 @@ public final class RowSample {
      * stored sample do not repeat their draws.
      */
     public RowSample merge(RowSample other) {
+        return merge(other, java.util.Set.of());
+    }
+
+    /**
+     * {@link #merge(RowSample)}, leaving out {@code other}'s features named in {@code leaveOut} (those its window's
+     * profile did not take, so that profile and sample keep the same features).
+     */
+    public RowSample merge(RowSample other, java.util.Set<String> leaveOut) {
         var rnd = new SplittableRandom(random.split().nextLong() ^ (seen * 0x9E37_79B9_7F4A_7C15L)
                 ^ Long.rotateLeft(other.seen * 0xC2B2_AE3D_27D4_EB4FL, 29));
-        var out = new RowSample(Math.max(capacity, other.capacity), rnd.nextLong());
+        // the smaller capacity: each side then holds at least as many rows as the split can ask of it
+        var out = new RowSample(Math.min(capacity, other.capacity), rnd.nextLong());
         for (var e : index.entrySet()) {
             out.index.put(e.getKey(), out.numeric.size());
             out.numeric.add(numeric.get(e.getValue()));
         }
         for (var e : other.index.entrySet()) {
-            if (!out.index.containsKey(e.getKey()) && out.index.size() < FeatureBatch.MAX_FEATURES) {
+            if (!out.index.containsKey(e.getKey()) && !leaveOut.contains(e.getKey())) {
                 out.index.put(e.getKey(), out.numeric.size());
                 out.numeric.add(other.numeric.get(e.getValue()));
             }
@@ -198,7 +207,7 @@ public final class RowSample {
                 fromThis++;
             }
         }
-        // samples of different capacities can hold fewer rows than they stand for: take what each side has
+        // (a sample holds min(seen, capacity) rows, so the split fits; the clip only guards samples that do not)
         fromThis = Math.max(k - other.rows.size(), Math.min(fromThis, rows.size()));
         out.takeUniformly(this, fromThis, rnd);
         out.takeUniformly(other, k - fromThis, rnd);

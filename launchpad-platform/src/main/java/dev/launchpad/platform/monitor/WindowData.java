@@ -98,7 +98,7 @@ public final class WindowData {
         var outClash = notMerged(outputs, other.outputs);
         var out = new WindowData(inputs.merge(inClash.isEmpty() ? other.inputs : other.inputs.without(inClash)),
                 outputs.merge(outClash.isEmpty() ? other.outputs : other.outputs.without(outClash)), latencyMs.copy(),
-                inputSample.merge(other.inputSample), outputSample.merge(other.outputSample));
+                inputSample.merge(other.inputSample, inClash), outputSample.merge(other.outputSample, outClash));
         out.latencyMs.merge(other.latencyMs);
         out.requests = requests + other.requests;
         out.rows = rows + other.rows;

@@ -103,6 +103,17 @@ class PayloadLogTest {
     }
 
     @Test
+    void aLongCategoryValueIsWrittenAsItWasSent(@TempDir Path dir) throws Exception {
+        var document = "lorem ipsum ".repeat(1_000); // 12 000 characters: profiles keep it bounded, the log whole
+        var log = new PayloadLog(dir, 2);
+        log.write(request("docs", H0, "d1"), new FeatureBatch(1, List.of(FeatureBatch.Feature.categorical("text",
+                new String[] {document}))), FeatureBatch.empty(1));
+        log.close();
+        assertThat(lines(dir.resolve("docs/2026-03-02-10.jsonl")).getFirst().path("inputs").path("text").get(0).asText())
+                .isEqualTo(document);
+    }
+
+    @Test
     void aDeploymentNoLongerLoggedKeepsNoFileOpenAfterItsHour(@TempDir Path dir) throws Exception {
         var log = new PayloadLog(dir, 2);
         var out = FeatureBatch.empty(1);

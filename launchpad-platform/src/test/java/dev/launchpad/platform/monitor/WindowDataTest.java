@@ -247,4 +247,23 @@ class WindowDataTest {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> RowSample.fromBytes(garbage, 1))
                 .isInstanceOf(IllegalStateException.class);
     }
+
+    @Test
+    void mergedWindowsKeepAtMostMaxFeaturesAndTheSameInProfileAndSample() {
+        var windows = new ArrayList<WindowData>();
+        for (int w = 0; w < 2; w++) {
+            var window = WindowData.empty(100, w);
+            var features = new ArrayList<FeatureBatch.Feature>();
+            for (int f = 0; f < 6_000; f++) {
+                // the second window's names sort before the first's, and come in the opposite order
+                features.add(FeatureBatch.Feature.numeric((w == 0 ? "z" : "a") + (w == 0 ? f : 5_999 - f), new double[] {f}));
+            }
+            window.add("ok", 1_000_000, new FeatureBatch(1, features), FeatureBatch.empty(1));
+            windows.add(window);
+        }
+        var merged = windows.get(0).merge(windows.get(1));
+        assertThat(merged.inputs().columns()).hasSize(FeatureBatch.MAX_FEATURES);
+        assertThat(merged.inputSample().names()).containsExactlyInAnyOrderElementsOf(merged.inputs().columns().keySet());
+        assertThat(merged.schemaMismatches()).isEqualTo(12_000 - FeatureBatch.MAX_FEATURES);
+    }
 }

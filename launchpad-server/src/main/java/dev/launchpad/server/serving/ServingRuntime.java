@@ -217,16 +217,10 @@ public final class ServingRuntime implements AutoCloseable {
                     continue;
                 }
                 try {
-                    ModelVersion target;
-                    try {
-                        target = deployments.resolve(d);
-                    } catch (LaunchpadException e) {
-                        if (!entry.stored || e.code() != ErrorCode.RESOURCE_DOES_NOT_EXIST) {
-                            throw e;
-                        }
+                    if (entry.stored) {
                         d = deployments.get(d.name()); // as stored now: its model may have been renamed since
-                        target = deployments.resolve(d);
                     }
+                    var target = deployments.resolve(d);
                     var current = entry.current.get();
                     if (!entry.removed && (current == null || current.version.version() != target.version()
                             || !current.version.name().equals(target.name()))) {
@@ -287,7 +281,7 @@ public final class ServingRuntime implements AutoCloseable {
         volatile Deployment deployment;
         volatile String failure;
         volatile boolean removed;
-        /** Whether the deployment is a stored one (not {@code launchpad serve}'s), which may be re-read. */
+        /** Whether the deployment is a stored one (not {@code launchpad serve}'s), re-read at each poll. */
         volatile boolean stored = true;
 
         Live(String name) {
