@@ -28,12 +28,18 @@ public final class DeploymentService implements ModelReferences {
     private final Database db;
     private final Clock clock;
     private final RegistryService registry;
+    private final List<DeploymentReferences> references = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public DeploymentService(Database db, Clock clock, RegistryService registry) {
         this.db = db;
         this.clock = clock;
         this.registry = registry;
         registry.addReferences(this);
+    }
+
+    /** Lets {@code referrer} delete what it keeps for a deployment when the deployment is deleted. */
+    public void addReferences(DeploymentReferences referrer) {
+        references.add(referrer);
     }
 
     @Override
@@ -150,6 +156,7 @@ public final class DeploymentService implements ModelReferences {
             if (h.createUpdate("DELETE FROM deployments WHERE name = :name").bind("name", name).execute() == 0) {
                 throw notFound(name);
             }
+            references.forEach(r -> r.deleted(h, name));
         });
     }
 

@@ -70,6 +70,22 @@ public final class MonitorService implements AutoCloseable {
         this.baselines = baselines;
         this.feedback = feedback;
         this.beforeChecks = beforeChecks;
+        deployments.addReferences(this::forget);
+    }
+
+    /**
+     * Deletes what monitoring keeps for a deployment that is being deleted (in its transaction): settings, schedule,
+     * results, windows, logged predictions and labels; its open incidents are resolved. Its alerts and incidents stay,
+     * as the record of what happened. A deployment created later under the name starts afresh.
+     */
+    private void forget(org.jdbi.v3.core.Handle h, String deployment) {
+        for (var table : List.of("monitor_settings", "monitor_jobs", "monitor_results", "monitor_windows",
+                "monitor_predictions", "monitor_feedback")) {
+            h.createUpdate("DELETE FROM " + table + " WHERE deployment = :d").bind("d", deployment).execute();
+        }
+        h.createUpdate("UPDATE monitor_incidents SET status = 'resolved', resolved_at = :t, resolved_by = :b"
+                        + " WHERE deployment = :d AND status <> 'resolved'")
+                .bind("t", clock.millis()).bind("b", "launchpad (deployment deleted)").bind("d", deployment).execute();
     }
 
     /** A stored check result. */
@@ -362,9 +378,17 @@ public final class MonitorService implements AutoCloseable {
         long listedAt = System.nanoTime();
         var all = deployments.list();
         var settingsOf = new java.util.HashMap<String, MonitorSettings>();
-        all.forEach(d -> settingsOf.put(d.name(), settings(d.name())));
+        for (var d : all) {
+            try {
+                settingsOf.put(d.name(), settings(d.name()));
+            } catch (RuntimeException e) {
+                // one deployment's unreadable settings stop its checks, not every deployment's
+                LOG.error("Deployment {}: monitor settings cannot be read, its checks do not run: {}", d.name(), e.toString());
+            }
+        }
         var listed = new DeploymentList(all.stream().map(Deployment::name)
-                .filter(name -> settingsOf.get(name).enabled()).collect(Collectors.toUnmodifiableSet()), listedAt);
+                .filter(name -> settingsOf.containsKey(name) && settingsOf.get(name).enabled())
+                .collect(Collectors.toUnmodifiableSet()), listedAt);
         for (var l : deploymentListeners) {
             try {
                 l.accept(listed);
@@ -374,7 +398,7 @@ public final class MonitorService implements AutoCloseable {
         }
         for (var d : all) {
             var settings = settingsOf.get(d.name());
-            if (!settings.enabled()) {
+            if (settings == null || !settings.enabled()) {
                 continue;
             }
             long now = clock.millis();

@@ -93,7 +93,14 @@ public record MonitorSettings(boolean enabled, int intervalMinutes, int minRows,
             "max_rejected_share", "performance_metric", "performance_threshold", "performance_lookback_minutes",
             "min_labels", "latency_p99_budget_ms", "error_rate_budget");
 
-    /** These settings with the fields {@code patch} gives changed; INVALID_PARAMETER_VALUE naming a bad field. */
+    /** Longest performance look-back: as long as logged predictions and labels are kept (30 days). */
+    static final int MAX_LOOKBACK_MINUTES = 60 * 24 * 30;
+
+    /**
+     * These settings with the fields {@code patch} gives changed (JSON merge patch, RFC 7396: a field given null goes
+     * back to its default, and {@code drift_methods} and {@code drift_thresholds} merge feature by feature, a feature
+     * given null losing its entry); INVALID_PARAMETER_VALUE naming a bad field.
+     */
     public MonitorSettings with(JsonNode patch) {
         if (patch == null || !patch.isObject()) {
             throw LaunchpadException.invalid("Monitor settings must be a JSON object.");
@@ -105,12 +112,17 @@ public record MonitorSettings(boolean enabled, int intervalMinutes, int minRows,
         });
         var methods = new LinkedHashMap<>(driftMethods);
         if (patch.has("drift_methods")) {
-            methods.clear();
             var node = patch.get("drift_methods");
-            if (!node.isObject()) {
+            if (node.isNull()) {
+                methods.clear();
+            } else if (!node.isObject()) {
                 throw LaunchpadException.invalid("'drift_methods' must be an object of feature → method.");
             }
             node.fields().forEachRemaining(e -> {
+                if (e.getValue().isNull()) {
+                    methods.remove(e.getKey());
+                    return;
+                }
                 try {
                     methods.put(e.getKey(), DriftMethod.fromId(e.getValue().asText()));
                 } catch (IllegalArgumentException ex) {
@@ -120,14 +132,29 @@ public record MonitorSettings(boolean enabled, int intervalMinutes, int minRows,
         }
         var thresholds = new LinkedHashMap<>(driftThresholds);
         if (patch.has("drift_thresholds")) {
-            thresholds.clear();
             var node = patch.get("drift_thresholds");
-            if (!node.isObject()) {
+            if (node.isNull()) {
+                thresholds.clear();
+            } else if (!node.isObject()) {
                 throw LaunchpadException.invalid("'drift_thresholds' must be an object of feature → number.");
             }
-            node.fields().forEachRemaining(e -> thresholds.put(e.getKey(), number(e.getValue(), "drift_thresholds." + e.getKey(),
-                    Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY)));
+            node.fields().forEachRemaining(e -> {
+                if (e.getValue().isNull()) {
+                    thresholds.remove(e.getKey());
+                } else {
+                    thresholds.put(e.getKey(), number(e.getValue(), "drift_thresholds." + e.getKey(), 0,
+                            Double.POSITIVE_INFINITY));
+                }
+            });
         }
+        // a p-value threshold is a probability; a distance's may be any positive number
+        thresholds.forEach((feature, t) -> {
+            var method = methods.get(feature);
+            if (method != null && method.scoreKind() == DriftMethod.ScoreKind.P_VALUE && t > 1) {
+                throw LaunchpadException.invalid("drift_thresholds." + feature + ": " + method.id() + " compares a p-value,"
+                        + " so its threshold is at most 1, got " + t + ".");
+            }
+        });
         String metric = performanceMetric;
         if (patch.has("performance_metric")) {
             var node = patch.get("performance_metric");
@@ -139,40 +166,58 @@ public record MonitorSettings(boolean enabled, int intervalMinutes, int minRows,
         Double threshold = performanceThreshold;
         if (patch.has("performance_threshold")) {
             var node = patch.get("performance_threshold");
-            threshold = node.isNull() ? null : number(node, "performance_threshold", Double.NEGATIVE_INFINITY,
-                    Double.POSITIVE_INFINITY);
+            threshold = node.isNull() ? null : number(node, "performance_threshold", 0, Double.POSITIVE_INFINITY);
+        }
+        if (threshold != null && threshold > 1 && (metric == null || !lowerIsBetter(metric))) {
+            throw LaunchpadException.invalid("'performance_threshold' " + threshold + " cannot be reached by "
+                    + (metric == null ? "accuracy or ROC AUC (the metric classifiers get by default)" : metric)
+                    + ", which is at most 1; set performance_metric to mae or rmse for an error budget.");
         }
         boolean on = enabled;
         if (patch.has("enabled")) {
-            if (!patch.get("enabled").isBoolean()) {
+            if (patch.get("enabled").isNull()) {
+                on = DEFAULTS.enabled;
+            } else if (!patch.get("enabled").isBoolean()) {
                 throw LaunchpadException.invalid("'enabled' must be true or false.");
+            } else {
+                on = patch.get("enabled").asBoolean();
             }
-            on = patch.get("enabled").asBoolean();
         }
         return new MonitorSettings(on,
-                (int) integer(patch, "interval_minutes", intervalMinutes, 1, 1440),
-                (int) integer(patch, "min_rows", minRows, 1, 10_000_000),
-                num(patch, "drift_share", driftShare, 0, 1), methods, thresholds,
-                num(patch, "max_null_share", maxNullShare, 0, 1),
-                num(patch, "max_out_of_range_share", maxOutOfRangeShare, 0, 1),
-                num(patch, "max_unseen_share", maxUnseenShare, 0, 1),
-                num(patch, "max_rejected_share", maxRejectedShare, 0, 1), metric, threshold,
-                (int) integer(patch, "performance_lookback_minutes", performanceLookbackMinutes, 1, 60 * 24 * 90),
-                (int) integer(patch, "min_labels", minLabels, 1, 10_000_000),
-                num(patch, "latency_p99_budget_ms", latencyP99BudgetMs, 0, 3_600_000),
-                num(patch, "error_rate_budget", errorRateBudget, 0, 1));
+                (int) integer(patch, "interval_minutes", intervalMinutes, DEFAULTS.intervalMinutes, 1, 1440),
+                (int) integer(patch, "min_rows", minRows, DEFAULTS.minRows, 1, 10_000_000),
+                num(patch, "drift_share", driftShare, DEFAULTS.driftShare, 0, 1), methods, thresholds,
+                num(patch, "max_null_share", maxNullShare, DEFAULTS.maxNullShare, 0, 1),
+                num(patch, "max_out_of_range_share", maxOutOfRangeShare, DEFAULTS.maxOutOfRangeShare, 0, 1),
+                num(patch, "max_unseen_share", maxUnseenShare, DEFAULTS.maxUnseenShare, 0, 1),
+                num(patch, "max_rejected_share", maxRejectedShare, DEFAULTS.maxRejectedShare, 0, 1), metric, threshold,
+                (int) integer(patch, "performance_lookback_minutes", performanceLookbackMinutes,
+                        DEFAULTS.performanceLookbackMinutes, 1, MAX_LOOKBACK_MINUTES),
+                (int) integer(patch, "min_labels", minLabels, DEFAULTS.minLabels, 1, 10_000_000),
+                num(patch, "latency_p99_budget_ms", latencyP99BudgetMs, DEFAULTS.latencyP99BudgetMs, 0, 3_600_000),
+                num(patch, "error_rate_budget", errorRateBudget, DEFAULTS.errorRateBudget, 0, 1));
     }
 
-    private static double num(JsonNode patch, String field, double current, double min, double max) {
-        return patch.has(field) ? number(patch.get(field), field, min, max) : current;
+    private static final MonitorSettings DEFAULTS = defaults();
+
+    /** The patch's value of a number field: unchanged when absent, the default when null. */
+    private static double num(JsonNode patch, String field, double current, double dflt, double min, double max) {
+        if (!patch.has(field)) {
+            return current;
+        }
+        return patch.get(field).isNull() ? dflt : number(patch.get(field), field, min, max);
     }
 
-    private static long integer(JsonNode patch, String field, long current, long min, long max) {
+    /** The patch's value of an integer field: unchanged when absent, the default when null. */
+    private static long integer(JsonNode patch, String field, long current, long dflt, long min, long max) {
         if (!patch.has(field)) {
             return current;
         }
         var node = patch.get(field);
-        if (!node.isIntegralNumber() || node.asLong() < min || node.asLong() > max) {
+        if (node.isNull()) {
+            return dflt;
+        }
+        if (!node.isIntegralNumber() || !node.canConvertToLong() || node.asLong() < min || node.asLong() > max) {
             throw LaunchpadException.invalid("'" + field + "' must be an integer in [" + min + ", " + max + "], got " + node + ".");
         }
         return node.asLong();
@@ -186,7 +231,25 @@ public record MonitorSettings(boolean enabled, int intervalMinutes, int minRows,
         return node.asDouble();
     }
 
+    /**
+     * Settings as stored. A field an earlier version allowed and this one does not (a wider limit, a method since
+     * removed) goes back to its default, rather than making the deployment's settings unreadable.
+     */
     public static MonitorSettings fromJson(JsonNode stored) {
-        return defaults().with(stored);
+        try {
+            return defaults().with(stored);
+        } catch (LaunchpadException e) {
+            var settings = defaults();
+            for (var field : FIELDS) {
+                if (stored.has(field)) {
+                    try {
+                        settings = settings.with(Json.mapper().createObjectNode().set(field, stored.get(field)));
+                    } catch (LaunchpadException ignored) {
+                        // this field's default stands
+                    }
+                }
+            }
+            return settings;
+        }
     }
 }

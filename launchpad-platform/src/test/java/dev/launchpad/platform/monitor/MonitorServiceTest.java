@@ -510,6 +510,73 @@ class MonitorServiceTest {
     }
 
     @Test
+    void settingsPatchAsAJsonMergePatchAndRefuseWhatCouldNeverWork() throws Exception {
+        var s = MonitorSettings.defaults().with(Json.mapper().readTree(
+                "{\"drift_methods\":{\"amount\":\"ks\"},\"drift_thresholds\":{\"amount\":0.01},\"min_rows\":50}"));
+        // maps merge feature by feature; null takes a feature out, or a field back to its default
+        s = s.with(Json.mapper().readTree("{\"drift_methods\":{\"age\":\"psi\"},\"min_rows\":null}"));
+        assertThat(s.driftMethods()).containsOnlyKeys("amount", "age");
+        assertThat(s.minRows()).isEqualTo(MonitorSettings.defaults().minRows());
+        s = s.with(Json.mapper().readTree("{\"drift_methods\":{\"amount\":null},\"drift_thresholds\":null}"));
+        assertThat(s.driftMethods()).containsOnlyKeys("age");
+        assertThat(s.driftThresholds()).isEmpty();
+        var settings = s;
+        for (var bad : List.of(
+                "{\"drift_thresholds\":{\"x\":-0.1}}", // a negative threshold drifts always or never
+                "{\"drift_methods\":{\"x\":\"ks\"},\"drift_thresholds\":{\"x\":5}}", // a p-value is at most 1
+                "{\"performance_metric\":\"roc_auc\",\"performance_threshold\":7}",
+                "{\"performance_threshold\":7}", // accuracy by default for a classifier
+                "{\"performance_lookback_minutes\":50000}", // predictions are kept 30 days
+                "{\"interval_minutes\":18446744073709551621}")) { // 5, once wrapped to 64 bits
+            assertThatThrownBy(() -> settings.with(Json.mapper().readTree(bad))).as(bad)
+                    .isInstanceOf(LaunchpadException.class);
+        }
+        assertThat(s.with(Json.mapper().readTree("{\"performance_metric\":\"mae\",\"performance_threshold\":7}"))
+                .performanceThreshold()).isEqualTo(7.0);
+        // what an earlier version allowed and this one does not goes back to its default when read
+        var stored = Json.mapper().readTree("{\"min_rows\":50,\"performance_lookback_minutes\":100000}");
+        var read = MonitorSettings.fromJson(stored);
+        assertThat(read.minRows()).isEqualTo(50);
+        assertThat(read.performanceLookbackMinutes()).isEqualTo(MonitorSettings.defaults().performanceLookbackMinutes());
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabases.Backend.class)
+    void aDeletedDeploymentsMonitoringGoesWithItAndANewOneOfItsNameStartsAfresh(TestDatabases.Backend backend) {
+        var clock = new MutableClock(Instant.ofEpochMilli(M0 + 70_000));
+        try (var db = Database.open(backend.newDatabaseUrl())) {
+            var deployments = deployments(db, clock, "d");
+            var store = new WindowStore(db);
+            var random = new Random(8);
+            var baselines = baseline(db, clock, random);
+            var w = WindowData.empty(1000, 0);
+            w.add("ok", 1_000_000, rows(random, 500, 1.0), FeatureBatch.empty(500)); // drifted
+            store.flush("d", 1, M0, w, List.of(), clock.millis());
+            var monitors = new MonitorService(db, clock, deployments, store, baselines, new Feedback(db, clock), () -> { });
+            var alerts = new Alerts(db, clock);
+            monitors.addListener((deployment, results, again) -> alerts.onResults(deployment, results));
+            monitors.updateSettings("d", Json.mapper().createObjectNode().put("enabled", false));
+            monitors.runChecks("d", M0, M0 + 60_000);
+            assertThat(alerts.incidents("open", "d", 10)).isNotEmpty();
+
+            deployments.delete("d");
+            for (var table : List.of("monitor_settings", "monitor_jobs", "monitor_results", "monitor_windows")) {
+                long left = db.read(h -> h.createQuery("SELECT COUNT(*) FROM " + table + " WHERE deployment = 'd'")
+                        .mapTo(Long.class).one());
+                assertThat(left).as(table).isZero();
+            }
+            assertThat(alerts.incidents("open", "d", 10)).isEmpty();
+            assertThat(alerts.incidents("resolved", "d", 10)).allSatisfy(i ->
+                    assertThat(i.resolvedBy()).isEqualTo("launchpad (deployment deleted)"));
+            assertThat(alerts.alerts("d", 0, 10)).isNotEmpty(); // the record of what happened stays
+
+            deployments.create("d", new DeploymentService.Spec("m", 1, null, BatchingSettings.DEFAULTS, null));
+            assertThat(monitors.settings("d").enabled()).isTrue();
+            assertThat(monitors.latest("d")).isEmpty();
+        }
+    }
+
+    @Test
     void cbpeOfCalibratedScoresMatchesTheTruthOnAverage() {
         var random = new Random(9);
         int n = 20_000;

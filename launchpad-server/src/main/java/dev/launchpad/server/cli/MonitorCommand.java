@@ -25,11 +25,16 @@ public final class MonitorCommand implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
-    @Command(name = "baseline", mixinStandardHelpOptions = true,
+    // not mixinStandardHelpOptions: its --version would clash with the model version's, and picocli would then drop
+    // --help as well
+    @Command(name = "baseline",
             description = "Set a model version's baseline from reference data (CSV with a header, or Parquet) or a profile.")
     static final class Baseline implements Callable<Integer> {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
+
+        @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+        boolean help;
 
         @Option(names = "--model", required = true, description = "Registered model name.")
         String model;
@@ -87,12 +92,18 @@ public final class MonitorCommand implements Runnable {
         public Integer call() throws Exception {
             return ServerClient.answer(spec, server, (client, out) -> {
                 var monitor = client.get("/api/v1/deployments/" + ServerClient.encode(deployment) + "/monitor");
+                boolean enabled = monitor.path("settings").path("enabled").asBoolean(true);
+                if (!enabled) {
+                    out.println("Monitoring is switched off: scheduled checks do not run (the results below are the"
+                            + " last ones; switch it on with PATCH .../monitor {\"enabled\": true}).");
+                }
                 print(out, monitor.path("latest"));
                 var schedule = monitor.path("schedule");
                 if (schedule.has("last_checked_to")) {
-                    out.printf("Checked up to %s; next run at %s%n",
-                            java.time.Instant.ofEpochMilli(schedule.path("last_checked_to").asLong()),
-                            java.time.Instant.ofEpochMilli(schedule.path("next_run_at").asLong()));
+                    out.printf("Checked up to %s%n", java.time.Instant.ofEpochMilli(schedule.path("last_checked_to").asLong()));
+                }
+                if (enabled && schedule.has("next_run_at")) {
+                    out.printf("Next run at %s%n", java.time.Instant.ofEpochMilli(schedule.path("next_run_at").asLong()));
                 }
                 if (schedule.has("last_error")) {
                     int attempts = schedule.path("failed_attempts").asInt();
@@ -122,13 +133,39 @@ public final class MonitorCommand implements Runnable {
         }
     }
 
+    /**
+     * The results as a table: each check's status, metric and threshold, the span it looked at (UTC), and a note —
+     * the features that breached, that the metric is a CBPE estimate, or why there was no data.
+     */
     static void print(java.io.PrintWriter out, com.fasterxml.jackson.databind.JsonNode results) {
-        out.printf("%-18s %-8s %-12s %s%n", "CHECK", "STATUS", "METRIC", "FEATURES");
+        out.printf("%-18s %-8s %-12s %-12s %-23s %s%n", "CHECK", "STATUS", "METRIC", "THRESHOLD", "SPAN (UTC)", "NOTE");
         for (var r : results) {
-            var features = new StringBuilder();
-            r.path("breached_features").forEach(f -> features.append(features.isEmpty() ? "" : ",").append(f.asText()));
-            out.printf("%-18s %-8s %-12s %s%n", r.path("check").asText(), r.path("status").asText(),
-                    r.has("metric") ? String.format(Locale.ROOT, "%.4g", r.path("metric").asDouble()) : "-", features);
+            var note = new StringBuilder();
+            r.path("breached_features").forEach(f -> note.append(note.isEmpty() ? "" : ",").append(f.asText()));
+            if (r.path("details").path("estimated").asBoolean()) {
+                note.append(note.isEmpty() ? "" : "; ").append("estimated (CBPE, no labels yet)");
+            }
+            if (r.path("status").asText().equals("no_data") && r.path("details").has("reason")) {
+                note.append(note.isEmpty() ? "" : "; ").append(r.path("details").path("reason").asText());
+            }
+            out.printf("%-18s %-8s %-12s %-12s %-23s %s%n", r.path("check").asText(), r.path("status").asText(),
+                    number(r.path("metric")), number(r.path("threshold")), span(r), note);
         }
+    }
+
+    private static String number(com.fasterxml.jackson.databind.JsonNode n) {
+        return n.isNumber() ? String.format(Locale.ROOT, "%.4g", n.asDouble()) : "-";
+    }
+
+    /** A span as "yyyy-MM-dd HH:mm–HH:mm", or with the end's date too when it ends another day. */
+    private static String span(com.fasterxml.jackson.databind.JsonNode r) {
+        if (!r.has("from") || !r.has("to")) {
+            return "-";
+        }
+        var from = java.time.Instant.ofEpochMilli(r.path("from").asLong()).atZone(java.time.ZoneOffset.UTC);
+        var to = java.time.Instant.ofEpochMilli(r.path("to").asLong()).atZone(java.time.ZoneOffset.UTC);
+        var day = java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm");
+        var time = java.time.format.DateTimeFormatter.ofPattern("HH:mm");
+        return day.format(from) + "–" + (from.toLocalDate().equals(to.toLocalDate()) ? time : day).format(to);
     }
 }

@@ -144,15 +144,27 @@ final class ServerClient {
         return URI.create(baseUrl + path);
     }
 
+    /** How long a call other than an upload may wait for the server's answer (a hung server ends the command). */
+    private static final Duration ANSWER_TIMEOUT = Duration.ofMinutes(5);
+
     private JsonNode send(HttpRequest unauthenticated) throws IOException {
-        var request = authorization == null ? unauthenticated
-                : HttpRequest.newBuilder(unauthenticated, (name, value) -> true).header("Authorization", authorization).build();
+        var builder = HttpRequest.newBuilder(unauthenticated, (name, value) -> true);
+        if (authorization != null) {
+            builder.header("Authorization", authorization);
+        }
+        if (unauthenticated.timeout().isEmpty() && !unauthenticated.method().equals("PUT")) {
+            builder.timeout(ANSWER_TIMEOUT);
+        }
+        var request = builder.build();
         HttpResponse<String> response;
         try {
             response = http.send(request, HttpResponse.BodyHandlers.ofString());
         } catch (java.net.ConnectException e) {
             throw new IOException("cannot reach the Launchpad server at " + baseUrl
                     + " (start one with 'launchpad server', or pass --server)");
+        } catch (java.net.http.HttpTimeoutException e) {
+            throw new IOException("the Launchpad server at " + baseUrl + " did not answer within "
+                    + ANSWER_TIMEOUT.toMinutes() + " minutes");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted");
@@ -165,11 +177,28 @@ final class ServerClient {
                 body = null;
             }
         }
-        if (response.statusCode() >= 400) {
-            throw new ServerError(response.statusCode(), body == null ? "" : body.path("error_code").asText(""),
-                    body == null ? response.body() : body.path("message").asText(response.body()));
+        int status = response.statusCode();
+        if (status / 100 == 3) {
+            // not followed: a proxy sending http to https, or a wrong path; the command must not pass for done
+            throw new ServerError(status, "", "HTTP " + status + " redirect to "
+                    + response.headers().firstValue("Location").orElse("(no location)") + "; pass that server with --server");
+        }
+        if (status >= 400) {
+            throw new ServerError(status, body == null ? "" : body.path("error_code").asText(""),
+                    body != null && body.hasNonNull("message") ? body.path("message").asText()
+                            : "HTTP " + status + (response.body().isBlank() ? "" : ": " + shortened(response.body())));
+        }
+        if (body == null && !response.body().isBlank()) {
+            throw new ServerError(status, "", "the server at " + baseUrl + " answered HTTP " + status + " with something"
+                    + " that is not JSON (is it a Launchpad server?): " + shortened(response.body()));
         }
         return body == null ? Json.mapper().createObjectNode() : body;
+    }
+
+    /** A raw answer's first line, at most 200 characters (an HTML error page is not printed whole). */
+    private static String shortened(String body) {
+        var line = body.strip().lines().findFirst().orElse("");
+        return line.length() > 200 ? line.substring(0, 200) + "…" : line;
     }
 
     /** What a monitoring subcommand asks of the server and prints. */

@@ -75,6 +75,16 @@ class LaunchpadCliTest {
     }
 
     @Test
+    void monitorBaselineHasHelpThoughItsVersionOptionIsTheModels() {
+        for (var flag : List.of("--help", "-h")) {
+            var out = new StringWriter();
+            assertThat(LaunchpadCli.commandLine().setOut(new PrintWriter(out)).execute("monitor", "baseline", flag))
+                    .as(flag).isZero();
+            assertThat(out.toString()).contains("--model=<model>", "--version=<version>", "--data=<data>");
+        }
+    }
+
+    @Test
     void versionIsPrinted() {
         var out = new StringWriter();
         var cli = LaunchpadCli.commandLine().setOut(new PrintWriter(out));

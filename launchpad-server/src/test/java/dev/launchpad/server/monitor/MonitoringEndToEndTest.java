@@ -363,7 +363,8 @@ class MonitoringEndToEndTest {
         var status = new StringWriter();
         assertThat(LaunchpadCli.commandLine().setOut(new PrintWriter(status))
                 .execute("monitor", "status", "--deployment", "fraud", "--server", server.url())).isZero();
-        assertThat(status.toString()).contains("feature_drift", "Checked up to ");
+        assertThat(status.toString()).contains("feature_drift", "Checked up to ", "Next run at ", "THRESHOLD",
+                "SPAN (UTC)").containsPattern("\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}–\\d{2}:\\d{2}");
         assertThat(json("GET", "/api/v1/deployments/fraud/monitor", null).path("schedule").path("failed_attempts").asInt())
                 .isZero();
     }
