@@ -364,6 +364,17 @@ public final class Alerts {
         return incident(id);
     }
 
+    /** Resolves a deployment's open and acknowledged incidents in the caller's transaction, telling the webhooks. */
+    static void resolveAll(Handle h, String deployment, String by, long now) {
+        var open = h.createQuery("SELECT id FROM monitor_incidents WHERE deployment = :d AND status <> 'resolved'"
+                + " ORDER BY id").bind("d", deployment).mapTo(Long.class).list();
+        for (long id : open) {
+            h.createUpdate("UPDATE monitor_incidents SET status = 'resolved', resolved_at = :t, resolved_by = :b WHERE id = :id")
+                    .bind("t", now).bind("b", by).bind("id", id).execute();
+            Webhooks.enqueue(h, incident(h, id), "incident_resolved", now);
+        }
+    }
+
     /** open or acknowledged → resolved; INVALID_STATE when already resolved. */
     public Incident resolve(long id, String by) {
         database.writeVoid(h -> {

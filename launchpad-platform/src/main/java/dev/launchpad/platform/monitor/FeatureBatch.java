@@ -95,20 +95,6 @@ public final class FeatureBatch {
      * characters, an ellipsis and a 64-bit hash of the whole, so that it stays distinct from other values without a
      * stored window holding it whole. (The payload log writes what was sent.)
      */
-    /** {@code values}, or a copy with the values {@link #bounded(String) bounded} where one is too long. */
-    static String[] bounded(String[] values) {
-        for (int i = 0; i < values.length; i++) {
-            if (values[i] != null && values[i].length() > MAX_VALUE_LENGTH) {
-                var copy = values.clone();
-                for (int j = i; j < copy.length; j++) {
-                    copy[j] = bounded(copy[j]);
-                }
-                return copy;
-            }
-        }
-        return values;
-    }
-
     static String bounded(String value) {
         if (value == null || value.length() <= MAX_VALUE_LENGTH) {
             return value;
@@ -122,6 +108,20 @@ public final class FeatureBatch {
             keep--; // not half a character
         }
         return value.substring(0, keep) + "…#" + HexFormat.of().toHexDigits(hash);
+    }
+
+    /** {@code values}, or a copy with the values {@link #bounded(String) bounded} where one is too long. */
+    static String[] bounded(String[] values) {
+        for (int i = 0; i < values.length; i++) {
+            if (values[i] != null && values[i].length() > MAX_VALUE_LENGTH) {
+                var copy = values.clone();
+                for (int j = i; j < copy.length; j++) {
+                    copy[j] = bounded(copy[j]);
+                }
+                return copy;
+            }
+        }
+        return values;
     }
 
     /** Every feature with its values. */

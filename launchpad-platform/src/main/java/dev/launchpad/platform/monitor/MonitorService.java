@@ -74,18 +74,17 @@ public final class MonitorService implements AutoCloseable {
     }
 
     /**
-     * Deletes what monitoring keeps for a deployment that is being deleted (in its transaction): settings, schedule,
-     * results, windows, logged predictions and labels; its open incidents are resolved. Its alerts and incidents stay,
-     * as the record of what happened. A deployment created later under the name starts afresh.
+     * Forgets, in the transaction that deletes a deployment, how it was monitored — settings, schedule and check
+     * results — and resolves its open incidents (telling the webhooks), so that a deployment created later under the
+     * name starts with the defaults and no stale status. Its alerts and incidents stay as the record of what
+     * happened; its windows, logged predictions and labels stay until they expire (deleting days of them here would
+     * hold every other write back for as long).
      */
     private void forget(org.jdbi.v3.core.Handle h, String deployment) {
-        for (var table : List.of("monitor_settings", "monitor_jobs", "monitor_results", "monitor_windows",
-                "monitor_predictions", "monitor_feedback")) {
+        for (var table : List.of("monitor_settings", "monitor_jobs", "monitor_results")) {
             h.createUpdate("DELETE FROM " + table + " WHERE deployment = :d").bind("d", deployment).execute();
         }
-        h.createUpdate("UPDATE monitor_incidents SET status = 'resolved', resolved_at = :t, resolved_by = :b"
-                        + " WHERE deployment = :d AND status <> 'resolved'")
-                .bind("t", clock.millis()).bind("b", "launchpad (deployment deleted)").bind("d", deployment).execute();
+        Alerts.resolveAll(h, deployment, "launchpad (deployment deleted)", clock.millis());
     }
 
     /** A stored check result. */

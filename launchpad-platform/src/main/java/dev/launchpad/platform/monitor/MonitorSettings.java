@@ -168,10 +168,10 @@ public record MonitorSettings(boolean enabled, int intervalMinutes, int minRows,
             var node = patch.get("performance_threshold");
             threshold = node.isNull() ? null : number(node, "performance_threshold", 0, Double.POSITIVE_INFINITY);
         }
-        if (threshold != null && threshold > 1 && (metric == null || !lowerIsBetter(metric))) {
-            throw LaunchpadException.invalid("'performance_threshold' " + threshold + " cannot be reached by "
-                    + (metric == null ? "accuracy or ROC AUC (the metric classifiers get by default)" : metric)
-                    + ", which is at most 1; set performance_metric to mae or rmse for an error budget.");
+        // (with no metric named, a regressor's MAE may take any threshold: only a named accuracy or ROC AUC is bounded)
+        if (threshold != null && threshold > 1 && metric != null && !lowerIsBetter(metric)) {
+            throw LaunchpadException.invalid("'performance_threshold' " + threshold + " cannot be reached by " + metric
+                    + ", which is at most 1.");
         }
         boolean on = enabled;
         if (patch.has("enabled")) {
@@ -241,15 +241,33 @@ public record MonitorSettings(boolean enabled, int intervalMinutes, int minRows,
         } catch (LaunchpadException e) {
             var settings = defaults();
             for (var field : FIELDS) {
-                if (stored.has(field)) {
-                    try {
-                        settings = settings.with(Json.mapper().createObjectNode().set(field, stored.get(field)));
-                    } catch (LaunchpadException ignored) {
-                        // this field's default stands
+                if (!stored.has(field)) {
+                    continue;
+                }
+                var value = stored.get(field);
+                try {
+                    settings = settings.with(Json.mapper().createObjectNode().set(field, value));
+                } catch (LaunchpadException fieldRefused) {
+                    if (!value.isObject()) {
+                        LOG.warn("A stored monitor setting is no longer valid and is back at its default: {}",
+                                fieldRefused.getMessage());
+                        continue;
+                    }
+                    for (var entry : value.properties()) { // a map: each entry that still holds is kept
+                        var one = Json.mapper().createObjectNode();
+                        one.putObject(field).set(entry.getKey(), entry.getValue());
+                        try {
+                            settings = settings.with(one);
+                        } catch (LaunchpadException entryRefused) {
+                            LOG.warn("A stored monitor setting is no longer valid and is dropped: {}",
+                                    entryRefused.getMessage());
+                        }
                     }
                 }
             }
             return settings;
         }
     }
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(MonitorSettings.class);
 }

@@ -525,7 +525,7 @@ class MonitorServiceTest {
                 "{\"drift_thresholds\":{\"x\":-0.1}}", // a negative threshold drifts always or never
                 "{\"drift_methods\":{\"x\":\"ks\"},\"drift_thresholds\":{\"x\":5}}", // a p-value is at most 1
                 "{\"performance_metric\":\"roc_auc\",\"performance_threshold\":7}",
-                "{\"performance_threshold\":7}", // accuracy by default for a classifier
+                "{\"performance_metric\":\"accuracy\",\"performance_threshold\":1.5}",
                 "{\"performance_lookback_minutes\":50000}", // predictions are kept 30 days
                 "{\"interval_minutes\":18446744073709551621}")) { // 5, once wrapped to 64 bits
             assertThatThrownBy(() -> settings.with(Json.mapper().readTree(bad))).as(bad)
@@ -533,11 +533,16 @@ class MonitorServiceTest {
         }
         assertThat(s.with(Json.mapper().readTree("{\"performance_metric\":\"mae\",\"performance_threshold\":7}"))
                 .performanceThreshold()).isEqualTo(7.0);
+        // no metric named: a regressor's default MAE may have any budget
+        assertThat(s.with(Json.mapper().readTree("{\"performance_threshold\":7}")).performanceThreshold()).isEqualTo(7.0);
         // what an earlier version allowed and this one does not goes back to its default when read
-        var stored = Json.mapper().readTree("{\"min_rows\":50,\"performance_lookback_minutes\":100000}");
+        var stored = Json.mapper().readTree("{\"min_rows\":50,\"performance_lookback_minutes\":100000,"
+                + "\"drift_methods\":{\"a\":\"ks\"},\"drift_thresholds\":{\"a\":5,\"b\":0.2}}");
         var read = MonitorSettings.fromJson(stored);
         assertThat(read.minRows()).isEqualTo(50);
         assertThat(read.performanceLookbackMinutes()).isEqualTo(MonitorSettings.defaults().performanceLookbackMinutes());
+        assertThat(read.driftMethods()).containsOnlyKeys("a");
+        assertThat(read.driftThresholds()).containsOnlyKeys("b"); // a's 5 is no p-value threshold; b's stands
     }
 
     @ParameterizedTest
@@ -554,21 +559,27 @@ class MonitorServiceTest {
             store.flush("d", 1, M0, w, List.of(), clock.millis());
             var monitors = new MonitorService(db, clock, deployments, store, baselines, new Feedback(db, clock), () -> { });
             var alerts = new Alerts(db, clock);
+            var webhooks = new Webhooks(db, clock, Duration.ofSeconds(2));
+            var hook = webhooks.create("http://127.0.0.1:9/", null).webhook();
             monitors.addListener((deployment, results, again) -> alerts.onResults(deployment, results));
             monitors.updateSettings("d", Json.mapper().createObjectNode().put("enabled", false));
             monitors.runChecks("d", M0, M0 + 60_000);
-            assertThat(alerts.incidents("open", "d", 10)).isNotEmpty();
+            int open = alerts.incidents("open", "d", 10).size();
+            assertThat(open).isPositive();
 
             deployments.delete("d");
-            for (var table : List.of("monitor_settings", "monitor_jobs", "monitor_results", "monitor_windows")) {
+            for (var table : List.of("monitor_settings", "monitor_jobs", "monitor_results")) {
                 long left = db.read(h -> h.createQuery("SELECT COUNT(*) FROM " + table + " WHERE deployment = 'd'")
                         .mapTo(Long.class).one());
                 assertThat(left).as(table).isZero();
             }
             assertThat(alerts.incidents("open", "d", 10)).isEmpty();
-            assertThat(alerts.incidents("resolved", "d", 10)).allSatisfy(i ->
+            assertThat(alerts.incidents("resolved", "d", 10)).hasSize(open).allSatisfy(i ->
                     assertThat(i.resolvedBy()).isEqualTo("launchpad (deployment deleted)"));
+            assertThat(webhooks.deliveries(hook.id(), null, 100)).filteredOn(x -> x.event().equals("incident_resolved"))
+                    .hasSize(open); // the receivers hear it
             assertThat(alerts.alerts("d", 0, 10)).isNotEmpty(); // the record of what happened stays
+            assertThat(store.list("d", Granularity.MINUTE, M0, M0 + 60_000)).as("windows expire").isNotEmpty();
 
             deployments.create("d", new DeploymentService.Spec("m", 1, null, BatchingSettings.DEFAULTS, null));
             assertThat(monitors.settings("d").enabled()).isTrue();

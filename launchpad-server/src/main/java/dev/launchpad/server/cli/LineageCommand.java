@@ -127,6 +127,10 @@ public final class LineageCommand implements Callable<Integer> {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted");
         }
+        if (response.statusCode() / 100 == 3) {
+            throw new IOException("HTTP " + response.statusCode() + " redirect to "
+                    + response.headers().firstValue("Location").orElse("(no location)") + "; pass that server with --server");
+        }
         if (response.statusCode() >= 400) {
             JsonNode error = null;
             try {

@@ -139,6 +139,7 @@ public final class MonitorCommand implements Runnable {
      */
     static void print(java.io.PrintWriter out, com.fasterxml.jackson.databind.JsonNode results) {
         out.printf("%-18s %-8s %-12s %-12s %-23s %s%n", "CHECK", "STATUS", "METRIC", "THRESHOLD", "SPAN (UTC)", "NOTE");
+        // (a span over midnight, or off the minute, is wider than its column: the note moves right)
         for (var r : results) {
             var note = new StringBuilder();
             r.path("breached_features").forEach(f -> note.append(note.isEmpty() ? "" : ",").append(f.asText()));
@@ -164,8 +165,9 @@ public final class MonitorCommand implements Runnable {
         }
         var from = java.time.Instant.ofEpochMilli(r.path("from").asLong()).atZone(java.time.ZoneOffset.UTC);
         var to = java.time.Instant.ofEpochMilli(r.path("to").asLong()).atZone(java.time.ZoneOffset.UTC);
-        var day = java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm");
-        var time = java.time.format.DateTimeFormatter.ofPattern("HH:mm");
+        boolean seconds = from.getSecond() != 0 || to.getSecond() != 0;
+        var day = java.time.format.DateTimeFormatter.ofPattern(seconds ? "yyyy-MM-dd HH:mm:ss" : "yyyy-MM-dd HH:mm");
+        var time = java.time.format.DateTimeFormatter.ofPattern(seconds ? "HH:mm:ss" : "HH:mm");
         return day.format(from) + "–" + (from.toLocalDate().equals(to.toLocalDate()) ? time : day).format(to);
     }
 }

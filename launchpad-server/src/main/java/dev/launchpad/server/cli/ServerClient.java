@@ -162,6 +162,8 @@ final class ServerClient {
         } catch (java.net.ConnectException e) {
             throw new IOException("cannot reach the Launchpad server at " + baseUrl
                     + " (start one with 'launchpad server', or pass --server)");
+        } catch (java.net.http.HttpConnectTimeoutException e) {
+            throw new IOException("cannot connect to the Launchpad server at " + baseUrl + " (no answer within 10 s)");
         } catch (java.net.http.HttpTimeoutException e) {
             throw new IOException("the Launchpad server at " + baseUrl + " did not answer within "
                     + ANSWER_TIMEOUT.toMinutes() + " minutes");
@@ -188,7 +190,7 @@ final class ServerClient {
                     body != null && body.hasNonNull("message") ? body.path("message").asText()
                             : "HTTP " + status + (response.body().isBlank() ? "" : ": " + shortened(response.body())));
         }
-        if (body == null && !response.body().isBlank()) {
+        if (!response.body().isBlank() && (body == null || !body.isContainerNode())) {
             throw new ServerError(status, "", "the server at " + baseUrl + " answered HTTP " + status + " with something"
                     + " that is not JSON (is it a Launchpad server?): " + shortened(response.body()));
         }

@@ -24,6 +24,7 @@ class ServerClientTest {
             exchange.close();
         });
         server.createContext("/html", exchange -> reply(exchange, 200, "<html><body>Welcome to nginx!</body></html>"));
+        server.createContext("/text", exchange -> reply(exchange, 200, "200 OK"));
         server.createContext("/bad-gateway", exchange -> reply(exchange, 502, "<html>\n<h1>502 Bad Gateway</h1></html>"));
         server.createContext("/empty", exchange -> {
             exchange.sendResponseHeaders(200, -1);
@@ -53,6 +54,7 @@ class ServerClientTest {
                 .hasMessageContaining("https://launchpad.example");
         assertThatThrownBy(() -> client.get("/html")).hasMessageContaining("HTTP 200")
                 .hasMessageContaining("not JSON").hasMessageContaining("Welcome to nginx");
+        assertThatThrownBy(() -> client.get("/text")).hasMessageContaining("not JSON"); // a number, to a lenient parser
         assertThatThrownBy(() -> client.get("/bad-gateway")).hasMessage("HTTP 502: <html>");
         assertThatThrownBy(() -> client.get("/json-error")).hasMessage("Incident 12 is resolved. (INVALID_STATE)");
         assertThat(client.get("/empty").isEmpty()).isTrue();
