@@ -45,9 +45,7 @@ class MonitorServiceTest {
             var store = new WindowStore(db);
             var random = new Random(8);
             var baselines = baseline(db, clock, random);
-            var w = WindowData.empty(1000, 0);
-            w.add("ok", 1_000_000, rows(random, 500, 1.0), FeatureBatch.empty(500));
-            store.flush("d", 1, M0, w, List.of(), clock.millis()); // minute M0, still going (a "run now")
+            flushDrifted(store, random, M0, clock.millis()); // minute M0, still going (a "run now")
             var monitors = new MonitorService(db, clock, deployments, store, baselines, new Feedback(db, clock), () -> { });
             // within the minute, across its start, and a span ending now: each reads minute M0's 500 rows
             for (long[] span : new long[][] {{M0 + 20_000, M0 + 45_000}, {M0 - 30_000, M0 + 10_000},
@@ -91,6 +89,13 @@ class MonitorServiceTest {
         return deployments;
     }
 
+    /** Stores a minute window of 500 rows of x drifted by one standard deviation from the baseline's. */
+    private static void flushDrifted(WindowStore store, Random random, long start, long now) {
+        var w = WindowData.empty(1000, 0);
+        w.add("ok", 1_000_000, rows(random, 500, 1.0), FeatureBatch.empty(500));
+        store.flush("d", 1, start, w, List.of(), now);
+    }
+
     /** Baselines, with m v1's set to 3 000 rows of x ~ N(0, 1). */
     private static Baselines baseline(Database db, MutableClock clock, Random random) {
         var baselines = new Baselines(db, clock);
@@ -130,9 +135,7 @@ class MonitorServiceTest {
 
             // minutes 0..2 drifted traffic, logged directly as windows
             for (int m = 0; m < 3; m++) {
-                var w = WindowData.empty(1000, m);
-                w.add("ok", 1_000_000, rows(random, 500, 1.0), FeatureBatch.empty(500));
-                store.flush("d", 1, M0 + m * 60_000L, w, List.of(), clock.millis());
+                flushDrifted(store, random, M0 + m * 60_000L, clock.millis());
             }
             clock.set(Instant.ofEpochMilli(M0 + 3 * 60_000 + 6_000)); // minute 2 ended 6 s ago
             assertThat(monitors.runDue()).isEqualTo(1); // first run: the newest span [2, 3)
@@ -151,9 +154,7 @@ class MonitorServiceTest {
             monitors.runChecks("d", M0, M0 + 60_000);
             assertThat(alerts.alerts(null, 0, 100)).extracting(Alerts.Alert::check).containsExactly("feature_drift");
             clock.advanceSeconds(3601);
-            var later = WindowData.empty(1000, 63);
-            later.add("ok", 1_000_000, rows(random, 500, 1.0), FeatureBatch.empty(500));
-            store.flush("d", 1, M0 + 63 * 60_000L, later, List.of(), clock.millis());
+            flushDrifted(store, random, M0 + 63 * 60_000L, clock.millis());
             monitors.runChecks("d", M0 + 63 * 60_000L, M0 + 64 * 60_000L); // a current span (it ended 7 s ago)
             var fired = alerts.alerts(null, 0, 100);
             assertThat(fired).hasSize(2);
@@ -233,9 +234,7 @@ class MonitorServiceTest {
             var store = new WindowStore(db);
             var random = new Random(6);
             var baselines = baseline(db, clock, random);
-            var w = WindowData.empty(1000, 0);
-            w.add("ok", 1_000_000, rows(random, 500, 1.0), FeatureBatch.empty(500));
-            store.flush("d", 1, M0, w, List.of(), clock.millis());
+            flushDrifted(store, random, M0, clock.millis());
             var monitors = new MonitorService(db, clock, deployments, store, baselines, new Feedback(db, clock), () -> { });
             var results = monitors.runChecks("d", M0, M0 + 60_000); // no listener: nothing fired yet
             assertThat(results).extracting(r -> r.result().status()).contains(CheckResult.Status.BREACH);
@@ -355,9 +354,7 @@ class MonitorServiceTest {
             var store = new WindowStore(db);
             var random = new Random(5);
             var baselines = baseline(db, clock, random);
-            var w = WindowData.empty(1000, 0);
-            w.add("ok", 1_000_000, rows(random, 500, 1.0), FeatureBatch.empty(500)); // drifted
-            store.flush("d", 1, M0, w, List.of(), clock.millis());
+            flushDrifted(store, random, M0, clock.millis());
             var monitors = new MonitorService(db, clock, deployments, store, baselines, new Feedback(db, clock), () -> { });
             monitors.updateSettings("d", Json.mapper().createObjectNode().put("enabled", false)); // no scheduled runs
             var alerts = new Alerts(db, clock);
@@ -413,9 +410,7 @@ class MonitorServiceTest {
             var random = new Random(6);
             var baselines = baseline(db, clock, random);
             for (long start : new long[] {M0, M0 + 2 * 3_600_000L - 60_000}) {
-                var w = WindowData.empty(1000, 0);
-                w.add("ok", 1_000_000, rows(random, 500, 1.0), FeatureBatch.empty(500)); // drifted
-                store.flush("d", 1, start, w, List.of(), clock.millis());
+                flushDrifted(store, random, start, clock.millis());
             }
             var monitors = new MonitorService(db, clock, deployments, store, baselines, new Feedback(db, clock), () -> { });
             var alerts = new Alerts(db, clock);
@@ -554,9 +549,7 @@ class MonitorServiceTest {
             var store = new WindowStore(db);
             var random = new Random(8);
             var baselines = baseline(db, clock, random);
-            var w = WindowData.empty(1000, 0);
-            w.add("ok", 1_000_000, rows(random, 500, 1.0), FeatureBatch.empty(500)); // drifted
-            store.flush("d", 1, M0, w, List.of(), clock.millis());
+            flushDrifted(store, random, M0, clock.millis());
             var monitors = new MonitorService(db, clock, deployments, store, baselines, new Feedback(db, clock), () -> { });
             var alerts = new Alerts(db, clock);
             var webhooks = new Webhooks(db, clock, Duration.ofSeconds(2));
