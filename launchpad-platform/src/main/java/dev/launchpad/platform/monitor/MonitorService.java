@@ -103,8 +103,8 @@ public final class MonitorService implements AutoCloseable {
     }
 
     /**
-     * Hears the results of every run over a current span, one that ended within the {@link #CATCH_UP} period: the
-     * scheduler's, and manual ones. A manual run over a span long past is stored and returned but not announced:
+     * Hears the results of every run over a current span (see {@link #runChecks}): the scheduler's, and manual ones.
+     * A manual run over a span long past is stored and returned but not announced:
      * its alerts would fire now for traffic long gone, and its cool-downs would hold back today's.
      */
     public void addListener(Listener listener) {
