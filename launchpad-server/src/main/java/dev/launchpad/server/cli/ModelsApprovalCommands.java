@@ -53,7 +53,7 @@ final class ModelsApprovalCommands {
                 return 0;
             } catch (ServerClient.ServerError e) {
                 err.println(command + ": " + e.getMessage());
-                return e.status >= 500 ? 1 : 2;
+                return e.status >= 400 && e.status < 500 ? 2 : 1; // a request refused; else the server's answer was wrong
             } catch (IOException e) {
                 err.println(command + ": " + e.getMessage());
                 return 1;
