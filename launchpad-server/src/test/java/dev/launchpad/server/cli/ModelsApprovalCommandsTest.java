@@ -71,4 +71,23 @@ class ModelsApprovalCommandsTest {
         var down = cli("models", "approval", "churn", "1", "--server", "http://127.0.0.1:1");
         assertThat(down.code()).isEqualTo(1);
     }
+
+    @Test
+    void aRedirectingProxyIsAServerFailureNotAUsageError() throws Exception {
+        var proxy = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        proxy.createContext("/", exchange -> {
+            exchange.getResponseHeaders().add("Location", "https://launchpad.example/");
+            exchange.sendResponseHeaders(301, -1);
+            exchange.close();
+        });
+        proxy.start();
+        try {
+            var redirected = cli("models", "approve", "churn", "1", "-m", "ok", "--server",
+                    "http://127.0.0.1:" + proxy.getAddress().getPort());
+            assertThat(redirected.code()).isEqualTo(1);
+            assertThat(redirected.err()).contains("HTTP 301 redirect to https://launchpad.example/");
+        } finally {
+            proxy.stop(0);
+        }
+    }
 }
