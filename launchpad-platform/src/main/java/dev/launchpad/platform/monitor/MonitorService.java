@@ -386,7 +386,8 @@ public final class MonitorService implements AutoCloseable {
             }
         }
         var listed = new DeploymentList(all.stream().map(Deployment::name)
-                .filter(name -> settingsOf.containsKey(name) && settingsOf.get(name).enabled())
+                // (one whose settings could not be read this pass keeps its gauges: only monitoring switched off drops them)
+                .filter(name -> !settingsOf.containsKey(name) || settingsOf.get(name).enabled())
                 .collect(Collectors.toUnmodifiableSet()), listedAt);
         for (var l : deploymentListeners) {
             try {
