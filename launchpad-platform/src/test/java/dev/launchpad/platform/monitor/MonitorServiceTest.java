@@ -487,6 +487,12 @@ class MonitorServiceTest {
             monitors.runDue();
             assertThat(seen.subList(2, 4)).extracting(MonitorService.DeploymentList::names)
                     .containsExactly(Set.of(), Set.of("e"));
+
+            // settings that cannot be read stop that deployment's checks, not the pass, and do not drop its gauges
+            db.writeVoid(h -> h.createUpdate("UPDATE monitor_settings SET settings = 'not json' WHERE deployment = 'e'")
+                    .execute());
+            monitors.runDue();
+            assertThat(seen.getLast().names()).containsExactly("e");
         }
     }
 
