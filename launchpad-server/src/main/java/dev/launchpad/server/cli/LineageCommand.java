@@ -1,18 +1,11 @@
 package dev.launchpad.server.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.launchpad.core.json.Json;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -83,9 +76,8 @@ public final class LineageCommand implements Callable<Integer> {
             params.put("namespace", namespace);
         }
         var path = (format == Format.json ? "/api/v1/lineage" : "/api/v1/lineage/openlineage") + query(params);
-        var base = server != null ? server : ServerClient.defaultUrl();
         try {
-            var body = get(base, path);
+            var body = new ServerClient(server != null ? server : ServerClient.defaultUrl()).getText(path);
             if (format == Format.json) {
                 out.println(Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(Json.mapper().readTree(body)));
             } else {
@@ -107,41 +99,5 @@ public final class LineageCommand implements Callable<Integer> {
             }
         });
         return query.toString();
-    }
-
-    /** GETs a path and returns the body as text (the events are JSON lines, not one JSON document). */
-    private static String get(String baseUrl, String path) throws IOException {
-        var base = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
-        var request = HttpRequest.newBuilder(URI.create(base + path)).GET().timeout(Duration.ofMinutes(5));
-        var authorization = ServerClient.defaultAuthorization(System.getenv());
-        if (authorization != null) {
-            request.header("Authorization", authorization);
-        }
-        HttpResponse<String> response;
-        try (var http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build()) {
-            response = http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-        } catch (java.net.ConnectException e) {
-            throw new IOException("cannot reach the Launchpad server at " + base
-                    + " (start one with 'launchpad server', or pass --server)");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted");
-        }
-        if (response.statusCode() / 100 == 3) {
-            throw new IOException("HTTP " + response.statusCode() + " redirect to "
-                    + response.headers().firstValue("Location").orElse("(no location)") + "; pass that server with --server");
-        }
-        if (response.statusCode() >= 400) {
-            JsonNode error = null;
-            try {
-                error = Json.mapper().readTree(response.body());
-            } catch (IOException ignored) {
-                // not JSON: show the body as it is
-            }
-            var code = error == null ? "" : error.path("error_code").asText("");
-            var message = error == null ? response.body() : error.path("message").asText(response.body());
-            throw new IOException(message + (code.isEmpty() ? "" : " (" + code + ")"));
-        }
-        return response.body();
     }
 }

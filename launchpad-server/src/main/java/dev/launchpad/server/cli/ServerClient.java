@@ -147,7 +147,39 @@ final class ServerClient {
     /** How long a call other than an upload may wait for the server's answer (a hung server ends the command). */
     private static final Duration ANSWER_TIMEOUT = Duration.ofMinutes(5);
 
+    /** GETs a path whose answer is text rather than one JSON document (lineage events are JSON lines). */
+    String getText(String path) throws IOException {
+        return exchange(HttpRequest.newBuilder(uri(path)).GET().build()).body();
+    }
+
     private JsonNode send(HttpRequest unauthenticated) throws IOException {
+        var response = exchange(unauthenticated);
+        var body = json(response.body());
+        if (!response.body().isBlank() && (body == null || !body.isContainerNode())) {
+            throw new ServerError(response.statusCode(), "", "the server at " + baseUrl + " answered HTTP "
+                    + response.statusCode() + " with something that is not JSON (is it a Launchpad server?): "
+                    + shortened(response.body()));
+        }
+        return body == null ? Json.mapper().createObjectNode() : body;
+    }
+
+    /** The body parsed as JSON, or null when it is empty or not JSON. */
+    private static JsonNode json(String body) {
+        if (body.isEmpty()) {
+            return null;
+        }
+        try {
+            return Json.mapper().readTree(body);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Sends a request with the credentials, and a time limit unless it is an upload; a redirect (not followed) or an
+     * error status is a {@link ServerError}, an unreachable or silent server an IOException saying so.
+     */
+    private HttpResponse<String> exchange(HttpRequest unauthenticated) throws IOException {
         var builder = HttpRequest.newBuilder(unauthenticated, (name, value) -> true);
         if (authorization != null) {
             builder.header("Authorization", authorization);
@@ -171,14 +203,6 @@ final class ServerClient {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted");
         }
-        JsonNode body = null;
-        if (!response.body().isEmpty()) {
-            try {
-                body = Json.mapper().readTree(response.body());
-            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                body = null;
-            }
-        }
         int status = response.statusCode();
         if (status / 100 == 3) {
             // not followed: a proxy sending http to https, or a wrong path; the command must not pass for done
@@ -186,15 +210,12 @@ final class ServerClient {
                     + response.headers().firstValue("Location").orElse("(no location)") + "; pass that server with --server");
         }
         if (status >= 400) {
+            var body = json(response.body());
             throw new ServerError(status, body == null ? "" : body.path("error_code").asText(""),
                     body != null && body.hasNonNull("message") ? body.path("message").asText()
                             : "HTTP " + status + (response.body().isBlank() ? "" : ": " + shortened(response.body())));
         }
-        if (!response.body().isBlank() && (body == null || !body.isContainerNode())) {
-            throw new ServerError(status, "", "the server at " + baseUrl + " answered HTTP " + status + " with something"
-                    + " that is not JSON (is it a Launchpad server?): " + shortened(response.body()));
-        }
-        return body == null ? Json.mapper().createObjectNode() : body;
+        return response;
     }
 
     /** A raw answer's first line, at most 200 characters (an HTML error page is not printed whole). */
