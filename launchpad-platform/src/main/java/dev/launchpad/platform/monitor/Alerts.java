@@ -369,10 +369,15 @@ public final class Alerts {
         var open = h.createQuery("SELECT id FROM monitor_incidents WHERE deployment = :d AND status <> 'resolved'"
                 + " ORDER BY id").bind("d", deployment).mapTo(Long.class).list();
         for (long id : open) {
-            h.createUpdate("UPDATE monitor_incidents SET status = 'resolved', resolved_at = :t, resolved_by = :b WHERE id = :id")
-                    .bind("t", now).bind("b", by).bind("id", id).execute();
-            Webhooks.enqueue(h, incident(h, id), "incident_resolved", now);
+            markResolved(h, id, by, now);
         }
+    }
+
+    /** Resolves an incident in the caller's transaction and queues the event for the webhooks. */
+    private static void markResolved(Handle h, long id, String by, long now) {
+        h.createUpdate("UPDATE monitor_incidents SET status = 'resolved', resolved_at = :t, resolved_by = :b WHERE id = :id")
+                .bind("t", now).bind("b", by).bind("id", id).execute();
+        Webhooks.enqueue(h, incident(h, id), "incident_resolved", now);
     }
 
     /** open or acknowledged → resolved; INVALID_STATE when already resolved. */
@@ -383,9 +388,7 @@ public final class Alerts {
             if (current.equals("resolved")) {
                 throw new LaunchpadException(ErrorCode.INVALID_STATE, "Incident " + id + " is already resolved.");
             }
-            h.createUpdate("UPDATE monitor_incidents SET status = 'resolved', resolved_at = :t, resolved_by = :b WHERE id = :id")
-                    .bind("t", now).bind("b", by).bind("id", id).execute();
-            Webhooks.enqueue(h, incident(h, id), "incident_resolved", now);
+            markResolved(h, id, by, now);
         });
         return incident(id);
     }
