@@ -211,15 +211,15 @@ public final class MonitorService implements AutoCloseable {
         if (from >= to) {
             throw LaunchpadException.invalid("'from' must be before 'to'.");
         }
-        long interval = settings(deployment).intervalMinutes() * 60_000L;
-        return run(deployment, from, to, to > clock.millis() - Math.max(CATCH_UP.toMillis(), interval));
+        var settings = settings(deployment);
+        long interval = settings.intervalMinutes() * 60_000L;
+        return run(deployment, from, to, settings, to > clock.millis() - Math.max(CATCH_UP.toMillis(), interval));
     }
 
     /** Runs, stores and, when {@code current}, announces a span's checks (the scheduler's spans are all current). */
-    private List<StoredResult> run(String deployment, long from, long to, boolean current) {
+    private List<StoredResult> run(String deployment, long from, long to, MonitorSettings settings, boolean current) {
         var d = deployments.get(deployment);
         beforeChecks.run();
-        var settings = settings(deployment);
         var results = evaluate(d, from, to, settings);
         long now = clock.millis();
         var stored = database.write(h -> {
@@ -438,7 +438,8 @@ public final class MonitorService implements AutoCloseable {
             if (claimed == 0) {
                 continue; // another replica has it
             }
-            if (settings(d.name()).intervalMinutes() != settings.intervalMinutes()) {
+            var claimedWith = settings(d.name()); // read again now that the job is ours
+            if (claimedWith.intervalMinutes() != settings.intervalMinutes()) {
                 // the interval changed since the settings were read (and the job was restarted): next pass
                 database.writeVoid(h -> h.createUpdate("UPDATE monitor_jobs SET locked_by = NULL, locked_until = NULL"
                         + " WHERE deployment = :d AND locked_by = :o").bind("d", d.name()).bind("o", owner).execute());
@@ -446,7 +447,7 @@ public final class MonitorService implements AutoCloseable {
             }
             long from = to - span;
             try {
-                run(d.name(), from, to, true);
+                run(d.name(), from, to, claimedWith, true);
                 runs++;
                 long next = to < end ? now : to + span + GRACE.toMillis(); // catching up: again at once
                 database.writeVoid(h -> h.createUpdate("UPDATE monitor_jobs SET last_to = :t, next_run_at = :n, locked_by = NULL,"
