@@ -140,21 +140,24 @@ public final class ServingMonitor implements InferenceCalls.Observer {
             long n = 0;
             if (columns != null) {
                 for (var column : columns.values()) {
-                    n += column instanceof String[] strings ? weight(strings) : tableRows;
+                    n += weight(column, tableRows);
                 }
             } else {
                 for (var t : tensors) {
-                    n += t.data() instanceof String[] strings ? weight(strings) : t.length();
+                    n += weight(t.data(), t.length());
                 }
             }
             for (var t : results) {
-                n += t.data() instanceof String[] strings ? weight(strings) : t.length();
+                n += weight(t.data(), t.length());
             }
             return n;
         }
 
-        /** Strings count one value each and one more for every 8 characters. */
-        private static long weight(String[] strings) {
+        /** {@code elements} values, strings counting one more for every 8 of their characters. */
+        private static long weight(Object data, long elements) {
+            if (!(data instanceof String[] strings)) {
+                return elements;
+            }
             long n = strings.length;
             for (var s : strings) {
                 n += s == null ? 0 : s.length() >> 3;
