@@ -140,7 +140,11 @@ public final class MonitorService implements AutoCloseable {
                     try {
                         return MonitorSettings.fromJson(Json.mapper().readTree(s));
                     } catch (java.io.IOException e) {
-                        throw new IllegalStateException("corrupt monitor settings of " + deployment, e);
+                        // as for a stored field that no longer holds: its default, so the deployment stays monitored
+                        // and a PATCH can write readable settings again
+                        LOG.error("Deployment {}: its stored monitor settings are not JSON and are back at their"
+                                + " defaults: {}", deployment, e.getMessage());
+                        return MonitorSettings.defaults();
                     }
                 }).orElse(MonitorSettings.defaults());
     }

@@ -488,11 +488,16 @@ class MonitorServiceTest {
             assertThat(seen.subList(2, 4)).extracting(MonitorService.DeploymentList::names)
                     .containsExactly(Set.of(), Set.of("e"));
 
-            // settings that cannot be read stop that deployment's checks, not the pass, and do not drop its gauges
+            // stored settings that are not JSON read as the defaults (the deployment stays monitored and listed), and
+            // a patch writes readable ones again
+            monitors.updateSettings("e", Json.mapper().createObjectNode().put("enabled", false));
             db.writeVoid(h -> h.createUpdate("UPDATE monitor_settings SET settings = 'not json' WHERE deployment = 'e'")
                     .execute());
+            assertThat(monitors.settings("e")).isEqualTo(MonitorSettings.defaults());
             monitors.runDue();
             assertThat(seen.getLast().names()).containsExactly("e");
+            monitors.updateSettings("e", Json.mapper().createObjectNode().put("interval_minutes", 5));
+            assertThat(monitors.settings("e").intervalMinutes()).isEqualTo(5);
         }
     }
 
