@@ -7,6 +7,7 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -33,7 +34,7 @@ import java.util.concurrent.locks.LockSupport;
  * twice). After a crash (kill -9) what was observed since the last cut, at most
  * one flush interval (default one minute) and the thread's 50 ms nap, is lost, with cut parts not yet written (while the database is
  * slow or down). A part that cannot be stored for {@code retryFor} while the database answers is given up and
- * counted.
+ * counted, and so are the oldest waiting parts once those waiting hold more than {@code maxWaitingBytes}.
  */
 public final class PredictionIngestor implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PredictionIngestor.class);
@@ -49,12 +50,19 @@ public final class PredictionIngestor implements AutoCloseable {
      *                 it is given up (counted)
      * @param maxQueuedValues tensor values the waiting payloads may hold together; beyond it a request is counted
      *                        (requests, latency, errors) but its payload is not kept for profiling
+     * @param maxWaitingBytes about how much memory cut parts waiting for the database (while it is down or slow) may
+     *                        hold together; beyond it the oldest waiting parts are given up (counted)
      */
     public record Config(int queueCapacity, Duration flushInterval, int sampleSize, int maxPredictionsPerWindow,
-                         PayloadLog payloadLog, Duration retryFor, long maxQueuedValues) {
+                         PayloadLog payloadLog, Duration retryFor, long maxQueuedValues, long maxWaitingBytes) {
         public static Config defaults() {
             return new Config(65_536, Duration.ofMinutes(1), 1_000, DEFAULT_PREDICTIONS_PER_MINUTE, null,
-                    Duration.ofMinutes(10), 16_000_000);
+                    Duration.ofMinutes(10), 16_000_000, defaultMaxWaitingBytes());
+        }
+
+        /** An eighth of the heap, at most 512 MiB: what an outage of the database may hold back in memory. */
+        static long defaultMaxWaitingBytes() {
+            return Math.min(512L << 20, Runtime.getRuntime().maxMemory() / 8);
         }
 
         /**
@@ -65,24 +73,33 @@ public final class PredictionIngestor implements AutoCloseable {
         public static final int DEFAULT_PREDICTIONS_PER_MINUTE = 20_000;
 
         public Config withMaxPredictionsPerWindow(int n) {
-            return new Config(queueCapacity, flushInterval, sampleSize, n, payloadLog, retryFor, maxQueuedValues);
+            return new Config(queueCapacity, flushInterval, sampleSize, n, payloadLog, retryFor, maxQueuedValues,
+                    maxWaitingBytes);
         }
 
         public Config withPayloadLog(PayloadLog log) {
             return new Config(queueCapacity, flushInterval, sampleSize, maxPredictionsPerWindow, log, retryFor,
-                    maxQueuedValues);
+                    maxQueuedValues, maxWaitingBytes);
         }
 
         public Config withFlushInterval(Duration d) {
-            return new Config(queueCapacity, d, sampleSize, maxPredictionsPerWindow, payloadLog, retryFor, maxQueuedValues);
+            return new Config(queueCapacity, d, sampleSize, maxPredictionsPerWindow, payloadLog, retryFor, maxQueuedValues,
+                    maxWaitingBytes);
         }
 
         public Config withRetryFor(Duration d) {
-            return new Config(queueCapacity, flushInterval, sampleSize, maxPredictionsPerWindow, payloadLog, d, maxQueuedValues);
+            return new Config(queueCapacity, flushInterval, sampleSize, maxPredictionsPerWindow, payloadLog, d, maxQueuedValues,
+                    maxWaitingBytes);
+        }
+
+        public Config withMaxWaitingBytes(long n) {
+            return new Config(queueCapacity, flushInterval, sampleSize, maxPredictionsPerWindow, payloadLog, retryFor,
+                    maxQueuedValues, n);
         }
 
         public Config withMaxQueuedValues(long n) {
-            return new Config(queueCapacity, flushInterval, sampleSize, maxPredictionsPerWindow, payloadLog, retryFor, n);
+            return new Config(queueCapacity, flushInterval, sampleSize, maxPredictionsPerWindow, payloadLog, retryFor, n,
+                    maxWaitingBytes);
         }
     }
 
@@ -98,9 +115,22 @@ public final class PredictionIngestor implements AutoCloseable {
             this.data = data;
             this.keptBefore = keptBefore;
         }
+
+        /** About how much memory the part holds once released; see {@link WindowData#approximateBytes()}. */
+        long approximateBytes() {
+            long bytes = data.approximateBytes();
+            for (var p : predictions) {
+                bytes += 96 + 2L * (p.requestId().length() + (p.prediction() == null ? 0 : p.prediction().length()));
+            }
+            return bytes;
+        }
     }
 
-    private record Cut(Key key, Open open, CompletableFuture<Void> done) {
+    /** A part for the flusher, with the memory it holds ({@code key} null: a marker the flusher completes). */
+    private record Cut(Key key, Open open, CompletableFuture<Void> done, long bytes) {
+        Cut(Key key, Open open, CompletableFuture<Void> done) {
+            this(key, open, done, 0);
+        }
     }
 
     private static final Object FLUSH = new Object();
@@ -124,6 +154,7 @@ public final class PredictionIngestor implements AutoCloseable {
     private final AtomicLong abandonedParts = new AtomicLong();
     private final AtomicLong unprofiled = new AtomicLong();
     private final AtomicLong queuedValues = new AtomicLong();
+    private final AtomicLong waitingBytes = new AtomicLong(); // held by cut parts not yet stored or given up
     private final Thread consumer;
     private final Thread flusher;
     private volatile boolean closed;
@@ -173,13 +204,14 @@ public final class PredictionIngestor implements AutoCloseable {
     /** Observations accepted, dropped (queue full), and other counters, for metrics. */
     public record Stats(long accepted, long dropped, long droppedPredictions, long decodeFailures, long flushFailures,
                         long flushedParts, long abandonedParts, long unprofiled, long queuedValues, int queueDepth,
-                        long payloadLogFailures) {
+                        long payloadLogFailures, long waitingBytes) {
     }
 
     public Stats stats() {
         return new Stats(accepted.sum(), dropped.get(), droppedPredictions.get(), decodeFailures.get(),
                 flushFailures.get(), flushedParts.get(), abandonedParts.get(), unprofiled.get(), queuedValues.get(),
-                Math.max(0, queued.get()), config.payloadLog() == null ? 0 : config.payloadLog().failures());
+                Math.max(0, queued.get()), config.payloadLog() == null ? 0 : config.payloadLog().failures(),
+                waitingBytes.get());
     }
 
     /**
@@ -388,7 +420,40 @@ public final class PredictionIngestor implements AutoCloseable {
         }
         keep(key, part, currentMinute);
         release(part);
-        cuts.add(new Cut(key, part, null));
+        var cut = new Cut(key, part, null, part.approximateBytes());
+        waitingBytes.addAndGet(cut.bytes());
+        cuts.add(cut);
+        shedOldest(cut);
+    }
+
+    /**
+     * Gives up the oldest parts still waiting for the flusher while those not yet stored hold more than
+     * {@link Config#maxWaitingBytes()}: during a long outage of the database it is the serving process's memory that
+     * would run out, and the newest minutes are the ones checks read. The part just cut, and the one the flusher is
+     * storing, are kept.
+     */
+    private void shedOldest(Cut newest) {
+        if (waitingBytes.get() <= config.maxWaitingBytes()) {
+            return;
+        }
+        int shed = 0;
+        long oldest = Long.MAX_VALUE;
+        for (var c : cuts) { // oldest first
+            if (waitingBytes.get() <= config.maxWaitingBytes() || c == newest) {
+                break;
+            }
+            if (c.key() != null && cuts.remove(c)) { // (false when the flusher took it meanwhile)
+                waitingBytes.addAndGet(-c.bytes());
+                oldest = Math.min(oldest, c.key().minute());
+                shed++;
+            }
+        }
+        if (shed > 0) {
+            abandonedParts.addAndGet(shed);
+            LOG.error("Gave up {} monitoring window parts waiting to be stored (the oldest of minute {}): the parts"
+                    + " the database has not taken hold more than {} bytes", shed, Instant.ofEpochMilli(oldest),
+                    config.maxWaitingBytes());
+        }
     }
 
     private void cutAll(CompletableFuture<Void> done) {
@@ -406,7 +471,6 @@ public final class PredictionIngestor implements AutoCloseable {
     }
 
     private void flushLoop() {
-        long backoff = 100;
         while (true) {
             Cut cut;
             try {
@@ -421,48 +485,62 @@ public final class PredictionIngestor implements AutoCloseable {
                 cut.done().complete(null);
                 continue;
             }
-            long firstFailure = 0;
-            while (true) {
-                if (halted) {
-                    return;
+            boolean goOn;
+            try {
+                goOn = store(cut);
+            } finally {
+                waitingBytes.addAndGet(-cut.bytes());
+            }
+            if (!goOn) {
+                return;
+            }
+        }
+    }
+
+    /**
+     * Stores one part, retrying while a failure may pass off; true once it is stored or given up, false when the
+     * flusher is to stop (halted, or interrupted while it waited to retry).
+     */
+    private boolean store(Cut cut) {
+        long firstFailure = 0;
+        long backoff = 100;
+        while (true) {
+            if (halted) {
+                return false;
+            }
+            try {
+                store.flush(cut.key().deployment(), cut.key().version(), cut.key().minute(), cut.open().data,
+                        cut.open().predictions, clock.millis());
+                flushedParts.incrementAndGet();
+                return true;
+            } catch (RuntimeException e) {
+                flushFailures.incrementAndGet();
+                if (!mayPassOff(e)) {
+                    // the part itself cannot be stored (it fails the same way every time): retrying it would only
+                    // hold back every deployment's parts behind it
+                    abandonedParts.incrementAndGet();
+                    LOG.error("Gave up storing monitoring window {} of {}: {}", cut.key().minute(),
+                            cut.key().deployment(), e.toString(), e);
+                    return true;
                 }
+                long now = System.nanoTime();
+                firstFailure = firstFailure == 0 ? now : firstFailure;
+                if (now - firstFailure >= config.retryFor().toNanos() && store.reachable()) {
+                    // the database answers but this part keeps failing: give it up so that the parts behind it
+                    // are not held back forever (during an outage every part waits)
+                    abandonedParts.incrementAndGet();
+                    LOG.error("Gave up storing monitoring window {} of {} after {}: {}", cut.key().minute(),
+                            cut.key().deployment(), config.retryFor(), e.toString());
+                    return true;
+                }
+                LOG.warn("Cannot store monitoring window {} of {} (retrying in {} ms): {}", cut.key().minute(),
+                        cut.key().deployment(), backoff, e.toString());
                 try {
-                    store.flush(cut.key().deployment(), cut.key().version(), cut.key().minute(), cut.open().data,
-                            cut.open().predictions, clock.millis());
-                    flushedParts.incrementAndGet();
-                    backoff = 100;
-                    break;
-                } catch (RuntimeException e) {
-                    flushFailures.incrementAndGet();
-                    if (!mayPassOff(e)) {
-                        // the part itself cannot be stored (it fails the same way every time): retrying it would only
-                        // hold back every deployment's parts behind it
-                        abandonedParts.incrementAndGet();
-                        LOG.error("Gave up storing monitoring window {} of {}: {}", cut.key().minute(),
-                                cut.key().deployment(), e.toString(), e);
-                        backoff = 100;
-                        break;
-                    }
-                    long now = System.nanoTime();
-                    firstFailure = firstFailure == 0 ? now : firstFailure;
-                    if (now - firstFailure >= config.retryFor().toNanos() && store.reachable()) {
-                        // the database answers but this part keeps failing: give it up so that the parts behind it
-                        // are not held back forever (during an outage every part waits)
-                        abandonedParts.incrementAndGet();
-                        LOG.error("Gave up storing monitoring window {} of {} after {}: {}", cut.key().minute(),
-                                cut.key().deployment(), config.retryFor(), e.toString());
-                        backoff = 100;
-                        break;
-                    }
-                    LOG.warn("Cannot store monitoring window {} of {} (retrying in {} ms): {}", cut.key().minute(),
-                            cut.key().deployment(), backoff, e.toString());
-                    try {
-                        Thread.sleep(backoff);
-                    } catch (InterruptedException ie) {
-                        return;
-                    }
-                    backoff = Math.min(backoff * 2, 30_000);
+                    Thread.sleep(backoff);
+                } catch (InterruptedException ie) {
+                    return false;
                 }
+                backoff = Math.min(backoff * 2, 30_000);
             }
         }
     }

@@ -251,6 +251,20 @@ public final class RowSample {
         return Dataset.of(columns);
     }
 
+    /** About how much memory the kept rows take (a boxed number or a reference per cell, and the strings' chars). */
+    public long approximateBytes() {
+        long bytes = 64L * index.size() + (16L + 24L * index.size()) * rows.size();
+        for (int c = 0; c < numeric.size(); c++) {
+            if (numeric.get(c)) {
+                continue;
+            }
+            for (var row : rows) {
+                bytes += c < row.length && row[c] instanceof String text ? 24 + 2L * text.length() : 0;
+            }
+        }
+        return bytes;
+    }
+
     /** Feature names in the sample. */
     public List<String> names() {
         return List.copyOf(index.keySet());

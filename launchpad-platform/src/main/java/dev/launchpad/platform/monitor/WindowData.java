@@ -182,6 +182,21 @@ public final class WindowData {
         return outputSample;
     }
 
+    /**
+     * About how much memory this window holds once {@linkplain #release released}: its samples, and for each profiled
+     * feature its sketches (a numeric feature about 8 KiB, a categorical one up to about 32 KiB with its frequent
+     * values). An estimate, to bound what waits to be stored, not an account.
+     */
+    public long approximateBytes() {
+        long bytes = 4_096 + inputSample.approximateBytes() + outputSample.approximateBytes();
+        for (var profile : java.util.List.of(inputs, outputs)) {
+            for (var column : profile.columns().values()) {
+                bytes += column.kind() == dev.launchpad.stats.profile.ColumnProfile.Kind.NUMERIC ? 8_192 : 32_768;
+            }
+        }
+        return bytes;
+    }
+
     /** Latency quantile in ms, NaN without requests. */
     public double latencyQuantile(double q) {
         return latencyMs.isEmpty() ? Double.NaN : latencyMs.quantile(q);

@@ -164,7 +164,7 @@ class PredictionIngestorTest {
         try (var db = Database.open(TestDatabases.Backend.SQLITE.newDatabaseUrl())) {
             var store = new WindowStore(db);
             var small = new PredictionIngestor.Config(8, Duration.ofMinutes(1), 100, 1_000, null, Duration.ofMinutes(1),
-                    1_000_000);
+                    1_000_000, 1L << 30);
             try (var ingestor = new PredictionIngestor(store, clock, small)) {
                 // four threads offer far faster than one thread that takes the queue and naps between batches
                 int perThread = 20_000;
@@ -200,7 +200,7 @@ class PredictionIngestorTest {
         try (var db = Database.open(TestDatabases.Backend.SQLITE.newDatabaseUrl())) {
             var store = new WindowStore(db);
             var capped = new PredictionIngestor.Config(1_000, Duration.ofMinutes(1), 100, 10, null, Duration.ofMinutes(1),
-                    1_000_000);
+                    1_000_000, 1L << 30);
             try (var ingestor = new PredictionIngestor(store, clock, capped)) {
                 for (int part = 0; part < 2; part++) {
                     for (int i = 0; i < 6; i++) {
@@ -285,6 +285,56 @@ class PredictionIngestorTest {
                 assertThat(ids).containsExactly("first");
                 assertThat(ingestor.stats().droppedPredictions()).isEqualTo(4);
             }
+        }
+    }
+
+    @Test
+    void whileTheDatabaseIsDownTheOldestWaitingPartsAreGivenUpPastTheMemoryBound() throws Exception {
+        var clock = new MutableClock(T0);
+        var random = new Random(9);
+        long bound = 150_000;
+        try (var db = Database.open(TestDatabases.Backend.SQLITE.newDatabaseUrl())) {
+            var store = new WindowStore(db);
+            try (var ingestor = new PredictionIngestor(store, clock,
+                    PredictionIngestor.Config.defaults().withMaxWaitingBytes(bound))) {
+                db.writeVoid(h -> h.execute("ALTER TABLE monitor_windows RENAME TO monitor_windows_away"));
+                ingestor.observe(request(clock, random, "m0", 10));
+                // each minute that ends is cut (the clock is read between batches): minute 0 is the part the flusher
+                // keeps retrying, 1 waits behind it, and cutting 2 and then 3 gives up the oldest waiting
+                clock.advanceSeconds(60);
+                awaitUntil(() -> ingestor.stats().flushFailures() > 0);
+                long part = ingestor.stats().waitingBytes();
+                assertThat(part).as("one part fits the bound, two do not").isBetween(bound / 2 + 1, bound);
+                ingestor.observe(request(clock, random, "m1", 10));
+                clock.advanceSeconds(60);
+                awaitUntil(() -> ingestor.stats().waitingBytes() > bound);
+                for (int given = 1; given <= 2; given++) {
+                    ingestor.observe(request(clock, random, "m" + (given + 1), 10));
+                    clock.advanceSeconds(60);
+                    final int expected = given;
+                    awaitUntil(() -> ingestor.stats().abandonedParts() == expected);
+                }
+                ingestor.observe(request(clock, random, "m4", 10)); // open, cut by the flush below
+                assertThat(ingestor.stats().waitingBytes()).isBetween(bound + 1, 3 * bound); // minutes 0 and 3
+                db.writeVoid(h -> h.execute("ALTER TABLE monitor_windows_away RENAME TO monitor_windows"));
+                awaitUntil(() -> ingestor.stats().flushedParts() == 2); // the flusher's next retry, and what waited
+                ingestor.flushNow();
+                for (int minute = 0; minute <= 4; minute++) {
+                    boolean kept = minute == 0 || minute >= 3;
+                    assertThat(store.get("fraud", 3, Granularity.MINUTE, M0 + minute * 60_000L).isPresent())
+                            .as("minute " + minute).isEqualTo(kept);
+                }
+                assertThat(ingestor.stats().abandonedParts()).isEqualTo(2);
+                assertThat(ingestor.stats().waitingBytes()).isZero();
+            }
+        }
+    }
+
+    private static void awaitUntil(java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime()).as("waited 30 s").isLessThan(deadline);
+            Thread.sleep(10);
         }
     }
 

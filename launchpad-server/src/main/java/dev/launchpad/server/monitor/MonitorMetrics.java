@@ -61,7 +61,11 @@ final class MonitorMetrics {
                 .description("Answered requests counted but not profiled: their payloads could not be read as features")
                 .register(registry);
         FunctionCounter.builder("launchpad_monitor_parts_abandoned", ingestor, i -> i.stats().abandonedParts())
-                .description("Window parts given up after failing to be stored for the retry period").register(registry);
+                .description("Window parts given up: failing to be stored for the retry period, or the oldest waiting"
+                        + " while the database was down and the waiting parts held too much memory").register(registry);
+        Gauge.builder("launchpad_monitor_parts_waiting_bytes", ingestor, i -> i.stats().waitingBytes())
+                .description("About how much memory the window parts not yet stored hold")
+                .register(registry);
         FunctionCounter.builder("launchpad_monitor_payload_log_failures", ingestor, i -> i.stats().payloadLogFailures())
                 .description("Requests the payload log could not write (its directory or disk failing)").register(registry);
         Gauge.builder("launchpad_monitor_queue_depth", ingestor, i -> i.stats().queueDepth())
