@@ -47,8 +47,13 @@ public final class Feedback {
     /** One label for one row of a served request. */
     public record Label(String requestId, int row, String label) {
         public Label {
-            if (requestId == null || requestId.isBlank() || requestId.length() > 256) {
-                throw LaunchpadException.invalid("Every feedback item needs a 'request_id' of 1 to 256 characters.");
+            if (requestId == null || requestId.isBlank() || requestId.length() > 256
+                    || !requestId.chars().allMatch(c -> c >= 0x20 && c < 0x7f)) {
+                // what serving returns (its own ids, and the clients' OIP ids, are printable ASCII): an id of other
+                // characters matches no prediction, and two that differ only in an unpaired surrogate would be one
+                // row to the database
+                throw LaunchpadException.invalid("Every feedback item needs a 'request_id' of 1 to 256 printable ASCII"
+                        + " characters, as serving returned it.");
             }
             if (row < 0) {
                 throw LaunchpadException.invalid("'row' must be ≥ 0, got " + row + ".");
@@ -56,10 +61,30 @@ public final class Feedback {
             if (label == null || label.length() > 1000) {
                 throw LaunchpadException.invalid("Every feedback item needs a 'label' (at most 1000 characters).");
             }
+            if (!wellFormed(label)) {
+                throw LaunchpadException.invalid("A feedback label is not valid Unicode (an unpaired surrogate).");
+            }
+            var number = Decimals.parse(label.strip());
+            if (number != null && !Double.isFinite(number)) {
+                throw LaunchpadException.invalid("A feedback label is a number too large to compare: " + label + ".");
+            }
         }
     }
 
-    /** What a feedback call stored: every label, and how many of them match a logged prediction now. */
+    /** Whether text has no unpaired surrogate (which both databases would store as '?'). */
+    private static boolean wellFormed(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** What a feedback call stored: its labels (one per row), and how many of them match a logged prediction now. */
     public record Accepted(int accepted, int matched) {
     }
 
@@ -90,12 +115,12 @@ public final class Feedback {
             }
             batch.execute();
             int matched = 0;
-            for (var l : labels) {
+            for (var l : ordered) {
                 matched += h.createQuery("SELECT COUNT(*) FROM monitor_predictions WHERE deployment = :d AND request_id = :r"
                                 + " AND row_index = :i").bind("d", deployment).bind("r", l.requestId()).bind("i", l.row())
                         .mapTo(Integer.class).one();
             }
-            return new Accepted(labels.size(), matched);
+            return new Accepted(ordered.size(), matched);
         });
     }
 
@@ -146,7 +171,7 @@ public final class Feedback {
         long k = Math.max(1, (predictions + CBPE_ROWS - 1) / CBPE_ROWS);
         h.createQuery("SELECT " + PREDICTION + " FROM monitor_predictions p"
                         + " WHERE p.deployment = :d AND p.predicted_at >= :f AND p.predicted_at < :t"
-                        + " AND p.predicted_at % :k = 0 LIMIT :n")
+                        + " AND p.predicted_at % :k = 0 ORDER BY p.predicted_at LIMIT :n")
                 .bind("d", deployment).bind("f", from).bind("t", to).bind("k", k).bind("n", 2 * CBPE_ROWS)
                 .setFetchSize(10_000)
                 .map((rs, ctx) -> joined(rs, false)).forEach(sink);
@@ -288,7 +313,8 @@ public final class Feedback {
             var prediction = r.prediction();
             if (prediction != null) {
                 anyPrediction = true;
-                if (!categorical && !Predictions.isNumber(prediction)) {
+                // a class label, or a number the model gave as one (an integer output, probabilities' index)
+                if (!categorical && (r.classes() != null || !Predictions.isNumber(prediction))) {
                     categorical = true;
                 }
                 allBinary = allBinary && Predictions.isBinaryLabel(prediction);
@@ -330,11 +356,11 @@ public final class Feedback {
                 squaredError += err * err;
                 regressionCount++;
             }
-            var l = r.label().toLowerCase(java.util.Locale.ROOT);
-            if (r.score() != null && (POSITIVE.contains(l) || NEGATIVE.contains(l))) {
+            var positive = binaryClass(r.label());
+            if (r.score() != null && positive != null) {
                 int slot = aucScores.add(r.score());
                 if (slot >= 0) {
-                    aucPositive.set(slot, POSITIVE.contains(l));
+                    aucPositive.set(slot, positive);
                 }
             }
         }
@@ -438,6 +464,19 @@ public final class Feedback {
         var a = Decimals.parse(p);
         var b = Decimals.parse(l);
         return a != null && b != null && a.doubleValue() == b.doubleValue();
+    }
+
+    /**
+     * A binary model's class as a label names it, read as {@link #sameClass} compares them: true for 1 (1.0, "true"),
+     * false for 0 (0.0, "false"), null for anything else.
+     */
+    static Boolean binaryClass(String label) {
+        var l = label.strip().toLowerCase(java.util.Locale.ROOT);
+        if (POSITIVE.contains(l) || NEGATIVE.contains(l)) {
+            return POSITIVE.contains(l);
+        }
+        var v = Decimals.parse(l);
+        return v == null || (v != 0 && v != 1) ? null : v == 1;
     }
 
     private static final Set<String> POSITIVE = Predictions.POSITIVE_LABELS;

@@ -242,8 +242,8 @@ public final class MonitorChecks {
                     breach = true;
                 }
             } else if (r != null && r.kind() != c.kind()) {
-                row.put("schema_violation", "the baseline's " + name + " is " + r.kind().name().toLowerCase()
-                        + ", the traffic's is " + c.kind().name().toLowerCase());
+                row.put("schema_violation", "the baseline's " + name + " is " + r.kind().name().toLowerCase(java.util.Locale.ROOT)
+                        + ", the traffic's is " + c.kind().name().toLowerCase(java.util.Locale.ROOT));
                 breach = true;
                 issues += c.count();
             } else if (r != null && c.kind() == ColumnProfile.Kind.NUMERIC && c.validCount() > 0 && r.validCount() > 0) {

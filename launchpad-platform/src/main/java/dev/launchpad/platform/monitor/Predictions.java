@@ -25,8 +25,8 @@ public final class Predictions {
     public enum Task { CLASSIFICATION, REGRESSION }
 
     /**
-     * One row's prediction (text form) and score (or null), and how many class probabilities the model gave (null
-     * without them): the score is P(class 1) only when there are two.
+     * One row's prediction (text form) and score (or null), and how many class probabilities the model gave: 0 for a
+     * class label without any, null for a predicted value. The score is P(class 1) only when there are two.
      */
     public record Row(String prediction, Double score, Integer classes) {
         public Row(String prediction, Double score) {
@@ -71,6 +71,7 @@ public final class Predictions {
                 break;
             }
         }
+        Integer classes = probs.size() >= 2 ? Integer.valueOf(probs.size()) : label != null ? Integer.valueOf(0) : null;
         for (int r = 0; r < n; r++) {
             Double score = null;
             int best = 0; // the most probable class's index
@@ -97,8 +98,7 @@ public final class Predictions {
             } else {
                 prediction = null;
             }
-            out.add(new Row(prediction, score == null || Double.isNaN(score) ? null : score,
-                    probs.size() >= 2 ? probs.size() : null));
+            out.add(new Row(prediction, score == null || Double.isNaN(score) ? null : score, classes));
         }
         return out;
     }

@@ -85,10 +85,61 @@ class FeedbackTest {
             // two labels for one row in one call: the later one stays (PostgreSQL refuses both in one statement)
             var accepted = feedback.record("d", List.of(new Feedback.Label("r0", 0, "2"), new Feedback.Label("r1", 0, "2"),
                     new Feedback.Label("r0", 0, "1")));
-            assertThat(accepted.accepted()).isEqualTo(3);
+            assertThat(accepted.accepted()).isEqualTo(2); // rows labelled, as matched counts them
+            assertThat(accepted.matched()).isEqualTo(2);
             assertThat(feedback.total("d", t0, t0 + 60_000).accuracy()).isEqualTo(1.0);
             assertThat(feedback.labelCount("d")).isEqualTo(2);
         }
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabases.Backend.class)
+    void aClassifierOfIntegerLabelsWithoutProbabilitiesIsMeasuredAsOne(TestDatabases.Backend backend) {
+        var clock = new MutableClock(Instant.parse("2026-03-02T12:00:00Z"));
+        long t0 = Instant.parse("2026-03-02T10:00:00Z").toEpochMilli();
+        try (var db = Database.open(backend.newDatabaseUrl())) {
+            var store = new WindowStore(db);
+            // an int64 label output (an SVM, an argmax): class labels that read as numbers, no score
+            var out = new FeatureBatch(4, List.of(FeatureBatch.Feature.categorical("label", new String[] {"0", "1", "2", "1"})));
+            var rows = new ArrayList<WindowStore.PredictionRow>();
+            var predicted = Predictions.rows(out);
+            for (int i = 0; i < predicted.size(); i++) {
+                var p = predicted.get(i);
+                rows.add(new WindowStore.PredictionRow("r" + i, 0, 1, t0 + i, p.prediction(), p.score(), p.classes()));
+            }
+            store.flush("d", 1, t0, WindowData.empty(10, 1), rows, clock.millis());
+            var feedback = new Feedback(db, clock);
+            feedback.record("d", List.of(new Feedback.Label("r0", 0, "0"), new Feedback.Label("r1", 0, "2"),
+                    new Feedback.Label("r2", 0, "2"), new Feedback.Label("r3", 0, " 1.0")));
+            var total = feedback.total("d", t0, t0 + 60_000);
+            assertThat(total.task()).isEqualTo(Predictions.Task.CLASSIFICATION); // was read as a regressor's values
+            assertThat(total.accuracy()).isEqualTo(0.75);
+            assertThat(total.mae()).isNull();
+        }
+    }
+
+    @Test
+    void labelsReadAsBinaryClassesAsAccuracyReadsThem() {
+        assertThat(Feedback.binaryClass(" 1.00")).isTrue();
+        assertThat(Feedback.binaryClass("1e0")).isTrue();
+        assertThat(Feedback.binaryClass("TRUE ")).isTrue();
+        assertThat(Feedback.binaryClass("0.0")).isFalse();
+        assertThat(Feedback.binaryClass("False")).isFalse();
+        assertThat(Feedback.binaryClass("2")).isNull();
+        assertThat(Feedback.binaryClass("yes")).isNull();
+    }
+
+    @Test
+    void labelsAndIdsThatCannotBeStoredOrComparedAreRefused() {
+        for (var id : List.of("x\ud800", "tab\there", "é", "x".repeat(257), " ")) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> new Feedback.Label(id, 0, "1")).as(id)
+                    .isInstanceOf(dev.launchpad.core.error.LaunchpadException.class).hasMessageContaining("printable ASCII");
+        }
+        for (var label : List.of("a\udc00b", "1e999", "-1E400")) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> new Feedback.Label("r", 0, label)).as(label)
+                    .isInstanceOf(dev.launchpad.core.error.LaunchpadException.class);
+        }
+        assertThat(new Feedback.Label("r", 0, "\ud83d\ude00").label()).isEqualTo("😀"); // a pair is fine
     }
 
     @ParameterizedTest

@@ -32,6 +32,9 @@ class PredictionsTest {
                 FeatureBatch.Feature.numeric("p_2", new double[] {0.1, 0.3}));
         assertThat(Predictions.rows(new FeatureBatch(2, three)))
                 .containsExactly(new Predictions.Row("0", 0.6, 3), new Predictions.Row("1", 0.5, 3));
+        // a label alone (an int64 output): a class, with no probabilities
+        assertThat(Predictions.rows(new FeatureBatch(1, List.of(FeatureBatch.Feature.categorical("y", new String[] {"2"})))))
+                .containsExactly(new Predictions.Row("2", null, 0));
         // a value (regression): no classes
         assertThat(Predictions.rows(new FeatureBatch(1, List.of(FeatureBatch.Feature.numeric("y", new double[] {2.5})))))
                 .containsExactly(new Predictions.Row("2.5", null, null));

@@ -85,7 +85,7 @@ public final class ApiRequest {
         }
         if (!node.isObject()) {
             throw new LaunchpadException(ErrorCode.MALFORMED_REQUEST,
-                    "Malformed request body: expected a JSON object, got " + node.getNodeType().name().toLowerCase());
+                    "Malformed request body: expected a JSON object, got " + node.getNodeType().name().toLowerCase(java.util.Locale.ROOT));
         }
         return new ApiRequest((ObjectNode) node, null);
     }

@@ -439,7 +439,7 @@ public final class MonitorApi {
         node.put("created_at", b.createdAt());
         var columns = node.putArray("columns");
         for (var c : b.profile().columns().values()) {
-            var o = columns.addObject().put("name", c.name()).put("type", c.kind().name().toLowerCase())
+            var o = columns.addObject().put("name", c.name()).put("type", c.kind().name().toLowerCase(java.util.Locale.ROOT))
                     .put("count", c.count()).put("missing", c.nullCount() + c.nanCount());
             if (c.kind() == dev.launchpad.stats.profile.ColumnProfile.Kind.NUMERIC && c.validCount() > 0) {
                 o.put("min", c.min()).put("max", c.max()).put("mean", c.mean());
@@ -467,31 +467,44 @@ public final class MonitorApi {
             }
             var id = item.path("request_id").isTextual() ? item.get("request_id").asText() : null;
             if (item.has("labels")) {
-                if (!item.get("labels").isArray()) {
-                    throw LaunchpadException.invalid("'labels' must be an array (one label per row).");
+                if (!item.get("labels").isArray() || item.get("labels").isEmpty()) {
+                    throw LaunchpadException.invalid("'labels' must be a non-empty array (one label per row).");
+                }
+                if (item.has("label") || item.has("row")) {
+                    throw LaunchpadException.invalid("A feedback item takes 'labels' (one per row) or 'label' with an"
+                            + " optional 'row', not both.");
                 }
                 int row = 0;
                 for (var l : item.get("labels")) {
                     labels.add(new Feedback.Label(id, row++, label(l)));
+                    tooMany(labels);
                 }
             } else {
                 var row = item.path("row");
-                if (!row.isMissingNode() && (!row.isIntegralNumber() || !row.canConvertToInt())) {
+                boolean given = !row.isMissingNode() && !row.isNull();
+                if (given && (!row.isIntegralNumber() || !row.canConvertToInt())) {
                     throw LaunchpadException.invalid("'row' must be an integer (the row of the request), got " + row + ".");
                 }
-                labels.add(new Feedback.Label(id, row.isMissingNode() ? 0 : row.asInt(), label(item.get("label"))));
-            }
-            if (labels.size() > Feedback.MAX_ITEMS) {
-                throw LaunchpadException.invalid("At most " + Feedback.MAX_ITEMS + " labels per call.");
+                labels.add(new Feedback.Label(id, given ? row.asInt() : 0, label(item.get("label"))));
+                tooMany(labels);
             }
         }
         var accepted = feedback.record(d.name(), labels);
         return Json.mapper().createObjectNode().put("accepted", accepted.accepted()).put("matched", accepted.matched());
     }
 
+    private static void tooMany(List<Feedback.Label> labels) {
+        if (labels.size() > Feedback.MAX_ITEMS) {
+            throw LaunchpadException.invalid("At most " + Feedback.MAX_ITEMS + " labels per call.");
+        }
+    }
+
     private static String label(JsonNode l) {
         if (l == null || l.isNull() || l.isContainerNode()) {
             throw LaunchpadException.invalid("Every feedback item needs a 'label' (a string, number or boolean).");
+        }
+        if (l.isNumber() && !Double.isFinite(l.asDouble())) {
+            throw LaunchpadException.invalid("A feedback label is a number too large to compare: " + l + ".");
         }
         if (l.isNumber()) {
             return dev.launchpad.platform.monitor.Predictions.format(l.asDouble());
@@ -516,7 +529,7 @@ public final class MonitorApi {
         var list = node.putArray("windows");
         for (var w : feedback.performance(d.name(), span[0], span[1], g)) {
             var o = list.addObject().put("start", w.start()).put("predictions", w.predictions()).put("labelled", w.labelled())
-                    .put("task", w.task().name().toLowerCase());
+                    .put("task", w.task().name().toLowerCase(java.util.Locale.ROOT));
             putIf(o, "accuracy", w.accuracy());
             putIf(o, "roc_auc", w.rocAuc());
             putIf(o, "mae", w.mae());

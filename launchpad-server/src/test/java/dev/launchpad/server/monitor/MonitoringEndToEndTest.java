@@ -518,6 +518,18 @@ class MonitoringEndToEndTest {
                 "{\"feedback\":[{\"request_id\":\"r\",\"row\":4294967296,\"label\":1}]}", "application/json");
         assertThat(row.statusCode()).as(row.body()).isEqualTo(400);
         assertThat(row.body()).contains("'row' must be an integer");
+        for (var bad : new String[] {
+                "{\"feedback\":[{\"request_id\":\"r\",\"labels\":[1],\"row\":2}]}", // which row?
+                "{\"feedback\":[{\"request_id\":\"\",\"labels\":[]}]}",
+                "{\"feedback\":[{\"request_id\":\"r\",\"label\":1e999}]}",
+                "{\"feedback\":[{\"request_id\":\"x\\ud800\",\"label\":1},{\"request_id\":\"x?\",\"label\":0}]}"}) {
+            var refused = send("POST", "/api/v1/deployments/fraud/feedback", bad, "application/json");
+            assertThat(refused.statusCode()).as(bad + ": " + refused.body()).isEqualTo(400);
+            assertThat(refused.body()).contains("INVALID_PARAMETER_VALUE");
+        }
+        var nullRow = send("POST", "/api/v1/deployments/fraud/feedback",
+                "{\"feedback\":[{\"request_id\":\"unknown-id\",\"row\":null,\"label\":1}]}", "application/json");
+        assertThat(nullRow.statusCode()).as(nullRow.body()).isEqualTo(200); // row 0, as when it is left out
         var cooldown = send("POST", "/api/v1/alert-rules",
                 "{\"name\":\"wrap\",\"check\":\"latency\",\"cooldown_seconds\":18446744073709552}", "application/json");
         assertThat(cooldown.statusCode()).as(cooldown.body()).isEqualTo(400);

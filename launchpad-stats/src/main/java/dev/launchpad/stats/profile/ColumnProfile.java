@@ -252,8 +252,8 @@ public final class ColumnProfile {
 
     private void requireKind(Kind k) {
         if (kind != k) {
-            throw new IllegalArgumentException("column '" + name + "' is " + kind.name().toLowerCase()
-                    + ", cannot take a " + k.name().toLowerCase() + " value");
+            throw new IllegalArgumentException("column '" + name + "' is " + kind.name().toLowerCase(java.util.Locale.ROOT)
+                    + ", cannot take a " + k.name().toLowerCase(java.util.Locale.ROOT) + " value");
         }
     }
 
