@@ -18,6 +18,7 @@ import dev.launchpad.server.oip.grpc.ServerMetadataRequest;
 import dev.launchpad.server.oip.grpc.ServerMetadataResponse;
 import dev.launchpad.server.oip.grpc.ServerReadyRequest;
 import dev.launchpad.server.oip.grpc.ServerReadyResponse;
+import dev.launchpad.server.serving.CancellableFutures;
 import dev.launchpad.server.serving.InferenceCalls;
 import dev.launchpad.server.serving.RequestIds;
 import dev.launchpad.server.serving.ServedModel;
@@ -107,9 +108,9 @@ public final class OipGrpcService extends GRPCInferenceServiceGrpc.GRPCInference
 
     @Override
     public void modelInfer(ModelInferRequest request, StreamObserver<ModelInferResponse> out) {
-        long start = System.nanoTime();
         answer(out, () -> {
             readCheck.accept(request.getModelName());
+            long start = System.nanoTime(); // after the permission check, as on REST (its filter runs first)
             List<OipTensor> inputs;
             try {
                 OipJson.checkId(request.getId());
@@ -121,16 +122,17 @@ public final class OipGrpcService extends GRPCInferenceServiceGrpc.GRPCInference
             record Answer(List<OipTensor> outputs, int version) {
             }
             var id = request.getId().isBlank() ? RequestIds.next() : request.getId(); // as on REST
+            var wanted = request.getOutputsList().stream().map(ModelInferRequest.InferRequestedOutputTensor::getName).toList();
             var answer = calls.run(request.getModelName(), "grpc", id, start, (lease, model) -> {
                 OipRestApi.checkVersion(request.getModelName(), request.getModelVersion(), lease.version().version());
+                OipRestApi.checkOutputs(model, wanted);
                 calls.checkRows(inputs);
-                return model.infer(inputs).thenApply(o -> new Answer(o, lease.version().version()));
+                return CancellableFutures.map(model.infer(inputs), o -> new Answer(o, lease.version().version()));
             });
             boolean raw = request.getRawInputContentsCount() > 0;
             var builder = ModelInferResponse.newBuilder().setModelName(request.getModelName())
                     .setModelVersion(Integer.toString(answer.version()))
                     .setId(id);
-            var wanted = request.getOutputsList().stream().map(ModelInferRequest.InferRequestedOutputTensor::getName).toList();
             for (var name : wanted) {
                 if (answer.outputs().stream().noneMatch(t -> t.name().equals(name))) {
                     throw LaunchpadException.invalid("Unknown output '" + name + "'.");
@@ -203,9 +205,11 @@ public final class OipGrpcService extends GRPCInferenceServiceGrpc.GRPCInference
     private static Object fromContents(String name, TensorType type, InferTensorContents c, int count) {
         Object data = switch (type) {
             case BOOL -> toBooleans(c.getBoolContentsList());
-            case INT8, INT16, INT32, UINT8, UINT16 -> type.name().startsWith("U")
-                    ? c.getUintContentsList().stream().mapToInt(Integer::intValue).toArray()
-                    : c.getIntContentsList().stream().mapToInt(Integer::intValue).toArray();
+            // the narrow types' values must fit them, as on REST (else the model would see them wrapped around)
+            case INT8, INT16, INT32 -> c.getIntContentsList().stream()
+                    .mapToInt(v -> (int) OipJson.inRange(name, type, v)).toArray();
+            case UINT8, UINT16 -> c.getUintContentsList().stream()
+                    .mapToInt(v -> (int) OipJson.inRange(name, type, Integer.toUnsignedLong(v))).toArray();
             case INT64 -> c.getInt64ContentsList().stream().mapToLong(Long::longValue).toArray();
             case UINT32 -> c.getUintContentsList().stream().mapToLong(v -> v & 0xffff_ffffL).toArray();
             case UINT64 -> c.getUint64ContentsList().stream().mapToLong(Long::longValue).toArray();

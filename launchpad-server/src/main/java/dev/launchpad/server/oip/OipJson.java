@@ -252,7 +252,11 @@ public final class OipJson {
         if (!v.isIntegralNumber() || !v.canConvertToLong()) {
             throw wrongElement(name, OipTensor.datatypeOf(type), "an integer", v);
         }
-        long value = v.asLong();
+        return inRange(name, type, v.asLong());
+    }
+
+    /** {@code value} when {@code type} can hold it; INVALID_PARAMETER_VALUE otherwise. */
+    static long inRange(String name, TensorType type, long value) {
         long min = switch (type) {
             case INT8 -> Byte.MIN_VALUE;
             case INT16 -> Short.MIN_VALUE;

@@ -6,6 +6,7 @@ import dev.launchpad.core.error.LaunchpadException;
 import dev.launchpad.core.json.Json;
 import dev.launchpad.server.http.ApiRoute;
 import dev.launchpad.server.http.HttpServer;
+import dev.launchpad.server.serving.CancellableFutures;
 import dev.launchpad.server.serving.InferenceCalls;
 import dev.launchpad.server.serving.RequestIds;
 import dev.launchpad.server.serving.ServedModel;
@@ -127,8 +128,9 @@ public final class OipRestApi {
         }
         var answer = calls.run(name, "oip", id, start, (lease, model) -> {
             checkVersion(name, requestedVersion, lease.version().version());
+            checkOutputs(model, request.outputs().stream().map(OipJson.RequestedOutput::name).toList());
             calls.checkRows(request.inputs());
-            return model.infer(request.inputs()).thenApply(out -> new Answer(out, lease.version().version()));
+            return CancellableFutures.map(model.infer(request.inputs()), out -> new Answer(out, lease.version().version()));
         });
         var outputs = select(answer.outputs(), request.outputs());
         Set<String> binary = new HashSet<>();
@@ -147,6 +149,18 @@ public final class OipRestApi {
             ctx.contentType("application/json");
         }
         ctx.result(encoded.body());
+    }
+
+    /**
+     * Refuses outputs the model does not have before it runs, so that the request counts as the client's error and
+     * not as an answered one whose predictions are logged.
+     */
+    static void checkOutputs(ServedModel model, List<String> requested) {
+        for (var name : requested) {
+            if (model.outputs().stream().noneMatch(o -> o.name().equals(name))) {
+                throw LaunchpadException.invalid("Unknown output '" + name + "'.");
+            }
+        }
     }
 
     private static List<OipTensor> select(List<OipTensor> all, List<OipJson.RequestedOutput> requested) {

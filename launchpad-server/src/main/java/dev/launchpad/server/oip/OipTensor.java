@@ -25,7 +25,12 @@ public record OipTensor(String name, String datatype, long[] shape, Object data)
                 throw LaunchpadException.invalid("Tensor '" + tensor + "' has a negative dimension in shape "
                         + Arrays.toString(shape) + ".");
             }
-            n = Math.multiplyExact(n, d);
+            try {
+                n = Math.multiplyExact(n, d);
+            } catch (ArithmeticException overflow) {
+                throw LaunchpadException.invalid("Tensor '" + tensor + "' has more elements than can be counted in shape "
+                        + Arrays.toString(shape) + ".");
+            }
         }
         return n;
     }

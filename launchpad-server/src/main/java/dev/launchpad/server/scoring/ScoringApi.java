@@ -10,6 +10,7 @@ import dev.launchpad.server.http.ApiRoute;
 import dev.launchpad.server.http.HttpServer;
 import dev.launchpad.server.oip.OipRestApi;
 import dev.launchpad.server.oip.OipTensor;
+import dev.launchpad.server.serving.CancellableFutures;
 import dev.launchpad.server.serving.InferenceCalls;
 import dev.launchpad.server.serving.RequestIds;
 import io.javalin.http.Context;
@@ -73,8 +74,8 @@ public final class ScoringApi {
         var predictions = calls.run(deployment, "mlflow", requestId, start, (lease, model) -> {
             var input = ScoringInput.parse(ctx.contentType(), body, model, calls.limits().maxRows());
             return switch (input) {
-                case ScoringInput.Table t -> model.inferTable(t.columns(), t.rows()).thenApply(out -> records(out, t.rows()));
-                case ScoringInput.Tensors t -> model.infer(t.tensors()).thenApply(ScoringApi::byName);
+                case ScoringInput.Table t -> CancellableFutures.map(model.inferTable(t.columns(), t.rows()), out -> records(out, t.rows()));
+                case ScoringInput.Tensors t -> CancellableFutures.map(model.infer(t.tensors()), ScoringApi::byName);
             };
         });
         var root = Json.mapper().createObjectNode();

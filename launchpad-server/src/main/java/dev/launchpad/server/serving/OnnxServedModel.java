@@ -72,12 +72,12 @@ public final class OnnxServedModel implements ServedModel {
         for (var t : given) {
             tensors.add(new Tensor(t.name(), OipTensor.typeOf(t.name(), t.datatype()), t.shape(), t.data()));
         }
-        return batcher.submit(model.validate(tensors)).thenApply(OnnxServedModel::toOip);
+        return CancellableFutures.map(batcher.submit(model.validate(tensors)), OnnxServedModel::toOip);
     }
 
     @Override
     public CompletableFuture<List<OipTensor>> inferTable(Map<String, Object> columns, int rows) {
-        return batcher.submit(model.tableToTensors(columns, rows)).thenApply(OnnxServedModel::toOip);
+        return CancellableFutures.map(batcher.submit(model.tableToTensors(columns, rows)), OnnxServedModel::toOip);
     }
 
     private static List<OipTensor> toOip(List<Tensor> tensors) {

@@ -330,6 +330,7 @@ class ServingApiTest {
                 "{\"inputs\": [{\"name\": \"x\", \"datatype\": \"FP32\", \"shape\": [1, 30], \"data\": " + zeros(30) + "}],"
                         + " \"outputs\": [{\"name\": \"nope\"}]}",
                 "{\"inputs\": [{\"name\": \"x\", \"datatype\": \"FP32\", \"shape\": [100000, 1000000], \"data\": []}]}",
+                "{\"inputs\": [{\"name\": \"x\", \"datatype\": \"FP32\", \"shape\": [4294967296, 4294967296], \"data\": []}]}",
                 "{\"inputs\": [{\"name\": \"x\", \"datatype\": \"FP32\", \"shape\": [1, 30], \"parameters\":"
                         + " {\"binary_data_size\": 120}}]}");
         for (var body : bodies) {
@@ -405,6 +406,17 @@ class ServingApiTest {
         assertGrpcError(() -> grpc.modelInfer(request.toBuilder().setInputs(0, request.getInputs(0).toBuilder()
                 .clearShape().addShape(3).addShape(8)).build()), Status.Code.INVALID_ARGUMENT);
         assertGrpcError(() -> grpc.modelInfer(ModelInferRequest.newBuilder().setModelName("trees").build()),
+                Status.Code.INVALID_ARGUMENT);
+        // a shape whose element count overflows, and a value its type cannot hold: refused as on REST
+        assertGrpcError(() -> grpc.modelInfer(request.toBuilder().setInputs(0, request.getInputs(0).toBuilder()
+                .clearShape().addShape(4_294_967_296L).addShape(4_294_967_296L)).build()), Status.Code.INVALID_ARGUMENT);
+        assertThatThrownBy(() -> grpc.modelInfer(ModelInferRequest.newBuilder().setModelName("trees")
+                .addInputs(ModelInferRequest.InferInputTensor.newBuilder().setName("X").setDatatype("INT8").addShape(1)
+                        .setContents(InferTensorContents.newBuilder().addIntContents(1000))).build()))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getDescription())
+                        .contains("1000 is out of range for INT8"));
+        assertGrpcError(() -> grpc.modelInfer(request.toBuilder().addOutputs(
+                ModelInferRequest.InferRequestedOutputTensor.newBuilder().setName("nope")).build()),
                 Status.Code.INVALID_ARGUMENT);
     }
 
@@ -547,6 +559,13 @@ class ServingApiTest {
 
     @Test
     void prometheusMetricsCountRequestsBatchesAndQueueDepth() throws Exception {
+        // an output the model does not have is the client's error, refused before the model runs
+        double ok = requests("trees", "oip", "ok");
+        double clientErrors = requests("trees", "oip", "client_error");
+        var nope = oipTreesBody().replaceFirst("\\}\\s*$", ", \"outputs\": [{\"name\": \"nope\"}]}");
+        assertThat(send("POST", "/v2/models/trees/infer", nope, "application/json").statusCode()).as(nope).isEqualTo(400);
+        assertThat(requests("trees", "oip", "ok")).isEqualTo(ok);
+        assertThat(requests("trees", "oip", "client_error")).isEqualTo(clientErrors + 1);
         send("POST", "/v2/models/trees/infer", oipTreesBody(), "application/json");
         send("POST", "/v2/models/trees/infer", "{\"inputs\": []}", "application/json");
         var metrics = send("GET", "/metrics", null, null);
@@ -681,6 +700,14 @@ class ServingApiTest {
     private static void post(String path, String body) throws Exception {
         var response = send("POST", path, body, "application/json");
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    }
+
+    /** The requests counter of a deployment, protocol and outcome, 0 before its first request. */
+    private static double requests(String deployment, String protocol, String outcome) throws Exception {
+        var m = java.util.regex.Pattern.compile("launchpad_inference_requests_total\\{deployment=\"" + deployment
+                + "\",model=\"[^\"]*\",outcome=\"" + outcome + "\",protocol=\"" + protocol + "\",version=\"[^\"]*\"} (\\S+)")
+                .matcher(send("GET", "/metrics", null, null).body());
+        return m.find() ? Double.parseDouble(m.group(1)) : 0;
     }
 
     private static HttpResponse<String> send(String method, String path, String body, String contentType)
