@@ -126,23 +126,49 @@ public final class Baselines {
     private static CsvReader csvReader(InputStream in) throws IOException {
         var buffered = new BufferedInputStream(in, 1 << 16);
         buffered.mark(3);
-        if (!(buffered.read() == 0xEF && buffered.read() == 0xBB && buffered.read() == 0xBF)) {
+        int first = buffered.read();
+        int second = buffered.read();
+        if ((first == 0xFF && second == 0xFE) || (first == 0xFE && second == 0xFF)) {
+            throw LaunchpadException.invalid("The CSV is UTF-16 text; save it as UTF-8 (pandas' to_csv default; in Excel"
+                    + " \"CSV UTF-8\").");
+        }
+        if (!(first == 0xEF && second == 0xBB && buffered.read() == 0xBF)) {
             buffered.reset(); // no byte-order mark
         }
-        return new CsvReader(new InputStreamReader(buffered, StandardCharsets.UTF_8), MAX_FIELD_CHARS, MAX_COLUMNS,
-                MAX_ROW_CHARS);
+        // bytes that are not UTF-8 are refused rather than replaced: a Latin-1 'Café' would otherwise become an
+        // unseen category for every 'Café' served
+        var utf8 = StandardCharsets.UTF_8.newDecoder().onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT);
+        return new CsvReader(new InputStreamReader(buffered, utf8), MAX_FIELD_CHARS, MAX_COLUMNS, MAX_ROW_CHARS);
+    }
+
+    /** The reader's next row; INVALID_PARAMETER_VALUE when the bytes are not UTF-8 (the reader decodes ahead). */
+    private static List<String> next(CsvReader reader) {
+        try {
+            return reader.next();
+        } catch (UncheckedIOException e) {
+            if (e.getCause() instanceof java.nio.charset.CharacterCodingException) {
+                throw LaunchpadException.invalid("The CSV is not UTF-8 text; save it as UTF-8 (pandas' to_csv"
+                        + " default; in Excel \"CSV UTF-8\").");
+            }
+            throw e;
+        }
     }
 
     private static Reference fromCsv(Source source) {
         try (var firstIn = source.open(); var secondIn = source.open()) {
             var first = csvReader(firstIn);
-            var read = first.next();
+            var read = next(first);
             if (read == null) {
                 throw LaunchpadException.invalid("The CSV is empty; it needs a header row and data rows.");
             }
             var header = new ArrayList<String>(read.size());
             var names = new java.util.HashSet<String>();
             for (var name : read) {
+                if (name.indexOf('\0') >= 0) { // every other byte 0: UTF-16 without its byte-order mark
+                    throw LaunchpadException.invalid("The CSV header has NUL characters: is it UTF-16 text? Save it as"
+                            + " UTF-8 (pandas' to_csv default; in Excel \"CSV UTF-8\").");
+                }
                 // a column without a name is what pandas reads as "Unnamed: i", such as the index to_csv writes first
                 name = name.isBlank() ? "Unnamed: " + header.size() : name;
                 if (!names.add(name)) {
@@ -156,7 +182,7 @@ public final class Baselines {
             boolean[] booleans = new boolean[width]; // only true and false (any case) so far
             java.util.Arrays.fill(booleans, true);
             int n = 0;
-            for (var row = first.next(); row != null; row = first.next()) {
+            for (var row = next(first); row != null; row = next(first)) {
                 if (++n > MAX_ROWS) {
                     throw LaunchpadException.invalid("The CSV has more than " + MAX_ROWS + " rows (profile a larger"
                             + " dataset yourself and upload the profile).");
@@ -278,7 +304,18 @@ public final class Baselines {
         var columns = new java.util.LinkedHashMap<String, ReferenceColumn>();
         try {
             // the schema first: a refusal here leaves no reader open
-            for (var d : ParquetReader.readMetadata(file.toFile()).getFileMetaData().getSchema().getColumns()) {
+            var metadata = ParquetReader.readMetadata(file.toFile());
+            for (var block : metadata.getBlocks()) {
+                for (var chunk : block.getColumns()) {
+                    if (!READABLE_CODECS.contains(chunk.getCodec().name())) {
+                        // the embedded reader has no codec for it (its stand-in for Hadoop fails with an Error)
+                        throw LaunchpadException.invalid("The Parquet file's column '" + chunk.getPath().toDotString()
+                                + "' is compressed with " + chunk.getCodec() + ", which Launchpad does not read; write it"
+                                + " with snappy (pandas' default), zstd or no compression.");
+                    }
+                }
+            }
+            for (var d : metadata.getFileMetaData().getSchema().getColumns()) {
                 if (d.getPath().length != 1 || d.getMaxRepetitionLevel() > 0) {
                     throw LaunchpadException.invalid("The Parquet file has a nested or repeated column '"
                             + String.join(".", d.getPath()) + "'; reference data needs flat columns.");
@@ -335,8 +372,8 @@ public final class Baselines {
                 }
                 reference.endRow(text);
             });
-        } catch (IOException | RuntimeException e) {
-            throw unreadable(e);
+        } catch (IOException | RuntimeException | LinkageError e) {
+            throw unreadable(e); // (a LinkageError: a part of Hadoop the embedded reader lacks, for a codec say)
         }
         if (rows[0] == 0) {
             throw LaunchpadException.invalid("The Parquet file has no rows.");
@@ -344,8 +381,11 @@ public final class Baselines {
         return reference.finish();
     }
 
+    /** The Parquet compression codecs the embedded reader decodes. */
+    private static final java.util.Set<String> READABLE_CODECS = java.util.Set.of("UNCOMPRESSED", "SNAPPY", "ZSTD");
+
     /** Our own refusal (the reader wraps what its consumer throws), or INVALID_PARAMETER_VALUE for the file. */
-    private static LaunchpadException unreadable(Exception e) {
+    private static LaunchpadException unreadable(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof LaunchpadException refusal) {
                 return refusal;

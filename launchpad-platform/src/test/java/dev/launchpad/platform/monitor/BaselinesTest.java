@@ -78,6 +78,31 @@ class BaselinesTest {
     }
 
     @Test
+    void csvThatIsNotUtf8IsRefusedNotMangled() {
+        // Excel's "CSV" in Latin-1: 'Café' would become 'Caf\uFFFD', an unseen category for every 'Café' served
+        assertThatThrownBy(() -> Baselines.fromCsv("city,n\nOslo,1\nCaf\u00e9,2\n".getBytes(StandardCharsets.ISO_8859_1)))
+                .isInstanceOf(LaunchpadException.class).hasMessageContaining("not UTF-8 text");
+        assertThatThrownBy(() -> Baselines.fromCsv("city,n\nOslo,1\n".getBytes(StandardCharsets.UTF_16)))
+                .isInstanceOf(LaunchpadException.class).hasMessageContaining("UTF-16");
+        assertThatThrownBy(() -> Baselines.fromCsv("city,n\nOslo,1\n".getBytes(StandardCharsets.UTF_16LE)))
+                .isInstanceOf(LaunchpadException.class).hasMessageContaining("UTF-16"); // no mark: NULs in the header
+        assertThat(csv("city,n\nCaf\u00e9,2\n").profile().column("city").frequentItems())
+                .extracting(i -> i.value()).containsExactly("Caf\u00e9");
+    }
+
+    @Test
+    void parquetCompressedWithACodecTheReaderLacksIsRefusedByName(@TempDir Path dir) throws Exception {
+        // 100 rows of (x double, s string) written with GZIP (pandas' to_parquet(compression="gzip"))
+        var file = dir.resolve("gzip.parquet");
+        try (var in = BaselinesTest.class.getResourceAsStream("/parquet/gzip.parquet")) {
+            Files.copy(in, file);
+        }
+        assertThat(Baselines.isParquet(file)).isTrue();
+        assertThatThrownBy(() -> Baselines.fromParquet(file)).isInstanceOf(LaunchpadException.class)
+                .hasMessageContaining("compressed with GZIP").hasMessageContaining("snappy");
+    }
+
+    @Test
     void parquetColumnsKeepTheirTypes(@TempDir Path dir) throws Exception {
         var schema = MessageTypeParser.parseMessageType("message train { required double amount; optional int64 count;"
                 + " optional binary city (UTF8); required boolean fraud; }");

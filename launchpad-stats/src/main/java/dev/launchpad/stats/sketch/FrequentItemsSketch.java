@@ -20,6 +20,8 @@ import java.util.Map;
 public final class FrequentItemsSketch {
     /** Default number of counters. */
     public static final int DEFAULT_CAPACITY = 256;
+    /** The largest capacity a sketch may be read with. */
+    public static final int MAX_CAPACITY = 65_536;
 
     private final int capacity;
     private final HashMap<String, long[]> counters;
@@ -152,7 +154,12 @@ public final class FrequentItemsSketch {
 
     /** Reads a sketch written by {@link #write}. */
     public static FrequentItemsSketch read(DataInputStream in) throws IOException {
-        var s = new FrequentItemsSketch(in.readInt());
+        int capacity = in.readInt();
+        if (capacity < 4 || capacity > MAX_CAPACITY) {
+            // the counters' table is sized by it: a stored or uploaded profile must not be able to ask for gigabytes
+            throw new IllegalArgumentException("corrupt frequent-items sketch (capacity " + capacity + ")");
+        }
+        var s = new FrequentItemsSketch(capacity);
         s.n = in.readLong();
         s.maxError = in.readLong();
         int size = in.readInt();

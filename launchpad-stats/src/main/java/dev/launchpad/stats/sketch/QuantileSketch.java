@@ -516,7 +516,7 @@ public final class QuantileSketch {
         long weight = 0;
         for (int h = 0; h < numLevels; h++) {
             int size = in.readInt();
-            if (size < 0 || size > 16 * (k + 8)) {
+            if (size < 0 || size > 16 * (k + 8) || size > in.available() / Double.BYTES) {
                 throw new IllegalArgumentException("corrupt quantile sketch (level " + h + " of " + size + " items)");
             }
             s.levels[h] = new double[Math.max(8, size)];

@@ -309,6 +309,36 @@ class SketchTest {
     }
 
     @Test
+    void storedSketchesCannotAskForMoreMemoryThanTheyHoldBytes() throws IOException {
+        // a frequent-items sketch whose capacity would size a table of 2^30 slots, with one item
+        var items = new ByteArrayOutputStream();
+        try (var out = new DataOutputStream(items)) {
+            out.writeInt(0x2000_0000);
+            out.writeLong(1);
+            out.writeLong(0);
+            out.writeInt(1);
+            out.writeInt(1);
+            out.write('a');
+            out.writeLong(1);
+        }
+        assertThatThrownBy(() -> FrequentItemsSketch.read(new DataInputStream(new ByteArrayInputStream(items.toByteArray()))))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("capacity 536870912");
+        // a quantile sketch level claiming a million items in a few bytes
+        var quantiles = new ByteArrayOutputStream();
+        try (var out = new DataOutputStream(quantiles)) {
+            out.writeShort(65_535);
+            out.writeLong(1_000_000);
+            out.writeDouble(0);
+            out.writeDouble(1);
+            out.writeByte(1);
+            out.writeInt(1_000_000);
+            out.writeDouble(0.5);
+        }
+        assertThatThrownBy(() -> QuantileSketch.read(new DataInputStream(new ByteArrayInputStream(quantiles.toByteArray()))))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("of 1000000 items");
+    }
+
+    @Test
     void frequentItemsAreExactUnderCapacityAndBoundedAbove() {
         var f = new FrequentItemsSketch(64);
         for (int i = 0; i < 1000; i++) {
