@@ -64,7 +64,7 @@ public final class ModelsRegisterCommand implements Callable<Integer> {
                     + " '/' or '@')");
             return 2;
         }
-        if (referenceData != null && (!Files.isRegularFile(referenceData)
+        if (referenceData != null && (!Files.isRegularFile(referenceData) || !Files.isReadable(referenceData)
                 || ServerClient.referenceDataType(referenceData) == null)) {
             err.println("launchpad models register: --reference-data must be a readable .csv or .parquet file, got '"
                     + referenceData + "'");

@@ -59,8 +59,17 @@ public final class MonitorCommand implements Runnable {
                 return 2;
             }
             var file = data != null ? data : profile;
+            if (Files.isDirectory(file)) {
+                err.println(file + " is a directory; give one file (a dataset Spark wrote as a directory of part files:"
+                        + " one part, or profile it yourself and give --profile).");
+                return 2;
+            }
             if (!Files.isRegularFile(file)) {
                 err.println("No such file: " + file);
+                return 2;
+            }
+            if (!Files.isReadable(file)) {
+                err.println("Cannot read " + file + " (permissions).");
                 return 2;
             }
             var type = data == null ? "application/octet-stream" : ServerClient.referenceDataType(file);

@@ -113,6 +113,12 @@ class ModelsRegisterCommandTest {
         assertThat(refused.err()).contains("baseline was refused", "fields");
         assertThat(cli("models", "register", "--name", "x", "--file", model.toString(), "--reference-data",
                 dir.resolve("missing.csv").toString(), "--server", server.url()).code()).isEqualTo(2);
+        // a directory (as Spark writes a dataset) is named as one, not as a missing file
+        var sparkOutput = Files.createDirectories(dir.resolve("spark-output.parquet"));
+        var directory = cli("monitor", "baseline", "--model", "with-baseline", "--version", "1", "--data",
+                sparkOutput.toString(), "--server", server.url());
+        assertThat(directory.code()).isEqualTo(2);
+        assertThat(directory.err()).contains("is a directory");
     }
 
     @Test
