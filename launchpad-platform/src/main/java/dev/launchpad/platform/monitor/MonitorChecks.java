@@ -241,11 +241,14 @@ public final class MonitorChecks {
                 if ((double) numberText / c.count() > settings.maxOutOfRangeShare()) {
                     breach = true;
                 }
-            } else if (r != null && r.kind() != c.kind()) {
+            } else if (r != null && r.kind() != c.kind() && r.count() > r.nullCount() + r.nanCount()) {
+                // (a reference column with no value at all, empty in every CSV row, has no kind to keep to)
                 row.put("schema_violation", "the baseline's " + name + " is " + r.kind().name().toLowerCase(java.util.Locale.ROOT)
                         + ", the traffic's is " + c.kind().name().toLowerCase(java.util.Locale.ROOT));
                 breach = true;
                 issues += c.count();
+            } else if (r != null && r.kind() != c.kind()) {
+                // nothing to compare with: the reference column had no value
             } else if (r != null && c.kind() == ColumnProfile.Kind.NUMERIC && c.validCount() > 0 && r.validCount() > 0) {
                 double below = c.min() < r.min() ? c.quantileSketch().rank(r.min(), false) : 0;
                 double above = c.max() > r.max() ? 1 - c.quantileSketch().rank(r.max(), true) : 0;

@@ -165,4 +165,22 @@ class MonitorChecksTest {
         var kind = check(MonitorChecks.all(mixed, baseline, null, MonitorSettings.defaults()), "data_quality");
         assertThat(kind.details().path("features").get(0).path("schema_violation").asText()).contains("numeric");
     }
+
+    @Test
+    void aReferenceColumnWithNoValueAtAllHasNoKindToViolate() {
+        var csv = new StringBuilder("promo,x\n");
+        for (int i = 0; i < 500; i++) {
+            csv.append(",").append(i).append('\n'); // promo empty in every row: read as a numeric column of nulls
+        }
+        var reference = Baselines.fromCsv(csv.toString().getBytes(StandardCharsets.UTF_8));
+        var baseline = new Baselines.Baseline("m", 1, "csv", 500, reference.profile(), reference.sample(), 0);
+        var promo = new String[100];
+        java.util.Arrays.fill(promo, "WINTER");
+        var w = WindowData.empty(1_000, 3);
+        w.add("ok", 1_000_000, new FeatureBatch(100, List.of(FeatureBatch.Feature.categorical("promo", promo))),
+                FeatureBatch.empty(100));
+        var quality = check(MonitorChecks.all(w, baseline, null, MonitorSettings.defaults()), "data_quality");
+        assertThat(quality.details().path("features").get(0).has("schema_violation")).isFalse();
+        assertThat(quality.status()).isEqualTo(CheckResult.Status.OK);
+    }
 }
