@@ -396,8 +396,9 @@ public final class MonitorChecks {
 
     static CheckResult latency(WindowData current, MonitorSettings settings) {
         var details = Json.mapper().createObjectNode();
-        if (current == null || current.requests() == 0) {
-            details.put("reason", "No requests in the span.");
+        if (current == null || current.requests() == 0 || current.latencyMs().isEmpty()) {
+            details.put("reason", current == null || current.requests() == 0 ? "No requests in the span."
+                    : "Every request in the span was refused as the client's error (4xx), which latency leaves out.");
             return new CheckResult("latency", CheckResult.Status.NO_DATA, null, settings.latencyP99BudgetMs(), List.of(), details);
         }
         double p99 = current.latencyQuantile(0.99);

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 /** The drift checks' verdicts over a span, against a baseline read from CSV. */
 class MonitorChecksTest {
@@ -164,6 +165,25 @@ class MonitorChecksTest {
                 FeatureBatch.empty(100));
         var kind = check(MonitorChecks.all(mixed, baseline, null, MonitorSettings.defaults()), "data_quality");
         assertThat(kind.details().path("features").get(0).path("schema_violation").asText()).contains("numeric");
+    }
+
+    @Test
+    void latencyLeavesOutRequestsRefusedAsTheClientsError() {
+        var w = WindowData.empty(10, 3);
+        for (int i = 0; i < 100; i++) {
+            w.add("ok", 800_000_000, null, null); // 800 ms
+        }
+        var onlyServed = MonitorChecks.latency(w, MonitorSettings.defaults());
+        for (int i = 0; i < 10_000; i++) {
+            w.add("client_error", 50_000, null, null); // 0.05 ms each: would be 99 % of the p99's population
+        }
+        var latency = MonitorChecks.latency(w, MonitorSettings.defaults());
+        assertThat(latency.metric()).isEqualTo(onlyServed.metric()).isCloseTo(800, within(1.0));
+        assertThat(latency.details().path("requests").asLong()).isEqualTo(10_100);
+        var refusedOnly = WindowData.empty(10, 3);
+        refusedOnly.add("client_error", 50_000, null, null);
+        assertThat(MonitorChecks.latency(refusedOnly, MonitorSettings.defaults()).status())
+                .isEqualTo(CheckResult.Status.NO_DATA);
     }
 
     @Test
