@@ -34,10 +34,16 @@ public final class Alerts {
         this.clock = clock;
     }
 
-    /** A rule: which check (or {@code *}) of which deployment (or every one, null) alerts, how loudly, how often. */
+    /**
+     * A rule: which check (or {@code *}) of which deployment (or every one, null) alerts, how loudly, how often, and
+     * whether its incidents resolve themselves once a later span of the check passes.
+     */
     public record Rule(long id, String name, String deployment, String check, String severity, long cooldownMs,
-                       boolean enabled, long createdAt) {
+                       boolean enabled, long createdAt, boolean autoResolve) {
     }
+
+    /** Who resolves an incident whose rule resolves itself. */
+    public static final String RESOLVED_BY_CHECK = "launchpad (check passed)";
 
     /** An incident and its lifecycle timestamps; {@code ruleName} is the name the rule has or had when deleted. */
     public record Incident(long id, long ruleId, String ruleName, String deployment, String check, String severity, String status,
@@ -53,6 +59,11 @@ public final class Alerts {
     // ------------------------------------------------------------------ rules
 
     public Rule createRule(String name, String deployment, String check, String severity, long cooldownMs) {
+        return createRule(name, deployment, check, severity, cooldownMs, false);
+    }
+
+    public Rule createRule(String name, String deployment, String check, String severity, long cooldownMs,
+                           boolean autoResolve) {
         if (name == null || name.isBlank() || name.length() > 200 || name.chars().anyMatch(Character::isISOControl)) {
             throw LaunchpadException.invalid("A rule needs a 'name' of 1 to 200 characters, none of them control"
                     + " characters.");
@@ -70,10 +81,11 @@ public final class Alerts {
         long now = clock.millis();
         try {
             long id = database.write(h -> h.createQuery("INSERT INTO monitor_alert_rules (name, deployment, check_name, severity,"
-                            + " cooldown_ms, enabled, created_at) VALUES (:n, :d, :c, :s, :cd, 1, :t) RETURNING id")
+                            + " cooldown_ms, enabled, created_at, auto_resolve) VALUES (:n, :d, :c, :s, :cd, 1, :t, :ar)"
+                            + " RETURNING id")
                     .bind("n", name).bind("d", deployment).bind("c", check).bind("s", sev).bind("cd", cooldownMs).bind("t", now)
-                    .mapTo(Long.class).one());
-            return new Rule(id, name, deployment, check, sev, cooldownMs, true, now);
+                    .bind("ar", autoResolve ? 1 : 0).mapTo(Long.class).one());
+            return new Rule(id, name, deployment, check, sev, cooldownMs, true, now, autoResolve);
         } catch (RuntimeException e) {
             if (Database.isUniqueViolation(e)) {
                 throw LaunchpadException.alreadyExists("An alert rule named '" + name + "' already exists.");
@@ -86,16 +98,25 @@ public final class Alerts {
         return database.read(h -> h.createQuery("SELECT * FROM monitor_alert_rules WHERE deleted_at IS NULL ORDER BY id")
                 .map((rs, ctx) -> new Rule(rs.getLong("id"), rs.getString("name"), rs.getString("deployment"),
                         rs.getString("check_name"), rs.getString("severity"), rs.getLong("cooldown_ms"),
-                        rs.getInt("enabled") != 0, rs.getLong("created_at"))).list());
+                        rs.getInt("enabled") != 0, rs.getLong("created_at"), rs.getInt("auto_resolve") != 0)).list());
     }
 
     /** Between a deleted rule's name and its id (a control character, which no rule's name may hold). */
     private static final char DELETED_MARK = '\u001F';
 
     public void setRuleEnabled(long id, boolean enabled) {
-        int n = database.write(h -> h.createUpdate("UPDATE monitor_alert_rules SET enabled = :e WHERE id = :id"
+        updateRule(id, "enabled", enabled);
+    }
+
+    /** Whether the rule's incidents resolve themselves when a later span of the check passes. */
+    public void setRuleAutoResolve(long id, boolean autoResolve) {
+        updateRule(id, "auto_resolve", autoResolve);
+    }
+
+    private void updateRule(long id, String flag, boolean value) {
+        int n = database.write(h -> h.createUpdate("UPDATE monitor_alert_rules SET " + flag + " = :v WHERE id = :id"
                         + " AND deleted_at IS NULL")
-                .bind("e", enabled ? 1 : 0).bind("id", id).execute());
+                .bind("v", value ? 1 : 0).bind("id", id).execute());
         if (n == 0) {
             throw LaunchpadException.notFound("No alert rule " + id + ".");
         }
@@ -124,13 +145,24 @@ public final class Alerts {
 
     // ------------------------------------------------------------------ firing
 
-    /** Fires the alerts a run's results call for; returns them. */
+    /**
+     * Fires the alerts a run's results call for, and resolves the incidents of rules that resolve themselves whose
+     * check passed on a later span than the one that last alerted; returns the alerts fired.
+     */
     public List<Alert> onResults(String deployment, List<MonitorService.StoredResult> results) {
         var rules = rules().stream().filter(Rule::enabled)
                 .filter(r -> r.deployment() == null || r.deployment().equals(deployment)).toList();
         var fired = new java.util.ArrayList<Alert>();
         for (var stored : results) {
             var r = stored.result();
+            if (r.status() == CheckResult.Status.OK) {
+                for (var rule : rules) {
+                    if (rule.autoResolve() && (rule.check().equals("*") || rule.check().equals(r.check()))) {
+                        database.writeVoid(h -> resolveCleared(h, rule, stored));
+                    }
+                }
+                continue;
+            }
             if (r.status() != CheckResult.Status.BREACH) {
                 continue;
             }
@@ -214,6 +246,27 @@ public final class Alerts {
                 message, details, now);
         Webhooks.enqueue(h, alert, rule.name(), now);
         return Optional.of(alert);
+    }
+
+    /**
+     * Resolves the rule's open or acknowledged incident for this result's check when the result's span ends after
+     * every span that alerted into it: a pass over a span the breach was part of (a check run again by hand, a result
+     * announced late) does not clear it.
+     */
+    private void resolveCleared(Handle h, Rule rule, MonitorService.StoredResult stored) {
+        var open = h.createQuery("SELECT id FROM monitor_incidents WHERE rule_id = :r AND deployment = :d"
+                        + " AND check_name = :c AND status <> 'resolved' ORDER BY id DESC LIMIT 1" + database.dialect().rowLock())
+                .bind("r", rule.id()).bind("d", stored.deployment()).bind("c", stored.result().check())
+                .mapTo(Long.class).findOne();
+        if (open.isEmpty()) {
+            return;
+        }
+        // alerts fired before spans were recorded (V15) have none: their incident is cleared by any later pass
+        long lastSpanEnd = h.createQuery("SELECT COALESCE(MAX(window_to), 0) FROM monitor_alerts WHERE incident_id = :i")
+                .bind("i", open.get()).mapTo(Long.class).one();
+        if (stored.to() > lastSpanEnd) {
+            markResolved(h, open.get(), RESOLVED_BY_CHECK, clock.millis());
+        }
     }
 
     private static String message(MonitorService.StoredResult stored) {

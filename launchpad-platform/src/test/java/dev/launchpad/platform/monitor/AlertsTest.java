@@ -23,6 +23,57 @@ class AlertsTest {
                         Json.mapper().createObjectNode()), at);
     }
 
+    private static MonitorService.StoredResult result(long id, String check, CheckResult.Status status, long at) {
+        return new MonitorService.StoredResult(id, "fraud", at - 60_000, at,
+                new CheckResult(check, status, 10.0, 1_000.0, List.of(), Json.mapper().createObjectNode()), at);
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabases.Backend.class)
+    void aRuleThatResolvesItselfClosesItsIncidentWhenALaterSpanPasses(TestDatabases.Backend backend) {
+        var clock = new MutableClock(Instant.ofEpochMilli(T0));
+        try (var db = Database.open(backend.newDatabaseUrl())) {
+            var alerts = new Alerts(db, clock);
+            alerts.rules().forEach(r -> alerts.setRuleEnabled(r.id(), false));
+            var self = alerts.createRule("slow", "fraud", "latency", "critical", 0, true);
+            var manual = alerts.createRule("errors", "fraud", "error_rate", "critical", 0);
+            assertThat(alerts.rules()).filteredOn(r -> r.id() == self.id()).singleElement()
+                    .satisfies(r -> assertThat(r.autoResolve()).isTrue());
+            alerts.onResults("fraud", List.of(breach(1, "fraud", "latency", T0), breach(2, "fraud", "error_rate", T0)));
+            var slow = alerts.incidents("open", "fraud", 10).stream().filter(i -> i.check().equals("latency")).findFirst()
+                    .orElseThrow();
+            alerts.acknowledge(slow.id(), "ops");
+
+            // a pass over the span that breached (run again by hand) clears nothing; nor does a span without data
+            clock.set(Instant.ofEpochMilli(T0 + 5_000));
+            alerts.onResults("fraud", List.of(result(3, "latency", CheckResult.Status.OK, T0),
+                    result(4, "latency", CheckResult.Status.NO_DATA, T0 + 60_000)));
+            assertThat(alerts.incident(slow.id()).status()).isEqualTo("acknowledged");
+
+            // the next span passes: the self-resolving rule's incident is resolved, the other rule's stays open
+            clock.set(Instant.ofEpochMilli(T0 + 65_000));
+            alerts.onResults("fraud", List.of(result(5, "latency", CheckResult.Status.OK, T0 + 60_000),
+                    result(6, "error_rate", CheckResult.Status.OK, T0 + 60_000)));
+            assertThat(alerts.incident(slow.id())).satisfies(i -> {
+                assertThat(i.status()).isEqualTo("resolved");
+                assertThat(i.resolvedBy()).isEqualTo(Alerts.RESOLVED_BY_CHECK);
+                assertThat(i.resolvedAt()).isEqualTo(T0 + 65_000);
+            });
+            assertThat(alerts.incidents("open", "fraud", 10)).singleElement()
+                    .satisfies(i -> assertThat(i.ruleId()).isEqualTo(manual.id()));
+
+            // switched on later, it resolves that incident at the next pass; a breach after it opens a new one
+            alerts.setRuleAutoResolve(manual.id(), true);
+            clock.set(Instant.ofEpochMilli(T0 + 125_000));
+            alerts.onResults("fraud", List.of(result(7, "error_rate", CheckResult.Status.OK, T0 + 120_000)));
+            assertThat(alerts.incidents("open", "fraud", 10)).isEmpty();
+            clock.set(Instant.ofEpochMilli(T0 + 185_000));
+            assertThat(alerts.onResults("fraud", List.of(breach(8, "fraud", "latency", T0 + 180_000)))).hasSize(1);
+            assertThat(alerts.incidents("open", "fraud", 10)).singleElement()
+                    .satisfies(i -> assertThat(i.id()).isNotEqualTo(slow.id()));
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(TestDatabases.Backend.class)
     void aDeletedRuleStopsFiringAndItsAlertsAndIncidentsStay(TestDatabases.Backend backend) {

@@ -185,14 +185,24 @@ public final class MonitorApi {
                 deployments.get(deployment);
             }
             return ruleJson(alerts.createRule(body.requiredString("name"), deployment, body.requiredString("check"),
-                    body.string("severity"), (cooldown == null ? 3600 : cooldown) * 1000));
+                    body.string("severity"), (cooldown == null ? 3600 : cooldown) * 1000, body.optionalBoolean("auto_resolve")));
         }));
         r.add(route(HandlerType.PATCH, "/api/v1/alert-rules/{id}", ctx -> {
             var body = parseBody(ctx);
-            if (!body.path("enabled").isBoolean()) {
-                throw LaunchpadException.invalid("Give 'enabled': true or false.");
+            var enabled = body.path("enabled");
+            var autoResolve = body.path("auto_resolve");
+            if ((enabled.isMissingNode() && autoResolve.isMissingNode())
+                    || (!enabled.isMissingNode() && !enabled.isBoolean())
+                    || (!autoResolve.isMissingNode() && !autoResolve.isBoolean())) {
+                throw LaunchpadException.invalid("Give 'enabled' and/or 'auto_resolve': true or false.");
             }
-            alerts.setRuleEnabled(id(ctx), body.get("enabled").asBoolean());
+            long id = id(ctx);
+            if (enabled.isBoolean()) {
+                alerts.setRuleEnabled(id, enabled.asBoolean());
+            }
+            if (autoResolve.isBoolean()) {
+                alerts.setRuleAutoResolve(id, autoResolve.asBoolean());
+            }
             return Json.mapper().createObjectNode();
         }));
         r.add(route(HandlerType.DELETE, "/api/v1/alert-rules/{id}", ctx -> {
@@ -658,7 +668,7 @@ public final class MonitorApi {
             o.putNull("deployment");
         }
         return o.put("check", r.check()).put("severity", r.severity()).put("cooldown_seconds", r.cooldownMs() / 1000)
-                .put("enabled", r.enabled()).put("created_at", r.createdAt());
+                .put("enabled", r.enabled()).put("auto_resolve", r.autoResolve()).put("created_at", r.createdAt());
     }
 
     private static ObjectNode alertJson(Alerts.Alert a) {

@@ -549,6 +549,26 @@ class MonitoringEndToEndTest {
         var page = send("GET", "/api/v1/incidents?before_id=x", null, null);
         assertThat(page.statusCode()).as(page.body()).isEqualTo(400);
         assertThat(page.body()).contains("'before_id' must be an incident id");
+
+        // a rule that resolves itself: set on creation, changed alone, refused when not a boolean
+        var created = send("POST", "/api/v1/alert-rules", "{\"name\":\"self-resolving\",\"check\":\"latency\","
+                + "\"deployment\":\"fraud\",\"auto_resolve\":true}", "application/json");
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(200);
+        var rule = Json.mapper().readTree(created.body());
+        assertThat(rule.path("auto_resolve").asBoolean()).isTrue();
+        long ruleId = rule.path("id").asLong();
+        for (var bad : new String[] {"{}", "{\"auto_resolve\":\"yes\"}", "{\"enabled\":1}"}) {
+            var refused = send("PATCH", "/api/v1/alert-rules/" + ruleId, bad, "application/json");
+            assertThat(refused.statusCode()).as(bad + ": " + refused.body()).isEqualTo(400);
+        }
+        assertThat(send("PATCH", "/api/v1/alert-rules/" + ruleId, "{\"auto_resolve\":false}", "application/json")
+                .statusCode()).isEqualTo(200);
+        var listed = Json.mapper().readTree(send("GET", "/api/v1/alert-rules", null, null).body()).path("rules");
+        var found = java.util.stream.StreamSupport.stream(listed.spliterator(), false)
+                .filter(r -> r.path("id").asLong() == ruleId).findFirst().orElseThrow();
+        assertThat(found.path("auto_resolve").asBoolean()).isFalse();
+        assertThat(found.path("enabled").asBoolean()).isTrue();
+        assertThat(send("DELETE", "/api/v1/alert-rules/" + ruleId, null, null).statusCode()).isEqualTo(200);
     }
 
     @Test
