@@ -315,6 +315,11 @@ public final class Baselines {
                     }
                 }
             }
+            int width = metadata.getFileMetaData().getSchema().getColumns().size();
+            if (width > MAX_COLUMNS) { // as a CSV's: a window keeps no more features, so no more could be compared
+                throw LaunchpadException.invalid("The Parquet file has " + width + " columns; reference data may have at"
+                        + " most " + MAX_COLUMNS + ".");
+            }
             for (var d : metadata.getFileMetaData().getSchema().getColumns()) {
                 if (d.getPath().length != 1 || d.getMaxRepetitionLevel() > 0) {
                     throw LaunchpadException.invalid("The Parquet file has a nested or repeated column '"

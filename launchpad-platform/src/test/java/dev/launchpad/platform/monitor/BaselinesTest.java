@@ -103,6 +103,22 @@ class BaselinesTest {
     }
 
     @Test
+    void parquetWithMoreColumnsThanAWindowKeepsIsRefusedAsCsvIs(@TempDir Path dir) throws Exception {
+        var fields = new StringBuilder("message wide {");
+        for (int c = 0; c <= Baselines.MAX_COLUMNS; c++) {
+            fields.append(" optional int32 c").append(c).append(';');
+        }
+        var schema = MessageTypeParser.parseMessageType(fields.append(" }").toString());
+        var file = dir.resolve("wide.parquet");
+        try (var writer = ParquetWriter.writeFile(schema, file.toFile(), (Object[] row, ValueWriter out) ->
+                out.write("c0", row[0]))) {
+            writer.write(new Object[] {1});
+        }
+        assertThatThrownBy(() -> Baselines.fromParquet(file)).isInstanceOf(LaunchpadException.class)
+                .hasMessageContaining("10001 columns");
+    }
+
+    @Test
     void parquetColumnsKeepTheirTypes(@TempDir Path dir) throws Exception {
         var schema = MessageTypeParser.parseMessageType("message train { required double amount; optional int64 count;"
                 + " optional binary city (UTF8); required boolean fraud; }");
