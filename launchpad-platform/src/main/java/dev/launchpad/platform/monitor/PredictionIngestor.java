@@ -155,6 +155,7 @@ public final class PredictionIngestor implements AutoCloseable {
     private final AtomicLong unprofiled = new AtomicLong();
     private final AtomicLong queuedValues = new AtomicLong();
     private final AtomicLong waitingBytes = new AtomicLong(); // held by cut parts not yet stored or given up
+    private volatile boolean storeFailing; // the flusher's part has failed and is being retried
     private final Thread consumer;
     private final Thread flusher;
     private volatile boolean closed;
@@ -420,7 +421,13 @@ public final class PredictionIngestor implements AutoCloseable {
         }
         keep(key, part, currentMinute);
         release(part);
-        var cut = new Cut(key, part, null, part.approximateBytes());
+        long bytes;
+        try {
+            bytes = part.approximateBytes();
+        } catch (RuntimeException e) { // an estimate: never a reason to stop the monitoring thread
+            bytes = 1L << 20;
+        }
+        var cut = new Cut(key, part, null, bytes);
         waitingBytes.addAndGet(cut.bytes());
         cuts.add(cut);
         shedOldest(cut);
@@ -429,11 +436,12 @@ public final class PredictionIngestor implements AutoCloseable {
     /**
      * Gives up the oldest parts still waiting for the flusher while those not yet stored hold more than
      * {@link Config#maxWaitingBytes()}: during a long outage of the database it is the serving process's memory that
-     * would run out, and the newest minutes are the ones checks read. The part just cut, and the one the flusher is
-     * storing, are kept.
+     * would run out, and the newest minutes are the ones checks read. Only while the flusher's part is failing: a
+     * healthy database briefly has every deployment's part of a minute waiting at once. The part just cut, and the
+     * one the flusher is storing, are kept.
      */
     private void shedOldest(Cut newest) {
-        if (waitingBytes.get() <= config.maxWaitingBytes()) {
+        if (!storeFailing || waitingBytes.get() <= config.maxWaitingBytes()) {
             return;
         }
         int shed = 0;
@@ -512,6 +520,7 @@ public final class PredictionIngestor implements AutoCloseable {
                 store.flush(cut.key().deployment(), cut.key().version(), cut.key().minute(), cut.open().data,
                         cut.open().predictions, clock.millis());
                 flushedParts.incrementAndGet();
+                storeFailing = false;
                 return true;
             } catch (RuntimeException e) {
                 flushFailures.incrementAndGet();
@@ -521,6 +530,7 @@ public final class PredictionIngestor implements AutoCloseable {
                     abandonedParts.incrementAndGet();
                     LOG.error("Gave up storing monitoring window {} of {}: {}", cut.key().minute(),
                             cut.key().deployment(), e.toString(), e);
+                    storeFailing = false;
                     return true;
                 }
                 long now = System.nanoTime();
@@ -531,8 +541,10 @@ public final class PredictionIngestor implements AutoCloseable {
                     abandonedParts.incrementAndGet();
                     LOG.error("Gave up storing monitoring window {} of {} after {}: {}", cut.key().minute(),
                             cut.key().deployment(), config.retryFor(), e.toString());
+                    storeFailing = false;
                     return true;
                 }
+                storeFailing = true;
                 LOG.warn("Cannot store monitoring window {} of {} (retrying in {} ms): {}", cut.key().minute(),
                         cut.key().deployment(), backoff, e.toString());
                 try {
@@ -596,6 +608,9 @@ public final class PredictionIngestor implements AutoCloseable {
                 LOG.error("Closing with about {} monitoring window parts not stored: the database did not take them"
                         + " within two minutes", unstored);
             }
+            if (!flusher.isAlive()) {
+                waitingBytes.set(0); // what is left in the queue will never be stored
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -610,6 +625,7 @@ public final class PredictionIngestor implements AutoCloseable {
         try {
             consumer.join(10_000);
             flusher.join(10_000);
+            waitingBytes.set(0);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -259,7 +259,7 @@ public final class RowSample {
                 continue;
             }
             for (var row : rows) {
-                bytes += c < row.length && row[c] instanceof String text ? 24 + 2L * text.length() : 0;
+                bytes += row != null && c < row.length && row[c] instanceof String text ? 24 + 2L * text.length() : 0;
             }
         }
         return bytes;

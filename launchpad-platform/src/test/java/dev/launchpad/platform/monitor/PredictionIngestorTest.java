@@ -330,6 +330,29 @@ class PredictionIngestorTest {
         }
     }
 
+    @Test
+    void aHealthyDatabaseLosesNothingToTheBoundWhenManyPartsAreCutAtOnce() {
+        var clock = new MutableClock(T0);
+        var random = new Random(10);
+        try (var db = Database.open(TestDatabases.Backend.SQLITE.newDatabaseUrl())) {
+            var store = new WindowStore(db);
+            // every part is over the bound, and every deployment's part of the minute is cut in one pass
+            try (var ingestor = new PredictionIngestor(store, clock,
+                    PredictionIngestor.Config.defaults().withMaxWaitingBytes(1))) {
+                for (int d = 0; d < 8; d++) {
+                    ingestor.observe(observation(clock, "d" + d, "r" + d, request(clock, random, "x", 5).payload().inputs(),
+                            request(clock, random, "y", 5).payload().outputs()));
+                }
+                ingestor.flushNow();
+                assertThat(ingestor.stats().abandonedParts()).isZero();
+                for (int d = 0; d < 8; d++) {
+                    assertThat(store.get("d" + d, 3, Granularity.MINUTE, M0)).as("d" + d).isPresent();
+                }
+                assertThat(ingestor.stats().waitingBytes()).isZero();
+            }
+        }
+    }
+
     private static void awaitUntil(java.util.function.BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (!condition.getAsBoolean()) {
