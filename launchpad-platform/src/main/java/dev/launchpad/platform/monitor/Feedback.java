@@ -381,7 +381,9 @@ public final class Feedback {
                 if (task == Predictions.Task.CLASSIFICATION && binary) {
                     auc = binaryAuc(aucScores.toArray(), aucPositive);
                 }
-                if (task == Predictions.Task.REGRESSION && regressionCount > 0) {
+                // and whole-number predictions without scores may be a regressor's counts (an int64 output reads as a
+                // class label): an explicitly chosen mae or rmse is still there
+                if ((task == Predictions.Task.REGRESSION || (labelledIntegral && !anyScore)) && regressionCount > 0) {
                     mae = absError / regressionCount;
                     rmse = Math.sqrt(squaredError / regressionCount);
                 }

@@ -133,6 +133,9 @@ public final class MonitorService implements AutoCloseable {
 
     // ------------------------------------------------------------------ settings
 
+    /** Deployments whose unreadable stored settings were logged (they are read every second). */
+    private final Set<String> unreadableSettings = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     public MonitorSettings settings(String deployment) {
         return database.read(h -> h.createQuery("SELECT settings FROM monitor_settings WHERE deployment = :d")
                         .bind("d", deployment).mapTo(String.class).findOne())
@@ -142,8 +145,10 @@ public final class MonitorService implements AutoCloseable {
                     } catch (java.io.IOException e) {
                         // as for a stored field that no longer holds: its default, so the deployment stays monitored
                         // and a PATCH can write readable settings again
-                        LOG.error("Deployment {}: its stored monitor settings are not JSON and are back at their"
-                                + " defaults: {}", deployment, e.getMessage());
+                        if (unreadableSettings.add(deployment)) { // once, not at every scheduler pass
+                            LOG.error("Deployment {}: its stored monitor settings are not JSON and are back at their"
+                                    + " defaults until they are set again: {}", deployment, e.getMessage());
+                        }
                         return MonitorSettings.defaults();
                     }
                 }).orElse(MonitorSettings.defaults());
@@ -169,6 +174,7 @@ public final class MonitorService implements AutoCloseable {
                         .execute();
             }
         });
+        unreadableSettings.remove(deployment); // readable again: a later corruption is logged anew
         return updated;
     }
 

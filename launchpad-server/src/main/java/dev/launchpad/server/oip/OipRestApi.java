@@ -158,7 +158,8 @@ public final class OipRestApi {
     static void checkOutputs(ServedModel model, List<String> requested) {
         for (var name : requested) {
             if (model.outputs().stream().noneMatch(o -> o.name().equals(name))) {
-                throw LaunchpadException.invalid("Unknown output '" + name + "'.");
+                throw LaunchpadException.invalid("Unknown output '" + name + "'; the model's outputs are "
+                        + model.outputs().stream().map(ServedModel.TensorInfo::name).toList() + ".");
             }
         }
     }
