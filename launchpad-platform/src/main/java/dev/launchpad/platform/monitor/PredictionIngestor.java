@@ -255,14 +255,28 @@ public final class PredictionIngestor implements AutoCloseable {
             }
             int taken = 0;
             long takenValues = 0;
-            for (var item : batch) {
+            for (int i = 0; i < batch.size(); i++) {
+                var item = batch.get(i);
                 if (halted) {
                     giveBack(taken, takenValues);
                     return;
                 }
                 if (item == FLUSH) {
+                    // what was queued behind the close (a request whose thread saw it open a moment before) is
+                    // profiled too, and a flush asked for meanwhile is answered by the final one
+                    var flushes = new ArrayList<CompletableFuture<Void>>();
+                    for (var late : batch.subList(i + 1, batch.size())) {
+                        if (late instanceof Observation o) {
+                            taken++;
+                            takenValues += o.payload() == null ? 0 : o.payload().values();
+                            profile(o);
+                        } else if (late instanceof FlushRequest fr) {
+                            flushes.add(fr.done());
+                        }
+                    }
                     giveBack(taken, takenValues);
                     cutAll(null);
+                    flushes.forEach(done -> cuts.add(new Cut(null, null, done)));
                     cuts.add(new Cut(null, null, null)); // end of stream for the flusher
                     if (config.payloadLog() != null) {
                         config.payloadLog().close(); // by the thread that writes it, once it has written everything
@@ -278,17 +292,7 @@ public final class PredictionIngestor implements AutoCloseable {
                 } else if (item instanceof Observation o) {
                     taken++;
                     takenValues += o.payload() == null ? 0 : o.payload().values();
-                    try {
-                        apply(o);
-                    } catch (RuntimeException e) {
-                        decodeFailures.incrementAndGet();
-                        LOG.debug("Cannot profile a request of {}: {}", o.deployment(), e.toString());
-                    } catch (OutOfMemoryError | StackOverflowError e) {
-                        // one request too large to profile: this thread goes on with the others, rather than
-                        // ending and leaving every deployment's requests to fill the queue
-                        decodeFailures.incrementAndGet();
-                        LOG.warn("Cannot profile a request of {}: {}", o.deployment(), e.toString());
-                    }
+                    profile(o);
                     if (taken == GIVE_BACK_EVERY || takenValues >= config.maxQueuedValues() / 16) {
                         giveBack(taken, takenValues);
                         taken = 0;
@@ -311,6 +315,21 @@ public final class PredictionIngestor implements AutoCloseable {
             if (Thread.interrupted() || halted) {
                 return;
             }
+        }
+    }
+
+    /** Profiles one request; one that cannot be profiled is counted, and the thread goes on. */
+    private void profile(Observation o) {
+        try {
+            apply(o);
+        } catch (RuntimeException e) {
+            decodeFailures.incrementAndGet();
+            LOG.debug("Cannot profile a request of {}: {}", o.deployment(), e.toString());
+        } catch (OutOfMemoryError | StackOverflowError e) {
+            // one request too large to profile: this thread goes on with the others, rather than
+            // ending and leaving every deployment's requests to fill the queue
+            decodeFailures.incrementAndGet();
+            LOG.warn("Cannot profile a request of {}: {}", o.deployment(), e.toString());
         }
     }
 
@@ -405,7 +424,7 @@ public final class PredictionIngestor implements AutoCloseable {
     private void release(Open w) {
         try {
             w.data.release();
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {
             LOG.warn("Cannot profile the rest of a monitoring window: {}", e.toString());
         }
     }
@@ -424,8 +443,8 @@ public final class PredictionIngestor implements AutoCloseable {
         long bytes;
         try {
             bytes = part.approximateBytes();
-        } catch (RuntimeException e) { // an estimate: never a reason to stop the monitoring thread
-            bytes = 1L << 20;
+        } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) { // an estimate: never a reason to stop
+            bytes = 1L << 20;                                                        // the monitoring thread
         }
         var cut = new Cut(key, part, null, bytes);
         waitingBytes.addAndGet(cut.bytes());
@@ -441,7 +460,7 @@ public final class PredictionIngestor implements AutoCloseable {
      * one the flusher is storing, are kept.
      */
     private void shedOldest(Cut newest) {
-        if (!storeFailing || waitingBytes.get() <= config.maxWaitingBytes()) {
+        if ((!storeFailing && flusher.isAlive()) || waitingBytes.get() <= config.maxWaitingBytes()) {
             return;
         }
         int shed = 0;
@@ -520,6 +539,14 @@ public final class PredictionIngestor implements AutoCloseable {
                 store.flush(cut.key().deployment(), cut.key().version(), cut.key().minute(), cut.open().data,
                         cut.open().predictions, clock.millis());
                 flushedParts.incrementAndGet();
+                storeFailing = false;
+                return true;
+            } catch (OutOfMemoryError | StackOverflowError e) {
+                // the part is too large to merge or write here: retrying it would fail again and hold back the rest
+                flushFailures.incrementAndGet();
+                abandonedParts.incrementAndGet();
+                LOG.error("Gave up storing monitoring window {} of {}: {}", cut.key().minute(), cut.key().deployment(),
+                        e.toString());
                 storeFailing = false;
                 return true;
             } catch (RuntimeException e) {
@@ -601,8 +628,9 @@ public final class PredictionIngestor implements AutoCloseable {
             if (flusher.isAlive()) {
                 flusher.interrupt(); // its retries end; the part it holds, and those queued, are not stored
                 flusher.join(10_000);
-                unstored = 1 + (int) cuts.stream().filter(c -> c.key() != null).count();
+                unstored = 1;
             }
+            unstored += (int) cuts.stream().filter(c -> c.key() != null).count(); // none unless it stopped early
             if (unstored > 0) {
                 abandonedParts.addAndGet(unstored);
                 LOG.error("Closing with about {} monitoring window parts not stored: the database did not take them"

@@ -353,6 +353,67 @@ class PredictionIngestorTest {
         }
     }
 
+    @Test
+    void aPartIsStoredWholeOrNotAtAllInEveryGranularity() {
+        var clock = new MutableClock(T0);
+        var random = new Random(11);
+        try (var db = Database.open(TestDatabases.Backend.SQLITE.newDatabaseUrl())) {
+            var store = new WindowStore(db);
+            try (var ingestor = new PredictionIngestor(store, clock, PredictionIngestor.Config.defaults())) {
+                ingestor.observe(request(clock, random, "first", 4));
+                ingestor.flushNow();
+                // only the day row is unreadable: the part merges into the minute and the hour before it fails there
+                db.writeVoid(h -> h.execute("UPDATE monitor_windows SET input_profile = X'00010203' WHERE granularity = 'day'"));
+                ingestor.observe(request(clock, random, "second", 6));
+                ingestor.flushNow();
+                assertThat(ingestor.stats().abandonedParts()).isEqualTo(1);
+                // rolled back whole: the minute and the hour hold the first part only, and no prediction row of it
+                assertThat(store.get("fraud", 3, Granularity.MINUTE, M0).orElseThrow().data().rows()).isEqualTo(4);
+                assertThat(store.get("fraud", 3, Granularity.HOUR, Granularity.HOUR.floor(M0)).orElseThrow().data().rows())
+                        .isEqualTo(4);
+                long second = db.read(h -> h.createQuery("SELECT COUNT(*) FROM monitor_predictions WHERE request_id = 'second'")
+                        .mapTo(Long.class).one());
+                assertThat(second).isZero();
+            }
+        }
+    }
+
+    @Test
+    void requestsRacingTheCloseAreStoredOrCountedAsDropped() throws Exception {
+        var clock = new MutableClock(T0);
+        try (var db = Database.open(TestDatabases.Backend.SQLITE.newDatabaseUrl())) {
+            var store = new WindowStore(db);
+            for (int round = 0; round < 10; round++) {
+                var deployment = "race" + round;
+                var ingestor = new PredictionIngestor(store, clock, PredictionIngestor.Config.defaults());
+                var refused = new java.util.concurrent.atomic.AtomicLong();
+                var threads = new ArrayList<Thread>();
+                for (int t = 0; t < 3; t++) {
+                    var random = new Random(round * 10L + t);
+                    threads.add(Thread.ofPlatform().start(() -> {
+                        while (true) {
+                            var r = request(clock, random, null, 1);
+                            if (!ingestor.observe(observation(clock, deployment, null, r.payload().inputs(),
+                                    r.payload().outputs()))) {
+                                refused.incrementAndGet(); // closed (the queue is far from full)
+                                return;
+                            }
+                        }
+                    }));
+                }
+                Thread.sleep(20);
+                ingestor.close();
+                for (var t : threads) {
+                    t.join();
+                }
+                var stats = ingestor.stats();
+                long late = stats.dropped() - refused.get(); // accepted, then left behind by the close
+                long stored = store.get(deployment, 3, Granularity.MINUTE, M0).map(w -> w.data().requests()).orElse(0L);
+                assertThat(stored + late).as("round " + round).isEqualTo(stats.accepted());
+            }
+        }
+    }
+
     private static void awaitUntil(java.util.function.BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (!condition.getAsBoolean()) {
