@@ -221,9 +221,32 @@ public final class MonitorService implements AutoCloseable {
         if (from >= to) {
             throw LaunchpadException.invalid("'from' must be before 'to'.");
         }
+        requireRetained(from, to);
         var settings = settings(deployment);
         long interval = settings.intervalMinutes() * 60_000L;
         return run(deployment, from, to, settings, to > clock.millis() - Math.max(CATCH_UP.toMillis(), interval));
+    }
+
+    /**
+     * INVALID_PARAMETER_VALUE for a span whose edges need windows the retention has deleted: a span's partial hours
+     * are read from minute windows and its partial days from hour windows (see {@link WindowStore#summarize}), so an
+     * older span must start and end on whole hours, or whole days, rather than be read with its edges missing.
+     */
+    public void requireRetained(long from, long to) {
+        var retention = Retention.defaults();
+        long now = clock.millis();
+        for (var tile : WindowStore.tiles(from, to)) {
+            var g = Granularity.values()[(int) tile[0]];
+            long kept = g == Granularity.MINUTE ? retention.minutes().toMillis()
+                    : g == Granularity.HOUR ? retention.hours().toMillis() : Long.MAX_VALUE;
+            if (kept != Long.MAX_VALUE && tile[1] < now - kept) {
+                var whole = g == Granularity.MINUTE ? "whole hours" : "whole days (UTC)";
+                throw LaunchpadException.invalid("Minute windows are kept for " + retention.minutes().toDays()
+                        + " days and hour windows for " + retention.hours().toDays() + " days: a span reaching back to "
+                        + java.time.Instant.ofEpochMilli(tile[1]) + " must start and end on " + whole
+                        + ", which are read from the coarser windows kept longer.");
+            }
+        }
     }
 
     /** Runs, stores and, when {@code current}, announces a span's checks (the scheduler's spans are all current). */

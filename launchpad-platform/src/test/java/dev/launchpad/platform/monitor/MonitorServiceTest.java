@@ -502,6 +502,25 @@ class MonitorServiceTest {
     }
 
     @Test
+    void aSpanWhoseEdgesNeedWindowsPastTheirRetentionIsRefusedNotReadWithoutThem() {
+        long day = 86_400_000L;
+        var clock = new MutableClock(Instant.ofEpochMilli(M0 + 100 * day));
+        try (var db = Database.open(TestDatabases.newSqliteUrl())) {
+            var monitors = new MonitorService(db, clock, deployments(db, clock, "d"), new WindowStore(db),
+                    new Baselines(db, clock), new Feedback(db, clock), () -> { });
+            long hour = Granularity.HOUR.floor(M0 + 92 * day); // eight days back: minute windows are gone
+            assertThatThrownBy(() -> monitors.runChecks("d", hour + 600_000, hour + 3_000_000))
+                    .isInstanceOf(LaunchpadException.class).hasMessageContaining("whole hours");
+            assertThat(monitors.runChecks("d", hour, hour + 3_600_000)).isNotEmpty(); // whole hours: read from them
+            long oldDay = Granularity.DAY.floor(M0 + 5 * day); // 95 days back: hour windows are gone too
+            assertThatThrownBy(() -> monitors.runChecks("d", oldDay, oldDay + 3_600_000))
+                    .isInstanceOf(LaunchpadException.class).hasMessageContaining("whole days");
+            assertThat(monitors.runChecks("d", oldDay, oldDay + day)).isNotEmpty();
+            monitors.requireRetained(clock.millis() - 3_000_000, clock.millis()); // recent minutes: kept
+        }
+    }
+
+    @Test
     void settingsAreValidatedFieldByField() {
         var s = MonitorSettings.defaults().with(Json.mapper().valueToTree(Map.of("min_rows", 10, "drift_methods",
                 Map.of("x", "ks"), "performance_threshold", 0.8)));

@@ -580,6 +580,7 @@ public final class MonitorApi {
     private Object drift(Context ctx) {
         var d = deployment(ctx);
         var span = span(ctx, 3_600_000L);
+        monitors.requireRetained(span[0], span[1]);
         var settings = monitors.settings(d.name());
         monitors.flushForRead(span[1]); // the span may include this replica's current minute, as a check run's does
         var version = windows.latestVersion(d.name(), span[0], span[1]);

@@ -543,6 +543,12 @@ class MonitoringEndToEndTest {
         var seconds = send("GET", "/api/v1/deployments/fraud/drift?from=1732060800&to=1732064400", null, null);
         assertThat(seconds.statusCode()).as(seconds.body()).isEqualTo(400);
         assertThat(seconds.body()).contains("epoch seconds?", "1732064400000");
+        long eightDaysAgo = java.time.Instant.ofEpochMilli(CLOCK.millis()).minus(java.time.Duration.ofDays(8))
+                .truncatedTo(java.time.temporal.ChronoUnit.HOURS).toEpochMilli();
+        var pruned = send("GET", "/api/v1/deployments/fraud/drift?from=" + (eightDaysAgo + 600_000) + "&to="
+                + (eightDaysAgo + 3_000_000), null, null);
+        assertThat(pruned.statusCode()).as(pruned.body()).isEqualTo(400);
+        assertThat(pruned.body()).contains("whole hours");
         var plus = send("GET", "/api/v1/deployments/fraud/windows?from=2026-01-01T00:00:00+01:00", null, null);
         assertThat(plus.statusCode()).as(plus.body()).isEqualTo(400);
         assertThat(plus.body()).contains("%2B");
