@@ -116,6 +116,15 @@ public final class MonitorChecks {
         return new Column.Categorical(numbers.name(), values);
     }
 
+    /** Up to five names and how many there are in all, for a message. */
+    public static String firstNames(List<String> names) {
+        if (names.isEmpty()) {
+            return "none";
+        }
+        var shown = String.join(", ", names.subList(0, Math.min(5, names.size())));
+        return names.size() > 5 ? shown + ", … (" + names.size() + ")" : shown;
+    }
+
     static CheckResult featureDrift(String check, WindowData current, DatasetProfile profile, RowSample sample,
                                     Baselines.Baseline baseline, MonitorSettings settings) {
         var details = Json.mapper().createObjectNode();
@@ -130,10 +139,24 @@ public final class MonitorChecks {
         }
         var names = common(baseline, profile);
         if (names.isEmpty()) {
-            details.put("reason", check.equals("prediction_drift")
+            // both sides' names, so that a mismatch (a tensor's X_0 … against a CSV's named columns) shows at once
+            var traffic = List.copyOf(profile.columns().keySet());
+            var reference = List.copyOf(baseline.profile().columns().keySet());
+            details.put("reason", (check.equals("prediction_drift")
                     ? "The baseline has no column named like a model output; include the predictions in the reference data."
-                    : "No feature of the traffic is in the baseline.");
+                    : "No feature of the traffic is in the baseline.") + " The traffic's are " + firstNames(traffic)
+                    + "; the baseline's " + firstNames(reference) + ".");
+            var served = details.putArray("traffic_features");
+            traffic.stream().limit(100).forEach(served::add);
+            var columns = details.putArray("baseline_columns");
+            reference.stream().limit(100).forEach(columns::add);
             return new CheckResult(check, CheckResult.Status.NO_DATA, null, null, List.of(), details);
+        }
+        if (!check.equals("prediction_drift")) {
+            // served features the drift table leaves out: not in the baseline (or of another kind there)
+            var notInBaseline = details.putArray("not_in_baseline");
+            var compared = new HashSet<>(names);
+            profile.columns().keySet().stream().filter(n -> !compared.contains(n)).limit(100).forEach(notInBaseline::add);
         }
         var results = drift(baseline, profile, sample, names, settings);
         var drifted = results.stream().filter(r -> r.drift().drifted()).map(r -> r.drift().column()).toList();

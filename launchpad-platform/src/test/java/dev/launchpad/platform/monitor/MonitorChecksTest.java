@@ -168,6 +168,34 @@ class MonitorChecksTest {
     }
 
     @Test
+    void featureDriftNamesWhatTheTrafficAndTheBaselineDoNotShare() {
+        var random = new Random(21);
+        var baseline = baseline(random);
+        int n = 600;
+        var x0 = new double[n];
+        var x1 = new double[n];
+        for (int i = 0; i < n; i++) {
+            x0[i] = random.nextGaussian();
+            x1[i] = random.nextGaussian();
+        }
+        // a tensor's features against a CSV's named columns: nothing in common
+        var tensor = WindowData.empty(1_000, 3);
+        tensor.add("ok", 1_000_000, new FeatureBatch(n, List.of(FeatureBatch.Feature.numeric("X_0", x0),
+                FeatureBatch.Feature.numeric("X_1", x1))), FeatureBatch.empty(n));
+        var none = check(MonitorChecks.all(tensor, baseline, null, MonitorSettings.defaults()), "feature_drift");
+        assertThat(none.status()).isEqualTo(CheckResult.Status.NO_DATA);
+        assertThat(none.details().path("reason").asText()).contains("X_0, X_1", "country", "x");
+        assertThat(none.details().path("traffic_features").toString()).isEqualTo("[\"X_0\",\"X_1\"]");
+        // some in common: the rest of the traffic's are listed
+        var mixed = WindowData.empty(1_000, 3);
+        mixed.add("ok", 1_000_000, new FeatureBatch(n, List.of(FeatureBatch.Feature.numeric("x", x0),
+                FeatureBatch.Feature.numeric("extra", x1))), FeatureBatch.empty(n));
+        var some = check(MonitorChecks.all(mixed, baseline, null, MonitorSettings.defaults()), "feature_drift");
+        assertThat(some.status()).isNotEqualTo(CheckResult.Status.NO_DATA);
+        assertThat(some.details().path("not_in_baseline").toString()).isEqualTo("[\"extra\"]");
+    }
+
+    @Test
     void latencyLeavesOutRequestsRefusedAsTheClientsError() {
         var w = WindowData.empty(10, 3);
         for (int i = 0; i < 100; i++) {

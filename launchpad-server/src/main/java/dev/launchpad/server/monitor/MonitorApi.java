@@ -596,8 +596,18 @@ public final class MonitorApi {
         if (current.isPresent() && baseline.isPresent()) {
             var w = current.get();
             var b = baseline.get();
-            features = MonitorChecks.drift(b, w.inputs(), w.inputSample(), MonitorChecks.common(b, w.inputs()), settings);
+            var compared = MonitorChecks.common(b, w.inputs());
+            features = MonitorChecks.drift(b, w.inputs(), w.inputSample(), compared, settings);
             outputs = MonitorChecks.drift(b, w.outputs(), w.outputSample(), MonitorChecks.common(b, w.outputs()), settings);
+            // served features the table leaves out: not in the baseline, or of another kind there
+            var left = w.inputs().columns().keySet().stream().filter(n -> !compared.contains(n)).toList();
+            var notInBaseline = node.putArray("not_in_baseline");
+            left.stream().limit(100).forEach(notInBaseline::add);
+            if (compared.isEmpty() && !left.isEmpty()) {
+                node.put("message", "No feature of the traffic is in the baseline. The traffic's are "
+                        + MonitorChecks.firstNames(left) + "; the baseline's " + MonitorChecks.firstNames(
+                        List.copyOf(b.profile().columns().keySet())) + ".");
+            }
         } else {
             node.put("message", current.isEmpty() ? "No traffic was logged in the span."
                     : "The model version has no baseline; set one with launchpad monitor baseline.");
@@ -609,7 +619,7 @@ public final class MonitorApi {
         node.put("drift_share", settings.driftShare());
         // the scheduled check's verdict on the same span: none below min_rows, where the check reports no_data
         node.put("dataset_drift", rows >= settings.minRows() && MonitorChecks.datasetDrift(features, settings));
-        if (current.isPresent() && baseline.isPresent() && rows < settings.minRows()) {
+        if (current.isPresent() && baseline.isPresent() && rows < settings.minRows() && !node.has("message")) {
             node.put("message", "Fewer than " + settings.minRows() + " rows in the span (" + rows + "): the features'"
                     + " results are shown, but the feature_drift check reports no_data for it.");
         }

@@ -231,6 +231,8 @@ class MonitoringEndToEndTest {
         var report = json("GET", "/api/v1/deployments/fraud/drift?from=" + (M0 + 60_000) + "&to=" + (M0 + 120_000), null);
         assertThat(report.path("dataset_drift").asBoolean()).as("as the check said").isTrue();
         assertThat(report.has("message")).isFalse();
+        assertThat(report.path("not_in_baseline").isArray()).isTrue();
+        assertThat(report.path("not_in_baseline")).isEmpty(); // every served feature is compared
         for (var row : report.path("features")) {
             var name = row.path("feature").asText();
             assertThat(row.path("drift").asBoolean()).as(name).isEqualTo(name.equals("X_0") || name.equals("X_1"));
