@@ -257,6 +257,13 @@ public final class MonitorService implements AutoCloseable {
         long now = clock.millis();
         var stored = database.write(h -> {
             var out = new ArrayList<StoredResult>();
+            // the deployment's row locked until the results are in: a deletion either comes after (and deletes them)
+            // or before (and nothing is stored for a deployment that is gone, or for one created again since)
+            var created = h.createQuery("SELECT creation_time FROM deployments WHERE name = :d" + database.dialect().rowLock())
+                    .bind("d", deployment).mapTo(Long.class).findOne();
+            if (created.isEmpty() || created.get() != d.creationTime()) {
+                return out;
+            }
             for (var r : results) {
                 long id = h.createQuery("INSERT INTO monitor_results (deployment, check_name, window_from, window_to, status,"
                                 + " metric, threshold, details, checked_at, unannounced) VALUES (:d, :c, :f, :t, :s, :m, :th,"
@@ -437,15 +444,22 @@ public final class MonitorService implements AutoCloseable {
             long now = clock.millis();
             long span = settings.intervalMinutes() * 60_000L;
             long end = dueEnd(now, settings.intervalMinutes());
+            // (only while it exists: the list may be a moment old, and a job row left behind by a deleted deployment
+            // would hand its schedule to one created later under the name)
             database.writeVoid(h -> h.createUpdate("INSERT INTO monitor_jobs (deployment, next_run_at, attempts)"
-                            + " VALUES (:d, :n, 0) ON CONFLICT (deployment) DO NOTHING")
+                            + " SELECT :d, :n, 0 WHERE EXISTS (SELECT 1 FROM deployments WHERE name = :d)"
+                            + " ON CONFLICT (deployment) DO NOTHING")
                     .bind("d", d.name()).bind("n", now).execute());
-            var job = database.read(h -> h.createQuery("SELECT next_run_at, last_to FROM monitor_jobs WHERE deployment = :d")
+            var found = database.read(h -> h.createQuery("SELECT next_run_at, last_to FROM monitor_jobs WHERE deployment = :d")
                     .bind("d", d.name()).map((rs, ctx) -> {
                         long next = rs.getLong(1);
                         long last = rs.getLong(2);
                         return new Long[] {next, rs.wasNull() ? null : last};
-                    }).one());
+                    }).findOne());
+            if (found.isEmpty()) {
+                continue; // deleted since the list was read
+            }
+            var job = found.get();
             if (job[0] > now) {
                 continue;
             }

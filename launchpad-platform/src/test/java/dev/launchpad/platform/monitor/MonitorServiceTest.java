@@ -502,6 +502,46 @@ class MonitorServiceTest {
     }
 
     @Test
+    void aRunOrASchedulerPassRacingTheDeploymentsDeletionLeavesNothingBehind() {
+        var clock = new MutableClock(Instant.ofEpochMilli(M0 + 70_000));
+        try (var db = Database.open(TestDatabases.newSqliteUrl())) {
+            var deployments = deployments(db, clock, "d", "e");
+            var during = new java.util.concurrent.atomic.AtomicReference<Runnable>(() -> { });
+            // the hook runs once the run has read its deployment, before it evaluates and stores anything
+            var monitors = new MonitorService(db, clock, deployments, new WindowStore(db), new Baselines(db, clock),
+                    new Feedback(db, clock), () -> during.get().run());
+            during.set(() -> {
+                during.set(() -> { });
+                deployments.delete("d");
+            });
+            assertThat(monitors.runChecks("d", M0, M0 + 60_000)).isEmpty();
+            // deleted and created again meanwhile: the new one does not get the old one's results
+            during.set(() -> {
+                during.set(() -> { });
+                deployments.delete("e");
+                clock.advanceSeconds(1);
+                deployments.create("e", new DeploymentService.Spec("m", 1, null, BatchingSettings.DEFAULTS, null));
+            });
+            assertThat(monitors.runChecks("e", M0, M0 + 60_000)).isEmpty();
+            long results = db.read(h -> h.createQuery("SELECT COUNT(*) FROM monitor_results").mapTo(Long.class).one());
+            assertThat(results).isZero();
+            assertThat(monitors.runChecks("e", M0, M0 + 60_000)).isNotEmpty(); // the new one's own run
+
+            // a scheduler pass whose list is a moment old puts no schedule back for the deployment deleted since
+            deployments.create("f", new DeploymentService.Spec("m", 1, null, BatchingSettings.DEFAULTS, null));
+            monitors.addDeploymentsListener(list -> {
+                if (list.names().contains("f")) {
+                    deployments.delete("f");
+                }
+            });
+            monitors.runDue();
+            long jobs = db.read(h -> h.createQuery("SELECT COUNT(*) FROM monitor_jobs WHERE deployment = 'f'")
+                    .mapTo(Long.class).one());
+            assertThat(jobs).isZero();
+        }
+    }
+
+    @Test
     void aSpanWhoseEdgesNeedWindowsPastTheirRetentionIsRefusedNotReadWithoutThem() {
         long day = 86_400_000L;
         var clock = new MutableClock(Instant.ofEpochMilli(M0 + 100 * day));
