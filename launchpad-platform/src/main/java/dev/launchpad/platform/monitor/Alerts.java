@@ -204,7 +204,8 @@ public final class Alerts {
             return Optional.empty(); // cooling down: the incident is still open, and its last alert is recent
         }
         if (open.isEmpty() && h.createQuery("SELECT 1 FROM monitor_incidents WHERE rule_id = :r AND deployment = :d"
-                        + " AND check_name = :c AND status = 'resolved' AND resolved_at > :t")
+                        + " AND check_name = :c AND status = 'resolved' AND (cleared_through >= :t"
+                        + " OR (cleared_through IS NULL AND resolved_at > :t))")
                 .bind("r", rule.id()).bind("d", stored.deployment()).bind("c", r.check()).bind("t", stored.to())
                 .mapTo(Integer.class).findFirst().isPresent()) {
             // the span ended before the last incident was resolved: traffic whoever resolved it had seen (a check run
@@ -261,11 +262,21 @@ public final class Alerts {
         if (open.isEmpty()) {
             return;
         }
-        // alerts fired before spans were recorded (V15) have none: their incident is cleared by any later pass
-        long lastSpanEnd = h.createQuery("SELECT COALESCE(MAX(window_to), 0) FROM monitor_alerts WHERE incident_id = :i")
+        // the last breach: of the spans that alerted into it (those before V15 recorded none), and of those the
+        // cool-down kept quiet since it opened
+        long lastAlerted = h.createQuery("SELECT COALESCE(MAX(window_to), 0) FROM monitor_alerts WHERE incident_id = :i")
                 .bind("i", open.get()).mapTo(Long.class).one();
-        if (stored.to() > lastSpanEnd) {
+        long lastBreached = h.createQuery("SELECT COALESCE(MAX(r.window_to), 0) FROM monitor_results r"
+                        + " JOIN monitor_incidents i ON i.id = :i WHERE r.deployment = i.deployment"
+                        + " AND r.check_name = i.check_name AND r.window_to > :after AND r.status = :breach"
+                        + " AND r.checked_at >= i.opened_at")
+                .bind("i", open.get()).bind("after", lastAlerted).bind("breach", CheckResult.Status.BREACH.id())
+                .mapTo(Long.class).one();
+        if (stored.to() > Math.max(lastAlerted, lastBreached)) {
             markResolved(h, open.get(), RESOLVED_BY_CHECK, clock.millis());
+            // a breach checked later (a scheduler catching up) of a span ending after this pass opens a new incident
+            h.createUpdate("UPDATE monitor_incidents SET cleared_through = :t WHERE id = :i")
+                    .bind("t", stored.to()).bind("i", open.get()).execute();
         }
     }
 

@@ -394,7 +394,9 @@ public final class MonitorChecks {
     /** Why a span's predictions give no value of {@code metric}. */
     private static String noPerformance(Feedback.WindowPerformance p, String metric, boolean enoughLabels, int minLabels) {
         boolean classifier = p.task() == Predictions.Task.CLASSIFICATION;
-        if ((metric.equals("mae") || metric.equals("rmse")) && classifier) {
+        boolean regressionMetric = metric.equals("mae") || metric.equals("rmse");
+        if (regressionMetric && classifier && enoughLabels) {
+            // (whole-number predictions without scores get mae too: these are labels of another kind, or scored)
             return metric + " is for regression; the model's outputs are a classifier's.";
         }
         if ((metric.equals("accuracy") || metric.equals("roc_auc")) && !classifier && !enoughLabels) {
@@ -414,7 +416,7 @@ public final class MonitorChecks {
                     + " not numbers).";
         }
         return "Fewer than " + minLabels + " labelled predictions (" + p.labelled() + "), and no estimate of " + metric
-                + (classifier ? " (CBPE needs class probabilities among the model's outputs)." : ".");
+                + (classifier && !regressionMetric ? " (CBPE needs class probabilities among the model's outputs)." : ".");
     }
 
     static CheckResult latency(WindowData current, MonitorSettings settings) {

@@ -182,6 +182,9 @@ public final class MonitorService implements AutoCloseable {
 
     /** Reads flush this replica at most this often (a dashboard polling a report does not write each time). */
     private static final long READ_FLUSH_EVERY_MS = 5_000;
+    /** How often the scheduler deletes what is past the retention. */
+    private static final Duration PRUNE_EVERY = Duration.ofHours(1);
+
     /** A read of a span that ended longer ago than this reads what the minute flushes have stored already. */
     private static final long READ_FLUSH_REACH_MS = 2 * 60_000;
     private final Object readFlushLock = new Object();
@@ -234,17 +237,22 @@ public final class MonitorService implements AutoCloseable {
      */
     public void requireRetained(long from, long to) {
         var retention = Retention.defaults();
-        long now = clock.millis();
+        // pruning runs hourly: what is up to an hour past the retention may be gone or not, so only older edges are
+        // refused ("the last 7 days" asked a moment after the client computed it is still answered)
+        long now = clock.millis() - PRUNE_EVERY.toMillis();
         for (var tile : WindowStore.tiles(from, to)) {
             var g = Granularity.values()[(int) tile[0]];
             long kept = g == Granularity.MINUTE ? retention.minutes().toMillis()
                     : g == Granularity.HOUR ? retention.hours().toMillis() : Long.MAX_VALUE;
             if (kept != Long.MAX_VALUE && tile[1] < now - kept) {
-                var whole = g == Granularity.MINUTE ? "whole hours" : "whole days (UTC)";
+                var coarser = g == Granularity.MINUTE ? Granularity.HOUR : Granularity.DAY;
+                var span = WindowStore.minutes(from, to);
+                var edge = coarser.floor(span[0]) != span[0] ? "'from'" : "'to'"; // the edge off the coarser windows
+                var whole = g == Granularity.MINUTE ? "a whole hour" : "a whole day (UTC)";
                 throw LaunchpadException.invalid("Minute windows are kept for " + retention.minutes().toDays()
-                        + " days and hour windows for " + retention.hours().toDays() + " days: a span reaching back to "
-                        + java.time.Instant.ofEpochMilli(tile[1]) + " must start and end on " + whole
-                        + ", which are read from the coarser windows kept longer.");
+                        + " days and hour windows for " + retention.hours().toDays() + " days, so " + edge + " ("
+                        + java.time.Instant.ofEpochMilli(edge.equals("'from'") ? from : to) + ") must be on " + whole
+                        + ": the span is then read from the coarser windows, which are kept longer.");
             }
         }
     }
@@ -446,10 +454,14 @@ public final class MonitorService implements AutoCloseable {
             long end = dueEnd(now, settings.intervalMinutes());
             // (only while it exists: the list may be a moment old, and a job row left behind by a deleted deployment
             // would hand its schedule to one created later under the name)
-            database.writeVoid(h -> h.createUpdate("INSERT INTO monitor_jobs (deployment, next_run_at, attempts)"
-                            + " SELECT :d, :n, 0 WHERE EXISTS (SELECT 1 FROM deployments WHERE name = :d)"
-                            + " ON CONFLICT (deployment) DO NOTHING")
-                    .bind("d", d.name()).bind("n", now).execute());
+            database.writeVoid(h -> {
+                // its row locked first: on PostgreSQL a deletion under way is waited for, and then seen
+                if (h.createQuery("SELECT 1 FROM deployments WHERE name = :d" + database.dialect().rowLock())
+                        .bind("d", d.name()).mapTo(Integer.class).findOne().isPresent()) {
+                    h.createUpdate("INSERT INTO monitor_jobs (deployment, next_run_at, attempts) VALUES (:d, :n, 0)"
+                            + " ON CONFLICT (deployment) DO NOTHING").bind("d", d.name()).bind("n", now).execute();
+                }
+            });
             var found = database.read(h -> h.createQuery("SELECT next_run_at, last_to FROM monitor_jobs WHERE deployment = :d")
                     .bind("d", d.name()).map((rs, ctx) -> {
                         long next = rs.getLong(1);
@@ -555,7 +567,7 @@ public final class MonitorService implements AutoCloseable {
                 try {
                     Thread.sleep(poll.toMillis());
                     runDue();
-                    if (System.nanoTime() - lastPrune > Duration.ofHours(1).toNanos() || lastPrune == 0) {
+                    if (System.nanoTime() - lastPrune > PRUNE_EVERY.toNanos() || lastPrune == 0) {
                         lastPrune = System.nanoTime();
                         prune(Retention.defaults());
                     }

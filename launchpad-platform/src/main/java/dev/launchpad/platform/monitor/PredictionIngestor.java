@@ -156,6 +156,10 @@ public final class PredictionIngestor implements AutoCloseable {
     private final AtomicLong queuedValues = new AtomicLong();
     private final AtomicLong waitingBytes = new AtomicLong(); // held by cut parts not yet stored or given up
     private volatile boolean storeFailing; // the flusher's part has failed and is being retried
+    private volatile long storingSince; // System.nanoTime() when the flusher began its current write; 0 between writes
+    // serving threads inside observe(): close() waits for them, so that nothing is queued behind its marker
+    private final java.util.concurrent.atomic.LongAdder observing = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder observed = new java.util.concurrent.atomic.LongAdder();
     private final Thread consumer;
     private final Thread flusher;
     private volatile boolean closed;
@@ -180,6 +184,15 @@ public final class PredictionIngestor implements AutoCloseable {
      * that would take the waiting payloads past {@code maxQueuedValues} is left out (the request still counts).
      */
     public boolean observe(Observation o) {
+        observing.increment();
+        try {
+            return offer(o);
+        } finally {
+            observed.increment();
+        }
+    }
+
+    private boolean offer(Observation o) {
         long values = o.payload() == null ? 0 : o.payload().values();
         if (values > 0 && queuedValues.addAndGet(values) > config.maxQueuedValues()) {
             queuedValues.addAndGet(-values);
@@ -460,7 +473,9 @@ public final class PredictionIngestor implements AutoCloseable {
      * one the flusher is storing, are kept.
      */
     private void shedOldest(Cut newest) {
-        if ((!storeFailing && flusher.isAlive()) || waitingBytes.get() <= config.maxWaitingBytes()) {
+        long since = storingSince;
+        boolean stuck = since != 0 && System.nanoTime() - since > stuckAfterNanos(); // a write that neither ends nor fails
+        if ((!storeFailing && !stuck && flusher.isAlive()) || waitingBytes.get() <= config.maxWaitingBytes()) {
             return;
         }
         int shed = 0;
@@ -525,6 +540,15 @@ public final class PredictionIngestor implements AutoCloseable {
     }
 
     /**
+     * How long one write may take before the flusher counts as stuck (a connection hung, a lock never released): two
+     * flush intervals, at least a minute, and no longer than a failing part is retried.
+     */
+    private long stuckAfterNanos() {
+        return Math.min(config.retryFor().toNanos(),
+                Math.max(Duration.ofMinutes(1).toNanos(), 2 * config.flushInterval().toNanos()));
+    }
+
+    /**
      * Stores one part, retrying while a failure may pass off; true once it is stored or given up, false when the
      * flusher is to stop (halted, or interrupted while it waited to retry).
      */
@@ -536,13 +560,16 @@ public final class PredictionIngestor implements AutoCloseable {
                 return false;
             }
             try {
+                storingSince = System.nanoTime() | 1; // (never 0)
                 store.flush(cut.key().deployment(), cut.key().version(), cut.key().minute(), cut.open().data,
                         cut.open().predictions, clock.millis());
+                storingSince = 0;
                 flushedParts.incrementAndGet();
                 storeFailing = false;
                 return true;
             } catch (OutOfMemoryError | StackOverflowError e) {
                 // the part is too large to merge or write here: retrying it would fail again and hold back the rest
+                storingSince = 0;
                 flushFailures.incrementAndGet();
                 abandonedParts.incrementAndGet();
                 LOG.error("Gave up storing monitoring window {} of {}: {}", cut.key().minute(), cut.key().deployment(),
@@ -550,6 +577,7 @@ public final class PredictionIngestor implements AutoCloseable {
                 storeFailing = false;
                 return true;
             } catch (RuntimeException e) {
+                storingSince = 0;
                 flushFailures.incrementAndGet();
                 if (!mayPassOff(e)) {
                     // the part itself cannot be stored (it fails the same way every time): retrying it would only
@@ -605,6 +633,11 @@ public final class PredictionIngestor implements AutoCloseable {
         }
         closed = true;
         try {
+            // serving threads that saw it open finish queueing first, so that everything accepted is ahead of the marker
+            long waitUntil = System.nanoTime() + Duration.ofSeconds(1).toNanos();
+            while (observed.sum() != observing.sum() && System.nanoTime() < waitUntil) {
+                Thread.onSpinWait();
+            }
             queue.add(FLUSH);
             LockSupport.unpark(consumer);
             consumer.join(120_000);

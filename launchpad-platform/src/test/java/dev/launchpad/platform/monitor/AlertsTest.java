@@ -76,6 +76,40 @@ class AlertsTest {
 
     @ParameterizedTest
     @EnumSource(TestDatabases.Backend.class)
+    void anIncidentResolvesItselfAfterItsLastBreachAndABreachCheckedLateAfterThatOpensANewOne(
+            TestDatabases.Backend backend) {
+        var clock = new MutableClock(Instant.ofEpochMilli(T0));
+        try (var db = Database.open(backend.newDatabaseUrl())) {
+            var alerts = new Alerts(db, clock);
+            alerts.rules().forEach(r -> alerts.setRuleEnabled(r.id(), false));
+            alerts.createRule("slow", "fraud", "latency", "critical", 3_600_000, true); // a one-hour cool-down
+            assertThat(alerts.onResults("fraud", List.of(breach(1, "fraud", "latency", T0)))).hasSize(1);
+            long incident = alerts.incidents("open", "fraud", 10).getFirst().id();
+            // the next span breaches too, quietly (cooling down); its result is stored as every result is
+            db.writeVoid(h -> h.createUpdate("INSERT INTO monitor_results (deployment, check_name, window_from, window_to,"
+                    + " status, metric, threshold, details, checked_at) VALUES ('fraud', 'latency', :f, :t, 'breach', 2000,"
+                    + " 1000, '{}', :t)").bind("f", T0 + 60_000).bind("t", T0 + 120_000).execute());
+            clock.set(Instant.ofEpochMilli(T0 + 125_000));
+            assertThat(alerts.onResults("fraud", List.of(breach(2, "fraud", "latency", T0 + 120_000)))).isEmpty();
+            // a pass over a span ending before that quiet breach does not clear it
+            alerts.onResults("fraud", List.of(result(3, "latency", CheckResult.Status.OK, T0 + 90_000)));
+            assertThat(alerts.incident(incident).status()).isEqualTo("open");
+
+            // the scheduler, catching up after a pause, checks a passing span and then a breaching one after it
+            clock.set(Instant.ofEpochMilli(T0 + 3_600_000));
+            alerts.onResults("fraud", List.of(result(4, "latency", CheckResult.Status.OK, T0 + 180_000)));
+            assertThat(alerts.incident(incident).status()).isEqualTo("resolved");
+            // a breach of a span before the pass does not reopen anything; one after it does, though checked later
+            // than the resolution
+            assertThat(alerts.onResults("fraud", List.of(breach(5, "fraud", "latency", T0 + 150_000)))).isEmpty();
+            assertThat(alerts.onResults("fraud", List.of(breach(6, "fraud", "latency", T0 + 240_000)))).hasSize(1);
+            assertThat(alerts.incidents("open", "fraud", 10)).singleElement()
+                    .satisfies(i -> assertThat(i.id()).isNotEqualTo(incident));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabases.Backend.class)
     void aDeletedRuleStopsFiringAndItsAlertsAndIncidentsStay(TestDatabases.Backend backend) {
         var clock = new MutableClock(Instant.ofEpochMilli(T0));
         try (var db = Database.open(backend.newDatabaseUrl())) {

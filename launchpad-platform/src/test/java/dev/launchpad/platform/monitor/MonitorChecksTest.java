@@ -196,6 +196,16 @@ class MonitorChecksTest {
     }
 
     @Test
+    void aCountModelWithTooFewLabelsIsToldItNeedsLabelsNotAnotherMetric() {
+        // an int64 output reads as a classifier's; with 3 labels its explicitly chosen mae is not there yet
+        var p = new Feedback.WindowPerformance(0, 100, 3, Predictions.Task.CLASSIFICATION, 1.0, null, null, null, null, null);
+        var result = MonitorChecks.performance(p, settings(Map.of(), "mae"));
+        assertThat(result.status()).isEqualTo(CheckResult.Status.NO_DATA);
+        assertThat(result.details().path("reason").asText()).startsWith("Fewer than 20 labelled predictions (3)")
+                .doesNotContain("is for regression", "CBPE");
+    }
+
+    @Test
     void latencyLeavesOutRequestsRefusedAsTheClientsError() {
         var w = WindowData.empty(10, 3);
         for (int i = 0; i < 100; i++) {

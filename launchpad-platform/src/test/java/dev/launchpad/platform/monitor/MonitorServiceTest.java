@@ -550,13 +550,14 @@ class MonitorServiceTest {
                     new Baselines(db, clock), new Feedback(db, clock), () -> { });
             long hour = Granularity.HOUR.floor(M0 + 92 * day); // eight days back: minute windows are gone
             assertThatThrownBy(() -> monitors.runChecks("d", hour + 600_000, hour + 3_000_000))
-                    .isInstanceOf(LaunchpadException.class).hasMessageContaining("whole hours");
+                    .isInstanceOf(LaunchpadException.class).hasMessageContaining("'from'", "a whole hour");
             assertThat(monitors.runChecks("d", hour, hour + 3_600_000)).isNotEmpty(); // whole hours: read from them
             long oldDay = Granularity.DAY.floor(M0 + 5 * day); // 95 days back: hour windows are gone too
             assertThatThrownBy(() -> monitors.runChecks("d", oldDay, oldDay + 3_600_000))
-                    .isInstanceOf(LaunchpadException.class).hasMessageContaining("whole days");
+                    .isInstanceOf(LaunchpadException.class).hasMessageContaining("'to'", "a whole day");
             assertThat(monitors.runChecks("d", oldDay, oldDay + day)).isNotEmpty();
             monitors.requireRetained(clock.millis() - 3_000_000, clock.millis()); // recent minutes: kept
+            monitors.requireRetained(clock.millis() - 7 * day - 1_234, clock.millis()); // "the last 7 days", a moment late
         }
     }
 

@@ -331,6 +331,44 @@ class PredictionIngestorTest {
     }
 
     @Test
+    void aWriteThatHangsWithoutFailingAlsoShedsTheOldestWaitingParts() throws Exception {
+        var clock = new MutableClock(T0);
+        var random = new Random(12);
+        try (var db = Database.open(TestDatabases.Backend.SQLITE.newDatabaseUrl())) {
+            var store = new WindowStore(db);
+            // a write that never ends (a hung connection, a lock never released): SQLite's writer lock held elsewhere
+            var release = new java.util.concurrent.CountDownLatch(1);
+            var holder = Thread.ofPlatform().start(() -> db.writeVoid(h -> {
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }));
+            try (var ingestor = new PredictionIngestor(store, clock, PredictionIngestor.Config.defaults()
+                    .withMaxWaitingBytes(1).withRetryFor(Duration.ofMillis(200)))) {
+                for (int minute = 0; minute < 4; minute++) {
+                    ingestor.observe(request(clock, random, "m" + minute, 3));
+                    clock.advanceSeconds(60);
+                    final int cut = minute;
+                    awaitUntil(() -> ingestor.stats().waitingBytes() > 0 && (cut < 2
+                            || ingestor.stats().abandonedParts() >= cut - 1));
+                    Thread.sleep(cut == 0 ? 300 : 0); // past the time a write may take
+                }
+                assertThat(ingestor.stats().flushFailures()).as("it never failed").isZero();
+                assertThat(ingestor.stats().abandonedParts()).isEqualTo(2); // minutes 1 and 2; 0 is being written
+                release.countDown();
+                holder.join();
+                ingestor.flushNow();
+                assertThat(store.get("fraud", 3, Granularity.MINUTE, M0)).isPresent();
+                assertThat(store.get("fraud", 3, Granularity.MINUTE, M0 + 3 * 60_000L)).isPresent();
+            } finally {
+                release.countDown();
+            }
+        }
+    }
+
+    @Test
     void aHealthyDatabaseLosesNothingToTheBoundWhenManyPartsAreCutAtOnce() {
         var clock = new MutableClock(T0);
         var random = new Random(10);
