@@ -262,16 +262,14 @@ public final class Alerts {
         if (open.isEmpty()) {
             return;
         }
-        // the last breach: of the spans that alerted into it (those before V15 recorded none), and of those the
-        // cool-down kept quiet since it opened
+        // the last breach: of the spans that alerted into it (those before V15 recorded none), and of the later ones
+        // the cool-down kept quiet (by span, not by when they were checked: replicas' clocks differ)
         long lastAlerted = h.createQuery("SELECT COALESCE(MAX(window_to), 0) FROM monitor_alerts WHERE incident_id = :i")
                 .bind("i", open.get()).mapTo(Long.class).one();
-        long lastBreached = h.createQuery("SELECT COALESCE(MAX(r.window_to), 0) FROM monitor_results r"
-                        + " JOIN monitor_incidents i ON i.id = :i WHERE r.deployment = i.deployment"
-                        + " AND r.check_name = i.check_name AND r.window_to > :after AND r.status = :breach"
-                        + " AND r.checked_at >= i.opened_at")
-                .bind("i", open.get()).bind("after", lastAlerted).bind("breach", CheckResult.Status.BREACH.id())
-                .mapTo(Long.class).one();
+        long lastBreached = h.createQuery("SELECT COALESCE(MAX(window_to), 0) FROM monitor_results WHERE deployment = :d"
+                        + " AND check_name = :c AND window_to > :after AND status = :breach")
+                .bind("d", stored.deployment()).bind("c", stored.result().check()).bind("after", lastAlerted)
+                .bind("breach", CheckResult.Status.BREACH.id()).mapTo(Long.class).one();
         if (stored.to() > Math.max(lastAlerted, lastBreached)) {
             markResolved(h, open.get(), RESOLVED_BY_CHECK, clock.millis());
             // a breach checked later (a scheduler catching up) of a span ending after this pass opens a new incident

@@ -395,8 +395,9 @@ public final class MonitorChecks {
     private static String noPerformance(Feedback.WindowPerformance p, String metric, boolean enoughLabels, int minLabels) {
         boolean classifier = p.task() == Predictions.Task.CLASSIFICATION;
         boolean regressionMetric = metric.equals("mae") || metric.equals("rmse");
-        if (regressionMetric && classifier && enoughLabels) {
-            // (whole-number predictions without scores get mae too: these are labels of another kind, or scored)
+        if (regressionMetric && classifier && (enoughLabels || p.estimatedAccuracy() != null)) {
+            // (whole-number predictions without scores get mae once labelled: these are labels of another kind, or a
+            // scored classifier's, which never get it)
             return metric + " is for regression; the model's outputs are a classifier's.";
         }
         if ((metric.equals("accuracy") || metric.equals("roc_auc")) && !classifier && !enoughLabels) {

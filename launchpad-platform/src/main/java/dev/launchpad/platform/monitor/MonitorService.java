@@ -182,6 +182,16 @@ public final class MonitorService implements AutoCloseable {
 
     /** Reads flush this replica at most this often (a dashboard polling a report does not write each time). */
     private static final long READ_FLUSH_EVERY_MS = 5_000;
+    /** A job's next run and the end of the last span it checked (null before the first), if it has a row. */
+    private Optional<Long[]> job(String deployment) {
+        return database.read(h -> h.createQuery("SELECT next_run_at, last_to FROM monitor_jobs WHERE deployment = :d")
+                .bind("d", deployment).map((rs, ctx) -> {
+                    long next = rs.getLong(1);
+                    long last = rs.getLong(2);
+                    return new Long[] {next, rs.wasNull() ? null : last};
+                }).findOne());
+    }
+
     /** How often the scheduler deletes what is past the retention. */
     private static final Duration PRUNE_EVERY = Duration.ofHours(1);
 
@@ -237,22 +247,29 @@ public final class MonitorService implements AutoCloseable {
      */
     public void requireRetained(long from, long to) {
         var retention = Retention.defaults();
-        // pruning runs hourly: what is up to an hour past the retention may be gone or not, so only older edges are
-        // refused ("the last 7 days" asked a moment after the client computed it is still answered)
+        // an hour of slack, which pruning leaves too (it deletes only what is an hour past the retention): "the last
+        // 7 days" asked a moment after the client computed it is answered, and whatever is accepted is still there
         long now = clock.millis() - PRUNE_EVERY.toMillis();
+        var span = WindowStore.minutes(from, to);
         for (var tile : WindowStore.tiles(from, to)) {
             var g = Granularity.values()[(int) tile[0]];
             long kept = g == Granularity.MINUTE ? retention.minutes().toMillis()
                     : g == Granularity.HOUR ? retention.hours().toMillis() : Long.MAX_VALUE;
             if (kept != Long.MAX_VALUE && tile[1] < now - kept) {
                 var coarser = g == Granularity.MINUTE ? Granularity.HOUR : Granularity.DAY;
-                var span = WindowStore.minutes(from, to);
-                var edge = coarser.floor(span[0]) != span[0] ? "'from'" : "'to'"; // the edge off the coarser windows
-                var whole = g == Granularity.MINUTE ? "a whole hour" : "a whole day (UTC)";
+                // the edges off the coarser windows that this piece holds (both, for a span inside one hour or day)
+                var edges = new ArrayList<String>();
+                if (tile[1] == span[0] && coarser.floor(span[0]) != span[0]) {
+                    edges.add("'from' (" + Instant.ofEpochMilli(from) + ")");
+                }
+                if (tile[2] == span[1] && coarser.floor(span[1]) != span[1]) {
+                    edges.add("'to' (" + Instant.ofEpochMilli(to) + ")");
+                }
+                var whole = g == Granularity.MINUTE ? "whole hours" : "whole days (UTC)";
                 throw LaunchpadException.invalid("Minute windows are kept for " + retention.minutes().toDays()
-                        + " days and hour windows for " + retention.hours().toDays() + " days, so " + edge + " ("
-                        + java.time.Instant.ofEpochMilli(edge.equals("'from'") ? from : to) + ") must be on " + whole
-                        + ": the span is then read from the coarser windows, which are kept longer.");
+                        + " days and hour windows for " + retention.hours().toDays() + " days, so " + String.join(" and ",
+                        edges) + " must be on " + whole + ": the span is then read from the coarser windows, which are"
+                        + " kept longer.");
             }
         }
     }
@@ -454,20 +471,18 @@ public final class MonitorService implements AutoCloseable {
             long end = dueEnd(now, settings.intervalMinutes());
             // (only while it exists: the list may be a moment old, and a job row left behind by a deleted deployment
             // would hand its schedule to one created later under the name)
-            database.writeVoid(h -> {
-                // its row locked first: on PostgreSQL a deletion under way is waited for, and then seen
-                if (h.createQuery("SELECT 1 FROM deployments WHERE name = :d" + database.dialect().rowLock())
-                        .bind("d", d.name()).mapTo(Integer.class).findOne().isPresent()) {
-                    h.createUpdate("INSERT INTO monitor_jobs (deployment, next_run_at, attempts) VALUES (:d, :n, 0)"
-                            + " ON CONFLICT (deployment) DO NOTHING").bind("d", d.name()).bind("n", now).execute();
-                }
-            });
-            var found = database.read(h -> h.createQuery("SELECT next_run_at, last_to FROM monitor_jobs WHERE deployment = :d")
-                    .bind("d", d.name()).map((rs, ctx) -> {
-                        long next = rs.getLong(1);
-                        long last = rs.getLong(2);
-                        return new Long[] {next, rs.wasNull() ? null : last};
-                    }).findOne());
+            var found = job(d.name());
+            if (found.isEmpty()) {
+                database.writeVoid(h -> {
+                    // its row locked first: on PostgreSQL a deletion under way is waited for, and then seen
+                    if (h.createQuery("SELECT 1 FROM deployments WHERE name = :d" + database.dialect().rowLock())
+                            .bind("d", d.name()).mapTo(Integer.class).findOne().isPresent()) {
+                        h.createUpdate("INSERT INTO monitor_jobs (deployment, next_run_at, attempts) VALUES (:d, :n, 0)"
+                                + " ON CONFLICT (deployment) DO NOTHING").bind("d", d.name()).bind("n", now).execute();
+                    }
+                });
+                found = job(d.name());
+            }
             if (found.isEmpty()) {
                 continue; // deleted since the list was read
             }
@@ -594,10 +609,11 @@ public final class MonitorService implements AutoCloseable {
     public int prune(Retention retention) {
         long now = clock.millis();
         return database.write(h -> {
+            // windows an hour past their retention: requireRetained accepts spans reaching that far, whenever this runs
             int n = h.createUpdate("DELETE FROM monitor_windows WHERE granularity = 'minute' AND window_start < :t")
-                    .bind("t", now - retention.minutes().toMillis()).execute();
+                    .bind("t", now - retention.minutes().toMillis() - PRUNE_EVERY.toMillis()).execute();
             n += h.createUpdate("DELETE FROM monitor_windows WHERE granularity = 'hour' AND window_start < :t")
-                    .bind("t", now - retention.hours().toMillis()).execute();
+                    .bind("t", now - retention.hours().toMillis() - PRUNE_EVERY.toMillis()).execute();
             n += h.createUpdate("DELETE FROM monitor_predictions WHERE predicted_at < :t")
                     .bind("t", now - retention.predictions().toMillis()).execute();
             n += h.createUpdate("DELETE FROM monitor_feedback WHERE received_at < :t")

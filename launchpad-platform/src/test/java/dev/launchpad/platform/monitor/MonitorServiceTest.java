@@ -550,14 +550,21 @@ class MonitorServiceTest {
                     new Baselines(db, clock), new Feedback(db, clock), () -> { });
             long hour = Granularity.HOUR.floor(M0 + 92 * day); // eight days back: minute windows are gone
             assertThatThrownBy(() -> monitors.runChecks("d", hour + 600_000, hour + 3_000_000))
-                    .isInstanceOf(LaunchpadException.class).hasMessageContaining("'from'", "a whole hour");
+                    .isInstanceOf(LaunchpadException.class).hasMessageContaining("'from'", "'to'", "whole hours");
             assertThat(monitors.runChecks("d", hour, hour + 3_600_000)).isNotEmpty(); // whole hours: read from them
             long oldDay = Granularity.DAY.floor(M0 + 5 * day); // 95 days back: hour windows are gone too
             assertThatThrownBy(() -> monitors.runChecks("d", oldDay, oldDay + 3_600_000))
-                    .isInstanceOf(LaunchpadException.class).hasMessageContaining("'to'", "a whole day");
+                    .isInstanceOf(LaunchpadException.class).hasMessageContaining("'to'", "whole days");
             assertThat(monitors.runChecks("d", oldDay, oldDay + day)).isNotEmpty();
             monitors.requireRetained(clock.millis() - 3_000_000, clock.millis()); // recent minutes: kept
             monitors.requireRetained(clock.millis() - 7 * day - 1_234, clock.millis()); // "the last 7 days", a moment late
+            // and what that slack accepts, pruning has not deleted, whenever it ran
+            var store = new WindowStore(db);
+            long edge = Granularity.MINUTE.floor(clock.millis() - 7 * day - 1_800_000);
+            store.flush("d", 1, edge, WindowData.empty(10, 1), List.of(), clock.millis());
+            monitors.prune(MonitorService.Retention.defaults());
+            monitors.requireRetained(edge, edge + 600_000);
+            assertThat(store.list("d", Granularity.MINUTE, edge, edge + 60_000)).hasSize(1);
         }
     }
 
