@@ -247,31 +247,39 @@ public final class MonitorService implements AutoCloseable {
      */
     public void requireRetained(long from, long to) {
         var retention = Retention.defaults();
-        // an hour of slack, which pruning leaves too (it deletes only what is an hour past the retention): "the last
-        // 7 days" asked a moment after the client computed it is answered, and whatever is accepted is still there
+        // an hour of slack ("the last 7 days" asked a moment after the client computed it is answered); pruning lags
+        // by twice that, which covers a prune between this check and the reads, and replicas' clocks an hour apart
         long now = clock.millis() - PRUNE_EVERY.toMillis();
         var span = WindowStore.minutes(from, to);
+        // per edge, the coarsest windows it must be on for the span to be read from windows still kept
+        var needs = new java.util.LinkedHashMap<String, Granularity>();
         for (var tile : WindowStore.tiles(from, to)) {
             var g = Granularity.values()[(int) tile[0]];
             long kept = g == Granularity.MINUTE ? retention.minutes().toMillis()
                     : g == Granularity.HOUR ? retention.hours().toMillis() : Long.MAX_VALUE;
-            if (kept != Long.MAX_VALUE && tile[1] < now - kept) {
-                var coarser = g == Granularity.MINUTE ? Granularity.HOUR : Granularity.DAY;
-                // the edges off the coarser windows that this piece holds (both, for a span inside one hour or day)
-                var edges = new ArrayList<String>();
-                if (tile[1] == span[0] && coarser.floor(span[0]) != span[0]) {
-                    edges.add("'from' (" + Instant.ofEpochMilli(from) + ")");
-                }
-                if (tile[2] == span[1] && coarser.floor(span[1]) != span[1]) {
-                    edges.add("'to' (" + Instant.ofEpochMilli(to) + ")");
-                }
-                var whole = g == Granularity.MINUTE ? "whole hours" : "whole days (UTC)";
-                throw LaunchpadException.invalid("Minute windows are kept for " + retention.minutes().toDays()
-                        + " days and hour windows for " + retention.hours().toDays() + " days, so " + String.join(" and ",
-                        edges) + " must be on " + whole + ": the span is then read from the coarser windows, which are"
-                        + " kept longer.");
+            if (kept == Long.MAX_VALUE || tile[1] >= now - kept) {
+                continue;
+            }
+            // the piece is a partial hour (day) at an edge of the span: that edge, when it is off the hours (days)
+            var coarser = g == Granularity.MINUTE ? Granularity.HOUR : Granularity.DAY;
+            if (coarser.floor(tile[1]) == coarser.floor(span[0]) && coarser.floor(span[0]) != span[0]) {
+                needs.merge("'from' (" + Instant.ofEpochMilli(from) + ")", coarser, MonitorService::coarsest);
+            }
+            if (coarser.floor(tile[2] - 1) == coarser.floor(span[1] - 1) && coarser.floor(span[1]) != span[1]) {
+                needs.merge("'to' (" + Instant.ofEpochMilli(to) + ")", coarser, MonitorService::coarsest);
             }
         }
+        if (!needs.isEmpty()) {
+            var parts = new ArrayList<String>();
+            needs.forEach((edge, g) -> parts.add(edge + " on " + (g == Granularity.HOUR ? "a whole hour" : "a whole day (UTC)")));
+            throw LaunchpadException.invalid("Minute windows are kept for " + retention.minutes().toDays()
+                    + " days and hour windows for " + retention.hours().toDays() + " days, so this span needs "
+                    + String.join(" and ", parts) + ": it is then read from the coarser windows, which are kept longer.");
+        }
+    }
+
+    private static Granularity coarsest(Granularity a, Granularity b) {
+        return a.ordinal() >= b.ordinal() ? a : b;
     }
 
     /** Runs, stores and, when {@code current}, announces a span's checks (the scheduler's spans are all current). */
@@ -609,11 +617,13 @@ public final class MonitorService implements AutoCloseable {
     public int prune(Retention retention) {
         long now = clock.millis();
         return database.write(h -> {
-            // windows an hour past their retention: requireRetained accepts spans reaching that far, whenever this runs
+            // windows two hours past their retention: requireRetained accepts spans reaching an hour past it, and the
+            // second hour covers a prune between its check and the reads, and replicas' clocks apart
+            long lag = 2 * PRUNE_EVERY.toMillis();
             int n = h.createUpdate("DELETE FROM monitor_windows WHERE granularity = 'minute' AND window_start < :t")
-                    .bind("t", now - retention.minutes().toMillis() - PRUNE_EVERY.toMillis()).execute();
+                    .bind("t", now - retention.minutes().toMillis() - lag).execute();
             n += h.createUpdate("DELETE FROM monitor_windows WHERE granularity = 'hour' AND window_start < :t")
-                    .bind("t", now - retention.hours().toMillis() - PRUNE_EVERY.toMillis()).execute();
+                    .bind("t", now - retention.hours().toMillis() - lag).execute();
             n += h.createUpdate("DELETE FROM monitor_predictions WHERE predicted_at < :t")
                     .bind("t", now - retention.predictions().toMillis()).execute();
             n += h.createUpdate("DELETE FROM monitor_feedback WHERE received_at < :t")

@@ -550,11 +550,19 @@ class MonitorServiceTest {
                     new Baselines(db, clock), new Feedback(db, clock), () -> { });
             long hour = Granularity.HOUR.floor(M0 + 92 * day); // eight days back: minute windows are gone
             assertThatThrownBy(() -> monitors.runChecks("d", hour + 600_000, hour + 3_000_000))
-                    .isInstanceOf(LaunchpadException.class).hasMessageContaining("'from'", "'to'", "whole hours");
+                    .isInstanceOf(LaunchpadException.class).hasMessageContaining("'from' (", "'to' (", "on a whole hour");
             assertThat(monitors.runChecks("d", hour, hour + 3_600_000)).isNotEmpty(); // whole hours: read from them
             long oldDay = Granularity.DAY.floor(M0 + 5 * day); // 95 days back: hour windows are gone too
             assertThatThrownBy(() -> monitors.runChecks("d", oldDay, oldDay + 3_600_000))
-                    .isInstanceOf(LaunchpadException.class).hasMessageContaining("'to'", "whole days");
+                    .isInstanceOf(LaunchpadException.class).hasMessageContaining("'to' (", "on a whole day")
+                    .hasMessageNotContaining("'from'");
+            // each edge is named once, with the coarsest windows it needs: inside one day across hours, both need days
+            long halfPast10 = oldDay + 37_800_000L;
+            long halfPast14 = oldDay + 52_200_000L;
+            assertThatThrownBy(() -> monitors.runChecks("d", halfPast10, halfPast14))
+                    .hasMessageContaining("'from' (", "'to' (", "on a whole day").hasMessageNotContaining("whole hour");
+            assertThatThrownBy(() -> monitors.runChecks("d", oldDay, halfPast14)) // from on midnight, to off the hours
+                    .hasMessageContaining("'to' (", "on a whole day").hasMessageNotContaining("'from'");
             assertThat(monitors.runChecks("d", oldDay, oldDay + day)).isNotEmpty();
             monitors.requireRetained(clock.millis() - 3_000_000, clock.millis()); // recent minutes: kept
             monitors.requireRetained(clock.millis() - 7 * day - 1_234, clock.millis()); // "the last 7 days", a moment late

@@ -550,7 +550,7 @@ class MonitoringEndToEndTest {
         var pruned = send("GET", "/api/v1/deployments/fraud/drift?from=" + (eightDaysAgo + 600_000) + "&to="
                 + (eightDaysAgo + 3_000_000), null, null);
         assertThat(pruned.statusCode()).as(pruned.body()).isEqualTo(400);
-        assertThat(pruned.body()).contains("'from'", "'to'", "whole hours");
+        assertThat(pruned.body()).contains("'from' (", "'to' (", "on a whole hour");
         var plus = send("GET", "/api/v1/deployments/fraud/windows?from=2026-01-01T00:00:00+01:00", null, null);
         assertThat(plus.statusCode()).as(plus.body()).isEqualTo(400);
         assertThat(plus.body()).contains("%2B");
