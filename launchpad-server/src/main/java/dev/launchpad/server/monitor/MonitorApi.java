@@ -269,8 +269,15 @@ public final class MonitorApi {
     static final long MAX_PROFILE_BYTES = 64L << 20;
     /** Uploads handled at once; a third is refused for now (503), so that uploads cannot fill the home's disk. */
     private static final int UPLOADS_AT_ONCE = 2;
-    /** Free disk left to the database and logs beyond what an upload declares. */
-    private static final long MIN_FREE_BYTES = 512L << 20;
+    /**
+     * The system property giving the free disk (MiB) left to the database and logs beyond what uploads declare (512 by
+     * default; read at every upload).
+     */
+    public static final String MIN_FREE_PROPERTY = "launchpad.uploads.min-free-mb";
+    /** How much an upload receives between two looks at the free disk. */
+    private static final long SPACE_CHECK_EVERY = 16L << 20;
+    /** What uploads being received have declared, not yet written: two at once must not both count the same space. */
+    private final java.util.concurrent.atomic.AtomicLong reservedBytes = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.Semaphore uploadsReceiving = new java.util.concurrent.Semaphore(UPLOADS_AT_ONCE);
 
     private Object putBaseline(Context ctx) {
@@ -342,18 +349,29 @@ public final class MonitorApi {
         if (declared > MAX_REFERENCE_BYTES) {
             throw tooLarge();
         }
+        long minFree = Math.max(0, Long.getLong(MIN_FREE_PROPERTY, 512)) << 20;
+        long reserve = Math.max(declared, 0);
+        Path directory = null;
+        long reservedNow = reservedBytes.addAndGet(reserve);
         try {
-            var directory = Files.createDirectories(uploads);
-            long usable = Files.getFileStore(directory).getUsableSpace();
-            if (usable - Math.max(declared, 0) < MIN_FREE_BYTES) {
-                throw new LaunchpadException(ErrorCode.TEMPORARILY_UNAVAILABLE, "Not enough free disk to receive the"
-                        + " reference data (" + usable + " bytes free under " + directory + ").");
+            directory = Files.createDirectories(uploads);
+            var store = Files.getFileStore(directory);
+            long usable = store.getUsableSpace();
+            if (usable - reservedNow < minFree) {
+                throw noSpace(usable, directory);
             }
             var file = Files.createTempFile(directory, "reference-", ".upload");
             boolean received = false;
             try {
+                var where = directory;
                 try (var out = Files.newOutputStream(file)) {
-                    copyBody(ctx, out, profileUnlessParquet);
+                    // a body of undeclared length (chunked), or the disk filling up otherwise, is stopped on the way
+                    copyBody(ctx, out, profileUnlessParquet, () -> {
+                        long left = store.getUsableSpace();
+                        if (left < minFree) {
+                            throw noSpace(left, where);
+                        }
+                    });
                 }
                 received = true;
                 return file;
@@ -367,7 +385,19 @@ public final class MonitorApi {
                 }
             }
         } catch (IOException e) {
+            if (directory != null) {
+                try {
+                    long left = Files.getFileStore(directory).getUsableSpace();
+                    if (left < minFree) {
+                        throw noSpace(left, directory); // the disk filled up under the write: for now, not for good
+                    }
+                } catch (IOException ignored) {
+                    // the disk's failure is the answer below
+                }
+            }
             throw new UncheckedIOException(e); // the server's disk, not the client
+        } finally {
+            reservedBytes.addAndGet(-reserve);
         }
     }
 
@@ -376,7 +406,8 @@ public final class MonitorApi {
      * writing the server's (the IOException); past {@link #MAX_REFERENCE_BYTES}, or {@link #MAX_PROFILE_BYTES} for a
      * body that {@code profileUnlessParquet} and does not start as Parquet does, it is PAYLOAD_TOO_LARGE.
      */
-    private static void copyBody(Context ctx, java.io.OutputStream out, boolean profileUnlessParquet) throws IOException {
+    private static void copyBody(Context ctx, java.io.OutputStream out, boolean profileUnlessParquet, IoCheck checkSpace)
+            throws IOException {
         java.io.InputStream in;
         try {
             in = ctx.req().getInputStream();
@@ -407,7 +438,21 @@ public final class MonitorApi {
                 throw profileTooLarge("more than that");
             }
             out.write(buffer, 0, n);
+            if (total / SPACE_CHECK_EVERY != (total - n) / SPACE_CHECK_EVERY) {
+                checkSpace.run();
+            }
         }
+    }
+
+    /** A check that may fail with an IOException. */
+    private interface IoCheck {
+        void run() throws IOException;
+    }
+
+    private static LaunchpadException noSpace(long usable, Path directory) {
+        return new LaunchpadException(ErrorCode.TEMPORARILY_UNAVAILABLE, "Not enough free disk to receive the reference"
+                + " data (" + usable + " bytes free under " + directory + ", and -D" + MIN_FREE_PROPERTY + " MiB are"
+                + " kept for the database); try again later.");
     }
 
     /** Deletes the uploads last written before {@code before}; quietly, as they are only in the way. */

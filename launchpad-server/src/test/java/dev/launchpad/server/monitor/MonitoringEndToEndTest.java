@@ -499,6 +499,20 @@ class MonitoringEndToEndTest {
             assertThat(answer.statusCode()).as(span + ": " + answer.body()).isEqualTo(400);
             assertThat(answer.body()).contains("INVALID_PARAMETER_VALUE");
         }
+        // not enough disk left beside what the database needs: refused for now (503), declared or chunked
+        System.setProperty(MonitorApi.MIN_FREE_PROPERTY, Long.toString(1L << 40)); // an exbibyte to keep free
+        try {
+            var full = send("PUT", "/api/v1/models/fraud-model/versions/1/baseline", "a,b\n1,2\n", "text/csv");
+            assertThat(full.statusCode()).as(full.body()).isEqualTo(503);
+            assertThat(full.body()).contains("TEMPORARILY_UNAVAILABLE", "Not enough free disk");
+            var chunked = HttpRequest.newBuilder(URI.create(server.url() + "/api/v1/models/fraud-model/versions/1/baseline"))
+                    .header("Content-Type", "text/csv").PUT(HttpRequest.BodyPublishers.ofInputStream(
+                            () -> new java.io.ByteArrayInputStream("a,b\n1,2\n".getBytes(StandardCharsets.UTF_8))))
+                    .build();
+            assertThat(HTTP.send(chunked, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(503);
+        } finally {
+            System.clearProperty(MonitorApi.MIN_FREE_PROPERTY);
+        }
         var ragged = send("PUT", "/api/v1/models/fraud-model/versions/1/baseline", "a,b\nx,y\nz\n", "text/csv");
         assertThat(ragged.statusCode()).as(ragged.body()).isEqualTo(400);
         assertThat(ragged.body()).contains("CSV row 3 has 1 fields");
