@@ -83,6 +83,48 @@ class MonitoringRestartTest {
     }
 
     @Test
+    void requestsUnderWayWhenTheServerStopsAreLoggedBeforeMonitoringCloses() throws Exception {
+        var home = TestDirectories.create("launchpad-stop-");
+        var config = new ServerConfig("127.0.0.1", 0, home, TestDatabases.newSqliteUrl(), home.resolve("artifacts").toString());
+        var clock = Clock.fixed(T0, java.time.ZoneOffset.UTC);
+        Path model = OnnxTestModels.writeLinearRegression(home.resolve("lr.onnx"), new float[] {1, 2, 3}, 0.5f);
+        var first = Launchpad.start(config, clock);
+        deployLr(first, model);
+        // clients sending as fast as they can while the server stops
+        var stop = new java.util.concurrent.atomic.AtomicBoolean();
+        var answered = new java.util.concurrent.atomic.AtomicLong();
+        var clients = new java.util.ArrayList<Thread>();
+        for (int c = 0; c < 8; c++) {
+            clients.add(Thread.ofPlatform().start(() -> {
+                var body = "{\"inputs\":[{\"name\":\"x\",\"datatype\":\"FP32\",\"shape\":[2,3],\"data\":[1,2,3,4,5,6]}]}";
+                while (!stop.get()) {
+                    try {
+                        if (send(first, "POST", "/v2/models/lr/infer", body).statusCode() == 200) {
+                            answered.incrementAndGet();
+                        }
+                    } catch (Exception closed) {
+                        return;
+                    }
+                }
+            }));
+        }
+        while (answered.get() < 200) {
+            Thread.sleep(5);
+        }
+        first.close();
+        stop.set(true);
+        for (var c : clients) {
+            c.join();
+        }
+        var stats = first.monitoring().ingestor().stats();
+        assertThat(stats.dropped()).as("requests logged after monitoring closed").isZero();
+        try (var second = Launchpad.start(config, clock)) {
+            // every answered request was logged, and every logged one counted once
+            assertThat(requestsLogged(second)).isEqualTo(stats.accepted()).isGreaterThanOrEqualTo(answered.get());
+        }
+    }
+
+    @Test
     void aCleanRestartInTheMiddleOfAMinuteKeepsEveryRequestOnce() throws Exception {
         var home = TestDirectories.create("launchpad-restart-");
         var config = new ServerConfig("127.0.0.1", 0, home, TestDatabases.newSqliteUrl(), home.resolve("artifacts").toString());
