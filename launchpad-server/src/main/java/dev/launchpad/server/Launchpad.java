@@ -72,6 +72,10 @@ public final class Launchpad implements AutoCloseable {
     private final IssuedToken firstStartToken;
     private List<ApiRoute> routes = List.of();
     private dev.launchpad.server.monitor.Monitoring monitoring;
+    private InferenceCalls calls;
+    /** How long a shutdown waits for the inference calls under way when the servers stop taking requests. */
+    private static final java.time.Duration CALLS_AT_CLOSE = java.time.Duration.ofSeconds(10);
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Launchpad.class);
     /** Environment variable that presets the first admin token (instead of a random one) on first start. */
     public static final String ADMIN_TOKEN_VARIABLE = "LAUNCHPAD_ADMIN_TOKEN";
 
@@ -198,6 +202,7 @@ public final class Launchpad implements AutoCloseable {
             var launchpad = new Launchpad(config, database, artifacts, serving, grpc, http, firstToken);
             launchpad.routes = List.copyOf(routes);
             launchpad.monitoring = monitoring;
+            launchpad.calls = calls;
             return launchpad;
         } catch (RuntimeException e) {
             for (var resource : closeOnFailure.reversed()) {
@@ -274,6 +279,11 @@ public final class Launchpad implements AutoCloseable {
             http.close();
             if (grpc != null) {
                 grpc.close();
+            }
+            // the servers' stop does not wait for every handler: calls begun finish (and are logged) before monitoring
+            // closes, and any a handler begins after this is refused unserved
+            if (calls != null && !calls.stop(CALLS_AT_CLOSE)) {
+                LOG.warn("Closing with inference calls still under way after {}", CALLS_AT_CLOSE);
             }
         } finally {
             try {

@@ -176,15 +176,21 @@ public final class ServingMonitor implements InferenceCalls.Observer {
 
     /** Features of row-aligned tensors; {@code columnNames} names the columns of a single [rows, k] input, or is null. */
     static FeatureBatch fromTensors(List<OipTensor> tensors, List<String> columnNames, boolean outputs) {
-        int rows = -1;
+        // the rows are the first dimension of the first tensor that has one: a scalar (a request-wide parameter, such
+        // as a temperature) listed first does not make every [rows, k] tensor after it a single row
+        int rows = tensors.isEmpty() ? 0 : 1;
+        for (var t : tensors) {
+            if (t.shape().length > 0) {
+                rows = (int) t.shape()[0];
+                break;
+            }
+        }
         var features = new ArrayList<FeatureBatch.Feature>();
         for (var t : tensors) {
             long[] shape = t.shape();
             int n = shape.length == 0 ? 1 : (int) shape[0];
-            if (rows < 0) {
-                rows = n;
-            } else if (n != rows) {
-                continue; // not row-aligned with the first tensor: not a per-row feature
+            if (n != rows) {
+                continue; // not row-aligned with the rows: not a per-row feature
             }
             int length = t.length();
             int width = n == 0 ? 0 : length / n;
@@ -203,7 +209,7 @@ public final class ServingMonitor implements InferenceCalls.Observer {
                 }
             }
         }
-        return new FeatureBatch(Math.max(rows, 0), features);
+        return new FeatureBatch(rows, features);
     }
 
     /**

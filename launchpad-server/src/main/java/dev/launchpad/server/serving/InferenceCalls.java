@@ -18,6 +18,10 @@ import java.util.function.BiFunction;
  */
 public final class InferenceCalls {
     private final ServingRuntime runtime;
+    // calls begun and ended (striped: every serving thread updates them), so that a shutdown can wait for the rest
+    private final java.util.concurrent.atomic.LongAdder begun = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder ended = new java.util.concurrent.atomic.LongAdder();
+    private volatile boolean stopping;
     private final ServingLimits limits;
 
     public InferenceCalls(ServingRuntime runtime, ServingLimits limits) {
@@ -68,6 +72,20 @@ public final class InferenceCalls {
      */
     public <T> T run(String deployment, String protocol, String requestId, long startNanos,
                      BiFunction<ServingRuntime.Lease, ServedModel, CompletableFuture<T>> call) {
+        begun.increment();
+        try {
+            if (stopping) {
+                // not served, so nothing to log: what monitoring is told of is what the models answered
+                throw new LaunchpadException(ErrorCode.TEMPORARILY_UNAVAILABLE, "The server is stopping.");
+            }
+            return call(deployment, protocol, requestId, startNanos, call);
+        } finally {
+            ended.increment();
+        }
+    }
+
+    private <T> T call(String deployment, String protocol, String requestId, long startNanos,
+                       BiFunction<ServingRuntime.Lease, ServedModel, CompletableFuture<T>> call) {
         var observer = this.observer;
         try (var lease = runtime.acquire(deployment)) {
             String outcome = "error";
@@ -91,10 +109,38 @@ public final class InferenceCalls {
     }
 
     /**
+     * For a shutdown, once the servers stop taking requests: refuses calls not yet begun (a handler that was still
+     * reading its request) and waits, at most {@code max}, for those under way, so that every call a model answered
+     * is logged before monitoring closes. True when none is left.
+     */
+    public boolean stop(Duration max) {
+        stopping = true;
+        long deadline = System.nanoTime() + max.toNanos();
+        while (true) {
+            long done = ended.sum(); // first: a call counted as ended was counted as begun before
+            if (begun.sum() == done) {
+                return true;
+            }
+            if (System.nanoTime() >= deadline) {
+                return false;
+            }
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+    }
+
+    /**
      * Counts a request refused before it reached the model (an unreadable body, a bad id): a client error of
      * the deployment, in its metrics and in monitoring's rejected-request share. Nothing when it is not served.
      */
     public void rejected(String deployment, String protocol, long startNanos) {
+        if (stopping) {
+            return; // monitoring may be closing: it is told of no request the servers took after they stopped
+        }
         var observer = this.observer;
         try (var lease = runtime.acquire(deployment)) {
             long nanos = System.nanoTime() - startNanos;

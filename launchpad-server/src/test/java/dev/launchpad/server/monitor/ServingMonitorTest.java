@@ -62,6 +62,15 @@ class ServingMonitorTest {
         assertThat(ServingMonitor.fromTensors(List.of(image), null, false).features()).isEmpty();
         var misaligned = ServingMonitor.fromTensors(List.of(scalar, image), null, false);
         assertThat(misaligned.features()).extracting(FeatureBatch.Feature::name).containsExactly("bias");
+        // a rank-0 scalar listed first (a request-wide parameter) sets no row count: the rows are the matrix's
+        var temperature = new OipTensor("temperature", "FP32", new long[] {}, new float[] {0.7f});
+        var x = new OipTensor("x", "FP32", new long[] {3, 2}, new float[] {1, 2, 3, 4, 5, 6});
+        var withParameter = ServingMonitor.fromTensors(List.of(temperature, x), null, false);
+        assertThat(withParameter.rows()).isEqualTo(3);
+        assertThat(withParameter.features()).extracting(FeatureBatch.Feature::name).containsExactly("x_0", "x_1");
+        var onlyScalars = ServingMonitor.fromTensors(List.of(temperature), null, false);
+        assertThat(onlyScalars.rows()).isEqualTo(1);
+        assertThat(onlyScalars.features()).extracting(FeatureBatch.Feature::name).containsExactly("temperature");
 
         var label = new OipTensor("label", "INT64", new long[] {3}, new long[] {0, 1, 1});
         var outputs = ServingMonitor.fromTensors(List.of(label), null, true);
