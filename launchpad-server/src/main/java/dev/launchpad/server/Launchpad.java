@@ -276,14 +276,17 @@ public final class Launchpad implements AutoCloseable {
     @Override
     public void close() {
         try {
-            http.close();
-            if (grpc != null) {
-                grpc.close();
-            }
-            // the servers' stop does not wait for every handler: calls begun finish (and are logged) before monitoring
-            // closes, and any a handler begins after this is refused unserved
-            if (calls != null && !calls.stop(CALLS_AT_CLOSE)) {
-                LOG.warn("Closing with inference calls still under way after {}", CALLS_AT_CLOSE);
+            try {
+                http.close();
+                if (grpc != null) {
+                    grpc.close();
+                }
+            } finally {
+                // the servers' stop does not wait for every handler: calls begun finish (and are logged) before
+                // monitoring closes, and any a handler begins after this is refused unserved
+                if (calls != null && !calls.stop(CALLS_AT_CLOSE)) {
+                    LOG.warn("Closing with inference calls still under way after {}", CALLS_AT_CLOSE);
+                }
             }
         } finally {
             try {

@@ -260,13 +260,18 @@ public final class MonitorService implements AutoCloseable {
             if (kept == Long.MAX_VALUE || tile[1] >= now - kept) {
                 continue;
             }
-            // the piece is a partial hour (day) at an edge of the span: that edge, when it is off the hours (days)
+            // the piece is a partial hour (day) at an edge of the span: that edge, when it is off the hours (days), judged
+            // by where the piece's data near it starts, and asked for days when even its hour is past the hours' retention
             var coarser = g == Granularity.MINUTE ? Granularity.HOUR : Granularity.DAY;
             if (coarser.floor(tile[1]) == coarser.floor(span[0]) && coarser.floor(span[0]) != span[0]) {
-                needs.merge("'from' (" + Instant.ofEpochMilli(from) + ")", coarser, MonitorService::coarsest);
+                needs.merge("'from' (" + Instant.ofEpochMilli(from) + ")", need(tile[1], now, retention),
+                        MonitorService::coarsest);
             }
-            if (coarser.floor(tile[2] - 1) == coarser.floor(span[1] - 1) && coarser.floor(span[1]) != span[1]) {
-                needs.merge("'to' (" + Instant.ofEpochMilli(to) + ")", coarser, MonitorService::coarsest);
+            long nearTo = Math.max(tile[1], coarser.floor(span[1] - 1));
+            if (coarser.floor(tile[2] - 1) == coarser.floor(span[1] - 1) && coarser.floor(span[1]) != span[1]
+                    && nearTo < now - kept) {
+                needs.merge("'to' (" + Instant.ofEpochMilli(to) + ")", need(nearTo, now, retention),
+                        MonitorService::coarsest);
             }
         }
         if (!needs.isEmpty()) {
@@ -276,6 +281,11 @@ public final class MonitorService implements AutoCloseable {
                     + " days and hour windows for " + retention.hours().toDays() + " days, so this span needs "
                     + String.join(" and ", parts) + ": it is then read from the coarser windows, which are kept longer.");
         }
+    }
+
+    /** The windows an edge must be on for a span whose data near it starts at {@code start}: hours, or days. */
+    private static Granularity need(long start, long now, Retention retention) {
+        return start < now - retention.hours().toMillis() ? Granularity.DAY : Granularity.HOUR;
     }
 
     private static Granularity coarsest(Granularity a, Granularity b) {
@@ -618,7 +628,8 @@ public final class MonitorService implements AutoCloseable {
         long now = clock.millis();
         return database.write(h -> {
             // windows two hours past their retention: requireRetained accepts spans reaching an hour past it, and the
-            // second hour covers a prune between its check and the reads, and replicas' clocks apart
+            // second hour covers a prune between its check and the reads, or replicas' clocks apart (not both at once
+            // beyond an hour in all)
             long lag = 2 * PRUNE_EVERY.toMillis();
             int n = h.createUpdate("DELETE FROM monitor_windows WHERE granularity = 'minute' AND window_start < :t")
                     .bind("t", now - retention.minutes().toMillis() - lag).execute();

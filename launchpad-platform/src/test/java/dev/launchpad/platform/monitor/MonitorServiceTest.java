@@ -563,6 +563,15 @@ class MonitorServiceTest {
                     .hasMessageContaining("'from' (", "'to' (", "on a whole day").hasMessageNotContaining("whole hour");
             assertThatThrownBy(() -> monitors.runChecks("d", oldDay, halfPast14)) // from on midnight, to off the hours
                     .hasMessageContaining("'to' (", "on a whole day").hasMessageNotContaining("'from'");
+            // minutes whose hours are gone too: the edges need days, not hours that would be refused next
+            assertThatThrownBy(() -> monitors.runChecks("d", oldDay + 36_600_000L, oldDay + 39_000_000L))
+                    .hasMessageContaining("'from' (", "'to' (", "on a whole day").hasMessageNotContaining("whole hour");
+            // a span across an hour where only the part before it is past the retention: only 'from' must move
+            clock.set(Instant.ofEpochMilli(Granularity.HOUR.floor(clock.millis())));
+            long cutoff = clock.millis() - 7 * day - 3_600_000L; // on an hour: the oldest minute a span may read
+            assertThatThrownBy(() -> monitors.runChecks("d", cutoff - 1_800_000L, cutoff + 1_800_000L))
+                    .hasMessageContaining("'from' (", "on a whole hour").hasMessageNotContaining("'to'");
+            monitors.requireRetained(cutoff - 3_600_000L, cutoff + 1_800_000L); // as it said
             assertThat(monitors.runChecks("d", oldDay, oldDay + day)).isNotEmpty();
             monitors.requireRetained(clock.millis() - 3_000_000, clock.millis()); // recent minutes: kept
             monitors.requireRetained(clock.millis() - 7 * day - 1_234, clock.millis()); // "the last 7 days", a moment late

@@ -349,12 +349,12 @@ public final class MonitorApi {
         if (declared > MAX_REFERENCE_BYTES) {
             throw tooLarge();
         }
-        long minFree = Math.max(0, Long.getLong(MIN_FREE_PROPERTY, 512)) << 20;
-        long reserve = Math.max(declared, 0);
-        Path directory = null;
-        long reservedNow = reservedBytes.addAndGet(reserve);
+        long minFree = Math.min(Math.max(0, Long.getLong(MIN_FREE_PROPERTY, 512)), 1L << 40) << 20;
+        // what this upload has declared and not yet written, reserved against the others'
+        var reserved = new java.util.concurrent.atomic.AtomicLong(Math.max(declared, 0));
+        long reservedNow = reservedBytes.addAndGet(reserved.get());
         try {
-            directory = Files.createDirectories(uploads);
+            var directory = Files.createDirectories(uploads);
             var store = Files.getFileStore(directory);
             long usable = store.getUsableSpace();
             if (usable - reservedNow < minFree) {
@@ -363,15 +363,24 @@ public final class MonitorApi {
             var file = Files.createTempFile(directory, "reference-", ".upload");
             boolean received = false;
             try {
-                var where = directory;
                 try (var out = Files.newOutputStream(file)) {
                     // a body of undeclared length (chunked), or the disk filling up otherwise, is stopped on the way
-                    copyBody(ctx, out, profileUnlessParquet, () -> {
+                    copyBody(ctx, out, profileUnlessParquet, written -> {
+                        long release = Math.min(written, reserved.get()); // written: no longer only reserved
+                        reserved.addAndGet(-release);
+                        long others = reservedBytes.addAndGet(-release) - reserved.get();
                         long left = store.getUsableSpace();
-                        if (left < minFree) {
-                            throw noSpace(left, where);
+                        if (left - others < minFree) {
+                            throw noSpace(left, directory);
                         }
                     });
+                } catch (IOException writeFailed) {
+                    // measured before the partial file is deleted, which would free what filled the disk
+                    long left = store.getUsableSpace();
+                    if (left < Math.max(minFree, 1L << 20)) {
+                        throw noSpace(left, directory); // the disk filled up under the write: for now, not for good
+                    }
+                    throw writeFailed;
                 }
                 received = true;
                 return file;
@@ -385,19 +394,9 @@ public final class MonitorApi {
                 }
             }
         } catch (IOException e) {
-            if (directory != null) {
-                try {
-                    long left = Files.getFileStore(directory).getUsableSpace();
-                    if (left < minFree) {
-                        throw noSpace(left, directory); // the disk filled up under the write: for now, not for good
-                    }
-                } catch (IOException ignored) {
-                    // the disk's failure is the answer below
-                }
-            }
             throw new UncheckedIOException(e); // the server's disk, not the client
         } finally {
-            reservedBytes.addAndGet(-reserve);
+            reservedBytes.addAndGet(-reserved.get());
         }
     }
 
@@ -406,7 +405,7 @@ public final class MonitorApi {
      * writing the server's (the IOException); past {@link #MAX_REFERENCE_BYTES}, or {@link #MAX_PROFILE_BYTES} for a
      * body that {@code profileUnlessParquet} and does not start as Parquet does, it is PAYLOAD_TOO_LARGE.
      */
-    private static void copyBody(Context ctx, java.io.OutputStream out, boolean profileUnlessParquet, IoCheck checkSpace)
+    private static void copyBody(Context ctx, java.io.OutputStream out, boolean profileUnlessParquet, SpaceCheck checkSpace)
             throws IOException {
         java.io.InputStream in;
         try {
@@ -417,6 +416,7 @@ public final class MonitorApi {
         byte[] buffer = new byte[1 << 16];
         byte[] head = new byte[4]; // the body's first bytes: "PAR1" starts a Parquet file
         long total = 0;
+        long checked = 0; // bytes written when the space was last looked at
         while (true) {
             int n;
             try {
@@ -439,14 +439,15 @@ public final class MonitorApi {
             }
             out.write(buffer, 0, n);
             if (total / SPACE_CHECK_EVERY != (total - n) / SPACE_CHECK_EVERY) {
-                checkSpace.run();
+                checkSpace.written(total - checked);
+                checked = total;
             }
         }
     }
 
-    /** A check that may fail with an IOException. */
-    private interface IoCheck {
-        void run() throws IOException;
+    /** Told, every {@link #SPACE_CHECK_EVERY} bytes, how many were written since; refuses to go on when the disk fills. */
+    private interface SpaceCheck {
+        void written(long bytes) throws IOException;
     }
 
     private static LaunchpadException noSpace(long usable, Path directory) {

@@ -116,19 +116,25 @@ public final class InferenceCalls {
     public boolean stop(Duration max) {
         stopping = true;
         long deadline = System.nanoTime() + max.toNanos();
-        while (true) {
-            long done = ended.sum(); // first: a call counted as ended was counted as begun before
-            if (begun.sum() == done) {
-                return true;
+        boolean interrupted = Thread.interrupted(); // a shutdown waits all the same, and says it was interrupted after
+        try {
+            while (true) {
+                long done = ended.sum(); // first: a call counted as ended was counted as begun before
+                if (begun.sum() == done) {
+                    return true;
+                }
+                if (System.nanoTime() >= deadline) {
+                    return false;
+                }
+                try {
+                    Thread.sleep(5);
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
             }
-            if (System.nanoTime() >= deadline) {
-                return false;
-            }
-            try {
-                Thread.sleep(5);
-            } catch (InterruptedException e) {
+        } finally {
+            if (interrupted) {
                 Thread.currentThread().interrupt();
-                return false;
             }
         }
     }
@@ -138,9 +144,17 @@ public final class InferenceCalls {
      * the deployment, in its metrics and in monitoring's rejected-request share. Nothing when it is not served.
      */
     public void rejected(String deployment, String protocol, long startNanos) {
-        if (stopping) {
-            return; // monitoring may be closing: it is told of no request the servers took after they stopped
+        begun.increment(); // (a stop waits for this one too)
+        try {
+            if (!stopping) { // else monitoring may be closing: it is told of no request taken after the servers stopped
+                refused(deployment, protocol, startNanos);
+            }
+        } finally {
+            ended.increment();
         }
+    }
+
+    private void refused(String deployment, String protocol, long startNanos) {
         var observer = this.observer;
         try (var lease = runtime.acquire(deployment)) {
             long nanos = System.nanoTime() - startNanos;

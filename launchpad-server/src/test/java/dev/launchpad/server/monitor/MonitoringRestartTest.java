@@ -108,13 +108,18 @@ class MonitoringRestartTest {
                 }
             }));
         }
-        while (answered.get() < 200) {
-            Thread.sleep(5);
-        }
-        first.close();
-        stop.set(true);
-        for (var c : clients) {
-            c.join();
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(60).toNanos();
+        try {
+            while (answered.get() < 200) {
+                assertThat(System.nanoTime()).as("200 requests answered within a minute").isLessThan(deadline);
+                Thread.sleep(5);
+            }
+        } finally {
+            first.close();
+            stop.set(true);
+            for (var c : clients) {
+                assertThat(c.join(java.time.Duration.ofSeconds(60))).as("a client ended").isTrue();
+            }
         }
         var stats = first.monitoring().ingestor().stats();
         assertThat(stats.dropped()).as("requests logged after monitoring closed").isZero();
