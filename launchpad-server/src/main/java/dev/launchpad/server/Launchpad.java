@@ -275,11 +275,16 @@ public final class Launchpad implements AutoCloseable {
 
     @Override
     public void close() {
+        // an interrupt is kept for after: the waits below (calls, the monitoring threads' last flush) must not be cut
+        boolean interrupted = Thread.interrupted();
         try {
             try {
-                http.close();
-                if (grpc != null) {
-                    grpc.close();
+                try {
+                    http.close();
+                } finally {
+                    if (grpc != null) {
+                        grpc.close();
+                    }
                 }
             } finally {
                 // the servers' stop does not wait for every handler: calls begun finish (and are logged) before
@@ -287,6 +292,7 @@ public final class Launchpad implements AutoCloseable {
                 if (calls != null && !calls.stop(CALLS_AT_CLOSE)) {
                     LOG.warn("Closing with inference calls still under way after {}", CALLS_AT_CLOSE);
                 }
+                interrupted |= Thread.interrupted();
             }
         } finally {
             try {
@@ -297,6 +303,9 @@ public final class Launchpad implements AutoCloseable {
                 artifacts.close();
             } finally {
                 database.close();
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
             }
         }
     }

@@ -248,11 +248,46 @@ public final class MonitorService implements AutoCloseable {
     public void requireRetained(long from, long to) {
         var retention = Retention.defaults();
         // an hour of slack ("the last 7 days" asked a moment after the client computed it is answered); pruning lags
-        // by twice that, which covers a prune between this check and the reads, and replicas' clocks an hour apart
+        // by twice that, which covers a prune between this check and the reads, or replicas' clocks apart
         long now = clock.millis() - PRUNE_EVERY.toMillis();
+        // per edge, the coarsest windows it must be on for the span to be read from windows still kept: found by
+        // moving the named edges out to those windows and looking again, until nothing new comes up (an edge moved to
+        // an hour can find that hour gone too, or the other edge's piece grow past its retention)
+        var needs = new java.util.EnumMap<Edge, Granularity>(Edge.class);
+        long f = from;
+        long t = to;
+        for (int pass = 0; pass < 4; pass++) {
+            var found = unretainedEdges(f, t, now, retention);
+            boolean more = false;
+            for (var e : found.entrySet()) {
+                var before = needs.get(e.getKey());
+                var after = before == null ? e.getValue() : coarsest(before, e.getValue());
+                more |= after != before;
+                needs.put(e.getKey(), after);
+            }
+            if (!more) {
+                break;
+            }
+            f = needs.containsKey(Edge.FROM) ? needs.get(Edge.FROM).floor(f) : f;
+            t = needs.containsKey(Edge.TO) ? needs.get(Edge.TO).ceil(t) : t;
+        }
+        if (!needs.isEmpty()) {
+            var parts = new ArrayList<String>();
+            needs.forEach((edge, g) -> parts.add((edge == Edge.FROM ? "'from' (" + Instant.ofEpochMilli(from)
+                    : "'to' (" + Instant.ofEpochMilli(to)) + ") on " + (g == Granularity.HOUR ? "a whole hour"
+                    : "a whole day (UTC)")));
+            throw LaunchpadException.invalid("Minute windows are kept for " + retention.minutes().toDays()
+                    + " days and hour windows for " + retention.hours().toDays() + " days, so this span needs "
+                    + String.join(" and ", parts) + ": it is then read from the coarser windows, which are kept longer.");
+        }
+    }
+
+    private enum Edge { FROM, TO }
+
+    /** The edges of [from, to) whose pieces read windows past their retention, and the windows each must be on. */
+    private static java.util.Map<Edge, Granularity> unretainedEdges(long from, long to, long now, Retention retention) {
         var span = WindowStore.minutes(from, to);
-        // per edge, the coarsest windows it must be on for the span to be read from windows still kept
-        var needs = new java.util.LinkedHashMap<String, Granularity>();
+        var needs = new java.util.EnumMap<Edge, Granularity>(Edge.class);
         for (var tile : WindowStore.tiles(from, to)) {
             var g = Granularity.values()[(int) tile[0]];
             long kept = g == Granularity.MINUTE ? retention.minutes().toMillis()
@@ -260,27 +295,20 @@ public final class MonitorService implements AutoCloseable {
             if (kept == Long.MAX_VALUE || tile[1] >= now - kept) {
                 continue;
             }
-            // the piece is a partial hour (day) at an edge of the span: that edge, when it is off the hours (days), judged
-            // by where the piece's data near it starts, and asked for days when even its hour is past the hours' retention
+            // the piece is a partial hour (day) at an edge of the span: that edge, when it is off the hours (days),
+            // judged by where the piece's data near it starts, and asked for days when even its hour is past the
+            // hours' retention
             var coarser = g == Granularity.MINUTE ? Granularity.HOUR : Granularity.DAY;
             if (coarser.floor(tile[1]) == coarser.floor(span[0]) && coarser.floor(span[0]) != span[0]) {
-                needs.merge("'from' (" + Instant.ofEpochMilli(from) + ")", need(tile[1], now, retention),
-                        MonitorService::coarsest);
+                needs.merge(Edge.FROM, need(coarser.floor(tile[1]), now, retention), MonitorService::coarsest);
             }
             long nearTo = Math.max(tile[1], coarser.floor(span[1] - 1));
             if (coarser.floor(tile[2] - 1) == coarser.floor(span[1] - 1) && coarser.floor(span[1]) != span[1]
                     && nearTo < now - kept) {
-                needs.merge("'to' (" + Instant.ofEpochMilli(to) + ")", need(nearTo, now, retention),
-                        MonitorService::coarsest);
+                needs.merge(Edge.TO, need(coarser.floor(nearTo), now, retention), MonitorService::coarsest);
             }
         }
-        if (!needs.isEmpty()) {
-            var parts = new ArrayList<String>();
-            needs.forEach((edge, g) -> parts.add(edge + " on " + (g == Granularity.HOUR ? "a whole hour" : "a whole day (UTC)")));
-            throw LaunchpadException.invalid("Minute windows are kept for " + retention.minutes().toDays()
-                    + " days and hour windows for " + retention.hours().toDays() + " days, so this span needs "
-                    + String.join(" and ", parts) + ": it is then read from the coarser windows, which are kept longer.");
-        }
+        return needs;
     }
 
     /** The windows an edge must be on for a span whose data near it starts at {@code start}: hours, or days. */

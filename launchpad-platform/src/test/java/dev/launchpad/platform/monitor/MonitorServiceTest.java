@@ -566,6 +566,9 @@ class MonitorServiceTest {
             // minutes whose hours are gone too: the edges need days, not hours that would be refused next
             assertThatThrownBy(() -> monitors.runChecks("d", oldDay + 36_600_000L, oldDay + 39_000_000L))
                     .hasMessageContaining("'from' (", "'to' (", "on a whole day").hasMessageNotContaining("whole hour");
+            // 'from' on an hour whose window is gone too: both edges need days, found at once rather than in turn
+            assertThatThrownBy(() -> monitors.runChecks("d", oldDay + 36_000_000L, oldDay + 37_800_000L))
+                    .hasMessageContaining("'from' (", "'to' (", "on a whole day").hasMessageNotContaining("whole hour");
             // a span across an hour where only the part before it is past the retention: only 'from' must move
             clock.set(Instant.ofEpochMilli(Granularity.HOUR.floor(clock.millis())));
             long cutoff = clock.millis() - 7 * day - 3_600_000L; // on an hour: the oldest minute a span may read

@@ -376,7 +376,13 @@ public final class MonitorApi {
                     });
                 } catch (IOException writeFailed) {
                     // measured before the partial file is deleted, which would free what filled the disk
-                    long left = store.getUsableSpace();
+                    long left;
+                    try {
+                        left = store.getUsableSpace();
+                    } catch (IOException unmeasured) {
+                        writeFailed.addSuppressed(unmeasured);
+                        throw writeFailed;
+                    }
                     if (left < Math.max(minFree, 1L << 20)) {
                         throw noSpace(left, directory); // the disk filled up under the write: for now, not for good
                     }
