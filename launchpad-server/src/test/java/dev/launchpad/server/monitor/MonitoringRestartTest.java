@@ -44,6 +44,17 @@ class MonitoringRestartTest {
         }
     }
 
+    /** A server's home with a SQLite database, a clock stopped in the middle of a minute, and a model to serve. */
+    private record Setup(ServerConfig config, Clock clock, Path model) {
+        static Setup of(String prefix) throws Exception {
+            var home = TestDirectories.create(prefix);
+            var config = new ServerConfig("127.0.0.1", 0, home, TestDatabases.newSqliteUrl(),
+                    home.resolve("artifacts").toString());
+            return new Setup(config, Clock.fixed(T0, java.time.ZoneOffset.UTC),
+                    OnnxTestModels.writeLinearRegression(home.resolve("lr.onnx"), new float[] {1, 2, 3}, 0.5f));
+        }
+    }
+
     private static void deployLr(Launchpad server, Path model) throws Exception {
         var err = new StringWriter();
         assertThat(LaunchpadCli.commandLine().setOut(new PrintWriter(new StringWriter())).setErr(new PrintWriter(err))
@@ -84,10 +95,10 @@ class MonitoringRestartTest {
 
     @Test
     void requestsUnderWayWhenTheServerStopsAreLoggedBeforeMonitoringCloses() throws Exception {
-        var home = TestDirectories.create("launchpad-stop-");
-        var config = new ServerConfig("127.0.0.1", 0, home, TestDatabases.newSqliteUrl(), home.resolve("artifacts").toString());
-        var clock = Clock.fixed(T0, java.time.ZoneOffset.UTC);
-        Path model = OnnxTestModels.writeLinearRegression(home.resolve("lr.onnx"), new float[] {1, 2, 3}, 0.5f);
+        var setup = Setup.of("launchpad-stop-");
+        var config = setup.config();
+        var clock = setup.clock();
+        Path model = setup.model();
         var first = Launchpad.start(config, clock);
         deployLr(first, model);
         // clients sending as fast as they can while the server stops
@@ -131,10 +142,10 @@ class MonitoringRestartTest {
 
     @Test
     void aCleanRestartInTheMiddleOfAMinuteKeepsEveryRequestOnce() throws Exception {
-        var home = TestDirectories.create("launchpad-restart-");
-        var config = new ServerConfig("127.0.0.1", 0, home, TestDatabases.newSqliteUrl(), home.resolve("artifacts").toString());
-        var clock = Clock.fixed(T0, java.time.ZoneOffset.UTC);
-        Path model = OnnxTestModels.writeLinearRegression(home.resolve("lr.onnx"), new float[] {1, 2, 3}, 0.5f);
+        var setup = Setup.of("launchpad-restart-");
+        var config = setup.config();
+        var clock = setup.clock();
+        Path model = setup.model();
         try (var first = Launchpad.start(config, clock)) {
             deployLr(first, model);
             infer(first, 12);
