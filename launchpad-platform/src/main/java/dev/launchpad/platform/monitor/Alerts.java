@@ -147,7 +147,7 @@ public final class Alerts {
 
     /**
      * Fires the alerts a run's results call for, and resolves the incidents of rules that resolve themselves whose
-     * check passed on a later span than the one that last alerted; returns the alerts fired.
+     * check passed on a later span than the last that breached; returns the alerts fired.
      */
     public List<Alert> onResults(String deployment, List<MonitorService.StoredResult> results) {
         var rules = rules().stream().filter(Rule::enabled)
@@ -251,8 +251,8 @@ public final class Alerts {
 
     /**
      * Resolves the rule's open or acknowledged incident for this result's check when the result's span ends after
-     * every span that alerted into it: a pass over a span the breach was part of (a check run again by hand, a result
-     * announced late) does not clear it.
+     * every span that breached since it opened (alerted, or kept quiet by the cool-down): a pass over a span the breach
+     * was part of (a check run again by hand, a result announced late) does not clear it.
      */
     private void resolveCleared(Handle h, Rule rule, MonitorService.StoredResult stored) {
         var open = h.createQuery("SELECT id FROM monitor_incidents WHERE rule_id = :r AND deployment = :d"

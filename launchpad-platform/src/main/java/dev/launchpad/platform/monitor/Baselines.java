@@ -123,14 +123,16 @@ public final class Baselines {
         InputStream open() throws IOException;
     }
 
+    /** What to do with a CSV that is not UTF-8. */
+    private static final String SAVE_AS_UTF8 = "save it as UTF-8 (pandas' to_csv default; in Excel \"CSV UTF-8\").";
+
     private static CsvReader csvReader(InputStream in) throws IOException {
         var buffered = new BufferedInputStream(in, 1 << 16);
         buffered.mark(3);
         int first = buffered.read();
         int second = buffered.read();
         if ((first == 0xFF && second == 0xFE) || (first == 0xFE && second == 0xFF)) {
-            throw LaunchpadException.invalid("The CSV is UTF-16 text; save it as UTF-8 (pandas' to_csv default; in Excel"
-                    + " \"CSV UTF-8\").");
+            throw LaunchpadException.invalid("The CSV is UTF-16 text; " + SAVE_AS_UTF8);
         }
         if (!(first == 0xEF && second == 0xBB && buffered.read() == 0xBF)) {
             buffered.reset(); // no byte-order mark
@@ -148,8 +150,7 @@ public final class Baselines {
             return reader.next();
         } catch (UncheckedIOException e) {
             if (e.getCause() instanceof java.nio.charset.CharacterCodingException) {
-                throw LaunchpadException.invalid("The CSV is not UTF-8 text; save it as UTF-8 (pandas' to_csv"
-                        + " default; in Excel \"CSV UTF-8\").");
+                throw LaunchpadException.invalid("The CSV is not UTF-8 text; " + SAVE_AS_UTF8);
             }
             throw e;
         }
@@ -166,8 +167,8 @@ public final class Baselines {
             var names = new java.util.HashSet<String>();
             for (var name : read) {
                 if (name.indexOf('\0') >= 0) { // every other byte 0: UTF-16 without its byte-order mark
-                    throw LaunchpadException.invalid("The CSV header has NUL characters: is it UTF-16 text? Save it as"
-                            + " UTF-8 (pandas' to_csv default; in Excel \"CSV UTF-8\").");
+                    throw LaunchpadException.invalid("The CSV header has NUL characters, as UTF-16 text has; "
+                            + SAVE_AS_UTF8);
                 }
                 // a column without a name is what pandas reads as "Unnamed: i", such as the index to_csv writes first
                 name = name.isBlank() ? "Unnamed: " + header.size() : name;

@@ -47,11 +47,9 @@ public final class Feedback {
     /** One label for one row of a served request. */
     public record Label(String requestId, int row, String label) {
         public Label {
-            if (requestId == null || requestId.isBlank() || requestId.length() > 256
-                    || !requestId.chars().allMatch(c -> c >= 0x20 && c < 0x7f)) {
-                // what serving returns (its own ids, and the clients' OIP ids, are printable ASCII): an id of other
-                // characters matches no prediction, and two that differ only in an unpaired surrogate would be one
-                // row to the database
+            if (requestId == null || requestId.isBlank() || !Observation.isRequestId(requestId)) {
+                // an id serving could not have returned matches no prediction, and two that differ only in an unpaired
+                // surrogate would be one row to the database
                 throw LaunchpadException.invalid("Every feedback item needs a 'request_id' of 1 to 256 printable ASCII"
                         + " characters, as serving returned it.");
             }

@@ -116,8 +116,27 @@ public final class MonitorChecks {
         return new Column.Categorical(numbers.name(), values);
     }
 
+    /**
+     * The served features of {@code profile} that a drift table over {@code compared} leaves out (not in the baseline,
+     * or of another kind there), at most 100.
+     */
+    public static List<String> notInBaseline(DatasetProfile profile, List<String> compared) {
+        var in = new HashSet<>(compared);
+        return profile.columns().keySet().stream().filter(n -> !in.contains(n)).limit(100).toList();
+    }
+
+    /** Why no feature could be compared: both sides' names, so that a mismatch (X_0 … against named columns) shows. */
+    public static String noFeatureInBaseline(DatasetProfile profile, Baselines.Baseline baseline) {
+        return "No feature of the traffic is in the baseline." + bothSides(profile, baseline);
+    }
+
+    private static String bothSides(DatasetProfile profile, Baselines.Baseline baseline) {
+        return " The traffic's are " + firstNames(List.copyOf(profile.columns().keySet())) + "; the baseline's "
+                + firstNames(List.copyOf(baseline.profile().columns().keySet())) + ".";
+    }
+
     /** Up to five names and how many there are in all, for a message. */
-    public static String firstNames(List<String> names) {
+    private static String firstNames(List<String> names) {
         if (names.isEmpty()) {
             return "none";
         }
@@ -139,24 +158,19 @@ public final class MonitorChecks {
         }
         var names = common(baseline, profile);
         if (names.isEmpty()) {
-            // both sides' names, so that a mismatch (a tensor's X_0 … against a CSV's named columns) shows at once
-            var traffic = List.copyOf(profile.columns().keySet());
-            var reference = List.copyOf(baseline.profile().columns().keySet());
-            details.put("reason", (check.equals("prediction_drift")
-                    ? "The baseline has no column named like a model output; include the predictions in the reference data."
-                    : "No feature of the traffic is in the baseline.") + " The traffic's are " + firstNames(traffic)
-                    + "; the baseline's " + firstNames(reference) + ".");
+            details.put("reason", check.equals("prediction_drift")
+                    ? "The baseline has no column named like a model output; include the predictions in the reference"
+                    + " data." + bothSides(profile, baseline)
+                    : noFeatureInBaseline(profile, baseline));
             var served = details.putArray("traffic_features");
-            traffic.stream().limit(100).forEach(served::add);
+            profile.columns().keySet().stream().limit(100).forEach(served::add);
             var columns = details.putArray("baseline_columns");
-            reference.stream().limit(100).forEach(columns::add);
+            baseline.profile().columns().keySet().stream().limit(100).forEach(columns::add);
             return new CheckResult(check, CheckResult.Status.NO_DATA, null, null, List.of(), details);
         }
         if (!check.equals("prediction_drift")) {
             // served features the drift table leaves out: not in the baseline (or of another kind there)
-            var notInBaseline = details.putArray("not_in_baseline");
-            var compared = new HashSet<>(names);
-            profile.columns().keySet().stream().filter(n -> !compared.contains(n)).limit(100).forEach(notInBaseline::add);
+            notInBaseline(profile, names).forEach(details.putArray("not_in_baseline")::add);
         }
         var results = drift(baseline, profile, sample, names, settings);
         var drifted = results.stream().filter(r -> r.drift().drifted()).map(r -> r.drift().column()).toList();
@@ -264,14 +278,15 @@ public final class MonitorChecks {
                 if ((double) numberText / c.count() > settings.maxOutOfRangeShare()) {
                     breach = true;
                 }
-            } else if (r != null && r.kind() != c.kind() && r.count() > r.nullCount() + r.nanCount()) {
-                // (a reference column with no value at all, empty in every CSV row, has no kind to keep to)
-                row.put("schema_violation", "the baseline's " + name + " is " + r.kind().name().toLowerCase(java.util.Locale.ROOT)
-                        + ", the traffic's is " + c.kind().name().toLowerCase(java.util.Locale.ROOT));
-                breach = true;
-                issues += c.count();
             } else if (r != null && r.kind() != c.kind()) {
-                // nothing to compare with: the reference column had no value
+                // a reference column with no value at all (empty in every CSV row) has no kind to keep to
+                if (r.count() > r.nullCount() + r.nanCount()) {
+                    row.put("schema_violation", "the baseline's " + name + " is "
+                            + r.kind().name().toLowerCase(java.util.Locale.ROOT) + ", the traffic's is "
+                            + c.kind().name().toLowerCase(java.util.Locale.ROOT));
+                    breach = true;
+                    issues += c.count();
+                }
             } else if (r != null && c.kind() == ColumnProfile.Kind.NUMERIC && c.validCount() > 0 && r.validCount() > 0) {
                 double below = c.min() < r.min() ? c.quantileSketch().rank(r.min(), false) : 0;
                 double above = c.max() > r.max() ? 1 - c.quantileSketch().rank(r.max(), true) : 0;

@@ -182,19 +182,6 @@ public final class MonitorService implements AutoCloseable {
 
     /** Reads flush this replica at most this often (a dashboard polling a report does not write each time). */
     private static final long READ_FLUSH_EVERY_MS = 5_000;
-    /** A job's next run and the end of the last span it checked (null before the first), if it has a row. */
-    private Optional<Long[]> job(String deployment) {
-        return database.read(h -> h.createQuery("SELECT next_run_at, last_to FROM monitor_jobs WHERE deployment = :d")
-                .bind("d", deployment).map((rs, ctx) -> {
-                    long next = rs.getLong(1);
-                    long last = rs.getLong(2);
-                    return new Long[] {next, rs.wasNull() ? null : last};
-                }).findOne());
-    }
-
-    /** How often the scheduler deletes what is past the retention. */
-    private static final Duration PRUNE_EVERY = Duration.ofHours(1);
-
     /** A read of a span that ended longer ago than this reads what the minute flushes have stored already. */
     private static final long READ_FLUSH_REACH_MS = 2 * 60_000;
     private final Object readFlushLock = new Object();
@@ -585,6 +572,16 @@ public final class MonitorService implements AutoCloseable {
         return runs;
     }
 
+    /** A job's next run and the end of the last span it checked (null before the first), if it has a row. */
+    private Optional<Long[]> job(String deployment) {
+        return database.read(h -> h.createQuery("SELECT next_run_at, last_to FROM monitor_jobs WHERE deployment = :d")
+                .bind("d", deployment).map((rs, ctx) -> {
+                    long next = rs.getLong(1);
+                    long last = rs.getLong(2);
+                    return new Long[] {next, rs.wasNull() ? null : last};
+                }).findOne());
+    }
+
     /**
      * Records a failed run of [from, to): tried again in 30 s, and after {@link #MAX_SPAN_ATTEMPTS} failures passed
      * over (the job moves on to the next span; the error stays on the job until a run succeeds).
@@ -640,6 +637,9 @@ public final class MonitorService implements AutoCloseable {
             }
         });
     }
+
+    /** How often the scheduler deletes what is past the retention. */
+    private static final Duration PRUNE_EVERY = Duration.ofHours(1);
 
     /**
      * How long stored monitoring data is kept: minute windows, hour windows, logged predictions and labels, results

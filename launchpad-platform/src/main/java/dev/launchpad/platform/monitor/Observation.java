@@ -30,6 +30,14 @@ public record Observation(String deployment, int version, String requestId, long
         }
     }
 
+    /**
+     * Whether text can be a request's id: at most 256 printable ASCII characters. Serving takes no other from a client
+     * (the id becomes a response header and a key of logged predictions), and feedback must name one of them.
+     */
+    public static boolean isRequestId(String id) {
+        return id.length() <= 256 && id.chars().allMatch(c -> c >= 0x20 && c < 0x7f);
+    }
+
     /** The same observation without its payload (counted, not profiled). */
     public Observation withoutPayload() {
         return new Observation(deployment, version, requestId, timestamp, latencyNanos, outcome, null);

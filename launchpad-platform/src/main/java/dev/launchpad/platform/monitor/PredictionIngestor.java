@@ -1,5 +1,6 @@
 package dev.launchpad.platform.monitor;
 
+import dev.launchpad.core.concurrent.InFlight;
 import dev.launchpad.platform.store.Database;
 import org.jdbi.v3.core.JdbiException;
 import org.slf4j.Logger;
@@ -158,8 +159,7 @@ public final class PredictionIngestor implements AutoCloseable {
     private volatile boolean storeFailing; // the flusher's part has failed and is being retried
     private volatile long storingSince; // System.nanoTime() when the flusher began its current write; 0 between writes
     // serving threads inside observe(): close() waits for them, so that nothing is queued behind its marker
-    private final java.util.concurrent.atomic.LongAdder observing = new java.util.concurrent.atomic.LongAdder();
-    private final java.util.concurrent.atomic.LongAdder observed = new java.util.concurrent.atomic.LongAdder();
+    private final InFlight observing = new InFlight();
     private final Thread consumer;
     private final Thread flusher;
     private volatile boolean closed;
@@ -184,11 +184,11 @@ public final class PredictionIngestor implements AutoCloseable {
      * that would take the waiting payloads past {@code maxQueuedValues} is left out (the request still counts).
      */
     public boolean observe(Observation o) {
-        observing.increment();
+        observing.enter();
         try {
             return offer(o);
         } finally {
-            observed.increment();
+            observing.leave();
         }
     }
 
@@ -268,35 +268,17 @@ public final class PredictionIngestor implements AutoCloseable {
             }
             int taken = 0;
             long takenValues = 0;
-            for (int i = 0; i < batch.size(); i++) {
-                var item = batch.get(i);
+            boolean closing = false;
+            for (var item : batch) {
                 if (halted) {
                     giveBack(taken, takenValues);
                     return;
                 }
                 if (item == FLUSH) {
-                    // what was queued behind the close (a request whose thread saw it open a moment before) is
-                    // profiled too, and a flush asked for meanwhile is answered by the final one
-                    var flushes = new ArrayList<CompletableFuture<Void>>();
-                    for (var late : batch.subList(i + 1, batch.size())) {
-                        if (late instanceof Observation o) {
-                            taken++;
-                            takenValues += o.payload() == null ? 0 : o.payload().values();
-                            profile(o);
-                        } else if (late instanceof FlushRequest fr) {
-                            flushes.add(fr.done());
-                        }
-                    }
-                    giveBack(taken, takenValues);
-                    cutAll(null);
-                    flushes.forEach(done -> cuts.add(new Cut(null, null, done)));
-                    cuts.add(new Cut(null, null, null)); // end of stream for the flusher
-                    if (config.payloadLog() != null) {
-                        config.payloadLog().close(); // by the thread that writes it, once it has written everything
-                    }
-                    return;
-                }
-                if (item instanceof FlushRequest fr) {
+                    // the rest of the batch (a request whose thread saw it open a moment before, a flush asked for
+                    // meanwhile) is taken as any other, and the final cut follows
+                    closing = true;
+                } else if (item instanceof FlushRequest fr) {
                     giveBack(taken, takenValues); // before the flush answers: what it covers is no longer queued
                     taken = 0;
                     takenValues = 0;
@@ -314,6 +296,14 @@ public final class PredictionIngestor implements AutoCloseable {
                 }
             }
             giveBack(taken, takenValues);
+            if (closing) {
+                cutAll(null);
+                cuts.add(new Cut(null, null, null)); // end of stream for the flusher
+                if (config.payloadLog() != null) {
+                    config.payloadLog().close(); // by the thread that writes it, once it has written everything
+                }
+                return;
+            }
             if (System.nanoTime() - lastCut >= config.flushInterval().toNanos()) {
                 cutAll(null);
                 lastCut = System.nanoTime();
@@ -561,43 +551,32 @@ public final class PredictionIngestor implements AutoCloseable {
             }
             try {
                 storingSince = System.nanoTime() | 1; // (never 0)
-                store.flush(cut.key().deployment(), cut.key().version(), cut.key().minute(), cut.open().data,
-                        cut.open().predictions, clock.millis());
-                storingSince = 0;
+                try {
+                    store.flush(cut.key().deployment(), cut.key().version(), cut.key().minute(), cut.open().data,
+                            cut.open().predictions, clock.millis());
+                } finally {
+                    storingSince = 0;
+                }
                 flushedParts.incrementAndGet();
                 storeFailing = false;
                 return true;
             } catch (OutOfMemoryError | StackOverflowError e) {
                 // the part is too large to merge or write here: retrying it would fail again and hold back the rest
-                storingSince = 0;
                 flushFailures.incrementAndGet();
-                abandonedParts.incrementAndGet();
-                LOG.error("Gave up storing monitoring window {} of {}: {}", cut.key().minute(), cut.key().deployment(),
-                        e.toString());
-                storeFailing = false;
-                return true;
+                return gaveUp(cut, e.toString(), null);
             } catch (RuntimeException e) {
-                storingSince = 0;
                 flushFailures.incrementAndGet();
                 if (!mayPassOff(e)) {
                     // the part itself cannot be stored (it fails the same way every time): retrying it would only
                     // hold back every deployment's parts behind it
-                    abandonedParts.incrementAndGet();
-                    LOG.error("Gave up storing monitoring window {} of {}: {}", cut.key().minute(),
-                            cut.key().deployment(), e.toString(), e);
-                    storeFailing = false;
-                    return true;
+                    return gaveUp(cut, e.toString(), e);
                 }
                 long now = System.nanoTime();
                 firstFailure = firstFailure == 0 ? now : firstFailure;
                 if (now - firstFailure >= config.retryFor().toNanos() && store.reachable()) {
                     // the database answers but this part keeps failing: give it up so that the parts behind it
                     // are not held back forever (during an outage every part waits)
-                    abandonedParts.incrementAndGet();
-                    LOG.error("Gave up storing monitoring window {} of {} after {}: {}", cut.key().minute(),
-                            cut.key().deployment(), config.retryFor(), e.toString());
-                    storeFailing = false;
-                    return true;
+                    return gaveUp(cut, "after " + config.retryFor() + ", " + e, null);
                 }
                 storeFailing = true;
                 LOG.warn("Cannot store monitoring window {} of {} (retrying in {} ms): {}", cut.key().minute(),
@@ -610,6 +589,19 @@ public final class PredictionIngestor implements AutoCloseable {
                 backoff = Math.min(backoff * 2, 30_000);
             }
         }
+    }
+
+    /** Counts and logs a part given up (with {@code cause}'s stack when not null); true: the flusher goes on. */
+    private boolean gaveUp(Cut cut, String why, Throwable cause) {
+        abandonedParts.incrementAndGet();
+        if (cause == null) {
+            LOG.error("Gave up storing monitoring window {} of {}: {}", cut.key().minute(), cut.key().deployment(), why);
+        } else {
+            LOG.error("Gave up storing monitoring window {} of {}: {}", cut.key().minute(), cut.key().deployment(), why,
+                    cause);
+        }
+        storeFailing = false;
+        return true;
     }
 
     /**
@@ -634,10 +626,7 @@ public final class PredictionIngestor implements AutoCloseable {
         closed = true;
         try {
             // serving threads that saw it open finish queueing first, so that everything accepted is ahead of the marker
-            long waitUntil = System.nanoTime() + Duration.ofSeconds(1).toNanos();
-            while (observed.sum() != observing.sum() && System.nanoTime() < waitUntil) {
-                Thread.onSpinWait();
-            }
+            observing.awaitNone(Duration.ofSeconds(1));
             queue.add(FLUSH);
             LockSupport.unpark(consumer);
             consumer.join(120_000);

@@ -651,14 +651,9 @@ public final class MonitorApi {
             var compared = MonitorChecks.common(b, w.inputs());
             features = MonitorChecks.drift(b, w.inputs(), w.inputSample(), compared, settings);
             outputs = MonitorChecks.drift(b, w.outputs(), w.outputSample(), MonitorChecks.common(b, w.outputs()), settings);
-            // served features the table leaves out: not in the baseline, or of another kind there
-            var left = w.inputs().columns().keySet().stream().filter(n -> !compared.contains(n)).toList();
-            var notInBaseline = node.putArray("not_in_baseline");
-            left.stream().limit(100).forEach(notInBaseline::add);
-            if (compared.isEmpty() && !left.isEmpty()) {
-                node.put("message", "No feature of the traffic is in the baseline. The traffic's are "
-                        + MonitorChecks.firstNames(left) + "; the baseline's " + MonitorChecks.firstNames(
-                        List.copyOf(b.profile().columns().keySet())) + ".");
+            MonitorChecks.notInBaseline(w.inputs(), compared).forEach(node.putArray("not_in_baseline")::add);
+            if (compared.isEmpty() && !w.inputs().columns().isEmpty()) {
+                node.put("message", MonitorChecks.noFeatureInBaseline(w.inputs(), b));
             }
         } else {
             node.put("message", current.isEmpty() ? "No traffic was logged in the span."

@@ -99,7 +99,7 @@ public final class OipJson {
 
     /** A client's request id becomes a response header and a key of logged predictions: short printable ASCII. */
     public static void checkId(String id) {
-        if (id.length() > 256 || !id.chars().allMatch(c -> c >= 0x20 && c < 0x7f)) {
+        if (!dev.launchpad.platform.monitor.Observation.isRequestId(id)) {
             throw LaunchpadException.invalid("'id' must be at most 256 printable ASCII characters.");
         }
     }

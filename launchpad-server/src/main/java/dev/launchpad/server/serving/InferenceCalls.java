@@ -1,5 +1,6 @@
 package dev.launchpad.server.serving;
 
+import dev.launchpad.core.concurrent.InFlight;
 import dev.launchpad.core.error.ErrorCode;
 import dev.launchpad.core.error.LaunchpadException;
 
@@ -18,9 +19,7 @@ import java.util.function.BiFunction;
  */
 public final class InferenceCalls {
     private final ServingRuntime runtime;
-    // calls begun and ended (striped: every serving thread updates them), so that a shutdown can wait for the rest
-    private final java.util.concurrent.atomic.LongAdder begun = new java.util.concurrent.atomic.LongAdder();
-    private final java.util.concurrent.atomic.LongAdder ended = new java.util.concurrent.atomic.LongAdder();
+    private final InFlight underWay = new InFlight(); // so that a shutdown can wait for the calls under way
     private volatile boolean stopping;
     private final ServingLimits limits;
 
@@ -72,7 +71,7 @@ public final class InferenceCalls {
      */
     public <T> T run(String deployment, String protocol, String requestId, long startNanos,
                      BiFunction<ServingRuntime.Lease, ServedModel, CompletableFuture<T>> call) {
-        begun.increment();
+        underWay.enter();
         try {
             if (stopping) {
                 // not served, so nothing to log: what monitoring is told of is what the models answered
@@ -80,7 +79,7 @@ public final class InferenceCalls {
             }
             return call(deployment, protocol, requestId, startNanos, call);
         } finally {
-            ended.increment();
+            underWay.leave();
         }
     }
 
@@ -115,28 +114,7 @@ public final class InferenceCalls {
      */
     public boolean stop(Duration max) {
         stopping = true;
-        long deadline = System.nanoTime() + max.toNanos();
-        boolean interrupted = Thread.interrupted(); // a shutdown waits all the same, and says it was interrupted after
-        try {
-            while (true) {
-                long done = ended.sum(); // first: a call counted as ended was counted as begun before
-                if (begun.sum() == done) {
-                    return true;
-                }
-                if (System.nanoTime() >= deadline) {
-                    return false;
-                }
-                try {
-                    Thread.sleep(5);
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        return underWay.awaitNone(max);
     }
 
     /**
@@ -144,13 +122,13 @@ public final class InferenceCalls {
      * the deployment, in its metrics and in monitoring's rejected-request share. Nothing when it is not served.
      */
     public void rejected(String deployment, String protocol, long startNanos) {
-        begun.increment(); // (a stop waits for this one too)
+        underWay.enter(); // (a stop waits for this one too)
         try {
             if (!stopping) { // else monitoring may be closing: it is told of no request taken after the servers stopped
                 refused(deployment, protocol, startNanos);
             }
         } finally {
-            ended.increment();
+            underWay.leave();
         }
     }
 

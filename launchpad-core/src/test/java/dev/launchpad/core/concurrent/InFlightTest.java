@@ -1,0 +1,50 @@
+package dev.launchpad.core.concurrent;
+
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** A shutdown waits for the operations under way, and only for them. */
+class InFlightTest {
+    @Test
+    void waitsUntilEveryOperationThatEnteredHasLeft() throws Exception {
+        var inFlight = new InFlight();
+        assertThat(inFlight.awaitNone(Duration.ZERO)).isTrue();
+        inFlight.enter();
+        inFlight.enter();
+        inFlight.leave();
+        assertThat(inFlight.awaitNone(Duration.ofMillis(20))).as("one still under way").isFalse();
+        var last = Thread.ofPlatform().start(() -> {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            inFlight.leave();
+        });
+        assertThat(inFlight.awaitNone(Duration.ofSeconds(10))).isTrue();
+        last.join();
+    }
+
+    @Test
+    void anInterruptDoesNotCutTheWaitShortAndIsKept() throws Exception {
+        var inFlight = new InFlight();
+        inFlight.enter();
+        var leaver = Thread.ofPlatform().start(() -> {
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            inFlight.leave();
+        });
+        Thread.currentThread().interrupt();
+        boolean none = inFlight.awaitNone(Duration.ofSeconds(10));
+        boolean stillInterrupted = Thread.interrupted(); // (and cleared for the next test)
+        assertThat(none).isTrue();
+        assertThat(stillInterrupted).isTrue();
+        leaver.join();
+    }
+}
