@@ -22,6 +22,11 @@ public final class HttpServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HttpServer.class);
     /** Requests larger than this are refused with 413 before they are read. */
     public static final long MAX_REQUEST_BYTES = 32L * 1024 * 1024;
+    /**
+     * At most this much of a request body left unread is read and dropped before an error answers it, so that a
+     * small body still on its way does not arrive at a closed connection and reset it, taking the answer with it.
+     */
+    static final int UNREAD_BODY_DRAINED_BYTES = 1 << 20;
 
     private final Javalin app;
 
@@ -71,6 +76,7 @@ public final class HttpServer implements AutoCloseable {
     }
 
     public static void error(Context ctx, ErrorCode code, String message) {
+        drainUnreadBody(ctx);
         ObjectNode body = Json.mapper().createObjectNode();
         body.put("error_code", code.name());
         body.put("message", message);
@@ -79,6 +85,33 @@ public final class HttpServer implements AutoCloseable {
             ctx.header("Retry-After", "1");
         }
         json(ctx, body);
+    }
+
+    /**
+     * Reads what is left of the request body, up to {@link #UNREAD_BODY_DRAINED_BYTES}, and drops it. A handler that
+     * refuses a request before reading its body (wrong version, disk full) would otherwise answer while the body is
+     * still arriving; Jetty then closes the connection, and the body's late bytes make the client's side reset it,
+     * losing the answer. A client that waits for {@code 100 Continue} has sent nothing, and is sent nothing: its
+     * body is not asked for. Past the limit the connection closes as before.
+     */
+    private static void drainUnreadBody(Context ctx) {
+        if (ctx.req().getHeader("Expect") != null) {
+            return;
+        }
+        try {
+            var in = ctx.req().getInputStream();
+            byte[] buffer = new byte[8192];
+            int drained = 0;
+            while (drained < UNREAD_BODY_DRAINED_BYTES) {
+                int n = in.read(buffer);
+                if (n < 0) {
+                    return;
+                }
+                drained += n;
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            // the body broke off, or was read as text: there is nothing more to drop
+        }
     }
 
     private static ErrorCode codeFor(int status, Context ctx) {
