@@ -27,6 +27,10 @@ public final class HttpServer implements AutoCloseable {
      * small body still on its way does not arrive at a closed connection and reset it, taking the answer with it.
      */
     static final int UNREAD_BODY_DRAINED_BYTES = 1 << 20;
+    /** How long at most a body left unread is read before an error answers it. */
+    static final long UNREAD_BODY_DRAIN_NANOS = 2_000_000_000L;
+    /** How long a body left unread may pause before an error answers it without the rest. */
+    static final long UNREAD_BODY_QUIET_NANOS = 500_000_000L;
 
     private final Javalin app;
 
@@ -88,29 +92,57 @@ public final class HttpServer implements AutoCloseable {
     }
 
     /**
-     * Reads what is left of the request body, up to {@link #UNREAD_BODY_DRAINED_BYTES}, and drops it. A handler that
-     * refuses a request before reading its body (wrong version, disk full) would otherwise answer while the body is
-     * still arriving; Jetty then closes the connection, and the body's late bytes make the client's side reset it,
-     * losing the answer. A client that waits for {@code 100 Continue} has sent nothing, and is sent nothing: its
-     * body is not asked for. Past the limit the connection closes as before.
+     * Reads what is left of a request body of at most {@link #UNREAD_BODY_DRAINED_BYTES}, and drops it. A handler
+     * that refuses a request before reading its body (a wrong version, a full disk) would otherwise answer while the
+     * body is still arriving; Jetty then closes the connection, and the body's late bytes make the client's side reset
+     * it, losing the answer.
+     * <ul>
+     * <li>JSON is read as {@link Context#bodyAsBytes()}, which keeps it for the refusal's audit record (the audit
+     *     recorder reads it so anyway).</li>
+     * <li>Anything else is read only as it arrives, for at most {@link #UNREAD_BODY_DRAIN_NANOS}, and no longer than
+     *     {@link #UNREAD_BODY_QUIET_NANOS} after its last bytes: a client that stopped sending to wait for the answer
+     *     gets it.</li>
+     * <li>Not read at all: a larger declared body (the connection closes as before), and the body of a client
+     *     waiting for {@code 100 Continue}, which has sent nothing and is asked for nothing.</li>
+     * </ul>
      */
     private static void drainUnreadBody(Context ctx) {
-        if (ctx.req().getHeader("Expect") != null) {
+        long declared = ctx.req().getContentLengthLong();
+        if (declared == 0 || declared > UNREAD_BODY_DRAINED_BYTES || ctx.req().getHeader("Expect") != null) {
             return;
         }
         try {
+            var type = ctx.req().getContentType();
+            if (type != null && type.toLowerCase(java.util.Locale.ROOT).contains("json")) {
+                ctx.bodyAsBytes(); // past the request limit, it is refused: nothing is kept
+                return;
+            }
             var in = ctx.req().getInputStream();
             byte[] buffer = new byte[8192];
-            int drained = 0;
-            while (drained < UNREAD_BODY_DRAINED_BYTES) {
-                int n = in.read(buffer);
-                if (n < 0) {
+            long drained = 0;
+            long started = System.nanoTime();
+            long lastBytes = started;
+            while (!in.isFinished() && drained < UNREAD_BODY_DRAINED_BYTES) {
+                long now = System.nanoTime();
+                if (now - started > UNREAD_BODY_DRAIN_NANOS || now - lastBytes > UNREAD_BODY_QUIET_NANOS) {
                     return;
                 }
-                drained += n;
+                int available = in.available(); // reads what has arrived, without waiting
+                if (available > 0) {
+                    int n = in.read(buffer, 0, Math.min(available, buffer.length));
+                    if (n < 0) {
+                        return;
+                    }
+                    drained += n;
+                    lastBytes = System.nanoTime();
+                } else {
+                    Thread.sleep(2);
+                }
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } catch (java.io.IOException | RuntimeException e) {
-            // the body broke off, or was read as text: there is nothing more to drop
+            // the body broke off, was too large, or was read as text: there is nothing more to drop
         }
     }
 

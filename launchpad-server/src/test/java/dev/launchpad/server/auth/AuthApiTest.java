@@ -114,6 +114,12 @@ class AuthApiTest {
         }
         var audit = ok(send("GET", "/api/v1/audit?actor=ed", null, admin));
         assertThat(audit.toString()).contains("/api/2.0/mlflow/experiments/create");
+        // a refusal is recorded with what was asked
+        assertThat(audit.path("records")).anySatisfy(r -> {
+            assertThat(r.path("action").asText()).isEqualTo("POST /api/v1/users");
+            assertThat(r.path("outcome").asInt()).isEqualTo(403);
+            assertThat(r.path("request").path("body").path("name").asText()).isEqualTo("x");
+        });
         // ... but their own tokens
         assertThat(send("POST", "/api/v1/users/ed/tokens", "{\"name\":\"laptop\"}", ed).statusCode()).isEqualTo(200);
         assertError(send("POST", "/api/v1/users/vera/tokens", "{\"name\":\"steal\"}", ed), 403, "PERMISSION_DENIED");

@@ -44,7 +44,7 @@ class EarlyErrorTest {
             out.write(("PUT /refuse HTTP/1.1\r\nHost: localhost\r\nContent-Type: text/csv\r\n"
                     + "Transfer-Encoding: chunked\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
             out.flush();
-            Thread.sleep(300); // the handler refuses while the body is still to come
+            Thread.sleep(100); // the handler refuses while the body is still to come
             out.write("8\r\na,b\n1,2\n\r\n0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
             out.flush();
             var first = readResponse(socket.getInputStream());
@@ -54,6 +54,17 @@ class EarlyErrorTest {
             out.write("PUT /refuse HTTP/1.1\r\nHost: localhost\r\nContent-Length: 3\r\n\r\nabc"
                     .getBytes(StandardCharsets.ISO_8859_1));
             out.flush();
+            assertThat(readResponse(socket.getInputStream())).startsWith("HTTP/1.1 400");
+        }
+    }
+
+    @Test
+    void aClientThatStopsSendingToWaitForTheAnswerGetsIt() throws Exception {
+        try (var socket = new Socket("127.0.0.1", server.port())) {
+            socket.setSoTimeout(10_000); // well below the 30 s a blocked read would wait for more
+            socket.getOutputStream().write(("PUT /refuse HTTP/1.1\r\nHost: localhost\r\nContent-Type: text/csv\r\n"
+                    + "Transfer-Encoding: chunked\r\n\r\n8\r\na,b\n1,2\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            socket.getOutputStream().flush();
             assertThat(readResponse(socket.getInputStream())).startsWith("HTTP/1.1 400");
         }
     }
