@@ -27,10 +27,10 @@ public final class HttpServer implements AutoCloseable {
      * small body still on its way does not arrive at a closed connection and reset it, taking the answer with it.
      */
     static final int UNREAD_BODY_DRAINED_BYTES = 1 << 20;
-    /** How long at most a body left unread is read before an error answers it. */
-    static final long UNREAD_BODY_DRAIN_NANOS = 2_000_000_000L;
-    /** How long a body left unread may pause before an error answers it without the rest. */
-    static final long UNREAD_BODY_QUIET_NANOS = 500_000_000L;
+    /** How long at most a chunked body left unread is read before an error answers it. */
+    static final long UNREAD_BODY_DRAIN_NANOS = 5_000_000_000L;
+    /** How long a chunked body left unread may pause before an error answers it without the rest. */
+    static final long UNREAD_BODY_QUIET_NANOS = 2_000_000_000L;
 
     private final Javalin app;
 
@@ -97,13 +97,13 @@ public final class HttpServer implements AutoCloseable {
      * body is still arriving; Jetty then closes the connection, and the body's late bytes make the client's side reset
      * it, losing the answer.
      * <ul>
-     * <li>JSON is read as {@link Context#bodyAsBytes()}, which keeps it for the refusal's audit record (the audit
-     *     recorder reads it so anyway).</li>
-     * <li>Anything else is read only as it arrives, for at most {@link #UNREAD_BODY_DRAIN_NANOS}, and no longer than
-     *     {@link #UNREAD_BODY_QUIET_NANOS} after its last bytes: a client that stopped sending to wait for the answer
-     *     gets it.</li>
-     * <li>Not read at all: a larger declared body (the connection closes as before), and the body of a client
-     *     waiting for {@code 100 Continue}, which has sent nothing and is asked for nothing.</li>
+     * <li>A body of declared length, and JSON, are read whole as {@link Context#bodyAsBytes()}, which keeps them for
+     *     the refusal's audit record (the audit recorder reads JSON so anyway).</li>
+     * <li>A body of undeclared length (chunked) that is not JSON is read only as it arrives, for at most
+     *     {@link #UNREAD_BODY_DRAIN_NANOS}, and no longer than {@link #UNREAD_BODY_QUIET_NANOS} after its last bytes:
+     *     a client that stopped sending to wait for the answer gets it.</li>
+     * <li>Not read at all: a declared body over the limit (the connection closes as before), and the body of a
+     *     client waiting for {@code 100 Continue}, which has sent nothing and is asked for nothing.</li>
      * </ul>
      */
     private static void drainUnreadBody(Context ctx) {
@@ -113,7 +113,7 @@ public final class HttpServer implements AutoCloseable {
         }
         try {
             var type = ctx.req().getContentType();
-            if (type != null && type.toLowerCase(java.util.Locale.ROOT).contains("json")) {
+            if (declared > 0 || (type != null && type.toLowerCase(java.util.Locale.ROOT).contains("json"))) {
                 ctx.bodyAsBytes(); // past the request limit, it is refused: nothing is kept
                 return;
             }
