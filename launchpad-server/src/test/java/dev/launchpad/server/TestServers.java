@@ -27,6 +27,13 @@ public final class TestServers {
                 home.resolve("artifacts").toString(), 0, ServerConfig.Auth.TOKEN));
     }
 
+    /** A server with authentication on, and no gRPC, whose time is {@code clock}'s. */
+    public static Launchpad startWithAuth(String databaseUrl, java.time.Clock clock) {
+        var home = TestDirectories.create("launchpad-home-");
+        return Launchpad.start(new ServerConfig("127.0.0.1", 0, home, databaseUrl,
+                home.resolve("artifacts").toString(), -1, ServerConfig.Auth.TOKEN), clock);
+    }
+
     public static Launchpad start(String databaseUrl) {
         var home = TestDirectories.create("launchpad-home-");
         return Launchpad.start(new ServerConfig("127.0.0.1", 0, home, databaseUrl,

@@ -455,6 +455,12 @@ public final class PredictionIngestor implements AutoCloseable {
         shedOldest(cut);
     }
 
+    /** How long the flusher's current write has been under way, in nanoseconds; 0 between writes. For tests. */
+    long storingNanos() {
+        long since = storingSince;
+        return since == 0 ? 0 : System.nanoTime() - since;
+    }
+
     /**
      * Gives up the oldest parts still waiting for the flusher while those not yet stored hold more than
      * {@link Config#maxWaitingBytes()}: during a long outage of the database it is the serving process's memory that

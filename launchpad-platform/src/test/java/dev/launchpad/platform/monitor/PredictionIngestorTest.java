@@ -61,7 +61,8 @@ class PredictionIngestorTest {
 
     @ParameterizedTest
     @EnumSource(TestDatabases.Backend.class)
-    void aCleanRestartLosesAndDoubleCountsNothingAndACrashOnlyTheUnflushedPart(TestDatabases.Backend backend) {
+    void aCleanRestartLosesAndDoubleCountsNothingAndACrashOnlyTheUnflushedPart(TestDatabases.Backend backend)
+            throws Exception {
         var clock = new MutableClock(T0);
         var random = new Random(1);
         try (var db = Database.open(backend.newDatabaseUrl())) {
@@ -124,10 +125,8 @@ class PredictionIngestorTest {
             for (int i = 0; i < 4; i++) {
                 fourth.observe(request(clock, random, "f" + i, 10));
             }
-            long deadline = System.nanoTime() + 10_000_000_000L;
-            while (fourth.stats().flushedParts() == 0 && System.nanoTime() < deadline) {
-                Thread.onSpinWait();
-            }
+            // (the four may be cut in more than one part: every one of them stored, in the end)
+            awaitUntil(() -> store.get("fraud", 3, Granularity.MINUTE, M1).orElseThrow().data().rows() == 160);
             fourth.halt();
             assertThat(store.get("fraud", 3, Granularity.MINUTE, M1).orElseThrow().data().rows()).isEqualTo(160);
         }
@@ -338,13 +337,16 @@ class PredictionIngestorTest {
             var store = new WindowStore(db);
             // a write that never ends (a hung connection, a lock never released): SQLite's writer lock held elsewhere
             var release = new java.util.concurrent.CountDownLatch(1);
+            var held = new java.util.concurrent.CountDownLatch(1);
             var holder = Thread.ofPlatform().start(() -> db.writeVoid(h -> {
                 try {
+                    held.countDown();
                     release.await();
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
             }));
+            assertThat(held.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
             try (var ingestor = new PredictionIngestor(store, clock, PredictionIngestor.Config.defaults()
                     .withMaxWaitingBytes(1).withRetryFor(Duration.ofMillis(200)))) {
                 for (int minute = 0; minute < 4; minute++) {
@@ -353,7 +355,9 @@ class PredictionIngestorTest {
                     final int cut = minute;
                     awaitUntil(() -> ingestor.stats().waitingBytes() > 0 && (cut < 2
                             || ingestor.stats().abandonedParts() >= cut - 1));
-                    Thread.sleep(cut == 0 ? 300 : 0); // past the time a write may take
+                    if (cut == 0) { // minute 0's write, past the time a write may take
+                        awaitUntil(() -> ingestor.storingNanos() > Duration.ofMillis(300).toNanos());
+                    }
                 }
                 assertThat(ingestor.stats().flushFailures()).as("it never failed").isZero();
                 assertThat(ingestor.stats().abandonedParts()).isEqualTo(2); // minutes 1 and 2; 0 is being written

@@ -1,6 +1,7 @@
 package dev.launchpad.server.artifact;
 
 import dev.launchpad.core.json.Json;
+import dev.launchpad.server.ServerProcesses;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -8,7 +9,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -38,16 +38,12 @@ class LargeArtifactUploadTest {
     @Test
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
     void oneGibibyteStreamsThroughAServerWith256MibOfHeap(@TempDir Path dir) throws Exception {
-        int port;
-        try (var socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
         var gcLog = dir.resolve("gc.log");
         var serverLog = dir.resolve("server.log");
         var java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         var builder = new ProcessBuilder(java, "-Xmx256m", "--enable-native-access=ALL-UNNAMED",
                 "-Xlog:gc:file=" + gcLog, "-cp", System.getProperty("java.class.path"),
-                "dev.launchpad.server.cli.LaunchpadCli", "server", "--port", String.valueOf(port), "--grpc-port", "-1",
+                "dev.launchpad.server.cli.LaunchpadCli", "server", "--port", "0", "--grpc-port", "-1",
                 "--home", dir.resolve("home").toString());
         // authentication stays on: the first start takes its admin token from the environment
         builder.environment().put("LAUNCHPAD_ADMIN_TOKEN", TOKEN);
@@ -55,10 +51,9 @@ class LargeArtifactUploadTest {
                 .redirectErrorStream(true)
                 .redirectOutput(serverLog.toFile())
                 .start();
-        var base = "http://127.0.0.1:" + port;
         var http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         try {
-            awaitLive(http, base, process, serverLog);
+            var base = ServerProcesses.awaitUrl(process, serverLog);
             long started = System.nanoTime();
 
             var sent = MessageDigest.getInstance("SHA-256");
@@ -110,26 +105,6 @@ class LargeArtifactUploadTest {
             }
         }
         assertThat(Files.readString(serverLog)).doesNotContain("OutOfMemoryError");
-    }
-
-    private static void awaitLive(HttpClient http, String base, Process process, Path log) throws Exception {
-        var deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new AssertionError("the server exited: " + Files.readString(log));
-            }
-            try {
-                var response = http.send(HttpRequest.newBuilder(URI.create(base + "/health/live")).build(),
-                        HttpResponse.BodyHandlers.discarding());
-                if (response.statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException notYet) {
-                // not listening yet
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("the server did not come up: " + Files.readString(log));
     }
 
     /** The largest heap occupancy before a collection in a {@code -Xlog:gc} log ("123M->45M(256M)"). */

@@ -4,6 +4,7 @@ import dev.launchpad.inference.model.OnnxTestModels;
 import dev.launchpad.platform.store.Database;
 import dev.launchpad.server.Launchpad;
 import dev.launchpad.server.ServerConfig;
+import dev.launchpad.server.ServerProcesses;
 import dev.launchpad.server.cli.LaunchpadCli;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -13,7 +14,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -36,10 +36,6 @@ class MonitoringCrashTest {
     @Test
     @Timeout(value = 3, unit = TimeUnit.MINUTES)
     void killNineLosesAtMostTheUnflushedPart(@TempDir Path dir) throws Exception {
-        int port;
-        try (var socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
         var home = dir.resolve("home");
         var log = dir.resolve("server.log");
         // the launcher's jar (a server started from Maven's unshaded classpath dies in ONNX Runtime's
@@ -52,13 +48,12 @@ class MonitoringCrashTest {
         var tmp = Files.createDirectories(dir.resolve("tmp"));
         var process = new ProcessBuilder(java, "-Xmx512m", "--enable-native-access=ALL-UNNAMED",
                 "-Djava.io.tmpdir=" + tmp, "-D" + Monitoring.FLUSH_SECONDS_PROPERTY + "=1", "-jar", jar,
-                "server", "--port", String.valueOf(port), "--grpc-port", "-1",
+                "server", "--port", "0", "--grpc-port", "-1",
                 "--auth", "none", "--home", home.toString())
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        var base = "http://127.0.0.1:" + port;
         long beforeKill;
         try {
-            awaitLive(base, process, log);
+            var base = ServerProcesses.awaitUrl(process, log);
             Path model = OnnxTestModels.writeLinearRegression(dir.resolve("lr.onnx"), new float[] {1, 2, 3}, 0.5f);
             var err = new StringWriter();
             assertThat(LaunchpadCli.commandLine().setOut(new PrintWriter(new StringWriter())).setErr(new PrintWriter(err))
@@ -116,24 +111,5 @@ class MonitoringCrashTest {
         return HTTP.send(HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", "application/json")
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
                 .build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static void awaitLive(String base, Process process, Path log) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new AssertionError("the server exited: " + Files.readString(log));
-            }
-            try {
-                if (HTTP.send(HttpRequest.newBuilder(URI.create(base + "/health/live")).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException notYet) {
-                // not listening yet
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("the server did not come up: " + Files.readString(log));
     }
 }
