@@ -26,7 +26,9 @@ public final class InFlight {
      * interrupt does not cut the wait short (a shutdown waits all the same): it is set again on return.
      */
     public boolean awaitNone(Duration max) {
-        long deadline = System.nanoTime() + max.toNanos();
+        long started = System.nanoTime();
+        // (elapsed time compared, not a deadline: nanoTime may wrap; a wait of centuries is a wait without end)
+        long limit = max.isNegative() ? 0 : max.compareTo(Duration.ofDays(365 * 200)) > 0 ? Long.MAX_VALUE : max.toNanos();
         boolean interrupted = Thread.interrupted();
         try {
             while (true) {
@@ -34,7 +36,7 @@ public final class InFlight {
                 if (entered.sum() == done) {
                     return true;
                 }
-                if (System.nanoTime() >= deadline) {
+                if (System.nanoTime() - started >= limit) {
                     return false;
                 }
                 try {
