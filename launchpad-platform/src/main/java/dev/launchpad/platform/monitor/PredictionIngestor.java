@@ -622,7 +622,8 @@ public final class PredictionIngestor implements AutoCloseable {
     /**
      * Stops accepting, profiles what is queued, writes every open window, and stops. What could not be kept is
      * counted and logged: requests that slipped into the queue behind the final flush (as dropped), and parts the
-     * database did not take within two minutes (as abandoned).
+     * database did not take within two minutes (as abandoned). An interrupt of the closing thread does not cut this
+     * short; it is set again on return.
      */
     @Override
     public void close() {
@@ -630,12 +631,13 @@ public final class PredictionIngestor implements AutoCloseable {
             return;
         }
         closed = true;
+        boolean interrupted = Thread.interrupted(); // kept for the end: an interrupt does not cut the last flush short
         try {
             // serving threads that saw it open finish queueing first, so that everything accepted is ahead of the marker
             observing.awaitNone(Duration.ofSeconds(1));
             queue.add(FLUSH);
             LockSupport.unpark(consumer);
-            consumer.join(120_000);
+            interrupted |= join(consumer, 120_000);
             if (!consumer.isAlive()) {
                 int late = 0;
                 for (Object item; (item = queue.poll()) != null; ) {
@@ -651,11 +653,11 @@ public final class PredictionIngestor implements AutoCloseable {
                     LOG.warn("{} requests answered while monitoring was closing were not logged", late);
                 }
             }
-            flusher.join(120_000);
+            interrupted |= join(flusher, 120_000);
             int unstored = 0;
             if (flusher.isAlive()) {
                 flusher.interrupt(); // its retries end; the part it holds, and those queued, are not stored
-                flusher.join(10_000);
+                interrupted |= join(flusher, 10_000);
                 unstored = 1;
             }
             unstored += (int) cuts.stream().filter(c -> c.key() != null).count(); // none unless it stopped early
@@ -667,8 +669,27 @@ public final class PredictionIngestor implements AutoCloseable {
             if (!flusher.isAlive()) {
                 waitingBytes.set(0); // what is left in the queue will never be stored
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Waits up to {@code millis} for {@code thread} to end, through interrupts; true if one came meanwhile. */
+    private static boolean join(Thread thread, long millis) {
+        long started = System.nanoTime();
+        boolean interrupted = false;
+        while (true) {
+            long left = millis - java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+            if (left <= 0 || !thread.isAlive()) {
+                return interrupted;
+            }
+            try {
+                thread.join(left);
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
         }
     }
 

@@ -158,6 +158,24 @@ class PredictionIngestorTest {
     }
 
     @Test
+    void aCloseByAnInterruptedThreadStillStoresEverythingAndKeepsTheInterrupt() {
+        var clock = new MutableClock(T0);
+        var random = new Random(5);
+        try (var db = Database.open(TestDatabases.Backend.SQLITE.newDatabaseUrl())) {
+            var store = new WindowStore(db);
+            var ingestor = new PredictionIngestor(store, clock, PredictionIngestor.Config.defaults());
+            for (int i = 0; i < 6; i++) {
+                ingestor.observe(request(clock, random, "i" + i, 10));
+            }
+            Thread.currentThread().interrupt();
+            ingestor.close();
+            boolean interrupted = Thread.interrupted(); // (and cleared for what follows)
+            assertThat(interrupted).isTrue();
+            assertThat(store.get("fraud", 3, Granularity.MINUTE, M0).orElseThrow().data().rows()).isEqualTo(60);
+        }
+    }
+
+    @Test
     void aFullQueueDropsAndCountsAndEveryAcceptedRequestIsStored() throws Exception {
         var clock = new MutableClock(T0);
         try (var db = Database.open(TestDatabases.Backend.SQLITE.newDatabaseUrl())) {
