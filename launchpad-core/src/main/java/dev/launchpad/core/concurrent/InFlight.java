@@ -7,7 +7,9 @@ import java.util.concurrent.atomic.LongAdder;
  * Operations under way, counted as they enter and leave, so that a shutdown can wait for the ones that began before
  * it closed the door. Striped counters: every serving thread enters and leaves, and must not queue on one cache line.
  * A caller enters before it reads its owner's "closed" flag; the owner sets the flag before it waits, so an
- * operation that saw the flag clear is counted by the time the owner looks.
+ * operation that saw the flag clear is counted by the time the owner looks. A caller that finds the flag set before
+ * entering should not enter at all: under steady traffic, refused callers entering and leaving would keep the count
+ * from ever reading zero.
  */
 public final class InFlight {
     private final LongAdder entered = new LongAdder();

@@ -184,6 +184,9 @@ public final class PredictionIngestor implements AutoCloseable {
      * that would take the waiting payloads past {@code maxQueuedValues} is left out (the request still counts).
      */
     public boolean observe(Observation o) {
+        if (closed) {
+            return offer(o); // refused and counted, without being waited for
+        }
         observing.enter();
         try {
             return offer(o);

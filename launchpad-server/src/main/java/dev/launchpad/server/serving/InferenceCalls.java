@@ -71,16 +71,23 @@ public final class InferenceCalls {
      */
     public <T> T run(String deployment, String protocol, String requestId, long startNanos,
                      BiFunction<ServingRuntime.Lease, ServedModel, CompletableFuture<T>> call) {
+        if (stopping) {
+            throw stoppingError(); // (not counted as under way: a stop waits only for calls that may be served)
+        }
         underWay.enter();
         try {
             if (stopping) {
                 // not served, so nothing to log: what monitoring is told of is what the models answered
-                throw new LaunchpadException(ErrorCode.TEMPORARILY_UNAVAILABLE, "The server is stopping.");
+                throw stoppingError();
             }
             return call(deployment, protocol, requestId, startNanos, call);
         } finally {
             underWay.leave();
         }
+    }
+
+    private static LaunchpadException stoppingError() {
+        return new LaunchpadException(ErrorCode.TEMPORARILY_UNAVAILABLE, "The server is stopping.");
     }
 
     private <T> T call(String deployment, String protocol, String requestId, long startNanos,
@@ -122,6 +129,9 @@ public final class InferenceCalls {
      * the deployment, in its metrics and in monitoring's rejected-request share. Nothing when it is not served.
      */
     public void rejected(String deployment, String protocol, long startNanos) {
+        if (stopping) {
+            return;
+        }
         underWay.enter(); // (a stop waits for this one too)
         try {
             if (!stopping) { // else monitoring may be closing: it is told of no request taken after the servers stopped
