@@ -435,11 +435,16 @@ public final class Alerts {
         }
     }
 
-    /** Resolves an incident in the caller's transaction and queues the event for the webhooks. */
+    /**
+     * Resolves an incident in the caller's transaction and queues the event for the webhooks; nothing when it was
+     * resolved meanwhile (a person resolving it while its deployment is deleted keeps their resolution, told once).
+     */
     private static void markResolved(Handle h, long id, String by, long now) {
-        h.createUpdate("UPDATE monitor_incidents SET status = 'resolved', resolved_at = :t, resolved_by = :b WHERE id = :id")
-                .bind("t", now).bind("b", by).bind("id", id).execute();
-        Webhooks.enqueue(h, incident(h, id), "incident_resolved", now);
+        int changed = h.createUpdate("UPDATE monitor_incidents SET status = 'resolved', resolved_at = :t, resolved_by = :b"
+                + " WHERE id = :id AND status <> 'resolved'").bind("t", now).bind("b", by).bind("id", id).execute();
+        if (changed > 0) {
+            Webhooks.enqueue(h, incident(h, id), "incident_resolved", now);
+        }
     }
 
     /** open or acknowledged → resolved; INVALID_STATE when already resolved. */

@@ -206,6 +206,31 @@ class AlertsTest {
 
     @ParameterizedTest
     @EnumSource(TestDatabases.Backend.class)
+    void aDeploymentDeletedWhileItsIncidentIsResolvedKeepsThatResolution(TestDatabases.Backend backend) throws Exception {
+        var clock = new MutableClock(Instant.ofEpochMilli(T0));
+        try (var db = Database.open(backend.newDatabaseUrl())) {
+            var alerts = alerts(db, clock);
+            new Webhooks(db, clock, java.time.Duration.ofSeconds(2)).create("http://127.0.0.1:9/hook", null);
+            alerts.onResults("fraud", List.of(breach(1, "fraud", "latency", T0)));
+            long id = alerts.incidents("open", "fraud", 10).getFirst().id();
+            // the deletion reads the incident as open, then waits for its row while ann resolves it
+            var deleted = resolvedWhile(db, id, () -> {
+                db.writeVoid(h -> Alerts.resolveAll(h, "fraud", "launchpad (deployment deleted)", T0 + 2));
+                return true;
+            });
+            assertThat(deleted.get(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            assertThat(alerts.incident(id)).satisfies(i -> {
+                assertThat(i.resolvedBy()).isEqualTo("ann");
+                assertThat(i.resolvedAt()).isEqualTo(T0 + 1);
+            });
+            int told = db.read(h -> h.createQuery("SELECT COUNT(*) FROM monitor_deliveries WHERE event = 'incident_resolved'")
+                    .mapTo(Integer.class).one());
+            assertThat(told).as("no second resolution told").isZero();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabases.Backend.class)
     void anAlertFiredWhileItsIncidentIsResolvedOpensANewOne(TestDatabases.Backend backend) throws Exception {
         var clock = new MutableClock(Instant.ofEpochMilli(T0));
         try (var db = Database.open(backend.newDatabaseUrl())) {
