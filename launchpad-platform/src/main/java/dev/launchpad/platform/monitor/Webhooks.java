@@ -235,6 +235,8 @@ public final class Webhooks implements AutoCloseable {
         }
         long latestAlert = h.createQuery("SELECT MAX(id) FROM monitor_alerts WHERE incident_id = :i")
                 .bind("i", incident.id()).mapTo(Long.class).one();
+        payload.put("alert_id", latestAlert); // the incident's latest alert, and when this happened: to order events by
+        payload.put("at", now);
         queue(h, event, latestAlert, payload.toString(), now);
     }
 
@@ -258,7 +260,23 @@ public final class Webhooks implements AutoCloseable {
         }
     }
 
-    /** Whether {@code header} is a valid signature of {@code body} (constant-time comparison). */
+    /**
+     * Whether {@code header} is a valid signature of {@code body} made within {@code tolerance} of {@code now} (either
+     * side: clocks differ): what a receiver checks, so that a request recorded on the way cannot be sent it again later.
+     */
+    public static boolean verify(String secret, String header, String body, java.time.Duration tolerance,
+                                 java.time.Instant now) {
+        if (!verify(secret, header, body)) {
+            return false;
+        }
+        long t = Long.parseLong(header.substring(2, header.indexOf(',')));
+        return Math.abs(now.getEpochSecond() - t) <= tolerance.toSeconds();
+    }
+
+    /**
+     * Whether {@code header} is a valid signature of {@code body} (constant-time comparison), made at any time; see
+     * {@link #verify(String, String, String, java.time.Duration, java.time.Instant)} for a receiver's check.
+     */
     public static boolean verify(String secret, String header, String body) {
         if (header == null || !header.startsWith("t=") || !header.contains(",v1=")) {
             return false;

@@ -198,6 +198,18 @@ class MonitorServiceTest {
             assertThat(resolution.path("alert_count").asInt()).isEqualTo(2);
             assertThat(resolution.path("time_to_resolve_ms").asLong())
                     .isEqualTo(resolved.resolvedAt() - resolved.openedAt());
+            // what to order events by: the incident's latest alert, and when it happened
+            assertThat(resolution.path("alert_id").asLong()).isEqualTo(fired.stream().mapToLong(Alerts.Alert::id).max().orElseThrow());
+            assertThat(resolution.path("at").asLong()).isEqualTo(resolved.resolvedAt());
+            assertThat(acknowledgement.path("at").asLong()).isEqualTo(acked.acknowledgedAt());
+            // a receiver's check: signed, and recently
+            var sent = Instant.ofEpochSecond(Long.parseLong(received.get(3)[0].substring(2, received.get(3)[0].indexOf(','))));
+            assertThat(Webhooks.verify(hook.secret(), received.get(3)[0], received.get(3)[1], Duration.ofMinutes(5),
+                    sent.plusSeconds(299))).isTrue();
+            assertThat(Webhooks.verify(hook.secret(), received.get(3)[0], received.get(3)[1], Duration.ofMinutes(5),
+                    sent.plusSeconds(301))).as("replayed later").isFalse();
+            assertThat(Webhooks.verify(hook.secret(), received.get(3)[0], received.get(3)[1] + " ", Duration.ofMinutes(5),
+                    sent)).as("another body").isFalse();
             assertThat(webhooks.deliveries(hook.webhook().id(), null, 2)).extracting(Webhooks.Delivery::event)
                     .containsExactly("incident_resolved", "incident_acknowledged");
             assertThat(alerts.rules()).hasSize(6);
