@@ -42,6 +42,14 @@ public final class MonitorChecks {
      */
     public static List<FeatureDrift> drift(Baselines.Baseline baseline, DatasetProfile currentProfile, RowSample currentSample,
                                            List<String> names, MonitorSettings settings) {
+        return drift(baseline, currentProfile, currentSample, names, settings, (name, why) -> { });
+    }
+
+    /** As {@link #drift(Baselines.Baseline, DatasetProfile, RowSample, List, MonitorSettings)}, telling {@code notCompared}
+     * each feature left out and why. */
+    public static List<FeatureDrift> drift(Baselines.Baseline baseline, DatasetProfile currentProfile, RowSample currentSample,
+                                           List<String> names, MonitorSettings settings,
+                                           java.util.function.BiConsumer<String, String> notCompared) {
         var out = new ArrayList<FeatureDrift>();
         for (var name : names) {
             var method = settings.driftMethods().get(name);
@@ -50,14 +58,15 @@ public final class MonitorChecks {
                 out.add(compare(baseline, currentProfile, currentSample, name, method, threshold, null));
             } catch (IllegalArgumentException e) {
                 if (method == null) {
-                    continue; // not comparable
+                    notCompared.accept(name, e.getMessage());
+                    continue;
                 }
                 try {
                     out.add(compare(baseline, currentProfile, currentSample, name, null, null,
                             "the configured method " + method.id() + " does not fit this feature (" + e.getMessage()
                                     + "); the automatic choice was used"));
                 } catch (IllegalArgumentException again) {
-                    // not comparable with any method
+                    notCompared.accept(name, again.getMessage()); // not comparable with any method
                 }
             }
         }
@@ -76,8 +85,9 @@ public final class MonitorChecks {
             }
             Column ref = baseline.sample().column(name);
             Column cur = currentSample.column(name);
-            if (ref instanceof Column.Numeric numbers && cur instanceof Column.Categorical) {
+            if (ref instanceof Column.Numeric numbers && cur instanceof Column.Categorical text) {
                 ref = asLabels(numbers); // class labels read from a CSV look like numbers
+                cur = sameSpelling(text); // and "1.0" or "3.50" sent are the reference's 1 and 3.5
             }
             return new FeatureDrift(DriftDetector.column(ref, cur, options), false, note);
         }
@@ -114,6 +124,18 @@ public final class MonitorChecks {
             values[i] = Predictions.format(numbers.values()[i]);
         }
         return new Column.Categorical(numbers.name(), values);
+    }
+
+    /** Decimal text spelled as {@link #asLabels} spells numbers ("1.0" as "1", "3.50" as "3.5"); other text as it is. */
+    static Column.Categorical sameSpelling(Column.Categorical text) {
+        var values = text.values().clone();
+        for (int i = 0; i < values.length; i++) {
+            var v = values[i] == null ? null : Decimals.parse(values[i].strip());
+            if (v != null && !v.isNaN()) {
+                values[i] = Predictions.format(v);
+            }
+        }
+        return new Column.Categorical(text.name(), values);
     }
 
     /**
@@ -172,7 +194,11 @@ public final class MonitorChecks {
             // served features the drift table leaves out: not in the baseline (or of another kind there)
             notInBaseline(profile, names).forEach(details.putArray("not_in_baseline")::add);
         }
-        var results = drift(baseline, profile, sample, names, settings);
+        var notCompared = Json.mapper().createArrayNode();
+        var results = drift(baseline, profile, sample, names, settings, notComparedInto(notCompared));
+        if (!notCompared.isEmpty()) {
+            details.set("not_compared", notCompared);
+        }
         var drifted = results.stream().filter(r -> r.drift().drifted()).map(r -> r.drift().column()).toList();
         double share = results.isEmpty() ? 0 : (double) drifted.size() / results.size();
         boolean anyCounts = check.equals("prediction_drift");
@@ -185,6 +211,15 @@ public final class MonitorChecks {
         details.set("features", table(results));
         return new CheckResult(check, datasetDrift ? CheckResult.Status.BREACH : CheckResult.Status.OK, share,
                 anyCounts ? null : settings.driftShare(), drifted, details);
+    }
+
+    /** Collects features left out of a drift table as {@code {"feature", "reason"}} rows (the first 100). */
+    public static java.util.function.BiConsumer<String, String> notComparedInto(ArrayNode rows) {
+        return (name, why) -> {
+            if (rows.size() < 100) {
+                rows.addObject().put("feature", name).put("reason", why);
+            }
+        };
     }
 
     /**
@@ -285,14 +320,25 @@ public final class MonitorChecks {
                             + r.kind().name().toLowerCase(java.util.Locale.ROOT) + ", the traffic's is "
                             + c.kind().name().toLowerCase(java.util.Locale.ROOT));
                     breach = true;
-                    issues += c.count();
+                    issues += c.count() - missing; // (the missing ones are counted above)
                 }
-            } else if (r != null && c.kind() == ColumnProfile.Kind.NUMERIC && c.validCount() > 0 && r.validCount() > 0) {
-                double below = c.min() < r.min() ? c.quantileSketch().rank(r.min(), false) : 0;
-                double above = c.max() > r.max() ? 1 - c.quantileSketch().rank(r.max(), true) : 0;
-                long outOfRange = Math.round((below + above) * c.validCount());
-                if (outOfRange == 0 && (c.min() < r.min() || c.max() > r.max())) {
-                    outOfRange = 1; // at least the extreme value itself
+            } else if (r != null && c.kind() == ColumnProfile.Kind.NUMERIC && r.validCount() > 0
+                    && c.validCount() + c.infiniteCount() > 0) {
+                long outOfRange = 0;
+                if (c.validCount() > 0) {
+                    double below = c.min() < r.min() ? c.quantileSketch().rank(r.min(), false) : 0;
+                    double above = c.max() > r.max() ? 1 - c.quantileSketch().rank(r.max(), true) : 0;
+                    outOfRange = Math.round((below + above) * c.validCount());
+                    if (outOfRange == 0 && (c.min() < r.min() || c.max() > r.max())) {
+                        outOfRange = 1; // at least the extreme value itself
+                    }
+                }
+                // ±∞ (sent as "Infinity", or a number past FP32's range) lies outside any finite reference range
+                if (c.infiniteCount() > 0) {
+                    row.put("infinite", c.infiniteCount());
+                    if (r.infiniteCount() == 0) {
+                        outOfRange += c.infiniteCount();
+                    }
                 }
                 row.put("out_of_range", outOfRange);
                 row.put("out_of_range_share", (double) outOfRange / c.count());
@@ -315,6 +361,13 @@ public final class MonitorChecks {
                             }
                         }
                     }
+                    // many distinct values (over the span's sketch capacity): values seen rarely are not tracked, so
+                    // count what the known categories cannot hold (exact while the sketch is; a lower bound beyond)
+                    long knownAtMost = 0;
+                    for (var k : known) {
+                        knownAtMost += c.frequentItemsSketch().upperBound(k);
+                    }
+                    unseen = Math.max(unseen, c.validCount() - knownAtMost);
                 }
                 row.put("unseen", unseen);
                 issues += unseen;
@@ -385,25 +438,31 @@ public final class MonitorChecks {
     }
 
     /**
-     * For a categorical traffic column every value of which (its frequent items exactly) is decimal text, against a
-     * numeric baseline column: how many of its values lie outside the baseline's [min, max]; else -1.
+     * For a categorical traffic column whose values are decimal text, against a numeric baseline column: how many of its
+     * values lie outside the baseline's [min, max]; else -1. Exact while the span's distinct values fit its sketch;
+     * past that (many codes over an hour or a day) it is the tracked values that must all be numbers, and the share
+     * outside among them is taken for the whole column.
      */
     private static long outsideAsNumbers(ColumnProfile current, ColumnProfile reference) {
-        if (current.kind() != ColumnProfile.Kind.CATEGORICAL || current.frequentItemsMaxError() != 0
-                || reference.validCount() == 0) {
+        if (current.kind() != ColumnProfile.Kind.CATEGORICAL || reference.validCount() == 0) {
             return -1;
         }
         long outside = 0;
+        long tracked = 0;
         for (var item : current.frequentItems()) {
             var v = Decimals.parse(item.value().strip());
             if (v == null) {
                 return -1;
             }
+            tracked += item.estimate();
             if (v < reference.min() || v > reference.max()) {
                 outside += item.estimate();
             }
         }
-        return outside;
+        if (current.frequentItemsMaxError() == 0) {
+            return outside;
+        }
+        return tracked == 0 ? -1 : Math.round((double) outside / tracked * current.validCount());
     }
 
     /** Why a span's predictions give no value of {@code metric}. */

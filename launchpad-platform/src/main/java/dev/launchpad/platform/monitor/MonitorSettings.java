@@ -150,7 +150,14 @@ public record MonitorSettings(boolean enabled, int intervalMinutes, int minRows,
         // a p-value threshold is a probability; a distance's may be any positive number
         thresholds.forEach((feature, t) -> {
             var method = methods.get(feature);
-            if (method != null && method.scoreKind() == DriftMethod.ScoreKind.P_VALUE && t > 1) {
+            if (method == null) {
+                // the automatic choice is a p-value test for a small baseline and a distance for a larger one: the
+                // same number would mean "drifted below" for one and "drifted above" for the other
+                throw LaunchpadException.invalid("drift_thresholds." + feature + " needs drift_methods." + feature
+                        + ": the automatic choice changes with the baseline's size, and a threshold means the opposite"
+                        + " for a p-value and for a distance.");
+            }
+            if (method.scoreKind() == DriftMethod.ScoreKind.P_VALUE && t > 1) {
                 throw LaunchpadException.invalid("drift_thresholds." + feature + ": " + method.id() + " compares a p-value,"
                         + " so its threshold is at most 1, got " + t + ".");
             }

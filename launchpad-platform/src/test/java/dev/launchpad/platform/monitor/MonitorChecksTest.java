@@ -241,4 +241,100 @@ class MonitorChecksTest {
         assertThat(quality.details().path("features").get(0).has("schema_violation")).isFalse();
         assertThat(quality.status()).isEqualTo(CheckResult.Status.OK);
     }
+
+    @Test
+    void unseenCategoriesAreCountedEvenPastTheSketchOfTheSpan() {
+        var random = new Random(31);
+        var baseline = baseline(random);
+        // 9 000 known countries and 1 000 new values seen once each: 10 % unseen, more than the sketch tracks
+        int n = 10_000;
+        var country = new String[n];
+        for (int i = 0; i < n; i++) {
+            country[i] = i % 10 == 0 ? "new-" + i : COUNTRIES[i % 3];
+        }
+        var w = WindowData.empty(1_000, 3);
+        w.add("ok", 1_000_000, new FeatureBatch(n, List.of(FeatureBatch.Feature.categorical("country", country))),
+                FeatureBatch.empty(n));
+        var quality = check(MonitorChecks.all(w, baseline, null, MonitorSettings.defaults()), "data_quality");
+        var row = row(quality, "country");
+        assertThat(row.path("unseen").asLong()).isBetween(900L, 1_000L); // a lower bound: never more than the truth
+        assertThat(row.path("breach").asBoolean()).isTrue(); // above the 5 % allowed
+    }
+
+    @Test
+    void infinitiesAreOutOfRangeAndAFeatureWithNoFiniteValueIsNamedAsNotCompared() {
+        var random = new Random(32);
+        var baseline = baseline(random);
+        int n = 800;
+        var x = new double[n];
+        java.util.Arrays.fill(x, Double.POSITIVE_INFINITY);
+        var country = new String[n];
+        for (int i = 0; i < n; i++) {
+            country[i] = COUNTRIES[i % 3];
+        }
+        var w = WindowData.empty(1_000, 3);
+        w.add("ok", 1_000_000, new FeatureBatch(n, List.of(FeatureBatch.Feature.numeric("x", x),
+                FeatureBatch.Feature.categorical("country", country))), FeatureBatch.empty(n));
+        var results = MonitorChecks.all(w, baseline, null, MonitorSettings.defaults());
+        var row = row(check(results, "data_quality"), "x");
+        assertThat(row.path("infinite").asLong()).isEqualTo(n);
+        assertThat(row.path("out_of_range").asLong()).isEqualTo(n);
+        assertThat(row.path("breach").asBoolean()).isTrue();
+        var drift = check(results, "feature_drift");
+        assertThat(drift.details().path("not_compared").get(0).path("feature").asText()).isEqualTo("x");
+        assertThat(drift.details().path("features")).extracting(f -> f.path("feature").asText()).containsExactly("country");
+    }
+
+    @Test
+    void manyCodesSentAsTextAreStillCheckedForRangeNotKind() {
+        var csv = new StringBuilder("zip\n");
+        for (int i = 0; i < 500; i++) {
+            csv.append(10_000 + i * 10).append('\n');
+        }
+        var reference = Baselines.fromCsv(csv.toString().getBytes(StandardCharsets.UTF_8));
+        var baseline = new Baselines.Baseline("m", 1, "csv", 500, reference.profile(), reference.sample(), 0);
+        int n = 2_000;
+        var zips = new String[n];
+        for (int i = 0; i < n; i++) { // 2 000 distinct codes, far more than a span's sketch tracks exactly
+            zips[i] = Integer.toString(10_000 + i);
+        }
+        var w = WindowData.empty(1_000, 3);
+        w.add("ok", 1_000_000, new FeatureBatch(n, List.of(FeatureBatch.Feature.categorical("zip", zips))),
+                FeatureBatch.empty(n));
+        var quality = check(MonitorChecks.all(w, baseline, null, MonitorSettings.defaults()), "data_quality");
+        var row = row(quality, "zip");
+        assertThat(row.has("schema_violation")).isFalse();
+        assertThat(row.path("out_of_range").asLong()).isZero(); // all within [10 000, 14 990]
+        assertThat(quality.status()).isEqualTo(CheckResult.Status.OK);
+    }
+
+    @Test
+    void labelsSentAsDecimalTextMatchTheReferencesNumbers() {
+        var csv = new StringBuilder("grade\n");
+        for (int i = 0; i < 600; i++) {
+            csv.append(i % 2 == 0 ? "3.5" : "1").append('\n');
+        }
+        var reference = Baselines.fromCsv(csv.toString().getBytes(StandardCharsets.UTF_8));
+        var baseline = new Baselines.Baseline("m", 1, "csv", 600, reference.profile(), reference.sample(), 0);
+        int n = 600;
+        var grades = new String[n];
+        for (int i = 0; i < n; i++) {
+            grades[i] = i % 2 == 0 ? "3.50" : "1.0";
+        }
+        var w = WindowData.empty(1_000, 3);
+        w.add("ok", 1_000_000, new FeatureBatch(n, List.of(FeatureBatch.Feature.categorical("grade", grades))),
+                FeatureBatch.empty(n));
+        var drift = check(MonitorChecks.all(w, baseline, null, MonitorSettings.defaults()), "feature_drift");
+        assertThat(drift.details().path("features").get(0).path("drift").asBoolean()).as(drift.details().toString()).isFalse();
+        assertThat(drift.status()).isEqualTo(CheckResult.Status.OK);
+    }
+
+    private static com.fasterxml.jackson.databind.JsonNode row(CheckResult quality, String feature) {
+        for (var row : quality.details().path("features")) {
+            if (row.path("feature").asText().equals(feature)) {
+                return row;
+            }
+        }
+        throw new AssertionError("no row for " + feature + " in " + quality.details());
+    }
 }

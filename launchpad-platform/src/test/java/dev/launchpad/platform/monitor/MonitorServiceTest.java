@@ -627,7 +627,9 @@ class MonitorServiceTest {
         assertThat(s.driftThresholds()).isEmpty();
         var settings = s;
         for (var bad : List.of(
-                "{\"drift_thresholds\":{\"x\":-0.1}}", // a negative threshold drifts always or never
+                "{\"drift_methods\":{\"x\":\"psi\"},\"drift_thresholds\":{\"x\":-0.1}}", // drifts always or never
+                "{\"drift_thresholds\":{\"x\":2}}", // for the automatic choice: a p-value's or a distance's?
+                "{\"drift_thresholds\":{\"age\":0.2},\"drift_methods\":{\"age\":null}}", // a threshold left without its method
                 "{\"drift_methods\":{\"x\":\"ks\"},\"drift_thresholds\":{\"x\":5}}", // a p-value is at most 1
                 "{\"performance_metric\":\"roc_auc\",\"performance_threshold\":7}",
                 "{\"performance_metric\":\"accuracy\",\"performance_threshold\":1.5}",
@@ -647,7 +649,8 @@ class MonitorServiceTest {
         assertThat(read.minRows()).isEqualTo(50);
         assertThat(read.performanceLookbackMinutes()).isEqualTo(MonitorSettings.defaults().performanceLookbackMinutes());
         assertThat(read.driftMethods()).containsOnlyKeys("a");
-        assertThat(read.driftThresholds()).containsOnlyKeys("b"); // a's 5 is no p-value threshold; b's stands
+        // a's 5 is no p-value threshold; b's has no method to say what it means
+        assertThat(read.driftThresholds()).isEmpty();
     }
 
     @ParameterizedTest

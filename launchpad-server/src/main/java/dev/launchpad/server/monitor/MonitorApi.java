@@ -649,8 +649,14 @@ public final class MonitorApi {
             var w = current.get();
             var b = baseline.get();
             var compared = MonitorChecks.common(b, w.inputs());
-            features = MonitorChecks.drift(b, w.inputs(), w.inputSample(), compared, settings);
-            outputs = MonitorChecks.drift(b, w.outputs(), w.outputSample(), MonitorChecks.common(b, w.outputs()), settings);
+            var notCompared = Json.mapper().createArrayNode();
+            features = MonitorChecks.drift(b, w.inputs(), w.inputSample(), compared, settings,
+                    MonitorChecks.notComparedInto(notCompared));
+            outputs = MonitorChecks.drift(b, w.outputs(), w.outputSample(), MonitorChecks.common(b, w.outputs()), settings,
+                    MonitorChecks.notComparedInto(notCompared));
+            if (!notCompared.isEmpty()) {
+                node.set("not_compared", notCompared); // (no values to compare on one side: all missing or infinite)
+            }
             MonitorChecks.notInBaseline(w.inputs(), compared).forEach(node.putArray("not_in_baseline")::add);
             if (compared.isEmpty() && !w.inputs().columns().isEmpty()) {
                 node.put("message", MonitorChecks.noFeatureInBaseline(w.inputs(), b));
