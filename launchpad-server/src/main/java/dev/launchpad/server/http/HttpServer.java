@@ -97,52 +97,66 @@ public final class HttpServer implements AutoCloseable {
      * body is still arriving; Jetty then closes the connection, and the body's late bytes make the client's side reset
      * it, losing the answer.
      * <ul>
-     * <li>A body of declared length, and JSON, are read whole as {@link Context#bodyAsBytes()}, which keeps them for
-     *     the refusal's audit record (the audit recorder reads JSON so anyway).</li>
-     * <li>A body of undeclared length (chunked) that is not JSON is read only as it arrives, for at most
-     *     {@link #UNREAD_BODY_DRAIN_NANOS}, and no longer than {@link #UNREAD_BODY_QUIET_NANOS} after its last bytes:
-     *     a client that stopped sending to wait for the answer gets it.</li>
-     * <li>Not read at all: a declared body over the limit (the connection closes as before), and the body of a
-     *     client waiting for {@code 100 Continue}, which has sent nothing and is asked for nothing.</li>
+     * <li>A body of declared length is read whole as {@link Context#bodyAsBytes()}, which keeps it for the refusal's
+     *     audit record.</li>
+     * <li>A chunked body is dropped only as it arrives, for at most {@link #UNREAD_BODY_DRAIN_NANOS}, and no longer
+     *     than {@link #UNREAD_BODY_QUIET_NANOS} after its last bytes: a client that stopped sending to wait for the
+     *     answer gets it. (Its audit record, for a refused change, then has no body.)</li>
+     * <li>Not read at all: a request without a body (most GETs: answered at once), a declared body over the limit (the
+     *     connection closes as before), and the body of a client waiting for {@code 100 Continue}, which has sent
+     *     nothing and is asked for nothing.</li>
      * </ul>
      */
     private static void drainUnreadBody(Context ctx) {
-        long declared = ctx.req().getContentLengthLong();
-        if (declared == 0 || declared > UNREAD_BODY_DRAINED_BYTES || ctx.req().getHeader("Expect") != null) {
+        var request = ctx.req();
+        long declared = request.getContentLengthLong();
+        boolean chunked = declared < 0 && request.getHeader("Transfer-Encoding") != null;
+        if ((declared <= 0 && !chunked) || declared > UNREAD_BODY_DRAINED_BYTES || request.getHeader("Expect") != null) {
             return;
         }
         try {
-            var type = ctx.req().getContentType();
-            if (declared > 0 || (type != null && type.toLowerCase(java.util.Locale.ROOT).contains("json"))) {
-                ctx.bodyAsBytes(); // past the request limit, it is refused: nothing is kept
+            if (declared > 0) {
+                ctx.bodyAsBytes();
                 return;
             }
-            var in = ctx.req().getInputStream();
-            byte[] buffer = new byte[8192];
-            long drained = 0;
+            // Jetty's own request: its reads never wait, and tell the body's end from a pause (the servlet stream's
+            // do neither); what the servlet stream has not taken is dropped here, and Jetty finds the body ended
+            jakarta.servlet.ServletRequest unwrapped = request;
+            while (unwrapped instanceof jakarta.servlet.ServletRequestWrapper wrapper) {
+                unwrapped = wrapper.getRequest();
+            }
+            if (!(unwrapped instanceof org.eclipse.jetty.ee10.servlet.ServletApiRequest api)) {
+                return;
+            }
+            var core = api.getRequest();
             long started = System.nanoTime();
             long lastBytes = started;
-            while (!in.isFinished() && drained < UNREAD_BODY_DRAINED_BYTES) {
+            long drained = 0;
+            while (drained < UNREAD_BODY_DRAINED_BYTES) {
+                var chunk = core.read();
                 long now = System.nanoTime();
-                if (now - started > UNREAD_BODY_DRAIN_NANOS || now - lastBytes > UNREAD_BODY_QUIET_NANOS) {
-                    return;
-                }
-                int available = in.available(); // reads what has arrived, without waiting
-                if (available > 0) {
-                    int n = in.read(buffer, 0, Math.min(available, buffer.length));
-                    if (n < 0) {
+                if (chunk == null) { // nothing arrived yet
+                    if (now - started > UNREAD_BODY_DRAIN_NANOS || now - lastBytes > UNREAD_BODY_QUIET_NANOS) {
                         return;
                     }
-                    drained += n;
-                    lastBytes = System.nanoTime();
-                } else {
                     Thread.sleep(2);
+                    continue;
+                }
+                try {
+                    if (org.eclipse.jetty.io.Content.Chunk.isFailure(chunk) || chunk.isLast()) {
+                        return; // broken off, or ended
+                    }
+                    drained += chunk.remaining();
+                    lastBytes = now;
+                } finally {
+                    chunk.release();
                 }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (java.io.IOException | RuntimeException e) {
-            // the body broke off, was too large, or was read as text: there is nothing more to drop
+        } catch (Exception e) {
+            // the body broke off (an IOException, which Javalin's Kotlin throws undeclared), or was too large: there is
+            // nothing more to drop
         }
     }
 

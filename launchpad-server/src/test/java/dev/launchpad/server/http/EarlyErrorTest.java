@@ -70,6 +70,21 @@ class EarlyErrorTest {
     }
 
     @Test
+    void aRequestWithoutABodyIsAnsweredAtOnce() throws Exception {
+        try (var socket = new Socket("127.0.0.1", server.port())) {
+            socket.setSoTimeout(10_000);
+            long started = System.nanoTime();
+            for (int i = 0; i < 5; i++) { // a body waited for would take 2 s each
+                socket.getOutputStream().write("GET /nowhere HTTP/1.1\r\nHost: localhost\r\n\r\n"
+                        .getBytes(StandardCharsets.ISO_8859_1));
+                socket.getOutputStream().flush();
+                assertThat(readResponse(socket.getInputStream())).startsWith("HTTP/1.1 404");
+            }
+            assertThat(java.time.Duration.ofNanos(System.nanoTime() - started)).isLessThan(java.time.Duration.ofSeconds(5));
+        }
+    }
+
+    @Test
     void aClientWaitingFor100ContinueIsAnsweredWithoutSendingItsBody() throws Exception {
         try (var socket = new Socket("127.0.0.1", server.port())) {
             socket.setSoTimeout(10_000);
