@@ -24,7 +24,12 @@ public final class ServerProcesses {
 
     /** The server's base URL once it answers {@code /health/live}; fails if it exits or is not up within a minute. */
     public static String awaitUrl(Process process, Path log) throws Exception {
-        var http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        try (var http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()) {
+            return awaitUrl(process, log, http);
+        }
+    }
+
+    private static String awaitUrl(Process process, Path log, HttpClient http) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {

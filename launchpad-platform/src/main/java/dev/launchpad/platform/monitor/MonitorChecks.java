@@ -303,7 +303,8 @@ public final class MonitorChecks {
                 breach = true;
                 row.put("null_breach", true);
             }
-            long numberText = r != null && r.kind() == ColumnProfile.Kind.NUMERIC ? outsideAsNumbers(c, r) : -1;
+            long numberText = r != null && r.kind() == ColumnProfile.Kind.NUMERIC
+                    ? outsideAsNumbers(c, r, current.inputSample(), name) : -1;
             if (numberText >= 0) {
                 // numbers sent as text (codes, class labels) where the reference CSV had them as numbers: the same
                 // values, so their range is checked, not their kind
@@ -440,29 +441,45 @@ public final class MonitorChecks {
     /**
      * For a categorical traffic column whose values are decimal text, against a numeric baseline column: how many of its
      * values lie outside the baseline's [min, max]; else -1. Exact while the span's distinct values fit its sketch;
-     * past that (many codes over an hour or a day) it is the tracked values that must all be numbers, and the share
-     * outside among them is taken for the whole column.
+     * past that (many codes over an hour or a day, whose rare values the sketch no longer tracks) it is the span's row
+     * sample that must hold numbers only, and the share outside among them is taken for the whole column.
      */
-    private static long outsideAsNumbers(ColumnProfile current, ColumnProfile reference) {
+    private static long outsideAsNumbers(ColumnProfile current, ColumnProfile reference, RowSample sample, String name) {
         if (current.kind() != ColumnProfile.Kind.CATEGORICAL || reference.validCount() == 0) {
             return -1;
         }
+        if (current.frequentItemsMaxError() == 0) {
+            long outside = 0;
+            for (var item : current.frequentItems()) {
+                var v = Decimals.parse(item.value().strip());
+                if (v == null) {
+                    return -1;
+                }
+                if (v < reference.min() || v > reference.max()) {
+                    outside += item.estimate();
+                }
+            }
+            return outside;
+        }
+        if (sample == null || !Boolean.FALSE.equals(sample.isNumeric(name))) {
+            return -1;
+        }
+        long present = 0;
         long outside = 0;
-        long tracked = 0;
-        for (var item : current.frequentItems()) {
-            var v = Decimals.parse(item.value().strip());
+        for (var text : ((Column.Categorical) sample.column(name)).values()) {
+            if (text == null) {
+                continue;
+            }
+            var v = Decimals.parse(text.strip());
             if (v == null) {
                 return -1;
             }
-            tracked += item.estimate();
+            present++;
             if (v < reference.min() || v > reference.max()) {
-                outside += item.estimate();
+                outside++;
             }
         }
-        if (current.frequentItemsMaxError() == 0) {
-            return outside;
-        }
-        return tracked == 0 ? -1 : Math.round((double) outside / tracked * current.validCount());
+        return present == 0 ? -1 : Math.round((double) outside / present * current.validCount());
     }
 
     /** Why a span's predictions give no value of {@code metric}. */

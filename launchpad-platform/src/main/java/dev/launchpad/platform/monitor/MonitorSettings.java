@@ -131,6 +131,8 @@ public record MonitorSettings(boolean enabled, int intervalMinutes, int minRows,
             });
         }
         var thresholds = new LinkedHashMap<>(driftThresholds);
+        // a method taken out takes its threshold along, unless this patch gives the threshold (then refused below)
+        thresholds.keySet().removeIf(feature -> driftMethods.containsKey(feature) && !methods.containsKey(feature));
         if (patch.has("drift_thresholds")) {
             var node = patch.get("drift_thresholds");
             if (node.isNull()) {
@@ -256,8 +258,8 @@ public record MonitorSettings(boolean enabled, int intervalMinutes, int minRows,
                     settings = settings.with(Json.mapper().createObjectNode().set(field, value));
                 } catch (LaunchpadException fieldRefused) {
                     if (!value.isObject()) {
-                        LOG.warn("A stored monitor setting is no longer valid and is back at its default: {}",
-                                fieldRefused.getMessage());
+                        warnOnce("A stored monitor setting is no longer valid and is back at its default: "
+                                + fieldRefused.getMessage());
                         continue;
                     }
                     for (var entry : value.properties()) { // a map: each entry that still holds is kept
@@ -266,8 +268,8 @@ public record MonitorSettings(boolean enabled, int intervalMinutes, int minRows,
                         try {
                             settings = settings.with(one);
                         } catch (LaunchpadException entryRefused) {
-                            LOG.warn("A stored monitor setting is no longer valid and is dropped: {}",
-                                    entryRefused.getMessage());
+                            warnOnce("A stored monitor setting is no longer valid and is dropped: "
+                                    + entryRefused.getMessage());
                         }
                     }
                 }
@@ -277,4 +279,12 @@ public record MonitorSettings(boolean enabled, int intervalMinutes, int minRows,
     }
 
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(MonitorSettings.class);
+    /** Warnings already logged: settings are read every few seconds, and one stored setting says the same each time. */
+    private static final java.util.Set<String> WARNED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    private static void warnOnce(String message) {
+        if (WARNED.size() < 10_000 && WARNED.add(message)) {
+            LOG.warn("{}", message);
+        }
+    }
 }

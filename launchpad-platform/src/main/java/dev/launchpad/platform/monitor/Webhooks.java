@@ -261,16 +261,22 @@ public final class Webhooks implements AutoCloseable {
     }
 
     /**
-     * Whether {@code header} is a valid signature of {@code body} made within {@code tolerance} of {@code now} (either
+     * Whether {@code header} is a valid signature of {@code body} made within {@code tolerance} of {@code at} (either
      * side: clocks differ): what a receiver checks, so that a request recorded on the way cannot be sent it again later.
      */
     public static boolean verify(String secret, String header, String body, java.time.Duration tolerance,
-                                 java.time.Instant now) {
+                                 java.time.Instant at) {
         if (!verify(secret, header, body)) {
             return false;
         }
+        if (tolerance.isNegative()) {
+            throw new IllegalArgumentException("tolerance must not be negative: " + tolerance);
+        }
         long t = Long.parseLong(header.substring(2, header.indexOf(',')));
-        return Math.abs(now.getEpochSecond() - t) <= tolerance.toSeconds();
+        long now = at.getEpochSecond();
+        // (as a difference that cannot overflow: t is whatever the header says)
+        long seconds = Math.min(tolerance.toSeconds(), Long.MAX_VALUE / 4);
+        return t >= now - seconds && t <= now + seconds;
     }
 
     /**

@@ -293,19 +293,40 @@ class MonitorChecksTest {
         }
         var reference = Baselines.fromCsv(csv.toString().getBytes(StandardCharsets.UTF_8));
         var baseline = new Baselines.Baseline("m", 1, "csv", 500, reference.profile(), reference.sample(), 0);
-        int n = 2_000;
-        var zips = new String[n];
-        for (int i = 0; i < n; i++) { // 2 000 distinct codes, far more than a span's sketch tracks exactly
-            zips[i] = Integer.toString(10_000 + i);
+        // an hour of minutes, 200 distinct codes each and 12 000 in all, far more than a span's sketch tracks exactly;
+        // one in fifty codes outside the reference's [10 000, 14 990]
+        WindowData span = null;
+        for (int minute = 0; minute < 60; minute++) {
+            var zips = new String[200];
+            for (int i = 0; i < zips.length; i++) {
+                int k = minute * 200 + i;
+                zips[i] = Integer.toString(k % 50 == 0 ? 90_000 + k : 10_000 + k % 4_990);
+            }
+            var w = WindowData.empty(1_000, minute);
+            w.add("ok", 1_000_000, new FeatureBatch(200, List.of(FeatureBatch.Feature.categorical("zip", zips))),
+                    FeatureBatch.empty(200));
+            span = span == null ? w : span.merge(w);
         }
-        var w = WindowData.empty(1_000, 3);
-        w.add("ok", 1_000_000, new FeatureBatch(n, List.of(FeatureBatch.Feature.categorical("zip", zips))),
-                FeatureBatch.empty(n));
-        var quality = check(MonitorChecks.all(w, baseline, null, MonitorSettings.defaults()), "data_quality");
+        var quality = check(MonitorChecks.all(span, baseline, null, MonitorSettings.defaults()), "data_quality");
         var row = row(quality, "zip");
-        assertThat(row.has("schema_violation")).isFalse();
-        assertThat(row.path("out_of_range").asLong()).isZero(); // all within [10 000, 14 990]
+        assertThat(row.has("schema_violation")).as(row.toString()).isFalse();
+        assertThat(row.path("out_of_range_share").asDouble()).isCloseTo(0.02, within(0.015)); // from the span's sample
         assertThat(quality.status()).isEqualTo(CheckResult.Status.OK);
+
+        // mostly other text, and a frequent "0": still a kind change, however few values the sketch tracks
+        WindowData mixed = null;
+        for (int minute = 0; minute < 60; minute++) {
+            var ids = new String[200];
+            for (int i = 0; i < ids.length; i++) {
+                ids[i] = i % 3 == 0 ? "0" : "id-" + (minute * 200 + i);
+            }
+            var w = WindowData.empty(1_000, minute);
+            w.add("ok", 1_000_000, new FeatureBatch(200, List.of(FeatureBatch.Feature.categorical("zip", ids))),
+                    FeatureBatch.empty(200));
+            mixed = mixed == null ? w : mixed.merge(w);
+        }
+        var kind = check(MonitorChecks.all(mixed, baseline, null, MonitorSettings.defaults()), "data_quality");
+        assertThat(row(kind, "zip").path("schema_violation").asText()).contains("numeric");
     }
 
     @Test

@@ -629,7 +629,7 @@ class MonitorServiceTest {
         for (var bad : List.of(
                 "{\"drift_methods\":{\"x\":\"psi\"},\"drift_thresholds\":{\"x\":-0.1}}", // drifts always or never
                 "{\"drift_thresholds\":{\"x\":2}}", // for the automatic choice: a p-value's or a distance's?
-                "{\"drift_thresholds\":{\"age\":0.2},\"drift_methods\":{\"age\":null}}", // a threshold left without its method
+                "{\"drift_thresholds\":{\"age\":0.2},\"drift_methods\":{\"age\":null}}", // given without its method
                 "{\"drift_methods\":{\"x\":\"ks\"},\"drift_thresholds\":{\"x\":5}}", // a p-value is at most 1
                 "{\"performance_metric\":\"roc_auc\",\"performance_threshold\":7}",
                 "{\"performance_metric\":\"accuracy\",\"performance_threshold\":1.5}",
@@ -638,6 +638,11 @@ class MonitorServiceTest {
             assertThatThrownBy(() -> settings.with(Json.mapper().readTree(bad))).as(bad)
                     .isInstanceOf(LaunchpadException.class);
         }
+        // a method taken out takes its threshold along
+        var both = s.with(Json.mapper().readTree("{\"drift_thresholds\":{\"age\":0.2}}"));
+        assertThat(both.driftThresholds()).containsOnlyKeys("age");
+        assertThat(both.with(Json.mapper().readTree("{\"drift_methods\":{\"age\":null}}")).driftThresholds()).isEmpty();
+        assertThat(both.with(Json.mapper().readTree("{\"drift_methods\":null}")).driftThresholds()).isEmpty();
         assertThat(s.with(Json.mapper().readTree("{\"performance_metric\":\"mae\",\"performance_threshold\":7}"))
                 .performanceThreshold()).isEqualTo(7.0);
         // no metric named: a regressor's default MAE may have any budget
