@@ -131,8 +131,9 @@ public record MonitorSettings(boolean enabled, int intervalMinutes, int minRows,
             });
         }
         var thresholds = new LinkedHashMap<>(driftThresholds);
-        // a method taken out takes its threshold along, unless this patch gives the threshold (then refused below)
-        thresholds.keySet().removeIf(feature -> driftMethods.containsKey(feature) && !methods.containsKey(feature));
+        // a threshold belongs to its method: one taken out or changed (psi's 0.2 is "drifted above", ks's "below")
+        // takes it along, unless this patch gives the threshold too (refused below when it has no method)
+        thresholds.keySet().removeIf(feature -> !java.util.Objects.equals(driftMethods.get(feature), methods.get(feature)));
         if (patch.has("drift_thresholds")) {
             var node = patch.get("drift_thresholds");
             if (node.isNull()) {

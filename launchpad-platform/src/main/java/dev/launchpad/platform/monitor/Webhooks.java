@@ -266,11 +266,11 @@ public final class Webhooks implements AutoCloseable {
      */
     public static boolean verify(String secret, String header, String body, java.time.Duration tolerance,
                                  java.time.Instant at) {
-        if (!verify(secret, header, body)) {
-            return false;
-        }
         if (tolerance.isNegative()) {
             throw new IllegalArgumentException("tolerance must not be negative: " + tolerance);
+        }
+        if (!verify(secret, header, body)) {
+            return false;
         }
         long t = Long.parseLong(header.substring(2, header.indexOf(',')));
         long now = at.getEpochSecond();

@@ -643,6 +643,12 @@ class MonitorServiceTest {
         assertThat(both.driftThresholds()).containsOnlyKeys("age");
         assertThat(both.with(Json.mapper().readTree("{\"drift_methods\":{\"age\":null}}")).driftThresholds()).isEmpty();
         assertThat(both.with(Json.mapper().readTree("{\"drift_methods\":null}")).driftThresholds()).isEmpty();
+        // ... and so does one changed, unless the patch gives its threshold anew
+        assertThat(both.with(Json.mapper().readTree("{\"drift_methods\":{\"age\":\"ks\"}}")).driftThresholds()).isEmpty();
+        assertThat(both.with(Json.mapper().readTree("{\"drift_methods\":{\"age\":\"ks\"},\"drift_thresholds\":{\"age\":0.01}}"))
+                .driftThresholds()).containsEntry("age", 0.01);
+        assertThat(both.with(Json.mapper().readTree("{\"drift_methods\":{\"age\":\"psi\"}}")).driftThresholds())
+                .containsEntry("age", 0.2); // the same method again
         assertThat(s.with(Json.mapper().readTree("{\"performance_metric\":\"mae\",\"performance_threshold\":7}"))
                 .performanceThreshold()).isEqualTo(7.0);
         // no metric named: a regressor's default MAE may have any budget

@@ -91,7 +91,7 @@ public final class AuditRecorder {
                     clip(ctx.path(), AuditEvent.MAX_RESOURCE_CHARS), source(ctx), status,
                     request(ctx, artifacts), before(ctx), artifacts ? null : after(ctx, status));
             log.append(event);
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // (a body that broke off throws an IOException that Javalin's Kotlin does not declare)
             failures.incrementAndGet();
             LOG.error("Could not append the audit record of {} {} (status {})", ctx.method(), ctx.path(), status, e);
         }
@@ -148,7 +148,11 @@ public final class AuditRecorder {
         } else if (length > MAX_CAPTURED_BYTES) {
             summary.put("body_captured", false);
         } else {
-            var body = parse(ctx.bodyAsBytes());
+            // an error that answered before the body was read has read it since (HttpServer): what it held, not the
+            // servlet stream, which has nothing more to give
+            byte[] drained = ctx.attribute(dev.launchpad.server.http.HttpServer.DRAINED_BODY);
+            byte[] bytes = drained != null ? drained : bodyOf(ctx);
+            var body = bytes == null ? null : parse(bytes);
             if (body != null) {
                 summary.set("body", redact(body));
             } else if (length != 0) {
@@ -156,6 +160,15 @@ public final class AuditRecorder {
             }
         }
         return summary.isEmpty() ? null : write(summary);
+    }
+
+    /** The request body, or null when it cannot be read (it broke off, or was too large): not captured, then. */
+    private static byte[] bodyOf(Context ctx) {
+        try {
+            return ctx.bodyAsBytes();
+        } catch (Exception e) { // (an IOException, which Javalin's Kotlin throws undeclared, or a 413)
+            return null;
+        }
     }
 
     private static String after(Context ctx, int status) {

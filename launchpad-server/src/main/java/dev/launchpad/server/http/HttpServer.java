@@ -27,9 +27,16 @@ public final class HttpServer implements AutoCloseable {
      * small body still on its way does not arrive at a closed connection and reset it, taking the answer with it.
      */
     static final int UNREAD_BODY_DRAINED_BYTES = 1 << 20;
-    /** How long at most a chunked body left unread is read before an error answers it. */
+    /**
+     * The request attribute that holds, after an error answered a request whose body it had not read, what that body
+     * held (a byte array; empty when it was larger than {@link #DRAINED_BODY_KEPT_BYTES} or not read whole).
+     */
+    public static final String DRAINED_BODY = "launchpad.drainedBody";
+    /** How much of a drained body is kept in {@link #DRAINED_BODY}: as much as an audit record captures. */
+    public static final int DRAINED_BODY_KEPT_BYTES = 64 * 1024;
+    /** How long at most a body left unread is read before an error answers it. */
     static final long UNREAD_BODY_DRAIN_NANOS = 5_000_000_000L;
-    /** How long a chunked body left unread may pause before an error answers it without the rest. */
+    /** How long a body left unread may pause before an error answers it without the rest. */
     static final long UNREAD_BODY_QUIET_NANOS = 2_000_000_000L;
 
     private final Javalin app;
@@ -97,11 +104,11 @@ public final class HttpServer implements AutoCloseable {
      * body is still arriving; Jetty then closes the connection, and the body's late bytes make the client's side reset
      * it, losing the answer.
      * <ul>
-     * <li>A body of declared length is read whole as {@link Context#bodyAsBytes()}, which keeps it for the refusal's
-     *     audit record.</li>
-     * <li>A chunked body is dropped only as it arrives, for at most {@link #UNREAD_BODY_DRAIN_NANOS}, and no longer
-     *     than {@link #UNREAD_BODY_QUIET_NANOS} after its last bytes: a client that stopped sending to wait for the
-     *     answer gets it. (Its audit record, for a refused change, then has no body.)</li>
+     * <li>The body is read through Jetty's own request, whose reads never wait and mark the body's end: only as it
+     *     arrives, for at most {@link #UNREAD_BODY_DRAIN_NANOS}, and no longer than {@link #UNREAD_BODY_QUIET_NANOS}
+     *     after its last bytes, so a client that stopped sending to wait for the answer gets it.</li>
+     * <li>What it held is left in {@link #DRAINED_BODY} (up to {@link #DRAINED_BODY_KEPT_BYTES}, when it was read
+     *     whole; else an empty array), for the refusal's audit record: the servlet stream has nothing more to give.</li>
      * <li>Not read at all: a request without a body (most GETs: answered at once), a declared body over the limit (the
      *     connection closes as before), and the body of a client waiting for {@code 100 Continue}, which has sent
      *     nothing and is asked for nothing.</li>
@@ -114,49 +121,59 @@ public final class HttpServer implements AutoCloseable {
         if ((declared <= 0 && !chunked) || declared > UNREAD_BODY_DRAINED_BYTES || request.getHeader("Expect") != null) {
             return;
         }
+        // Jetty's own request, underneath the servlet stream (whose reads either wait or cannot tell a body's end
+        // from a pause); what the servlet stream has taken already is not seen again here
+        jakarta.servlet.ServletRequest unwrapped = request;
+        while (unwrapped instanceof jakarta.servlet.ServletRequestWrapper wrapper) {
+            unwrapped = wrapper.getRequest();
+        }
+        if (!(unwrapped instanceof org.eclipse.jetty.ee10.servlet.ServletApiRequest api)) {
+            return;
+        }
+        var core = api.getRequest();
+        var kept = new java.io.ByteArrayOutputStream();
+        long drained = 0;
+        boolean ended = false;
         try {
-            if (declared > 0) {
-                ctx.bodyAsBytes();
-                return;
-            }
-            // Jetty's own request: its reads never wait, and tell the body's end from a pause (the servlet stream's
-            // do neither); what the servlet stream has not taken is dropped here, and Jetty finds the body ended
-            jakarta.servlet.ServletRequest unwrapped = request;
-            while (unwrapped instanceof jakarta.servlet.ServletRequestWrapper wrapper) {
-                unwrapped = wrapper.getRequest();
-            }
-            if (!(unwrapped instanceof org.eclipse.jetty.ee10.servlet.ServletApiRequest api)) {
-                return;
-            }
-            var core = api.getRequest();
             long started = System.nanoTime();
             long lastBytes = started;
-            long drained = 0;
             while (drained < UNREAD_BODY_DRAINED_BYTES) {
                 var chunk = core.read();
                 long now = System.nanoTime();
                 if (chunk == null) { // nothing arrived yet
                     if (now - started > UNREAD_BODY_DRAIN_NANOS || now - lastBytes > UNREAD_BODY_QUIET_NANOS) {
-                        return;
+                        break;
                     }
                     Thread.sleep(2);
                     continue;
                 }
                 try {
-                    if (org.eclipse.jetty.io.Content.Chunk.isFailure(chunk) || chunk.isLast()) {
-                        return; // broken off, or ended
+                    if (org.eclipse.jetty.io.Content.Chunk.isFailure(chunk)) {
+                        break; // broken off
                     }
-                    drained += chunk.remaining();
+                    int n = chunk.remaining();
+                    if (n > 0 && drained + n <= DRAINED_BODY_KEPT_BYTES) {
+                        var bytes = new byte[n];
+                        chunk.getByteBuffer().get(bytes);
+                        kept.write(bytes, 0, n);
+                    }
+                    drained += n;
                     lastBytes = now;
+                    if (chunk.isLast()) {
+                        ended = true;
+                        break;
+                    }
                 } finally {
                     chunk.release();
                 }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (Exception e) {
-            // the body broke off (an IOException, which Javalin's Kotlin throws undeclared), or was too large: there is
-            // nothing more to drop
+        } catch (RuntimeException e) {
+            // the request failed under us: nothing more to drop
+        }
+        if (drained > 0) { // (none when the handler had read the body itself: it keeps what it read)
+            ctx.attribute(DRAINED_BODY, ended && drained <= DRAINED_BODY_KEPT_BYTES ? kept.toByteArray() : new byte[0]);
         }
     }
 

@@ -70,6 +70,17 @@ class EarlyErrorTest {
     }
 
     @Test
+    void aClientThatStopsPartWayThroughADeclaredBodyGetsItsAnswer() throws Exception {
+        try (var socket = new Socket("127.0.0.1", server.port())) {
+            socket.setSoTimeout(10_000); // well below the 30 s a blocked read would wait for the rest
+            socket.getOutputStream().write(("PUT /refuse HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: 1000\r\n\r\n{\"a\":").getBytes(StandardCharsets.ISO_8859_1));
+            socket.getOutputStream().flush();
+            assertThat(readResponse(socket.getInputStream())).startsWith("HTTP/1.1 400");
+        }
+    }
+
+    @Test
     void aRequestWithoutABodyIsAnsweredAtOnce() throws Exception {
         try (var socket = new Socket("127.0.0.1", server.port())) {
             socket.setSoTimeout(10_000);
