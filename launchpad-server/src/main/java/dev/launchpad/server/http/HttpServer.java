@@ -107,18 +107,19 @@ public final class HttpServer implements AutoCloseable {
      * <li>The body is read through Jetty's own request, whose reads never wait and mark the body's end: only as it
      *     arrives, for at most {@link #UNREAD_BODY_DRAIN_NANOS}, and no longer than {@link #UNREAD_BODY_QUIET_NANOS}
      *     after its last bytes, so a client that stopped sending to wait for the answer gets it.</li>
-     * <li>What it held is left in {@link #DRAINED_BODY} (up to {@link #DRAINED_BODY_KEPT_BYTES}, when it was read
-     *     whole; else an empty array), for the refusal's audit record: the servlet stream has nothing more to give.</li>
+     * <li>What it held is left in {@link #DRAINED_BODY} for the refusal's audit record (the servlet stream has nothing
+     *     more to give): the bytes of a body of at most {@link #DRAINED_BODY_KEPT_BYTES} read whole from its first byte;
+     *     else an empty array, also when nothing arrived, so that the audit record does not wait for it either.</li>
      * <li>Not read at all: a request without a body (most GETs: answered at once), a declared body over the limit (the
      *     connection closes as before), and the body of a client waiting for {@code 100 Continue}, which has sent
-     *     nothing and is asked for nothing.</li>
+     *     nothing and is asked for nothing, by the audit record neither.</li>
      * </ul>
      */
     private static void drainUnreadBody(Context ctx) {
         var request = ctx.req();
         long declared = request.getContentLengthLong();
         boolean chunked = declared < 0 && request.getHeader("Transfer-Encoding") != null;
-        if ((declared <= 0 && !chunked) || declared > UNREAD_BODY_DRAINED_BYTES || request.getHeader("Expect") != null) {
+        if ((declared <= 0 && !chunked) || declared > UNREAD_BODY_DRAINED_BYTES) {
             return;
         }
         // Jetty's own request, underneath the servlet stream (whose reads either wait or cannot tell a body's end
@@ -131,6 +132,13 @@ public final class HttpServer implements AutoCloseable {
             return;
         }
         var core = api.getRequest();
+        long readBefore = org.eclipse.jetty.server.Request.getContentBytesRead(core);
+        if (request.getHeader("Expect") != null) {
+            if (readBefore == 0) {
+                ctx.attribute(DRAINED_BODY, new byte[0]); // nor is the audit record to ask for it
+            }
+            return;
+        }
         var kept = new java.io.ByteArrayOutputStream();
         long drained = 0;
         boolean ended = false;
@@ -172,8 +180,11 @@ public final class HttpServer implements AutoCloseable {
         } catch (RuntimeException e) {
             // the request failed under us: nothing more to drop
         }
-        if (drained > 0) { // (none when the handler had read the body itself: it keeps what it read)
-            ctx.attribute(DRAINED_BODY, ended && drained <= DRAINED_BODY_KEPT_BYTES ? kept.toByteArray() : new byte[0]);
+        // none when the handler had read the whole body itself (Javalin keeps what it read); only a body read from its
+        // first byte is kept (a tail of one the handler began reading could parse as something it was not)
+        if (drained > 0 || !ended) {
+            boolean whole = ended && readBefore == 0 && drained <= DRAINED_BODY_KEPT_BYTES;
+            ctx.attribute(DRAINED_BODY, whole ? kept.toByteArray() : new byte[0]);
         }
     }
 

@@ -91,6 +91,18 @@ class AuthApiTest {
                 "UNAUTHENTICATED");
         assertError(sendBasic("GET", "/api/2.0/mlflow/experiments/search", "vera", "wrong password!!"), 401,
                 "UNAUTHENTICATED");
+        // a change refused before its body arrived is answered, and audited, without waiting for that body
+        for (var head : new String[] {"Content-Length: 40", "Content-Length: 40\r\nExpect: 100-continue"}) {
+            var uri = URI.create(server.url());
+            try (var socket = new java.net.Socket(uri.getHost(), uri.getPort())) {
+                socket.setSoTimeout(10_000); // well below the 30 s a read blocked on the body would take
+                socket.getOutputStream().write(("POST /api/2.0/mlflow/experiments/create HTTP/1.1\r\nHost: localhost\r\n"
+                        + "Content-Type: application/json\r\n" + head + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+                socket.getOutputStream().flush();
+                var answer = new String(socket.getInputStream().readNBytes(12), StandardCharsets.ISO_8859_1);
+                assertThat(answer).as(head).isEqualTo("HTTP/1.1 401");
+            }
+        }
         assertThat(send("GET", "/health/live", null, null).statusCode()).isEqualTo(200);
         assertThat(send("GET", "/v2/health/ready", null, null).statusCode()).isEqualTo(200);
     }
