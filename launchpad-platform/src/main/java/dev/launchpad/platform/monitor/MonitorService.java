@@ -408,18 +408,36 @@ public final class MonitorService implements AutoCloseable {
 
     /** Stored results of a deployment (optionally one check) whose span ends in (from, to], oldest first. */
     public List<StoredResult> results(String deployment, String check, long from, long to, int limit) {
+        return results(deployment, check, from, to, limit, null).results();
+    }
+
+    /**
+     * A page of results: the newest {@code limit} of those before {@code after} (null: of all in the span), oldest
+     * first, and where the next (older) page starts, or null when there is none.
+     */
+    public record ResultPage(List<StoredResult> results, StoredResult olderThan) {
+    }
+
+    /** {@link #results(String, String, long, long, int)}, continued before {@code before} (a result of a page before). */
+    public ResultPage results(String deployment, String check, long from, long to, int limit, long[] before) {
         var sql = "SELECT * FROM monitor_results WHERE deployment = :d AND window_to > :f AND window_to <= :t"
-                + (check != null ? " AND check_name = :c" : "") + " ORDER BY window_to DESC, id DESC LIMIT :l";
+                + (check != null ? " AND check_name = :c" : "")
+                + (before != null ? " AND (window_to < :bt OR (window_to = :bt AND id < :bi))" : "")
+                + " ORDER BY window_to DESC, id DESC LIMIT :l";
         var list = database.read(h -> {
-            var q = h.createQuery(sql).bind("d", deployment).bind("f", from).bind("t", to).bind("l", limit);
+            var q = h.createQuery(sql).bind("d", deployment).bind("f", from).bind("t", to).bind("l", limit + 1);
             if (check != null) {
                 q.bind("c", check);
             }
+            if (before != null) {
+                q.bind("bt", before[0]).bind("bi", before[1]);
+            }
             return q.map((rs, ctx) -> read(rs)).list();
         });
-        var out = new ArrayList<>(list);
+        boolean more = list.size() > limit;
+        var out = new ArrayList<>(list.subList(0, Math.min(limit, list.size())));
         java.util.Collections.reverse(out);
-        return out;
+        return new ResultPage(out, more ? out.getFirst() : null);
     }
 
     /** The newest result of each check of a deployment. */
@@ -495,73 +513,11 @@ public final class MonitorService implements AutoCloseable {
             }
         }
         for (var d : all) {
-            var settings = settingsOf.get(d.name());
-            if (settings == null || !settings.enabled()) {
-                continue;
-            }
-            long now = clock.millis();
-            long span = settings.intervalMinutes() * 60_000L;
-            long end = dueEnd(now, settings.intervalMinutes());
-            // (only while it exists: the list may be a moment old, and a job row left behind by a deleted deployment
-            // would hand its schedule to one created later under the name)
-            var found = job(d.name());
-            if (found.isEmpty()) {
-                database.writeVoid(h -> {
-                    // its row locked first: on PostgreSQL a deletion under way is waited for, and then seen
-                    if (h.createQuery("SELECT 1 FROM deployments WHERE name = :d" + database.dialect().rowLock())
-                            .bind("d", d.name()).mapTo(Integer.class).findOne().isPresent()) {
-                        h.createUpdate("INSERT INTO monitor_jobs (deployment, next_run_at, attempts) VALUES (:d, :n, 0)"
-                                + " ON CONFLICT (deployment) DO NOTHING").bind("d", d.name()).bind("n", now).execute();
-                    }
-                });
-                found = job(d.name());
-            }
-            if (found.isEmpty()) {
-                continue; // deleted since the list was read
-            }
-            var job = found.get();
-            if (job[0] > now) {
-                continue;
-            }
-            Long lastTo = job[1];
-            // after a long pause, only the spans of the catch-up period are checked
-            long catchUpFrom = end - Math.max(1, CATCH_UP.toMillis() / span) * span;
-            long to = lastTo == null ? end : Math.min(end, Math.max(lastTo, catchUpFrom) + span);
-            if (lastTo != null && to <= lastTo) {
-                continue; // nothing new yet (the interval changed, or the clock went back)
-            }
-            // the claim also checks that nobody has run this span since it was read (a replica catching up)
-            var sameSpan = lastTo == null ? " AND last_to IS NULL" : " AND last_to = :last";
-            int claimed = database.write(h -> {
-                var update = h.createUpdate("UPDATE monitor_jobs SET locked_by = :o, locked_until = :u"
-                                + " WHERE deployment = :d AND next_run_at <= :now AND (locked_until IS NULL OR locked_until < :now)"
-                                + sameSpan)
-                        .bind("o", owner).bind("u", now + LOCK.toMillis()).bind("d", d.name()).bind("now", now);
-                if (lastTo != null) {
-                    update.bind("last", lastTo);
-                }
-                return update.execute();
-            });
-            if (claimed == 0) {
-                continue; // another replica has it
-            }
-            var claimedWith = settings(d.name()); // read again now that the job is ours
-            if (claimedWith.intervalMinutes() != settings.intervalMinutes()) {
-                // the interval changed since the settings were read (and the job was restarted): next pass
-                database.writeVoid(h -> h.createUpdate("UPDATE monitor_jobs SET locked_by = NULL, locked_until = NULL"
-                        + " WHERE deployment = :d AND locked_by = :o").bind("d", d.name()).bind("o", owner).execute());
-                continue;
-            }
-            long from = to - span;
             try {
-                run(d.name(), from, to, claimedWith, true);
-                runs++;
-                long next = to < end ? now : to + span + GRACE.toMillis(); // catching up: again at once
-                database.writeVoid(h -> h.createUpdate("UPDATE monitor_jobs SET last_to = :t, next_run_at = :n, locked_by = NULL,"
-                                + " locked_until = NULL, attempts = 0, last_error = NULL WHERE deployment = :d AND locked_by = :o")
-                        .bind("t", to).bind("n", next).bind("d", d.name()).bind("o", owner).execute());
+                runs += runDue(d, settingsOf.get(d.name()));
             } catch (RuntimeException e) {
-                failed(d.name(), from, to, now, e);
+                // (the database failing for one deployment's job: the others' are still tried this pass)
+                LOG.warn("Deployment {}: its due checks could not be run: {}", d.name(), e.toString());
             }
         }
         try {
@@ -570,6 +526,79 @@ public final class MonitorService implements AutoCloseable {
             LOG.warn("Cannot announce the monitor results left unannounced: {}", e.toString());
         }
         return runs;
+    }
+
+    /** Runs one deployment's due span, if any, once its job is claimed; 1 when it ran. */
+    private int runDue(Deployment d, MonitorSettings settings) {
+        if (settings == null || !settings.enabled()) {
+            return 0;
+        }
+        long now = clock.millis();
+        long span = settings.intervalMinutes() * 60_000L;
+        long end = dueEnd(now, settings.intervalMinutes());
+        // (only while it exists: the list may be a moment old, and a job row left behind by a deleted deployment
+        // would hand its schedule to one created later under the name)
+        var found = job(d.name());
+        if (found.isEmpty()) {
+            database.writeVoid(h -> {
+                // its row locked first: on PostgreSQL a deletion under way is waited for, and then seen
+                if (h.createQuery("SELECT 1 FROM deployments WHERE name = :d" + database.dialect().rowLock())
+                        .bind("d", d.name()).mapTo(Integer.class).findOne().isPresent()) {
+                    h.createUpdate("INSERT INTO monitor_jobs (deployment, next_run_at, attempts) VALUES (:d, :n, 0)"
+                            + " ON CONFLICT (deployment) DO NOTHING").bind("d", d.name()).bind("n", now).execute();
+                }
+            });
+            found = job(d.name());
+        }
+        if (found.isEmpty()) {
+            return 0; // deleted since the list was read
+        }
+        var job = found.get();
+        if (job[0] > now) {
+            return 0;
+        }
+        Long lastTo = job[1];
+        // after a long pause, only the spans of the catch-up period are checked
+        long catchUpFrom = end - Math.max(1, CATCH_UP.toMillis() / span) * span;
+        long to = lastTo == null ? end : Math.min(end, Math.max(lastTo, catchUpFrom) + span);
+        if (lastTo != null && to <= lastTo) {
+            return 0; // nothing new yet (the interval changed, or the clock went back)
+        }
+        // the claim also checks that nobody has run this span since it was read (a replica catching up)
+        var sameSpan = lastTo == null ? " AND last_to IS NULL" : " AND last_to = :last";
+        int claimed = database.write(h -> {
+            var update = h.createUpdate("UPDATE monitor_jobs SET locked_by = :o, locked_until = :u"
+                            + " WHERE deployment = :d AND next_run_at <= :now AND (locked_until IS NULL OR locked_until < :now)"
+                            + sameSpan)
+                    .bind("o", owner).bind("u", now + LOCK.toMillis()).bind("d", d.name()).bind("now", now);
+            if (lastTo != null) {
+                update.bind("last", lastTo);
+            }
+            return update.execute();
+        });
+        if (claimed == 0) {
+            return 0; // another replica has it
+        }
+        var claimedWith = settings(d.name()); // read again now that the job is ours
+        if (claimedWith.intervalMinutes() != settings.intervalMinutes()) {
+            // the interval changed since the settings were read (and the job was restarted): next pass
+            database.writeVoid(h -> h.createUpdate("UPDATE monitor_jobs SET locked_by = NULL, locked_until = NULL"
+                    + " WHERE deployment = :d AND locked_by = :o").bind("d", d.name()).bind("o", owner).execute());
+            return 0;
+        }
+        long from = to - span;
+        try {
+            run(d.name(), from, to, claimedWith, true);
+        } catch (RuntimeException e) {
+            failed(d.name(), from, to, now, e);
+            return 0;
+        }
+        // (its results are stored: a failure from here on is not the run's, to be retried as one)
+        long next = to < end ? now : to + span + GRACE.toMillis(); // catching up: again at once
+        database.writeVoid(h -> h.createUpdate("UPDATE monitor_jobs SET last_to = :t, next_run_at = :n, locked_by = NULL,"
+                        + " locked_until = NULL, attempts = 0, last_error = NULL WHERE deployment = :d AND locked_by = :o")
+                .bind("t", to).bind("n", next).bind("d", d.name()).bind("o", owner).execute());
+        return 1;
     }
 
     /** A job's next run and the end of the last span it checked (null before the first), if it has a row. */
@@ -624,15 +653,23 @@ public final class MonitorService implements AutoCloseable {
             while (!stopped) {
                 try {
                     Thread.sleep(poll.toMillis());
-                    runDue();
-                    if (System.nanoTime() - lastPrune > PRUNE_EVERY.toNanos() || lastPrune == 0) {
-                        lastPrune = System.nanoTime();
-                        prune(Retention.defaults());
-                    }
                 } catch (InterruptedException e) {
                     return;
-                } catch (RuntimeException e) {
+                }
+                // each in its own try: a pass that keeps failing does not hold the pruning back, nor the reverse; and
+                // an Error (out of memory reading a large window) fails the pass, not the scheduler for good
+                try {
+                    runDue();
+                } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {
                     LOG.warn("Monitor scheduler: {}", e.toString());
+                }
+                if (System.nanoTime() - lastPrune > PRUNE_EVERY.toNanos() || lastPrune == 0) {
+                    lastPrune = System.nanoTime();
+                    try {
+                        prune(Retention.defaults());
+                    } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {
+                        LOG.warn("Monitor pruning: {}", e.toString());
+                    }
                 }
             }
         });
@@ -654,27 +691,26 @@ public final class MonitorService implements AutoCloseable {
     /** Deletes what is older than the retention (day windows, alerts and incidents are kept); returns rows deleted. */
     public int prune(Retention retention) {
         long now = clock.millis();
-        return database.write(h -> {
-            // windows two hours past their retention: requireRetained accepts spans reaching an hour past it, and the
-            // second hour covers a prune between its check and the reads, or replicas' clocks apart (not both at once
-            // beyond an hour in all)
-            long lag = 2 * PRUNE_EVERY.toMillis();
-            int n = h.createUpdate("DELETE FROM monitor_windows WHERE granularity = 'minute' AND window_start < :t")
-                    .bind("t", now - retention.minutes().toMillis() - lag).execute();
-            n += h.createUpdate("DELETE FROM monitor_windows WHERE granularity = 'hour' AND window_start < :t")
-                    .bind("t", now - retention.hours().toMillis() - lag).execute();
-            n += h.createUpdate("DELETE FROM monitor_predictions WHERE predicted_at < :t")
-                    .bind("t", now - retention.predictions().toMillis()).execute();
-            n += h.createUpdate("DELETE FROM monitor_feedback WHERE received_at < :t")
-                    .bind("t", now - retention.predictions().toMillis()).execute();
-            n += h.createUpdate("DELETE FROM monitor_results WHERE window_to < :t")
-                    .bind("t", now - retention.results().toMillis()).execute();
-            // finished ones, by when they finished: delivered, or given up at their last attempt
-            n += h.createUpdate("DELETE FROM monitor_deliveries WHERE status <> 'pending'"
-                            + " AND COALESCE(delivered_at, next_attempt_at) < :t")
-                    .bind("t", now - retention.results().toMillis()).execute();
-            return n;
-        });
+        // windows two hours past their retention: requireRetained accepts spans reaching an hour past it, and the
+        // second hour covers a prune between its check and the reads, or replicas' clocks apart (not both at once
+        // beyond an hour in all)
+        long lag = 2 * PRUNE_EVERY.toMillis();
+        // one transaction a table: writers (the window flusher, on SQLite every writer) wait for one at a time
+        int n = deleteOlder("DELETE FROM monitor_windows WHERE granularity = 'minute' AND window_start < :t",
+                now - retention.minutes().toMillis() - lag);
+        n += deleteOlder("DELETE FROM monitor_windows WHERE granularity = 'hour' AND window_start < :t",
+                now - retention.hours().toMillis() - lag);
+        n += deleteOlder("DELETE FROM monitor_predictions WHERE predicted_at < :t", now - retention.predictions().toMillis());
+        n += deleteOlder("DELETE FROM monitor_feedback WHERE received_at < :t", now - retention.predictions().toMillis());
+        n += deleteOlder("DELETE FROM monitor_results WHERE window_to < :t", now - retention.results().toMillis());
+        // finished ones, by when they finished: delivered, or given up at their last attempt
+        n += deleteOlder("DELETE FROM monitor_deliveries WHERE status <> 'pending' AND COALESCE(delivered_at, next_attempt_at) < :t",
+                now - retention.results().toMillis());
+        return n;
+    }
+
+    private int deleteOlder(String delete, long before) {
+        return database.write(h -> h.createUpdate(delete).bind("t", before).execute());
     }
 
     @Override

@@ -144,6 +144,16 @@ class MonitorServiceTest {
             assertThat(monitors.runDue()).isEqualTo(1); // [3, 4): no traffic → no_data
             var all = monitors.results("d", null, M0, M0 + 3_600_000, 100);
             assertThat(all).hasSize(12); // six checks per run, every result stored
+            // in pages of five, newest first, each oldest first: the same twelve, none twice
+            var paged = new ArrayList<MonitorService.StoredResult>();
+            long[] before = null;
+            do {
+                var page = monitors.results("d", null, M0, M0 + 3_600_000, 5, before);
+                paged.addAll(0, page.results());
+                before = page.olderThan() == null ? null : new long[] {page.olderThan().to(), page.olderThan().id()};
+            } while (before != null);
+            assertThat(paged).extracting(MonitorService.StoredResult::id)
+                    .containsExactlyElementsOf(all.stream().map(MonitorService.StoredResult::id).toList());
             var drift = monitors.results("d", "feature_drift", M0, M0 + 3_600_000, 100);
             assertThat(drift).extracting(r -> r.result().status())
                     .containsExactly(CheckResult.Status.BREACH, CheckResult.Status.NO_DATA);

@@ -163,9 +163,27 @@ public final class MonitorApi {
             if (check != null && !CheckResult.CHECKS.contains(check)) {
                 throw LaunchpadException.invalid("Unknown check '" + check + "'; checks are " + CheckResult.CHECKS + ".");
             }
+            long[] before = null;
+            var token = ctx.queryParam("page_token");
+            if (token != null) {
+                // "<window_to>.<id>" of the oldest result of the page before
+                var parts = token.split("\\.");
+                try {
+                    if (parts.length != 2) {
+                        throw new NumberFormatException();
+                    }
+                    before = new long[] {Long.parseLong(parts[0]), Long.parseLong(parts[1])};
+                } catch (NumberFormatException e) {
+                    throw LaunchpadException.invalid("'page_token' is not one this API gave: '" + token + "'.");
+                }
+            }
             var node = Json.mapper().createObjectNode();
             var list = node.putArray("results");
-            monitors.results(d.name(), check, span[0], span[1], limit(ctx, 1000)).forEach(s -> list.add(resultJson(s)));
+            var page = monitors.results(d.name(), check, span[0], span[1], limit(ctx, 1000), before);
+            page.results().forEach(s -> list.add(resultJson(s)));
+            if (page.olderThan() != null) {
+                node.put("next_page_token", page.olderThan().to() + "." + page.olderThan().id());
+            }
             return node;
         }));
         r.add(route(HandlerType.GET, "/api/v1/alert-rules", ctx -> {
@@ -264,9 +282,9 @@ public final class MonitorApi {
      * Largest reference data upload: it is streamed to a temporary file and profiled in chunks, so this bounds the
      * disk it takes, not memory.
      */
-    static final long MAX_REFERENCE_BYTES = 2L << 30;
+    public static final long MAX_REFERENCE_BYTES = 2L << 30;
     /** Largest dataset profile upload (profiles are kilobytes per column). */
-    static final long MAX_PROFILE_BYTES = 64L << 20;
+    public static final long MAX_PROFILE_BYTES = 64L << 20;
     /** Uploads handled at once; a third is refused for now (503), so that uploads cannot fill the home's disk. */
     private static final int UPLOADS_AT_ONCE = 2;
     /**

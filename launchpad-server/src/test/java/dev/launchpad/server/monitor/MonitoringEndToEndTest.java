@@ -499,6 +499,11 @@ class MonitoringEndToEndTest {
             assertThat(answer.statusCode()).as(span + ": " + answer.body()).isEqualTo(400);
             assertThat(answer.body()).contains("INVALID_PARAMETER_VALUE");
         }
+        for (var token : new String[] {"abc", "1.2.3", "1.x"}) {
+            var answer = send("GET", "/api/v1/deployments/fraud/monitor/results?page_token=" + token, null, null);
+            assertThat(answer.statusCode()).as(token).isEqualTo(400);
+            assertThat(answer.body()).contains("page_token");
+        }
         // not enough disk left beside what the database needs: refused for now (503), declared or chunked
         System.setProperty(MonitorApi.MIN_FREE_PROPERTY, Long.toString(1L << 40)); // an exbibyte to keep free
         try {
