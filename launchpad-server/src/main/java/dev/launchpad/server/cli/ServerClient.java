@@ -39,7 +39,8 @@ final class ServerClient {
         try {
             var uri = new URI(url);
             ok = ("http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme()))
-                    && uri.getHost() != null && uri.getRawQuery() == null && uri.getRawFragment() == null;
+                    && uri.getHost() != null && uri.getRawQuery() == null && uri.getRawFragment() == null
+                    && uri.getPort() >= -1 && uri.getPort() <= 65_535;
         } catch (java.net.URISyntaxException e) {
             ok = false;
         }
@@ -182,7 +183,12 @@ final class ServerClient {
     private HttpResponse<String> exchange(HttpRequest unauthenticated) throws IOException {
         var builder = HttpRequest.newBuilder(unauthenticated, (name, value) -> true);
         if (authorization != null) {
-            builder.header("Authorization", authorization);
+            try {
+                builder.header("Authorization", authorization);
+            } catch (IllegalArgumentException e) { // a control character in a pasted token
+                throw new IOException("the token or password in the environment ($LAUNCHPAD_TOKEN,"
+                        + " $MLFLOW_TRACKING_TOKEN, $MLFLOW_TRACKING_PASSWORD) holds a character an HTTP header cannot carry");
+            }
         }
         if (unauthenticated.timeout().isEmpty() && !unauthenticated.method().equals("PUT")) {
             builder.timeout(ANSWER_TIMEOUT);
@@ -202,6 +208,8 @@ final class ServerClient {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted");
+        } catch (IllegalArgumentException e) { // what the client refuses to send at all
+            throw new IOException("cannot send the request to " + baseUrl + ": " + e.getMessage());
         }
         int status = response.statusCode();
         if (status / 100 == 3) {
@@ -238,7 +246,7 @@ final class ServerClient {
             call.run(new ServerClient(server != null ? server : defaultUrl()), spec.commandLine().getOut());
             return 0;
         } catch (IOException e) {
-            spec.commandLine().getErr().println("Error: " + e.getMessage());
+            spec.commandLine().getErr().println("Error: " + (e.getMessage() != null ? e.getMessage() : e.toString()));
             return 1;
         }
     }

@@ -65,6 +65,7 @@ class LaunchpadCliTest {
     void aServerUrlWithoutSchemeIsAClearErrorNotAStackTrace() {
         for (var args : List.of(List.of("monitor", "status", "--deployment", "d", "--server", "localhost:8080"),
                 List.of("alerts", "list", "--server", "http://"),
+                List.of("alerts", "list", "--server", "http://localhost:808080"), // no such port
                 List.of("models", "approve", "fraud", "1", "-m", "ok", "--server", "ftp://host/"))) {
             var err = new StringWriter();
             assertThat(LaunchpadCli.commandLine().setErr(new PrintWriter(err)).execute(args.toArray(String[]::new)))
@@ -72,6 +73,20 @@ class LaunchpadCliTest {
             assertThat(err.toString()).as("%s", args).contains("must be an http or https URL")
                     .contains(args.getFirst() + " " + args.get(1) + ":").doesNotContain("Exception", "\tat ");
         }
+    }
+
+    @Test
+    void aBaselineFileLargerThanTheServerTakesIsRefusedBeforeItIsSent(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        var profile = dir.resolve("big.profile");
+        try (var file = new java.io.RandomAccessFile(profile.toFile(), "rw")) {
+            file.setLength(65L << 20); // sparse: no disk used
+        }
+        var err = new StringWriter();
+        // (no server at that address: the refusal comes first)
+        assertThat(LaunchpadCli.commandLine().setErr(new PrintWriter(err)).execute("monitor", "baseline", "--model", "m",
+                "--version", "1", "--profile", profile.toString(), "--server", "http://127.0.0.1:9")).isEqualTo(2);
+        assertThat(err.toString()).contains("a profile of at most " + (64L << 20));
     }
 
     @Test

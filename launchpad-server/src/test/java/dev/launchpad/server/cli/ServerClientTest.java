@@ -58,5 +58,9 @@ class ServerClientTest {
         assertThatThrownBy(() -> client.get("/bad-gateway")).hasMessage("HTTP 502: <html>");
         assertThatThrownBy(() -> client.get("/json-error")).hasMessage("Incident 12 is resolved. (INVALID_STATE)");
         assertThat(client.get("/empty").isEmpty()).isTrue();
+        // a token pasted with a line break is named, not thrown as an IllegalArgumentException
+        var pasted = new ServerClient("http://127.0.0.1:" + server.getAddress().getPort(), "Bearer lp_abc\nxyz");
+        assertThatThrownBy(() -> pasted.get("/empty")).isInstanceOf(java.io.IOException.class)
+                .hasMessageContaining("holds a character an HTTP header cannot carry");
     }
 }
