@@ -167,9 +167,13 @@ public final class PayloadLog implements AutoCloseable {
         return opened;
     }
 
+    private static final java.util.regex.Pattern HOURLY_FILE =
+            java.util.regex.Pattern.compile("\\d{4}-\\d{2}-\\d{2}-\\d{2}\\.jsonl");
+
     private void prune(Path dir) throws IOException {
         try (var listed = Files.list(dir)) {
-            var sorted = listed.filter(p -> p.getFileName().toString().endsWith(".jsonl")).sorted().toList();
+            // only the hourly files this log writes: another file in the folder is neither counted nor deleted
+            var sorted = listed.filter(p -> HOURLY_FILE.matcher(p.getFileName().toString()).matches()).sorted().toList();
             for (int i = 0; i < sorted.size() - keepFiles; i++) {
                 Files.deleteIfExists(sorted.get(i));
             }

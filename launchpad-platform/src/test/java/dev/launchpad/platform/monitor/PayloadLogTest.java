@@ -60,13 +60,14 @@ class PayloadLogTest {
         assertThat(first.get(1).has("request_id")).isFalse();
         assertThat(lines(dir.resolve("churn/2026-03-02-10.jsonl"))).hasSize(1);
 
-        // two more hours of fraud: the oldest file goes, churn's stays
+        // two more hours of fraud: the oldest file goes, churn's stays, and so does a file of someone else's there
+        Files.writeString(dir.resolve("fraud/notes.jsonl"), "{}\n");
         log.write(request("fraud", H0 + 3_600_000, "r3"), inputs(1.0, 1.0), out);
         log.write(request("fraud", H0 + 7_200_000, "r4"), inputs(1.0, 1.0), out);
         log.close();
         try (var files = Files.list(dir.resolve("fraud"))) {
             assertThat(files.map(p -> p.getFileName().toString()).sorted().toList())
-                    .containsExactly("2026-03-02-11.jsonl", "2026-03-02-12.jsonl");
+                    .containsExactly("2026-03-02-11.jsonl", "2026-03-02-12.jsonl", "notes.jsonl");
         }
         assertThat(Files.exists(dir.resolve("churn/2026-03-02-10.jsonl"))).isTrue();
         assertThat(log.failures()).isZero();
