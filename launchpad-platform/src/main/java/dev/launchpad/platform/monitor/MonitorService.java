@@ -420,6 +420,9 @@ public final class MonitorService implements AutoCloseable {
 
     /** {@link #results(String, String, long, long, int)}, continued before {@code before} (a result of a page before). */
     public ResultPage results(String deployment, String check, long from, long to, int limit, long[] before) {
+        if (limit < 1 || limit > 100_000) {
+            throw new IllegalArgumentException("limit must be in [1, 100000], got " + limit);
+        }
         var sql = "SELECT * FROM monitor_results WHERE deployment = :d AND window_to > :f AND window_to <= :t"
                 + (check != null ? " AND check_name = :c" : "")
                 + (before != null ? " AND (window_to < :bt OR (window_to = :bt AND id < :bi))" : "")
@@ -587,18 +590,26 @@ public final class MonitorService implements AutoCloseable {
             return 0;
         }
         long from = to - span;
-        try {
-            run(d.name(), from, to, claimedWith, true);
-        } catch (RuntimeException e) {
-            failed(d.name(), from, to, now, e);
-            return 0;
+        // a span whose results are stored already (its job could not be moved on after the run: the write failed, or
+        // the replica died) is not run again, which would store its results twice
+        boolean stored = database.read(h -> h.createQuery("SELECT 1 FROM monitor_results WHERE deployment = :d"
+                        + " AND check_name IN (<checks>) AND window_to = :t AND window_from = :f LIMIT 1")
+                .bind("d", d.name()).bindList("checks", List.copyOf(CheckResult.CHECKS)).bind("t", to).bind("f", from)
+                .mapTo(Integer.class).findOne().isPresent());
+        if (!stored) {
+            try {
+                run(d.name(), from, to, claimedWith, true);
+            } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {
+                failed(d.name(), from, to, now, e); // (an Error too: counted towards passing the span over)
+                return 0;
+            }
         }
         // (its results are stored: a failure from here on is not the run's, to be retried as one)
         long next = to < end ? now : to + span + GRACE.toMillis(); // catching up: again at once
         database.writeVoid(h -> h.createUpdate("UPDATE monitor_jobs SET last_to = :t, next_run_at = :n, locked_by = NULL,"
                         + " locked_until = NULL, attempts = 0, last_error = NULL WHERE deployment = :d AND locked_by = :o")
                 .bind("t", to).bind("n", next).bind("d", d.name()).bind("o", owner).execute());
-        return 1;
+        return stored ? 0 : 1;
     }
 
     /** A job's next run and the end of the last span it checked (null before the first), if it has a row. */
@@ -615,7 +626,7 @@ public final class MonitorService implements AutoCloseable {
      * Records a failed run of [from, to): tried again in 30 s, and after {@link #MAX_SPAN_ATTEMPTS} failures passed
      * over (the job moves on to the next span; the error stays on the job until a run succeeds).
      */
-    private void failed(String deployment, long from, long to, long now, RuntimeException e) {
+    private void failed(String deployment, long from, long to, long now, Throwable e) {
         int attempts = database.read(h -> h.createQuery("SELECT attempts FROM monitor_jobs WHERE deployment = :d")
                 .bind("d", deployment).mapTo(Integer.class).findOne().orElse(0)) + 1;
         boolean passOver = attempts >= MAX_SPAN_ATTEMPTS;

@@ -144,6 +144,12 @@ class MonitorServiceTest {
             assertThat(monitors.runDue()).isEqualTo(1); // [3, 4): no traffic → no_data
             var all = monitors.results("d", null, M0, M0 + 3_600_000, 100);
             assertThat(all).hasSize(12); // six checks per run, every result stored
+            // a job that could not be moved on after its run (the write failed, the replica died): the span stored
+            // already is not run again, and the job moves on
+            db.jdbi().useHandle(h -> h.execute("UPDATE monitor_jobs SET last_to = ?, next_run_at = 0", M0 + 180_000));
+            assertThat(monitors.runDue()).isZero();
+            assertThat(monitors.results("d", null, M0, M0 + 3_600_000, 100)).hasSize(12);
+            assertThat(monitors.schedule("d").orElseThrow().lastTo()).isEqualTo(M0 + 240_000);
             // in pages of five, newest first, each oldest first: the same twelve, none twice
             var paged = new ArrayList<MonitorService.StoredResult>();
             long[] before = null;
@@ -334,7 +340,9 @@ class MonitorServiceTest {
             assertThat(monitors.runDue()).isZero();
             monitors.updateSettings("d", Json.mapper().createObjectNode().put("interval_minutes", 1));
             assertThat(monitors.runDue()).isEqualTo(1);
-            // the same while a daily run is in progress: when it ends, it does not put its day-long wait back
+            // the same while a daily run is in progress: when it ends, it does not put its day-long wait back (a day
+            // later: the day's span checked above is not checked again)
+            clock.advanceSeconds(86_400);
             monitors.updateSettings("d", Json.mapper().createObjectNode().put("interval_minutes", 1440));
             duringRun.set(() -> monitors.updateSettings("d", Json.mapper().createObjectNode().put("interval_minutes", 1)));
             assertThat(monitors.runDue()).isEqualTo(1);

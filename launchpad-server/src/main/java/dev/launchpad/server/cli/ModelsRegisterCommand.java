@@ -70,6 +70,19 @@ public final class ModelsRegisterCommand implements Callable<Integer> {
                     + referenceData + "'");
             return 2;
         }
+        try {
+            // the server refuses more before reading it, and its answer would be lost under the upload still going
+            if (referenceData != null && Files.size(referenceData) > dev.launchpad.server.monitor.MonitorApi.MAX_REFERENCE_BYTES) {
+                err.println("launchpad models register: " + referenceData + " has " + Files.size(referenceData)
+                        + " bytes; the server takes reference data of at most "
+                        + dev.launchpad.server.monitor.MonitorApi.MAX_REFERENCE_BYTES + ": register without it, profile it"
+                        + " with the stats library's DatasetProfile and give the profile to launchpad monitor baseline.");
+                return 2;
+            }
+        } catch (java.io.IOException e) {
+            err.println("launchpad models register: cannot read '" + referenceData + "': " + e.getMessage());
+            return 2;
+        }
         dev.launchpad.core.schema.Signature signature;
         try {
             // Loading the graph checks that the file is a model at all, with or without --signature-from-model.

@@ -167,7 +167,7 @@ public final class MonitorApi {
             var token = ctx.queryParam("page_token");
             if (token != null) {
                 // "<window_to>.<id>" of the oldest result of the page before
-                var parts = token.split("\\.");
+                var parts = token.split("\\.", -1);
                 try {
                     if (parts.length != 2) {
                         throw new NumberFormatException();

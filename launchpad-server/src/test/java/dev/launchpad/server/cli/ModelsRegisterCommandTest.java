@@ -119,6 +119,16 @@ class ModelsRegisterCommandTest {
                 sparkOutput.toString(), "--server", server.url());
         assertThat(directory.code()).isEqualTo(2);
         assertThat(directory.err()).contains("is a directory");
+        // more than the server takes: refused before anything is registered or sent
+        var huge = dir.resolve("huge.csv");
+        try (var file = new java.io.RandomAccessFile(huge.toFile(), "rw")) {
+            file.setLength((2L << 30) + 1); // sparse: no disk used
+        }
+        var tooLarge = cli("models", "register", "--name", "too-large", "--file", model.toString(), "--reference-data",
+                huge.toString(), "--server", server.url());
+        assertThat(tooLarge.code()).isEqualTo(2);
+        assertThat(tooLarge.err()).contains("of at most " + (2L << 30));
+        assertThat(tooLarge.out()).isEmpty(); // no version registered
     }
 
     @Test

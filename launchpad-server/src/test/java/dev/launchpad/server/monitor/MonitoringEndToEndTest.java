@@ -212,6 +212,21 @@ class MonitoringEndToEndTest {
         // minute 1: X_0 and X_1 shifted by one standard deviation → one drift alert naming exactly them
         traffic(new Random(2), 20, 1.0, 0);
         var second = checksUpTo(M0 + 120_000);
+        // the two spans' results, in pages of four through next_page_token: the same as in one page
+        var span = "/api/v1/deployments/fraud/monitor/results?from=" + M0 + "&to=" + (M0 + 120_000);
+        var whole = new ArrayList<String>();
+        json("GET", span, null).path("results").forEach(r -> whole.add(r.toString()));
+        var paged = new ArrayList<String>();
+        String token = null;
+        do {
+            var page = json("GET", span + "&limit=4" + (token == null ? "" : "&page_token=" + token), null);
+            var rows = new ArrayList<String>();
+            page.path("results").forEach(r -> rows.add(r.toString()));
+            paged.addAll(0, rows);
+            token = page.hasNonNull("next_page_token") ? page.path("next_page_token").asText() : null;
+        } while (token != null);
+        assertThat(whole).hasSizeGreaterThanOrEqualTo(12);
+        assertThat(paged).containsExactlyElementsOf(whole);
         var drift = check(second, "feature_drift");
         assertThat(drift.path("status").asText()).isEqualTo("breach");
         assertThat(texts(drift.path("breached_features"))).containsExactly("X_0", "X_1");
