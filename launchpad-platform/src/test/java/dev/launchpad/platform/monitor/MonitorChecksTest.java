@@ -295,18 +295,7 @@ class MonitorChecksTest {
         var baseline = new Baselines.Baseline("m", 1, "csv", 500, reference.profile(), reference.sample(), 0);
         // an hour of minutes, 200 distinct codes each and 12 000 in all, far more than a span's sketch tracks exactly;
         // one in fifty codes outside the reference's [10 000, 14 990]
-        WindowData span = null;
-        for (int minute = 0; minute < 60; minute++) {
-            var zips = new String[200];
-            for (int i = 0; i < zips.length; i++) {
-                int k = minute * 200 + i;
-                zips[i] = Integer.toString(k % 50 == 0 ? 90_000 + k : 10_000 + k % 4_990);
-            }
-            var w = WindowData.empty(1_000, minute);
-            w.add("ok", 1_000_000, new FeatureBatch(200, List.of(FeatureBatch.Feature.categorical("zip", zips))),
-                    FeatureBatch.empty(200));
-            span = span == null ? w : span.merge(w);
-        }
+        var span = mergedHour("zip", k -> Integer.toString(k % 50 == 0 ? 90_000 + k : 10_000 + k % 4_990));
         var quality = check(MonitorChecks.all(span, baseline, null, MonitorSettings.defaults()), "data_quality");
         var row = row(quality, "zip");
         assertThat(row.has("schema_violation")).as(row.toString()).isFalse();
@@ -314,17 +303,7 @@ class MonitorChecksTest {
         assertThat(quality.status()).isEqualTo(CheckResult.Status.OK);
 
         // mostly other text, and a frequent "0": still a kind change, however few values the sketch tracks
-        WindowData mixed = null;
-        for (int minute = 0; minute < 60; minute++) {
-            var ids = new String[200];
-            for (int i = 0; i < ids.length; i++) {
-                ids[i] = i % 3 == 0 ? "0" : "id-" + (minute * 200 + i);
-            }
-            var w = WindowData.empty(1_000, minute);
-            w.add("ok", 1_000_000, new FeatureBatch(200, List.of(FeatureBatch.Feature.categorical("zip", ids))),
-                    FeatureBatch.empty(200));
-            mixed = mixed == null ? w : mixed.merge(w);
-        }
+        var mixed = mergedHour("zip", k -> k % 3 == 0 ? "0" : "id-" + k);
         var kind = check(MonitorChecks.all(mixed, baseline, null, MonitorSettings.defaults()), "data_quality");
         assertThat(row(kind, "zip").path("schema_violation").asText()).contains("numeric");
     }
@@ -348,6 +327,22 @@ class MonitorChecksTest {
         var drift = check(MonitorChecks.all(w, baseline, null, MonitorSettings.defaults()), "feature_drift");
         assertThat(drift.details().path("features").get(0).path("drift").asBoolean()).as(drift.details().toString()).isFalse();
         assertThat(drift.status()).isEqualTo(CheckResult.Status.OK);
+    }
+
+    /** An hour of minute windows merged, 200 rows each, of one text feature whose k-th value overall is {@code value(k)}. */
+    private static WindowData mergedHour(String feature, java.util.function.IntFunction<String> value) {
+        WindowData hour = null;
+        for (int minute = 0; minute < 60; minute++) {
+            var values = new String[200];
+            for (int i = 0; i < values.length; i++) {
+                values[i] = value.apply(minute * 200 + i);
+            }
+            var w = WindowData.empty(1_000, minute);
+            w.add("ok", 1_000_000, new FeatureBatch(200, List.of(FeatureBatch.Feature.categorical(feature, values))),
+                    FeatureBatch.empty(200));
+            hour = hour == null ? w : hour.merge(w);
+        }
+        return hour;
     }
 
     private static com.fasterxml.jackson.databind.JsonNode row(CheckResult quality, String feature) {
