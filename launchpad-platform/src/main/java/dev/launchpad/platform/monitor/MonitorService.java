@@ -591,11 +591,14 @@ public final class MonitorService implements AutoCloseable {
         }
         long from = to - span;
         // a span whose results are stored already (its job could not be moved on after the run: the write failed, or
-        // the replica died) is not run again, which would store its results twice
+        // the replica died) is not run again, which would store its results twice; only results checked once the
+        // span had ended count (a manual run over the same bounds, made while the span was still under way, saw part
+        // of its traffic)
         boolean stored = database.read(h -> h.createQuery("SELECT 1 FROM monitor_results WHERE deployment = :d"
-                        + " AND check_name IN (<checks>) AND window_to = :t AND window_from = :f LIMIT 1")
+                        + " AND check_name IN (<checks>) AND window_to = :t AND window_from = :f AND checked_at >= :ended"
+                        + " LIMIT 1")
                 .bind("d", d.name()).bindList("checks", List.copyOf(CheckResult.CHECKS)).bind("t", to).bind("f", from)
-                .mapTo(Integer.class).findOne().isPresent());
+                .bind("ended", to + GRACE.toMillis()).mapTo(Integer.class).findOne().isPresent());
         if (!stored) {
             try {
                 run(d.name(), from, to, claimedWith, true);
@@ -630,7 +633,8 @@ public final class MonitorService implements AutoCloseable {
         int attempts = database.read(h -> h.createQuery("SELECT attempts FROM monitor_jobs WHERE deployment = :d")
                 .bind("d", deployment).mapTo(Integer.class).findOne().orElse(0)) + 1;
         boolean passOver = attempts >= MAX_SPAN_ATTEMPTS;
-        var error = Instant.ofEpochMilli(from) + " – " + Instant.ofEpochMilli(to) + ": " + e.getMessage()
+        var error = Instant.ofEpochMilli(from) + " – " + Instant.ofEpochMilli(to) + ": "
+                + (e.getMessage() != null ? e.getMessage() : e.toString())
                 + (passOver ? " (passed over after " + attempts + " attempts)" : "");
         if (passOver) {
             LOG.error("Monitor checks of {} over {} failed {} times; going on with the next span", deployment,

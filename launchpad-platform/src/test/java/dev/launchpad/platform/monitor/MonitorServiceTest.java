@@ -144,12 +144,6 @@ class MonitorServiceTest {
             assertThat(monitors.runDue()).isEqualTo(1); // [3, 4): no traffic → no_data
             var all = monitors.results("d", null, M0, M0 + 3_600_000, 100);
             assertThat(all).hasSize(12); // six checks per run, every result stored
-            // a job that could not be moved on after its run (the write failed, the replica died): the span stored
-            // already is not run again, and the job moves on
-            db.jdbi().useHandle(h -> h.execute("UPDATE monitor_jobs SET last_to = ?, next_run_at = 0", M0 + 180_000));
-            assertThat(monitors.runDue()).isZero();
-            assertThat(monitors.results("d", null, M0, M0 + 3_600_000, 100)).hasSize(12);
-            assertThat(monitors.schedule("d").orElseThrow().lastTo()).isEqualTo(M0 + 240_000);
             // in pages of five, newest first, each oldest first: the same twelve, none twice
             var paged = new ArrayList<MonitorService.StoredResult>();
             long[] before = null;
@@ -372,6 +366,30 @@ class MonitorServiceTest {
             clock.advanceSeconds(60);
             assertThat(monitors.runDue()).isEqualTo(1);
             assertThat(monitors.schedule("d").orElseThrow().lastError()).isNull();
+        }
+    }
+
+    @Test
+    void aSpanAlreadyCheckedIsNotRunAgainUnlessItWasCheckedBeforeItEnded() {
+        var clock = new MutableClock(Instant.ofEpochMilli(M0 + 66_000)); // minute 0 ended 6 s ago
+        try (var db = Database.open(TestDatabases.newSqliteUrl())) {
+            var deployments = deployments(db, clock, "d");
+            var monitors = new MonitorService(db, clock, deployments, new WindowStore(db), new Baselines(db, clock),
+                    new Feedback(db, clock), () -> { });
+            assertThat(monitors.runDue()).isEqualTo(1); // [0, 1)
+            int perRun = monitors.results("d", null, M0 - 1, M0 + 3_600_000, 1_000).size();
+            assertThat(perRun).isPositive();
+            // the job could not be moved on after that run (its write failed, or the replica died)
+            db.jdbi().useHandle(h -> h.execute("UPDATE monitor_jobs SET last_to = NULL, next_run_at = 0"));
+            assertThat(monitors.runDue()).isZero();
+            assertThat(monitors.results("d", null, M0 - 1, M0 + 3_600_000, 1_000)).hasSize(perRun);
+            assertThat(monitors.schedule("d").orElseThrow().lastTo()).isEqualTo(M0 + 60_000);
+            // a manual run over the next span's bounds while it is still under way saw part of its traffic only
+            clock.set(Instant.ofEpochMilli(M0 + 90_000));
+            monitors.runChecks("d", M0 + 60_000, M0 + 120_000);
+            clock.set(Instant.ofEpochMilli(M0 + 126_000));
+            assertThat(monitors.runDue()).isEqualTo(1);
+            assertThat(monitors.results("d", null, M0 - 1, M0 + 3_600_000, 1_000)).hasSize(3 * perRun);
         }
     }
 
