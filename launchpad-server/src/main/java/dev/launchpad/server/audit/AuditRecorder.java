@@ -42,8 +42,11 @@ public final class AuditRecorder {
     public static final String PRINCIPAL_ATTRIBUTE = "launchpad.principal";
     /** The actor of a request without a principal. */
     public static final String ANONYMOUS = "anonymous";
-    /** The most bytes of a request or response body captured. */
-    public static final int MAX_CAPTURED_BYTES = 64 * 1024;
+    /**
+     * The most bytes of a request or response body captured: as many as an error that answered before the body was read
+     * keeps of it for this record ({@link dev.launchpad.server.http.HttpServer#DRAINED_BODY}).
+     */
+    public static final int MAX_CAPTURED_BYTES = dev.launchpad.server.http.HttpServer.DRAINED_BODY_KEPT_BYTES;
     /** What a secret-looking field's value is replaced with. */
     public static final String REDACTED = "[REDACTED]";
 
