@@ -6,17 +6,28 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * Operations under way, counted as they enter and leave, so that a shutdown can wait for the ones that began before
  * it closed the door. Striped counters: every serving thread enters and leaves, and must not queue on one cache line.
- * A caller enters before it reads its owner's "closed" flag; the owner sets the flag before it waits, so an
- * operation that saw the flag clear is counted by the time the owner looks. A caller that finds the flag set before
- * entering should not enter at all: under steady traffic, refused callers entering and leaving would keep the count
- * from ever reading zero.
+ * {@link #tryEnter} reads its owner's "closed" flag after entering; the owner sets the flag before it waits, so an
+ * operation that saw the flag clear is counted by the time the owner looks.
  */
 public final class InFlight {
     private final LongAdder entered = new LongAdder();
     private final LongAdder left = new LongAdder();
 
-    public void enter() {
+    /**
+     * Enters unless {@code closed} says the owner is closing: read first, so that refused callers under steady traffic
+     * do not keep the count from ever reading zero, and again once entered, so that a caller the owner's wait cannot
+     * see is one that saw the flag set. True when entered; the caller then {@link #leave()}s.
+     */
+    public boolean tryEnter(java.util.function.BooleanSupplier closed) {
+        if (closed.getAsBoolean()) {
+            return false;
+        }
         entered.increment();
+        if (closed.getAsBoolean()) {
+            left.increment();
+            return false;
+        }
+        return true;
     }
 
     public void leave() {

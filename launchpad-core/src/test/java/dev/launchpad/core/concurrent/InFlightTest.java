@@ -12,8 +12,8 @@ class InFlightTest {
     void waitsUntilEveryOperationThatEnteredHasLeft() throws Exception {
         var inFlight = new InFlight();
         assertThat(inFlight.awaitNone(Duration.ZERO)).isTrue();
-        inFlight.enter();
-        inFlight.enter();
+        assertThat(inFlight.tryEnter(() -> false)).isTrue();
+        assertThat(inFlight.tryEnter(() -> false)).isTrue();
         inFlight.leave();
         assertThat(inFlight.awaitNone(Duration.ofMillis(20))).as("one still under way").isFalse();
         var last = Thread.ofPlatform().start(() -> {
@@ -32,7 +32,7 @@ class InFlightTest {
     @Test
     void anInterruptDoesNotCutTheWaitShortAndIsKept() throws Exception {
         var inFlight = new InFlight();
-        inFlight.enter();
+        assertThat(inFlight.tryEnter(() -> false)).isTrue();
         var leaver = Thread.ofPlatform().start(() -> {
             try {
                 Thread.sleep(100);
@@ -47,5 +47,14 @@ class InFlightTest {
         assertThat(none).isTrue();
         assertThat(stillInterrupted).isTrue();
         leaver.join();
+    }
+
+    @Test
+    void aCallerThatFindsTheOwnerClosingIsNotCountedEitherWay() {
+        var inFlight = new InFlight();
+        assertThat(inFlight.tryEnter(() -> true)).as("closed before").isFalse();
+        var reads = new java.util.concurrent.atomic.AtomicInteger();
+        assertThat(inFlight.tryEnter(() -> reads.getAndIncrement() > 0)).as("closed while it entered").isFalse();
+        assertThat(inFlight.awaitNone(Duration.ZERO)).as("neither left anything counted").isTrue();
     }
 }

@@ -163,6 +163,7 @@ public final class PredictionIngestor implements AutoCloseable {
     private final Thread consumer;
     private final Thread flusher;
     private volatile boolean closed;
+    private final java.util.function.BooleanSupplier isClosed = () -> closed;
     private volatile boolean halted;
     private long seed = 1;
     private Key lastKey;
@@ -184,10 +185,9 @@ public final class PredictionIngestor implements AutoCloseable {
      * that would take the waiting payloads past {@code maxQueuedValues} is left out (the request still counts).
      */
     public boolean observe(Observation o) {
-        if (closed) {
+        if (!observing.tryEnter(isClosed)) {
             return offer(o); // refused and counted, without being waited for
         }
-        observing.enter();
         try {
             return offer(o);
         } finally {

@@ -21,6 +21,7 @@ public final class InferenceCalls {
     private final ServingRuntime runtime;
     private final InFlight underWay = new InFlight(); // so that a shutdown can wait for the calls under way
     private volatile boolean stopping;
+    private final java.util.function.BooleanSupplier isStopping = () -> stopping;
     private final ServingLimits limits;
 
     public InferenceCalls(ServingRuntime runtime, ServingLimits limits) {
@@ -71,23 +72,15 @@ public final class InferenceCalls {
      */
     public <T> T run(String deployment, String protocol, String requestId, long startNanos,
                      BiFunction<ServingRuntime.Lease, ServedModel, CompletableFuture<T>> call) {
-        if (stopping) {
-            throw stoppingError(); // (not counted as under way: a stop waits only for calls that may be served)
+        if (!underWay.tryEnter(isStopping)) {
+            // not served, so nothing to log: what monitoring is told of is what the models answered
+            throw new LaunchpadException(ErrorCode.TEMPORARILY_UNAVAILABLE, "The server is stopping.");
         }
-        underWay.enter();
         try {
-            if (stopping) {
-                // not served, so nothing to log: what monitoring is told of is what the models answered
-                throw stoppingError();
-            }
             return call(deployment, protocol, requestId, startNanos, call);
         } finally {
             underWay.leave();
         }
-    }
-
-    private static LaunchpadException stoppingError() {
-        return new LaunchpadException(ErrorCode.TEMPORARILY_UNAVAILABLE, "The server is stopping.");
     }
 
     private <T> T call(String deployment, String protocol, String requestId, long startNanos,
@@ -129,14 +122,13 @@ public final class InferenceCalls {
      * the deployment, in its metrics and in monitoring's rejected-request share. Nothing when it is not served.
      */
     public void rejected(String deployment, String protocol, long startNanos) {
-        if (stopping) {
+        // (a stop waits for this one too; once stopping, monitoring may be closing: it is told of no request taken after
+        // the servers stopped)
+        if (!underWay.tryEnter(isStopping)) {
             return;
         }
-        underWay.enter(); // (a stop waits for this one too)
         try {
-            if (!stopping) { // else monitoring may be closing: it is told of no request taken after the servers stopped
-                refused(deployment, protocol, startNanos);
-            }
+            refused(deployment, protocol, startNanos);
         } finally {
             underWay.leave();
         }
