@@ -71,12 +71,9 @@ public final class ModelsRegisterCommand implements Callable<Integer> {
             return 2;
         }
         try {
-            // the server refuses more before reading it, and its answer would be lost under the upload still going
-            if (referenceData != null && Files.size(referenceData) > dev.launchpad.server.monitor.MonitorApi.MAX_REFERENCE_BYTES) {
-                err.println("launchpad models register: " + referenceData + " has " + Files.size(referenceData)
-                        + " bytes; the server takes reference data of at most "
-                        + dev.launchpad.server.monitor.MonitorApi.MAX_REFERENCE_BYTES + ": register without it, profile it"
-                        + " with the stats library's DatasetProfile and give the profile to launchpad monitor baseline.");
+            var tooLarge = referenceData == null ? null : ServerClient.tooLargeForBaseline(referenceData, false);
+            if (tooLarge != null) {
+                err.println("launchpad models register: " + tooLarge);
                 return 2;
             }
         } catch (java.io.IOException e) {

@@ -77,15 +77,9 @@ public final class MonitorCommand implements Runnable {
                 err.println("--data must be a .csv or .parquet file.");
                 return 2;
             }
-            // the server refuses more before reading it, and its answer would be lost under the upload still going
-            long size = Files.size(file);
-            boolean asProfile = data == null && !dev.launchpad.platform.monitor.Baselines.isParquet(file);
-            long limit = asProfile ? dev.launchpad.server.monitor.MonitorApi.MAX_PROFILE_BYTES
-                    : dev.launchpad.server.monitor.MonitorApi.MAX_REFERENCE_BYTES;
-            if (size > limit) {
-                err.println(file + " has " + size + " bytes; the server takes " + (asProfile ? "a profile" : "reference data")
-                        + " of at most " + limit + (asProfile ? "." : ": profile larger data with the stats library's"
-                        + " DatasetProfile and give --profile."));
+            var tooLarge = ServerClient.tooLargeForBaseline(file, data == null);
+            if (tooLarge != null) {
+                err.println(tooLarge);
                 return 2;
             }
             return ServerClient.answer(spec, server, (client, out) -> {

@@ -120,6 +120,24 @@ final class ServerClient {
         return name.endsWith(".csv") ? "text/csv" : name.endsWith(".parquet") ? "application/vnd.apache.parquet" : null;
     }
 
+    /**
+     * Why the server would refuse {@code file} as a baseline before reading it (more than it takes), or null. Said
+     * here, since the server's answer would be lost under the upload still going. {@code asProfile}: sent as a
+     * profile (one that is a Parquet file is reference data all the same).
+     */
+    static String tooLargeForBaseline(Path file, boolean asProfile) throws IOException {
+        long size = java.nio.file.Files.size(file);
+        boolean profile = asProfile && !dev.launchpad.platform.monitor.Baselines.isParquet(file);
+        long limit = profile ? dev.launchpad.server.monitor.MonitorApi.MAX_PROFILE_BYTES
+                : dev.launchpad.server.monitor.MonitorApi.MAX_REFERENCE_BYTES;
+        if (size <= limit) {
+            return null;
+        }
+        return file + " has " + size + " bytes; the server takes " + (profile ? "a profile of at most " + limit + "."
+                : "reference data of at most " + limit + ": profile larger data with the stats library's DatasetProfile"
+                + " and give it to launchpad monitor baseline --profile.");
+    }
+
     JsonNode putFile(String path, String contentType, Path file) throws IOException {
         return send(HttpRequest.newBuilder(uri(path)).header("Content-Type", contentType)
                 .PUT(HttpRequest.BodyPublishers.ofFile(file)).build());
