@@ -149,9 +149,7 @@ class MonitorChecksTest {
         for (int i = 0; i < zips.length; i++) {
             zips[i] = i < 90 ? Integer.toString(1000 + i) : "2" + i; // ten outside the reference's range
         }
-        var w = WindowData.empty(1_000, 3);
-        w.add("ok", 1_000_000, new FeatureBatch(100, List.of(FeatureBatch.Feature.categorical("zip", zips))),
-                FeatureBatch.empty(100));
+        var w = served(FeatureBatch.Feature.categorical("zip", zips));
         var quality = check(MonitorChecks.all(w, baseline, null, MonitorSettings.defaults()), "data_quality");
         var row = quality.details().path("features").get(0);
         assertThat(row.has("schema_violation")).isFalse();
@@ -160,9 +158,7 @@ class MonitorChecksTest {
 
         // text that is not all numbers is a kind change still
         zips[0] = "N/A-code";
-        var mixed = WindowData.empty(1_000, 3);
-        mixed.add("ok", 1_000_000, new FeatureBatch(100, List.of(FeatureBatch.Feature.categorical("zip", zips))),
-                FeatureBatch.empty(100));
+        var mixed = served(FeatureBatch.Feature.categorical("zip", zips));
         var kind = check(MonitorChecks.all(mixed, baseline, null, MonitorSettings.defaults()), "data_quality");
         assertThat(kind.details().path("features").get(0).path("schema_violation").asText()).contains("numeric");
     }
@@ -179,17 +175,13 @@ class MonitorChecksTest {
             x1[i] = random.nextGaussian();
         }
         // a tensor's features against a CSV's named columns: nothing in common
-        var tensor = WindowData.empty(1_000, 3);
-        tensor.add("ok", 1_000_000, new FeatureBatch(n, List.of(FeatureBatch.Feature.numeric("X_0", x0),
-                FeatureBatch.Feature.numeric("X_1", x1))), FeatureBatch.empty(n));
+        var tensor = served(FeatureBatch.Feature.numeric("X_0", x0), FeatureBatch.Feature.numeric("X_1", x1));
         var none = check(MonitorChecks.all(tensor, baseline, null, MonitorSettings.defaults()), "feature_drift");
         assertThat(none.status()).isEqualTo(CheckResult.Status.NO_DATA);
         assertThat(none.details().path("reason").asText()).contains("X_0, X_1", "country", "x");
         assertThat(none.details().path("traffic_features").toString()).isEqualTo("[\"X_0\",\"X_1\"]");
         // some in common: the rest of the traffic's are listed
-        var mixed = WindowData.empty(1_000, 3);
-        mixed.add("ok", 1_000_000, new FeatureBatch(n, List.of(FeatureBatch.Feature.numeric("x", x0),
-                FeatureBatch.Feature.numeric("extra", x1))), FeatureBatch.empty(n));
+        var mixed = served(FeatureBatch.Feature.numeric("x", x0), FeatureBatch.Feature.numeric("extra", x1));
         var some = check(MonitorChecks.all(mixed, baseline, null, MonitorSettings.defaults()), "feature_drift");
         assertThat(some.status()).isNotEqualTo(CheckResult.Status.NO_DATA);
         assertThat(some.details().path("not_in_baseline").toString()).isEqualTo("[\"extra\"]");
@@ -234,9 +226,7 @@ class MonitorChecksTest {
         var baseline = new Baselines.Baseline("m", 1, "csv", 500, reference.profile(), reference.sample(), 0);
         var promo = new String[100];
         java.util.Arrays.fill(promo, "WINTER");
-        var w = WindowData.empty(1_000, 3);
-        w.add("ok", 1_000_000, new FeatureBatch(100, List.of(FeatureBatch.Feature.categorical("promo", promo))),
-                FeatureBatch.empty(100));
+        var w = served(FeatureBatch.Feature.categorical("promo", promo));
         var quality = check(MonitorChecks.all(w, baseline, null, MonitorSettings.defaults()), "data_quality");
         assertThat(quality.details().path("features").get(0).has("schema_violation")).isFalse();
         assertThat(quality.status()).isEqualTo(CheckResult.Status.OK);
@@ -252,9 +242,7 @@ class MonitorChecksTest {
         for (int i = 0; i < n; i++) {
             country[i] = i % 10 == 0 ? "new-" + i : COUNTRIES[i % 3];
         }
-        var w = WindowData.empty(1_000, 3);
-        w.add("ok", 1_000_000, new FeatureBatch(n, List.of(FeatureBatch.Feature.categorical("country", country))),
-                FeatureBatch.empty(n));
+        var w = served(FeatureBatch.Feature.categorical("country", country));
         var quality = check(MonitorChecks.all(w, baseline, null, MonitorSettings.defaults()), "data_quality");
         var row = row(quality, "country");
         assertThat(row.path("unseen").asLong()).isBetween(900L, 1_000L); // a lower bound: never more than the truth
@@ -272,9 +260,7 @@ class MonitorChecksTest {
         for (int i = 0; i < n; i++) {
             country[i] = COUNTRIES[i % 3];
         }
-        var w = WindowData.empty(1_000, 3);
-        w.add("ok", 1_000_000, new FeatureBatch(n, List.of(FeatureBatch.Feature.numeric("x", x),
-                FeatureBatch.Feature.categorical("country", country))), FeatureBatch.empty(n));
+        var w = served(FeatureBatch.Feature.numeric("x", x), FeatureBatch.Feature.categorical("country", country));
         var results = MonitorChecks.all(w, baseline, null, MonitorSettings.defaults());
         var row = row(check(results, "data_quality"), "x");
         assertThat(row.path("infinite").asLong()).isEqualTo(n);
@@ -321,12 +307,18 @@ class MonitorChecksTest {
         for (int i = 0; i < n; i++) {
             grades[i] = i % 2 == 0 ? "3.50" : "1.0";
         }
-        var w = WindowData.empty(1_000, 3);
-        w.add("ok", 1_000_000, new FeatureBatch(n, List.of(FeatureBatch.Feature.categorical("grade", grades))),
-                FeatureBatch.empty(n));
+        var w = served(FeatureBatch.Feature.categorical("grade", grades));
         var drift = check(MonitorChecks.all(w, baseline, null, MonitorSettings.defaults()), "feature_drift");
         assertThat(drift.details().path("features").get(0).path("drift").asBoolean()).as(drift.details().toString()).isFalse();
         assertThat(drift.status()).isEqualTo(CheckResult.Status.OK);
+    }
+
+    /** A span of one request whose inputs are {@code features}, and no outputs. */
+    private static WindowData served(FeatureBatch.Feature... features) {
+        int rows = features[0].size();
+        var w = WindowData.empty(1_000, 3);
+        w.add("ok", 1_000_000, new FeatureBatch(rows, List.of(features)), FeatureBatch.empty(rows));
+        return w;
     }
 
     /** An hour of minute windows merged, 200 rows each, of one text feature whose k-th value overall is {@code value(k)}. */
