@@ -269,10 +269,10 @@ public final class Webhooks implements AutoCloseable {
         if (tolerance.isNegative()) {
             throw new IllegalArgumentException("tolerance must not be negative: " + tolerance);
         }
-        if (!verify(secret, header, body)) {
+        Long t = signedAt(header);
+        if (t == null || !signs(secret, t, header, body)) {
             return false;
         }
-        long t = Long.parseLong(header.substring(2, header.indexOf(',')));
         long now = at.getEpochSecond();
         // (as a difference that cannot overflow: t is whatever the header says)
         long seconds = Math.min(tolerance.toSeconds(), Long.MAX_VALUE / 4);
@@ -284,16 +284,26 @@ public final class Webhooks implements AutoCloseable {
      * {@link #verify(String, String, String, java.time.Duration, java.time.Instant)} for a receiver's check.
      */
     public static boolean verify(String secret, String header, String body) {
+        Long t = signedAt(header);
+        return t != null && signs(secret, t, header, body);
+    }
+
+    /** The unix seconds a signature header says it was made at; null when it is not one. */
+    private static Long signedAt(String header) {
         if (header == null || !header.startsWith("t=") || !header.contains(",v1=")) {
-            return false;
+            return null;
         }
         try {
-            long t = Long.parseLong(header.substring(2, header.indexOf(',')));
-            return java.security.MessageDigest.isEqual(sign(secret, t, body).getBytes(StandardCharsets.UTF_8),
-                    header.getBytes(StandardCharsets.UTF_8));
+            return Long.parseLong(header.substring(2, header.indexOf(',')));
         } catch (NumberFormatException e) {
-            return false;
+            return null;
         }
+    }
+
+    /** Whether {@code header} is the signature of {@code body} made at {@code t} (constant-time comparison). */
+    private static boolean signs(String secret, long t, String header, String body) {
+        return java.security.MessageDigest.isEqual(sign(secret, t, body).getBytes(StandardCharsets.UTF_8),
+                header.getBytes(StandardCharsets.UTF_8));
     }
 
     /** A delivery due now; {@code giveUpAt} null for a row queued without one (by an older server): no deadline. */
