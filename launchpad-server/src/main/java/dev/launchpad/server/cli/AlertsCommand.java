@@ -18,7 +18,7 @@ public final class AlertsCommand implements Runnable {
 
     @Override
     public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
+        CommandGroups.missingSubcommand(spec);
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "Recent alerts, newest first.")

@@ -32,7 +32,7 @@ public final class AuditCommand implements Runnable {
 
     @Override
     public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
+        CommandGroups.missingSubcommand(spec);
     }
 
     /** Where the database is: {@code --db URL}, or the SQLite file in {@code --home}. */

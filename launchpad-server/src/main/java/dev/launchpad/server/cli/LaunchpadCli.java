@@ -37,7 +37,7 @@ public final class LaunchpadCli implements Runnable {
 
     @Override
     public void run() {
-        spec.commandLine().usage(System.out);
+        CommandGroups.missingSubcommand(spec);
     }
 
     /** Prints the build's version for {@code --version}. */

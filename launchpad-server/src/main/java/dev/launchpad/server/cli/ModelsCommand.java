@@ -14,6 +14,6 @@ public final class ModelsCommand implements Runnable {
 
     @Override
     public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
+        CommandGroups.missingSubcommand(spec);
     }
 }

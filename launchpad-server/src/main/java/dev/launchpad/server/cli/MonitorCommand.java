@@ -22,7 +22,7 @@ public final class MonitorCommand implements Runnable {
 
     @Override
     public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
+        CommandGroups.missingSubcommand(spec);
     }
 
     // not mixinStandardHelpOptions: its --version would clash with the model version's, and picocli would then drop

@@ -23,6 +23,23 @@ class LaunchpadCliTest {
     }
 
     @Test
+    void aCommandGroupWithoutItsSubcommandIsAUsageErrorNotASuccess() {
+        for (var args : List.of(List.<String>of(), List.of("models"), List.of("audit"), List.of("monitor"),
+                List.of("alerts"))) {
+            var out = new StringWriter();
+            var err = new StringWriter();
+            var cli = LaunchpadCli.commandLine().setOut(new PrintWriter(out)).setErr(new PrintWriter(err));
+            assertThat(cli.execute(args.toArray(String[]::new))).as("%s", args).isEqualTo(2);
+            assertThat(err.toString()).as("%s", args).contains("Missing required subcommand")
+                    .contains("Usage: launchpad" + (args.isEmpty() ? "" : " " + args.getFirst()));
+            assertThat(out.toString()).as("%s", args).isEmpty();
+        }
+        var out = new StringWriter();
+        assertThat(LaunchpadCli.commandLine().setOut(new PrintWriter(out)).execute("alerts", "--help")).isZero();
+        assertThat(out.toString()).contains("Usage: launchpad alerts").contains("incidents");
+    }
+
+    @Test
     void badPortValueIsRejected() {
         var err = new StringWriter();
         var cli = LaunchpadCli.commandLine().setErr(new PrintWriter(err));
