@@ -15,6 +15,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -22,7 +23,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * The optional full payload log: one JSON line per request ({@code ts}, {@code request_id},
  * {@code version}, {@code inputs}, {@code outputs} as column → values) in rolling files
  * {@code <dir>/<deployment>/<yyyy-MM-dd-HH>.jsonl} (one per UTC hour), of which the newest
- * {@code keepFiles} per deployment are kept. Written by the monitoring thread only.
+ * {@code keepFiles} per deployment are kept, and none older than {@code maxAge}: so the folder of a deployment
+ * no longer served (deleted, renamed) empties and goes too. Written by the monitoring thread only.
  *
  * <p>Lines are gathered whole and written 64 KiB at a time, so that a write that fails (a full disk) is known to
  * have lost the lines it held, which are counted (what part of them reached the file is cut off again, so the file
@@ -37,6 +39,9 @@ public final class PayloadLog implements AutoCloseable {
     private static final int KEPT_BUFFER_BYTES = 1 << 20;
     private final Path directory;
     private final int keepFiles;
+    private final java.time.Duration maxAge;
+    /** The UTC hour of the last look for files past {@link #maxAge}: one look an hour. */
+    private String agedOutIn;
     private final JsonFactory json = new JsonFactory().disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
     private final Map<String, Open> files = new HashMap<>();
     private Bytes line = new Bytes();
@@ -58,9 +63,14 @@ public final class PayloadLog implements AutoCloseable {
         }
     }
 
-    public PayloadLog(Path directory, int keepFiles) {
+    /** Files are kept {@code keepFiles} per deployment and {@code maxAge} (counted from the end of their hour). */
+    public PayloadLog(Path directory, int keepFiles, java.time.Duration maxAge) {
+        if (keepFiles < 1 || maxAge.isNegative() || maxAge.isZero()) {
+            throw new IllegalArgumentException("keepFiles must be at least 1 and maxAge positive");
+        }
         this.directory = directory;
         this.keepFiles = keepFiles;
+        this.maxAge = maxAge;
     }
 
     public Path directory() {
@@ -190,7 +200,8 @@ public final class PayloadLog implements AutoCloseable {
 
     /**
      * {@link #flush()}, and closes the files of hours before {@code now}'s (epoch ms; null: none), so that a deployment
-     * no longer served (deleted, or quiet) keeps no file open and no buffer.
+     * no longer served (deleted, or quiet) keeps no file open and no buffer; once an hour it also deletes the files
+     * past {@code maxAge}.
      */
     void flush(Long now) {
         String hour = now == null ? null : HOUR.format(Instant.ofEpochMilli(now));
@@ -207,6 +218,45 @@ public final class PayloadLog implements AutoCloseable {
                 closeQuietly(file); // the next line of its deployment opens the current hour's file
             } else {
                 file.writtenSinceCheck = 0;
+            }
+        }
+        if (hour != null && !hour.equals(agedOutIn)) {
+            agedOutIn = hour;
+            deleteAgedOut(Instant.ofEpochMilli(now));
+        }
+    }
+
+    /**
+     * Deletes, in every deployment's folder, the hourly files whose hour ended more than {@code maxAge} before
+     * {@code now}, and a folder they leave empty. What cannot be listed or deleted now is tried again next hour.
+     */
+    private void deleteAgedOut(Instant now) {
+        // a file of an hour before the one that holds now - maxAge ended at least maxAge ago
+        String oldestKept = HOUR.format(now.minus(maxAge));
+        List<Path> folders;
+        try (var listed = Files.list(directory)) {
+            folders = listed.filter(Files::isDirectory).toList();
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return; // no log written yet, or not readable now
+        }
+        for (var folder : folders) {
+            try (var listed = Files.list(folder)) {
+                var aged = listed.filter(p -> {
+                    var name = p.getFileName().toString();
+                    return HOURLY_FILE.matcher(name).matches() && name.substring(0, 13).compareTo(oldestKept) < 0;
+                }).toList();
+                for (var file : aged) {
+                    Files.deleteIfExists(file);
+                }
+                if (!aged.isEmpty() && !files.containsKey(folder.getFileName().toString())) {
+                    try (var rest = Files.list(folder)) {
+                        if (rest.findAny().isEmpty()) {
+                            Files.deleteIfExists(folder); // only a folder this log emptied: never someone else's
+                        }
+                    }
+                }
+            } catch (IOException | java.io.UncheckedIOException e) {
+                // tried again at the next hour
             }
         }
     }

@@ -94,7 +94,8 @@ public final class Monitoring implements AutoCloseable {
         }
         var payloadDir = properties.apply(PAYLOAD_LOG_PROPERTY);
         if (payloadDir != null && !payloadDir.isBlank()) {
-            config = config.withPayloadLog(new PayloadLog(Path.of(payloadDir), 48));
+            config = config.withPayloadLog(new PayloadLog(Path.of(payloadDir), 48,
+                    MonitorService.Retention.defaults().predictions()));
         }
         return config;
     }
