@@ -46,7 +46,8 @@ import java.util.Random;
  * features (60 minute windows, rolled up into an hour): read the span, drift of every feature, data quality,
  * latency, error rate, and performance over the 1 000 000 logged predictions, 100 000 of them labelled;
  * {@code ingest} and {@code checks} run (2) and (3) alone; {@code performance-day} times the performance check's reads over
- * a day of predictions stored at the per-minute cap (28.8 million).
+ * a day of predictions stored at the per-minute cap (28.8 million); {@code prune} times the hourly prune of logged
+ * predictions as it was and as it is.
  */
 public final class MonitoringLoadDriver {
     private static final String INFER = "/v2/models/mlp/infer";
@@ -81,6 +82,20 @@ public final class MonitoringLoadDriver {
                 }
             } else {
                 performanceOverADay(ServerConfig.sqliteUrl(dir), minutes, perMinute);
+            }
+            return;
+        }
+        if (args.length > 0 && args[0].equals("prune")) {
+            boolean postgres = args.length > 1 && args[1].equals("postgresql");
+            int first = postgres ? 2 : 1;
+            int minutes = args.length > first ? Integer.parseInt(args[first]) : 240;
+            if (postgres) {
+                try (var pg = io.zonky.test.db.postgres.embedded.EmbeddedPostgres.builder()
+                        .setDataDirectory(dir.resolve("pg")).setCleanDataDirectory(true).start()) {
+                    pruneTime(pg.getJdbcUrl("postgres", "postgres"), minutes);
+                }
+            } else {
+                pruneTime(ServerConfig.sqliteUrl(dir), minutes);
             }
             return;
         }
@@ -375,6 +390,74 @@ public final class MonitoringLoadDriver {
                         + " thread%n", rows, t / 1e3 / n);
             }
         }
+    }
+
+    /**
+     * The hourly prune of logged predictions: {@code minutes} minutes of predictions at the per-minute cap for two
+     * deployments, then the oldest 30 minutes deleted as the prune did before (one statement over the table) and the
+     * next 30 as it does now (each deployment's rows through its index, a batch a transaction), with the clock past
+     * their 30 days; times each, and the longest wait of a writer storing a prediction every 5 ms meanwhile (on SQLite
+     * every write waits for the one under way).
+     */
+    private static void pruneTime(String url, int minutes) throws Exception {
+        long start = Instant.parse("2026-03-02T00:00:00Z").toEpochMilli();
+        int perMinute = PredictionIngestor.Config.DEFAULT_PREDICTIONS_PER_MINUTE;
+        try (var db = Database.open(url)) {
+            var store = new WindowStore(db);
+            long t0 = System.nanoTime();
+            for (var deployment : List.of("bench", "bench-2")) {
+                for (int m = 0; m < minutes; m++) {
+                    long minute = start + m * 60_000L;
+                    var rows = new ArrayList<WindowStore.PredictionRow>(perMinute);
+                    for (int r = 0; r < perMinute; r++) {
+                        rows.add(new WindowStore.PredictionRow("req-" + m + "-" + r, 0, 1,
+                                minute + r * 60_000L / perMinute, r % 2 == 0 ? "1" : "0", 0.5));
+                    }
+                    store.flush(deployment, 1, minute, WindowData.empty(10, m), rows, minute + 60_000);
+                }
+            }
+            System.out.printf("stored %d predictions (%d a minute for %d minutes, two deployments) in %.1f s%n",
+                    2L * minutes * perMinute, perMinute, minutes, (System.nanoTime() - t0) / 1e9);
+            long days30 = MonitorService.Retention.defaults().predictions().toMillis();
+            // as the prune deleted before: one statement, the table read whole
+            long oldCut = start + 30 * 60_000L;
+            long[] old = whileWriting(db, () -> db.write(h -> h.createUpdate(
+                    "DELETE FROM monitor_predictions WHERE predicted_at < :t").bind("t", oldCut).execute()));
+            // as it deletes now, through MonitorService.prune with its clock 30 days past the next 30 minutes
+            var clock = Clock.fixed(Instant.ofEpochMilli(start + 60 * 60_000L + days30), ZoneOffset.UTC);
+            var registry = new RegistryService(db, clock, new RunService(db, clock, new ExperimentService(db, clock)));
+            var monitors = new MonitorService(db, clock, new DeploymentService(db, clock, registry), store,
+                    new Baselines(db, clock), new Feedback(db, clock), () -> { });
+            long[] now = whileWriting(db, () -> monitors.prune(MonitorService.Retention.defaults()));
+            System.out.printf("one statement (as before): %d rows in %.2f s, the longest wait of a writer %.0f ms%n",
+                    old[0], old[1] / 1e9, old[2] / 1e6);
+            System.out.printf("by deployment, a batch a transaction (now): %d rows in %.2f s, the longest wait of a"
+                    + " writer %.0f ms%n", now[0], now[1] / 1e9, now[2] / 1e6);
+        }
+    }
+
+    /** Runs {@code prune} while another thread writes a row every 5 ms; returns rows deleted, its nanoseconds, and the longest write's. */
+    private static long[] whileWriting(Database db, java.util.function.IntSupplier prune) throws Exception {
+        var stop = new java.util.concurrent.atomic.AtomicBoolean();
+        var longest = new java.util.concurrent.atomic.AtomicLong();
+        var writer = Thread.ofPlatform().start(() -> {
+            for (int i = 0; !stop.get(); i++) {
+                int id = i;
+                long w0 = System.nanoTime();
+                db.writeVoid(h -> h.createUpdate("INSERT INTO monitor_feedback (deployment, request_id, row_index, label,"
+                        + " received_at) VALUES ('probe', :r, 0, '1', 0)").bind("r", "probe-" + id + "-" + w0).execute());
+                longest.accumulateAndGet(System.nanoTime() - w0, Math::max);
+                java.util.concurrent.locks.LockSupport.parkNanos(5_000_000);
+            }
+        });
+        Thread.sleep(200);
+        longest.set(0);
+        long p0 = System.nanoTime();
+        int rows = prune.getAsInt();
+        long took = System.nanoTime() - p0;
+        stop.set(true);
+        writer.join();
+        return new long[] {rows, took, longest.get()};
     }
 
     /**

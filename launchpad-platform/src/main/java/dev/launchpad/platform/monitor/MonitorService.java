@@ -703,6 +703,23 @@ public final class MonitorService implements AutoCloseable {
         }
     }
 
+    // pruned through the indexes that lead with the deployment: V8's primary keys and series index, V10's
+    private static final AgedRows MINUTE_WINDOWS = new AgedRows("monitor_windows", List.of("deployment"),
+            "granularity = 'minute'", "window_start", 100); // profiles and samples: large rows
+    private static final AgedRows HOUR_WINDOWS = new AgedRows("monitor_windows", List.of("deployment"),
+            "granularity = 'hour'", "window_start", 100);
+    private static final AgedRows PREDICTIONS = new AgedRows("monitor_predictions", List.of("deployment"), "",
+            "predicted_at", 20_000); // a batch commits (on SQLite, a checkpoint's syncs): about 20 ms apiece
+    private static final AgedRows FEEDBACK = new AgedRows("monitor_feedback", List.of("deployment"), "", "received_at",
+            20_000);
+    private static final AgedRows RESULTS = new AgedRows("monitor_results", List.of("deployment", "check_name"), "",
+            "window_to", 5_000);
+
+    /** What {@link #prune} deletes by age through the deployment's index (finished webhook deliveries aside). */
+    static List<AgedRows> prunedByDeployment() {
+        return List.of(MINUTE_WINDOWS, HOUR_WINDOWS, PREDICTIONS, FEEDBACK, RESULTS);
+    }
+
     /** Deletes what is older than the retention (day windows, alerts and incidents are kept); returns rows deleted. */
     public int prune(Retention retention) {
         long now = clock.millis();
@@ -710,14 +727,12 @@ public final class MonitorService implements AutoCloseable {
         // second hour covers a prune between its check and the reads, or replicas' clocks apart (not both at once
         // beyond an hour in all)
         long lag = 2 * PRUNE_EVERY.toMillis();
-        // one transaction a table: writers (the window flusher, on SQLite every writer) wait for one at a time
-        int n = deleteOlder("DELETE FROM monitor_windows WHERE granularity = 'minute' AND window_start < :t",
-                now - retention.minutes().toMillis() - lag);
-        n += deleteOlder("DELETE FROM monitor_windows WHERE granularity = 'hour' AND window_start < :t",
-                now - retention.hours().toMillis() - lag);
-        n += deleteOlder("DELETE FROM monitor_predictions WHERE predicted_at < :t", now - retention.predictions().toMillis());
-        n += deleteOlder("DELETE FROM monitor_feedback WHERE received_at < :t", now - retention.predictions().toMillis());
-        n += deleteOlder("DELETE FROM monitor_results WHERE window_to < :t", now - retention.results().toMillis());
+        // a batch a transaction: writers (the window flusher, on SQLite every writer) wait for one at a time
+        int n = MINUTE_WINDOWS.deleteBefore(database, now - retention.minutes().toMillis() - lag);
+        n += HOUR_WINDOWS.deleteBefore(database, now - retention.hours().toMillis() - lag);
+        n += PREDICTIONS.deleteBefore(database, now - retention.predictions().toMillis());
+        n += FEEDBACK.deleteBefore(database, now - retention.predictions().toMillis());
+        n += RESULTS.deleteBefore(database, now - retention.results().toMillis());
         // finished ones, by when they finished: delivered, or given up at their last attempt
         n += deleteOlder("DELETE FROM monitor_deliveries WHERE status <> 'pending' AND COALESCE(delivered_at, next_attempt_at) < :t",
                 now - retention.results().toMillis());
