@@ -139,40 +139,52 @@ public final class MonitorService implements AutoCloseable {
     public MonitorSettings settings(String deployment) {
         return database.read(h -> h.createQuery("SELECT settings FROM monitor_settings WHERE deployment = :d")
                         .bind("d", deployment).mapTo(String.class).findOne())
-                .map(s -> {
-                    try {
-                        return MonitorSettings.fromJson(Json.mapper().readTree(s));
-                    } catch (java.io.IOException e) {
-                        // as for a stored field that no longer holds: its default, so the deployment stays monitored
-                        // and a PATCH can write readable settings again
-                        if (unreadableSettings.add(deployment)) { // once, not at every scheduler pass
-                            LOG.error("Deployment {}: its stored monitor settings are not JSON and are back at their"
-                                    + " defaults until they are set again: {}", deployment, e.getMessage());
-                        }
-                        return MonitorSettings.defaults();
-                    }
-                }).orElse(MonitorSettings.defaults());
+                .map(text -> parseSettings(deployment, text)).orElse(MonitorSettings.defaults());
     }
 
+    private MonitorSettings parseSettings(String deployment, String text) {
+        try {
+            return MonitorSettings.fromJson(Json.mapper().readTree(text));
+        } catch (java.io.IOException e) {
+            // as for a stored field that no longer holds: its default, so the deployment stays monitored
+            // and a PATCH can write readable settings again
+            if (unreadableSettings.add(deployment)) { // once, not at every scheduler pass
+                LOG.error("Deployment {}: its stored monitor settings are not JSON and are back at their"
+                        + " defaults until they are set again: {}", deployment, e.getMessage());
+            }
+            return MonitorSettings.defaults();
+        }
+    }
+
+    /**
+     * Applies {@code patch} to the stored settings: read, changed and written in one transaction that holds the
+     * deployment's row, so that two PATCHes at once both take effect, one after the other.
+     */
     public MonitorSettings updateSettings(String deployment, com.fasterxml.jackson.databind.JsonNode patch) {
         deployments.get(deployment);
-        var before = settings(deployment);
-        var updated = before.with(patch);
-        var text = updated.toJson().toString();
         long now = clock.millis();
-        // switched on again, or a new interval: the schedule starts afresh from the newest span, rather than checking
-        // the time it was off or waiting out the old interval's next run
-        boolean restart = (updated.enabled() && !before.enabled()) || updated.intervalMinutes() != before.intervalMinutes();
-        database.writeVoid(h -> {
-            h.createUpdate("DELETE FROM monitor_settings WHERE deployment = :d").bind("d", deployment).execute();
-            h.createUpdate("INSERT INTO monitor_settings (deployment, settings, updated_at) VALUES (:d, :s, :t)")
-                    .bind("d", deployment).bind("s", text).bind("t", now).execute();
-            if (restart) {
+        var updated = database.write(h -> {
+            // the row, to hold: the defaults' where none was stored yet (gone again if the patch is refused)
+            h.createUpdate("INSERT INTO monitor_settings (deployment, settings, updated_at) VALUES (:d, :s, :t)"
+                    + " ON CONFLICT (deployment) DO NOTHING").bind("d", deployment)
+                    .bind("s", MonitorSettings.defaults().toJson().toString()).bind("t", now).execute();
+            // held from here to the commit (on PostgreSQL a row lock; SQLite has one writer at a time anyway)
+            h.createUpdate("UPDATE monitor_settings SET updated_at = :t WHERE deployment = :d").bind("d", deployment)
+                    .bind("t", now).execute();
+            var before = parseSettings(deployment, h.createQuery("SELECT settings FROM monitor_settings"
+                    + " WHERE deployment = :d").bind("d", deployment).mapTo(String.class).one());
+            var after = before.with(patch);
+            h.createUpdate("UPDATE monitor_settings SET settings = :s WHERE deployment = :d").bind("d", deployment)
+                    .bind("s", after.toJson().toString()).execute();
+            // switched on again, or a new interval: the schedule starts afresh from the newest span, rather than
+            // checking the time it was off or waiting out the old interval's next run
+            if ((after.enabled() && !before.enabled()) || after.intervalMinutes() != before.intervalMinutes()) {
                 // a run in progress loses its claim, so that it does not put back the old schedule when it ends
                 h.createUpdate("UPDATE monitor_jobs SET last_to = NULL, next_run_at = :n, attempts = 0, last_error = NULL,"
                         + " locked_by = NULL, locked_until = NULL WHERE deployment = :d").bind("n", now).bind("d", deployment)
                         .execute();
             }
+            return after;
         });
         unreadableSettings.remove(deployment); // readable again: a later corruption is logged anew
         return updated;

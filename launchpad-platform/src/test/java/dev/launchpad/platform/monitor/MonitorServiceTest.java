@@ -636,6 +636,45 @@ class MonitorServiceTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(TestDatabases.Backend.class)
+    void settingsPatchedAtOnceAllTakeEffect(TestDatabases.Backend backend) throws Exception {
+        var clock = new MutableClock(Instant.ofEpochMilli(M0));
+        try (var db = Database.open(backend.newDatabaseUrl())) {
+            var monitors = new MonitorService(db, clock, deployments(db, clock, "d"), new WindowStore(db),
+                    new Baselines(db, clock), new Feedback(db, clock), () -> { });
+            int writers = 8;
+            var start = new java.util.concurrent.CountDownLatch(1);
+            var pool = java.util.concurrent.Executors.newFixedThreadPool(writers);
+            try {
+                var done = new ArrayList<java.util.concurrent.Future<?>>();
+                for (int i = 0; i < writers; i++) {
+                    var patch = Json.mapper().createObjectNode();
+                    patch.putObject("drift_methods").put("f" + i, "ks"); // each its own feature: nothing to overwrite
+                    done.add(pool.submit(() -> {
+                        start.await();
+                        return monitors.updateSettings("d", patch);
+                    }));
+                }
+                start.countDown();
+                for (var f : done) {
+                    f.get(60, java.util.concurrent.TimeUnit.SECONDS);
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+            assertThat(monitors.settings("d").driftMethods()).hasSize(writers);
+            // a refused patch changes nothing, and leaves no row behind where there was none
+            var refused = Json.mapper().createObjectNode().put("min_rows", 0);
+            assertThatThrownBy(() -> monitors.updateSettings("d", refused)).isInstanceOf(LaunchpadException.class);
+            assertThat(monitors.settings("d").driftMethods()).hasSize(writers);
+            db.writeVoid(h -> h.createUpdate("DELETE FROM monitor_settings").execute());
+            assertThatThrownBy(() -> monitors.updateSettings("d", refused)).isInstanceOf(LaunchpadException.class);
+            int rows = db.read(h -> h.createQuery("SELECT COUNT(*) FROM monitor_settings").mapTo(Integer.class).one());
+            assertThat(rows).isZero();
+        }
+    }
+
     @Test
     void settingsAreValidatedFieldByField() {
         var s = MonitorSettings.defaults().with(Json.mapper().valueToTree(Map.of("min_rows", 10, "drift_methods",
