@@ -319,8 +319,22 @@ public final class MonitorService implements AutoCloseable {
         return a.ordinal() >= b.ordinal() ? a : b;
     }
 
+    /**
+     * The scheduler's job moved on past a span in the transaction that stores the span's results, while this replica
+     * still holds its claim: {@code next} its next run. A claim lost to another replica (this run outlasted it) stores
+     * nothing, so a span's results are stored once.
+     */
+    private record JobAdvance(long next) {
+    }
+
     /** Runs, stores and, when {@code current}, announces a span's checks (the scheduler's spans are all current). */
     private List<StoredResult> run(String deployment, long from, long to, MonitorSettings settings, boolean current) {
+        return run(deployment, from, to, settings, current, null);
+    }
+
+    /** {@link #run}, moving the scheduler's job on with the results unless {@code advance} is null. */
+    private List<StoredResult> run(String deployment, long from, long to, MonitorSettings settings, boolean current,
+                                   JobAdvance advance) {
         var d = deployments.get(deployment);
         beforeChecks.run();
         var results = evaluate(d, from, to, settings);
@@ -332,6 +346,13 @@ public final class MonitorService implements AutoCloseable {
             var created = h.createQuery("SELECT creation_time FROM deployments WHERE name = :d" + database.dialect().rowLock())
                     .bind("d", deployment).mapTo(Long.class).findOne();
             if (created.isEmpty() || created.get() != d.creationTime()) {
+                return out;
+            }
+            if (advance != null && h.createUpdate("UPDATE monitor_jobs SET last_to = :t, next_run_at = :n, locked_by = NULL,"
+                            + " locked_until = NULL, attempts = 0, last_error = NULL WHERE deployment = :d AND locked_by = :o")
+                    .bind("t", to).bind("n", advance.next()).bind("d", deployment).bind("o", owner).execute() == 0) {
+                LOG.info("Monitor checks of {} over {} outlasted their claim, which another replica took: their"
+                        + " results are left to it", deployment, Instant.ofEpochMilli(from) + " – " + Instant.ofEpochMilli(to));
                 return out;
             }
             for (var r : results) {
@@ -602,29 +623,30 @@ public final class MonitorService implements AutoCloseable {
             return 0;
         }
         long from = to - span;
-        // a span whose results are stored already (its job could not be moved on after the run: the write failed, or
-        // the replica died) is not run again, which would store its results twice; only results checked once the
-        // span had ended count (a manual run over the same bounds, made while the span was still under way, saw part
-        // of its traffic)
+        // a span whose results are stored already (by a manual run over its bounds, or before a scheduled run's job
+        // moved on in the same transaction as its results) is not run again, which would store its results twice;
+        // only results checked once the span had ended count (a manual run over the same bounds, made while the span
+        // was still under way, saw part of its traffic)
         boolean stored = database.read(h -> h.createQuery("SELECT 1 FROM monitor_results WHERE deployment = :d"
                         + " AND check_name IN (<checks>) AND window_to = :t AND window_from = :f AND checked_at >= :ended"
                         + " LIMIT 1")
                 .bind("d", d.name()).bindList("checks", List.copyOf(CheckResult.CHECKS)).bind("t", to).bind("f", from)
                 .bind("ended", to + GRACE.toMillis()).mapTo(Integer.class).findOne().isPresent());
-        if (!stored) {
-            try {
-                run(d.name(), from, to, claimedWith, true);
-            } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {
-                failed(d.name(), from, to, now, e); // (an Error too: counted towards passing the span over)
-                return 0;
-            }
-        }
-        // (its results are stored: a failure from here on is not the run's, to be retried as one)
         long next = to < end ? now : to + span + GRACE.toMillis(); // catching up: again at once
-        database.writeVoid(h -> h.createUpdate("UPDATE monitor_jobs SET last_to = :t, next_run_at = :n, locked_by = NULL,"
-                        + " locked_until = NULL, attempts = 0, last_error = NULL WHERE deployment = :d AND locked_by = :o")
-                .bind("t", to).bind("n", next).bind("d", d.name()).bind("o", owner).execute());
-        return stored ? 0 : 1;
+        if (stored) {
+            database.writeVoid(h -> h.createUpdate("UPDATE monitor_jobs SET last_to = :t, next_run_at = :n, locked_by = NULL,"
+                            + " locked_until = NULL, attempts = 0, last_error = NULL WHERE deployment = :d AND locked_by = :o")
+                    .bind("t", to).bind("n", next).bind("d", d.name()).bind("o", owner).execute());
+            return 0;
+        }
+        try {
+            // the job moves on in the results' transaction: stored results and the span's end are never apart
+            // (nothing stored: the deployment is gone, or the claim was lost to another replica)
+            return run(d.name(), from, to, claimedWith, true, new JobAdvance(next)).isEmpty() ? 0 : 1;
+        } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {
+            failed(d.name(), from, to, now, e); // (an Error too: counted towards passing the span over)
+            return 0;
+        }
     }
 
     /** A job's next run and the end of the last span it checked (null before the first), if it has a row. */

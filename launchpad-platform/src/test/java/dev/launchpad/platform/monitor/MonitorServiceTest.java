@@ -334,12 +334,15 @@ class MonitorServiceTest {
             assertThat(monitors.runDue()).isZero();
             monitors.updateSettings("d", Json.mapper().createObjectNode().put("interval_minutes", 1));
             assertThat(monitors.runDue()).isEqualTo(1);
-            // the same while a daily run is in progress: when it ends, it does not put its day-long wait back (a day
-            // later: the day's span checked above is not checked again)
+            // the same while a daily run is in progress: when it ends, it does not put its day-long wait back, and
+            // stores nothing — it lost its claim with the restart (a day later: the day's span checked above is not
+            // checked again)
             clock.advanceSeconds(86_400);
             monitors.updateSettings("d", Json.mapper().createObjectNode().put("interval_minutes", 1440));
             duringRun.set(() -> monitors.updateSettings("d", Json.mapper().createObjectNode().put("interval_minutes", 1)));
-            assertThat(monitors.runDue()).isEqualTo(1);
+            int storedBefore = monitors.results("d", null, 0, Long.MAX_VALUE, 10_000).size();
+            assertThat(monitors.runDue()).isZero();
+            assertThat(monitors.results("d", null, 0, Long.MAX_VALUE, 10_000)).hasSize(storedBefore);
             assertThat(monitors.schedule("d").orElseThrow().nextRunAt()).isLessThanOrEqualTo(clock.millis());
             assertThat(monitors.runDue()).isEqualTo(1);
             assertThat(monitors.schedule("d").orElseThrow().lastTo() % 86_400_000).isNotZero(); // a minute's span
@@ -633,6 +636,42 @@ class MonitorServiceTest {
             monitors.prune(MonitorService.Retention.defaults());
             monitors.requireRetained(edge, edge + 600_000);
             assertThat(store.list("d", Granularity.MINUTE, edge, edge + 60_000)).hasSize(1);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabases.Backend.class)
+    void aRunThatOutlastsItsClaimLeavesTheSpanToTheReplicaThatTookItOver(TestDatabases.Backend backend) {
+        var clock = new MutableClock(Instant.ofEpochMilli(M0));
+        try (var db = Database.open(backend.newDatabaseUrl())) {
+            var deployments = deployments(db, clock, "d");
+            var store = new WindowStore(db);
+            var random = new Random(8);
+            var baselines = baseline(db, clock, random);
+            var feedback = new Feedback(db, clock);
+            var replicaB = new MonitorService(db, clock, deployments, store, baselines, feedback, () -> { });
+            var slow = new java.util.concurrent.atomic.AtomicBoolean();
+            var tookOver = new java.util.concurrent.atomic.AtomicInteger(-1);
+            var replicaA = new MonitorService(db, clock, deployments, store, baselines, feedback, () -> {
+                if (slow.getAndSet(false)) {
+                    clock.advanceSeconds(6 * 60); // past the 5 minutes' claim, and another replica takes the span
+                    tookOver.set(replicaB.runDue());
+                }
+            });
+            flushDrifted(store, random, M0, clock.millis());
+            flushDrifted(store, random, M0 + 60_000, clock.millis());
+            clock.set(Instant.ofEpochMilli(M0 + 66_000));
+            assertThat(replicaA.runDue()).isEqualTo(1); // [0, 1)
+            clock.set(Instant.ofEpochMilli(M0 + 126_000));
+            slow.set(true);
+            assertThat(replicaA.runDue()).as("A's run of [1, 2) stores nothing").isZero();
+            assertThat(tookOver.get()).as("B ran [1, 2) while A's run was under way").isEqualTo(1);
+            var span = replicaB.results("d", null, M0 + 60_000, M0 + 120_000, 100).stream()
+                    .filter(r -> r.to() == M0 + 120_000).toList();
+            assertThat(span).hasSize(CheckResult.CHECKS.size()); // each check once
+            assertThat(replicaB.schedule("d").orElseThrow().lastTo()).isEqualTo(M0 + 120_000);
+            assertThat(replicaA.runDue()).isEqualTo(1); // and the schedule goes on from there: [2, 3)
+            assertThat(replicaB.schedule("d").orElseThrow().lastTo()).isEqualTo(M0 + 180_000);
         }
     }
 
