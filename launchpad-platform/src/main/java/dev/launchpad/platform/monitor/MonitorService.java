@@ -57,6 +57,17 @@ public final class MonitorService implements AutoCloseable {
     private final List<Consumer<DeploymentList>> deploymentListeners = new CopyOnWriteArrayList<>();
     private Thread scheduler;
     private volatile boolean stopped;
+    /** Renews the claims of this replica's runs under way; its thread ends when there are none for a while. */
+    private final java.util.concurrent.ScheduledThreadPoolExecutor claimRenewal = claimRenewal();
+
+    private static java.util.concurrent.ScheduledThreadPoolExecutor claimRenewal() {
+        var executor = new java.util.concurrent.ScheduledThreadPoolExecutor(1,
+                r -> Thread.ofPlatform().daemon().name("monitor-claim-renewal").unstarted(r));
+        executor.setKeepAliveTime(10, java.util.concurrent.TimeUnit.SECONDS);
+        executor.allowCoreThreadTimeOut(true);
+        executor.setRemoveOnCancelPolicy(true);
+        return executor;
+    }
 
     /**
      * @param beforeChecks run before each check run (the local ingestor's flush, so the span is complete)
@@ -639,6 +650,8 @@ public final class MonitorService implements AutoCloseable {
                     .bind("t", to).bind("n", next).bind("d", d.name()).bind("o", owner).execute());
             return 0;
         }
+        // the claim is renewed while the run goes on: only a replica that stopped (or cannot write) loses it
+        Runnable stopRenewal = renewingClaim(d.name());
         try {
             // the job moves on in the results' transaction: stored results and the span's end are never apart
             // (nothing stored: the deployment is gone, or the claim was lost to another replica)
@@ -646,6 +659,37 @@ public final class MonitorService implements AutoCloseable {
         } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {
             failed(d.name(), from, to, now, e); // (an Error too: counted towards passing the span over)
             return 0;
+        } finally {
+            stopRenewal.run();
+        }
+    }
+
+    /** How often a run under way renews its claim of {@link #LOCK} (a minute; shorter in tests). */
+    private volatile Duration renewClaimsEvery = Duration.ofMinutes(1);
+
+    void renewClaimsEvery(Duration every) {
+        renewClaimsEvery = every;
+    }
+
+    /** Renews the claim of a deployment's run until the returned action stops it; nothing once this is closing. */
+    private Runnable renewingClaim(String deployment) {
+        long every = renewClaimsEvery.toMillis();
+        try {
+            var renewal = claimRenewal.scheduleWithFixedDelay(() -> renewClaim(deployment), every, every,
+                    java.util.concurrent.TimeUnit.MILLISECONDS);
+            return () -> renewal.cancel(false);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            return () -> { };
+        }
+    }
+
+    private void renewClaim(String deployment) {
+        try {
+            database.writeVoid(h -> h.createUpdate("UPDATE monitor_jobs SET locked_until = :u WHERE deployment = :d"
+                    + " AND locked_by = :o").bind("u", clock.millis() + LOCK.toMillis()).bind("d", deployment)
+                    .bind("o", owner).execute());
+        } catch (RuntimeException e) {
+            LOG.warn("Cannot renew the claim of the monitor checks of {} under way: {}", deployment, e.toString());
         }
     }
 
@@ -788,5 +832,6 @@ public final class MonitorService implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        claimRenewal.shutdownNow();
     }
 }

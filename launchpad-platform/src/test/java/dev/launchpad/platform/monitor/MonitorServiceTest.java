@@ -675,6 +675,52 @@ class MonitorServiceTest {
         }
     }
 
+    @Test
+    void aLongRunKeepsItsClaimWhileItsReplicaRenewsIt() throws Exception {
+        var clock = new MutableClock(Instant.ofEpochMilli(M0));
+        try (var db = Database.open(TestDatabases.newSqliteUrl())) {
+            var deployments = deployments(db, clock, "d");
+            var store = new WindowStore(db);
+            var random = new Random(9);
+            var baselines = baseline(db, clock, random);
+            var feedback = new Feedback(db, clock);
+            var replicaB = new MonitorService(db, clock, deployments, store, baselines, feedback, () -> { });
+            var slow = new java.util.concurrent.atomic.AtomicBoolean();
+            var tookOver = new java.util.concurrent.atomic.AtomicInteger(-1);
+            var renewedUntil = new java.util.concurrent.atomic.AtomicLong();
+            var replicaA = new MonitorService(db, clock, deployments, store, baselines, feedback, () -> {
+                if (!slow.getAndSet(false)) {
+                    return;
+                }
+                for (int minute = 0; minute < 8; minute++) { // eight minutes, the claim renewed in each
+                    clock.advanceSeconds(60);
+                    long due = clock.millis() + 4 * 60_000L;
+                    long deadline = System.nanoTime() + 10_000_000_000L;
+                    while (lockedUntil(db) < due && System.nanoTime() < deadline) {
+                        java.util.concurrent.locks.LockSupport.parkNanos(5_000_000);
+                    }
+                }
+                renewedUntil.set(lockedUntil(db));
+                tookOver.set(replicaB.runDue());
+            });
+            replicaA.renewClaimsEvery(Duration.ofMillis(20));
+            flushDrifted(store, random, M0, clock.millis());
+            clock.set(Instant.ofEpochMilli(M0 + 66_000));
+            slow.set(true);
+            assertThat(replicaA.runDue()).isEqualTo(1); // [0, 1), eight minutes long
+            assertThat(renewedUntil.get()).isGreaterThan(M0 + 66_000 + 8 * 60_000);
+            assertThat(tookOver.get()).as("B found the job still claimed").isZero();
+            assertThat(replicaA.results("d", null, M0 - 1, M0 + 60_000, 100)).hasSize(CheckResult.CHECKS.size());
+            replicaA.close();
+            replicaB.close();
+        }
+    }
+
+    private static long lockedUntil(Database db) {
+        return db.read(h -> h.createQuery("SELECT COALESCE(locked_until, 0) FROM monitor_jobs WHERE deployment = 'd'")
+                .mapTo(Long.class).one());
+    }
+
     @ParameterizedTest
     @EnumSource(TestDatabases.Backend.class)
     void settingsPatchedAtOnceAllTakeEffect(TestDatabases.Backend backend) throws Exception {
