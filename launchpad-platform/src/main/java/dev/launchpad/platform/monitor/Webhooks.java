@@ -464,9 +464,29 @@ public final class Webhooks implements AutoCloseable {
                     + " next_attempt_at = :n, last_error = :e WHERE id = :id AND next_attempt_at = :lease")
                     .bind("s", status).bind("a", attempts).bind("n", at + wait).bind("e", message).bind("id", d.id())
                     .bind("lease", lease).execute());
-            LOG.info("Webhook delivery {} to {} failed ({}), attempt {} of {}", d.id(), d.url(), error, attempts, MAX_ATTEMPTS);
+            LOG.info("Webhook delivery {} to {} failed ({}), attempt {} of {}", d.id(), origin(d.url()), error, attempts,
+                    MAX_ATTEMPTS);
         }
         return outcome;
+    }
+
+    /**
+     * Where a URL points, for the log: its scheme, host and port, without what often carries a credential — user
+     * information, and a path or query (a chat service's webhook URL is its own secret).
+     */
+    static String origin(String url) {
+        try {
+            var uri = URI.create(url);
+            if (uri.getHost() == null) {
+                return "(a URL without a host)";
+            }
+            boolean more = uri.getRawPath() != null && !uri.getRawPath().isEmpty() && !uri.getRawPath().equals("/")
+                    || uri.getRawQuery() != null || uri.getRawUserInfo() != null;
+            return uri.getScheme() + "://" + uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort())
+                    + (more ? "/…" : "/");
+        } catch (IllegalArgumentException e) {
+            return "(not a URL)";
+        }
     }
 
     /**

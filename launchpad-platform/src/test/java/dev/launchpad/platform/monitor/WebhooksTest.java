@@ -36,6 +36,17 @@ class WebhooksTest {
         return "http://127.0.0.1:" + server.getAddress().getPort() + "/";
     }
 
+    @org.junit.jupiter.api.Test
+    void theLogShowsWhereAWebhookPointsButNotTheCredentialsItsUrlCarries() {
+        assertThat(Webhooks.origin("https://hooks.slack.com/services/T000/B000/XXXXSECRET"))
+                .isEqualTo("https://hooks.slack.com/…");
+        assertThat(Webhooks.origin("https://ops:hunter2@alerts.example.com:8443/hook?token=abc"))
+                .isEqualTo("https://alerts.example.com:8443/…");
+        assertThat(Webhooks.origin("http://127.0.0.1:9000/")).isEqualTo("http://127.0.0.1:9000/");
+        assertThat(Webhooks.origin("http://receiver")).isEqualTo("http://receiver/");
+        assertThat(Webhooks.origin("not a url")).doesNotContain("not a url");
+    }
+
     private static final java.util.concurrent.atomic.AtomicLong RESULT_IDS = new java.util.concurrent.atomic.AtomicLong();
 
     /** One alert (of a result of its own), queued for every enabled webhook. */
