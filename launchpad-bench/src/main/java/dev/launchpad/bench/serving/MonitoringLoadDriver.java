@@ -394,10 +394,11 @@ public final class MonitoringLoadDriver {
 
     /**
      * The hourly prune of logged predictions: {@code minutes} minutes of predictions at the per-minute cap for two
-     * deployments, then the oldest 30 minutes deleted as the prune did before (one statement over the table) and the
-     * next 30 as it does now (each deployment's rows through its index, a batch a transaction), with the clock past
-     * their 30 days; times each, and the longest wait of a writer storing a prediction every 5 ms meanwhile (on SQLite
-     * every write waits for the one under way).
+     * deployments, then the oldest 30 minutes of each pruned as the prune did before (one statement a table, each
+     * reading the whole table) and the next 30 as it does now ({@code MonitorService.prune}: each deployment's rows
+     * through its index, a batch a transaction), the clock 30 days past them; then, now's way, all but the last 30
+     * minutes at once, as after a server down for that long. Times each, and the longest wait of a writer storing a
+     * row every 5 ms meanwhile (on SQLite every write waits for the one under way).
      */
     private static void pruneTime(String url, int minutes) throws Exception {
         long start = Instant.parse("2026-03-02T00:00:00Z").toEpochMilli();
@@ -418,26 +419,50 @@ public final class MonitoringLoadDriver {
             }
             System.out.printf("stored %d predictions (%d a minute for %d minutes, two deployments) in %.1f s%n",
                     2L * minutes * perMinute, perMinute, minutes, (System.nanoTime() - t0) / 1e9);
-            long days30 = MonitorService.Retention.defaults().predictions().toMillis();
-            // as the prune deleted before: one statement, the table read whole
-            long oldCut = start + 30 * 60_000L;
-            long[] old = whileWriting(db, () -> db.write(h -> h.createUpdate(
-                    "DELETE FROM monitor_predictions WHERE predicted_at < :t").bind("t", oldCut).execute()));
-            // as it deletes now, through MonitorService.prune with its clock 30 days past the next 30 minutes
-            var clock = Clock.fixed(Instant.ofEpochMilli(start + 60 * 60_000L + days30), ZoneOffset.UTC);
-            var registry = new RegistryService(db, clock, new RunService(db, clock, new ExperimentService(db, clock)));
-            var monitors = new MonitorService(db, clock, new DeploymentService(db, clock, registry), store,
-                    new Baselines(db, clock), new Feedback(db, clock), () -> { });
-            long[] now = whileWriting(db, () -> monitors.prune(MonitorService.Retention.defaults()));
-            System.out.printf("one statement (as before): %d rows in %.2f s, the longest wait of a writer %.0f ms%n",
+            var retention = MonitorService.Retention.defaults();
+            long days30 = retention.predictions().toMillis();
+            long probeTime = start + minutes * 60_000L + days30; // the probe's rows are never old enough to go
+            // before: the statements of the prune until 2026-12-07, with its cut-offs
+            long before = start + 30 * 60_000L + days30;
+            long lag = 2 * 3_600_000L;
+            var old = whileWriting(db, probeTime, () -> {
+                int n = 0;
+                for (var delete : List.of(
+                        "DELETE FROM monitor_windows WHERE granularity = 'minute' AND window_start < " + (before - retention.minutes().toMillis() - lag),
+                        "DELETE FROM monitor_windows WHERE granularity = 'hour' AND window_start < " + (before - retention.hours().toMillis() - lag),
+                        "DELETE FROM monitor_predictions WHERE predicted_at < " + (before - days30),
+                        "DELETE FROM monitor_feedback WHERE received_at < " + (before - days30),
+                        "DELETE FROM monitor_results WHERE window_to < " + (before - retention.results().toMillis()))) {
+                    n += db.write(h -> h.createUpdate(delete).execute()); // one transaction a table
+                }
+                return n;
+            });
+            var now = whileWriting(db, probeTime, () -> monitors(db, start + 60 * 60_000L + days30).prune(retention));
+            var backlog = whileWriting(db, probeTime,
+                    () -> monitors(db, start + (minutes - 30) * 60_000L + days30).prune(retention));
+            System.out.printf("before, one statement a table: %d rows in %.2f s, the longest wait of a writer %.0f ms%n",
                     old[0], old[1] / 1e9, old[2] / 1e6);
-            System.out.printf("by deployment, a batch a transaction (now): %d rows in %.2f s, the longest wait of a"
+            System.out.printf("now, by deployment, a batch a transaction: %d rows in %.2f s, the longest wait of a"
                     + " writer %.0f ms%n", now[0], now[1] / 1e9, now[2] / 1e6);
+            System.out.printf("now, a backlog of %d minutes: %d rows in %.2f s (%.2f s a million), the longest wait of a"
+                    + " writer %.0f ms%n", minutes - 90, backlog[0], backlog[1] / 1e9, backlog[1] / 1e3 / backlog[0],
+                    backlog[2] / 1e6);
         }
     }
 
-    /** Runs {@code prune} while another thread writes a row every 5 ms; returns rows deleted, its nanoseconds, and the longest write's. */
-    private static long[] whileWriting(Database db, java.util.function.IntSupplier prune) throws Exception {
+    /** A monitor service on {@code db} whose clock stands at {@code at} (only its prune is used). */
+    private static MonitorService monitors(Database db, long at) {
+        var clock = Clock.fixed(Instant.ofEpochMilli(at), ZoneOffset.UTC);
+        var registry = new RegistryService(db, clock, new RunService(db, clock, new ExperimentService(db, clock)));
+        return new MonitorService(db, clock, new DeploymentService(db, clock, registry), new WindowStore(db),
+                new Baselines(db, clock), new Feedback(db, clock), () -> { });
+    }
+
+    /**
+     * Runs {@code prune} while another thread writes a row (received at {@code probeTime}) every 5 ms; returns rows
+     * deleted, its nanoseconds, and the longest write's.
+     */
+    private static long[] whileWriting(Database db, long probeTime, java.util.function.IntSupplier prune) throws Exception {
         var stop = new java.util.concurrent.atomic.AtomicBoolean();
         var longest = new java.util.concurrent.atomic.AtomicLong();
         var writer = Thread.ofPlatform().start(() -> {
@@ -445,7 +470,8 @@ public final class MonitoringLoadDriver {
                 int id = i;
                 long w0 = System.nanoTime();
                 db.writeVoid(h -> h.createUpdate("INSERT INTO monitor_feedback (deployment, request_id, row_index, label,"
-                        + " received_at) VALUES ('probe', :r, 0, '1', 0)").bind("r", "probe-" + id + "-" + w0).execute());
+                        + " received_at) VALUES ('probe', :r, 0, '1', :t)").bind("r", "probe-" + id + "-" + w0)
+                        .bind("t", probeTime).execute());
                 longest.accumulateAndGet(System.nanoTime() - w0, Math::max);
                 java.util.concurrent.locks.LockSupport.parkNanos(5_000_000);
             }

@@ -10,8 +10,9 @@ import java.util.Map;
 /**
  * Deletes a monitoring table's rows older than a time, deployment by deployment through the index that leads with
  * the deployment and ends with the time, and a batch of rows per transaction. So pruning reads only what it deletes
- * (a table of predictions holds a month of them), and a writer — on SQLite every writer, the window flusher among
- * them — waits for one batch at most, not for the whole prune.
+ * (a table of predictions holds a month of them; each batch reads its own rows' index entries, not those of the batches
+ * after it), and a writer — on SQLite every writer, the window flusher among them — waits for one batch at most, not
+ * for the whole prune.
  *
  * @param table      the table
  * @param groups     the columns before the time in that index: {@code deployment}, and for results its check
@@ -28,14 +29,23 @@ record AgedRows(String table, List<String> groups, String condition, String time
 
     /** Deletes the rows whose time is before {@code before}; returns how many. */
     int deleteBefore(Database database, long before) {
+        String bound = batchBoundStatement();
         String delete = deleteStatement();
         int deleted = 0;
         for (var group : groups(database)) {
+            // each batch starts after the last one's time: on PostgreSQL the deleted rows' index entries stay until
+            // a vacuum, and a search from the start would walk every batch's before it
+            long[] after = {Long.MIN_VALUE};
             int n;
             do {
                 n = database.write(h -> {
-                    var update = h.createUpdate(delete).bind("t", before);
+                    var query = h.createQuery(bound).bind("after", after[0]).bind("t", before);
+                    group.forEach(query::bind);
+                    // the batch's last time; none when fewer rows are left, and then all of them go
+                    long last = query.mapTo(Long.class).findOne().orElse(before - 1);
+                    var update = h.createUpdate(delete).bind("after", after[0]).bind("last", last);
                     group.forEach(update::bind);
+                    after[0] = last;
                     return update.execute();
                 });
                 deleted += n;
@@ -44,14 +54,24 @@ record AgedRows(String table, List<String> groups, String condition, String time
         return deleted;
     }
 
+    /** The time of a group's {@link #batch}-th oldest row after {@code :after} and before {@code :t}, read in the index. */
+    String batchBoundStatement() {
+        return "SELECT " + time + " FROM " + table + " WHERE " + where() + time + " > :after AND " + time + " < :t"
+                + " ORDER BY " + time + " LIMIT 1 OFFSET " + (batch - 1);
+    }
+
     /**
-     * One batch of a group's rows before {@code :t}: up to the time of its {@link #batch}-th row, found in the index;
-     * when fewer rows are left there is none, and all of them go.
+     * A group's rows after {@code :after} up to {@code :last}, inclusive (times are whole milliseconds, so
+     * {@code before - 1} is all those before it): one upper bound, at which the index's range ends, not a second one
+     * that SQLite would check row by row.
      */
     String deleteStatement() {
-        String where = equalities(groups.size()) + (condition.isEmpty() ? "" : condition + " AND ") + time + " < :t";
-        return "DELETE FROM " + table + " WHERE " + where + " AND " + time + " <= COALESCE((SELECT " + time + " FROM "
-                + table + " WHERE " + where + " ORDER BY " + time + " LIMIT 1 OFFSET " + (batch - 1) + "), :t)";
+        return "DELETE FROM " + table + " WHERE " + where() + time + " > :after AND " + time + " <= :last";
+    }
+
+    /** The group columns' equalities and the fixed condition, each followed by {@code AND}. */
+    private String where() {
+        return equalities(groups.size()) + (condition.isEmpty() ? "" : condition + " AND ");
     }
 
     /** The smallest value of the {@code level}-th group column after {@code :after}, the columns before it bound. */
