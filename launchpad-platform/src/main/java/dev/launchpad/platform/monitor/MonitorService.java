@@ -175,6 +175,12 @@ public final class MonitorService implements AutoCloseable {
         deployments.get(deployment);
         long now = clock.millis();
         var updated = database.write(h -> {
+            // the deployment's row locked first, as its deletion does: one deleted meanwhile is not found, rather than
+            // given settings that a deployment created later under its name would inherit
+            if (h.createQuery("SELECT 1 FROM deployments WHERE name = :d" + database.dialect().rowLock())
+                    .bind("d", deployment).mapTo(Integer.class).findOne().isEmpty()) {
+                throw LaunchpadException.notFound("Deployment '" + deployment + "' not found.");
+            }
             // the row, to hold: the defaults' where none was stored yet (gone again if the patch is refused)
             h.createUpdate("INSERT INTO monitor_settings (deployment, settings, updated_at) VALUES (:d, :s, :t)"
                     + " ON CONFLICT (deployment) DO NOTHING").bind("d", deployment)
@@ -379,7 +385,12 @@ public final class MonitorService implements AutoCloseable {
             return out;
         });
         if (current) {
-            announce(deployment, stored, false);
+            try {
+                announce(deployment, stored, false);
+            } catch (RuntimeException e) {
+                // stored already: what was not marked announced, the scheduler announces later
+                LOG.warn("Cannot mark the monitor results of {} announced: {}", deployment, e.toString());
+            }
         }
         return stored;
     }
@@ -671,12 +682,23 @@ public final class MonitorService implements AutoCloseable {
         renewClaimsEvery = every;
     }
 
+    /** A run is renewed this many times at most (an hour): one that hangs lets another replica take its span. */
+    private static final int MAX_RENEWALS = 60;
+
     /** Renews the claim of a deployment's run until the returned action stops it; nothing once this is closing. */
     private Runnable renewingClaim(String deployment) {
         long every = renewClaimsEvery.toMillis();
+        var renewals = new java.util.concurrent.atomic.AtomicInteger();
         try {
-            var renewal = claimRenewal.scheduleWithFixedDelay(() -> renewClaim(deployment), every, every,
-                    java.util.concurrent.TimeUnit.MILLISECONDS);
+            var renewal = claimRenewal.scheduleWithFixedDelay(() -> {
+                int n = renewals.incrementAndGet();
+                if (n <= MAX_RENEWALS) {
+                    renewClaim(deployment);
+                } else if (n == MAX_RENEWALS + 1) {
+                    LOG.warn("The monitor checks of {} have renewed their claim {} times (an hour) and renew it no"
+                            + " more: another replica may take their span over", deployment, MAX_RENEWALS);
+                }
+            }, every, every, java.util.concurrent.TimeUnit.MILLISECONDS);
             return () -> renewal.cancel(false);
         } catch (java.util.concurrent.RejectedExecutionException e) {
             return () -> { };
@@ -787,7 +809,7 @@ public final class MonitorService implements AutoCloseable {
     private static final AgedRows HOUR_WINDOWS = new AgedRows("monitor_windows", List.of("deployment"),
             "granularity = 'hour'", "window_start", 100);
     private static final AgedRows PREDICTIONS = new AgedRows("monitor_predictions", List.of("deployment"), "",
-            "predicted_at", 20_000); // a batch commits (on SQLite, a checkpoint's syncs): about 20 ms apiece
+            "predicted_at", 20_000); // about 25 ms a batch on SQLite: the longest a writer waits (docs/benchmarks.md)
     private static final AgedRows FEEDBACK = new AgedRows("monitor_feedback", List.of("deployment"), "", "received_at",
             20_000);
     private static final AgedRows RESULTS = new AgedRows("monitor_results", List.of("deployment", "check_name"), "",

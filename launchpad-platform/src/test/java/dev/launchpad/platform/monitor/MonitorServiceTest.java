@@ -761,6 +761,21 @@ class MonitorServiceTest {
     }
 
     @Test
+    void settingsOfADeploymentDeletedSinceItWasLookedUpAreNotStored() {
+        var clock = new MutableClock(Instant.ofEpochMilli(M0));
+        try (var listed = Database.open(TestDatabases.newSqliteUrl());
+             var db = Database.open(TestDatabases.newSqliteUrl())) {
+            // the service's lookup finds "d" (in another database), as it would just before a deletion committed
+            var monitors = new MonitorService(db, clock, deployments(listed, clock, "d"), new WindowStore(db),
+                    new Baselines(db, clock), new Feedback(db, clock), () -> { });
+            assertThatThrownBy(() -> monitors.updateSettings("d", Json.mapper().createObjectNode().put("min_rows", 10)))
+                    .isInstanceOf(LaunchpadException.class).hasMessageContaining("'d' not found");
+            int rows = db.read(h -> h.createQuery("SELECT COUNT(*) FROM monitor_settings").mapTo(Integer.class).one());
+            assertThat(rows).isZero();
+        }
+    }
+
+    @Test
     void settingsAreValidatedFieldByField() {
         var s = MonitorSettings.defaults().with(Json.mapper().valueToTree(Map.of("min_rows", 10, "drift_methods",
                 Map.of("x", "ks"), "performance_threshold", 0.8)));
