@@ -624,10 +624,16 @@ public final class MonitorService implements AutoCloseable {
         }
         // the claim also checks that nobody has run this span since it was read (a replica catching up)
         var sameSpan = lastTo == null ? " AND last_to IS NULL" : " AND last_to = :last";
+        // a claim taken over (it ran out with its run unfinished: the replica stopped, or the run outlasted its
+        // renewals) counts as a failed attempt, so a span no run finishes is passed over in the end
         int claimed = database.write(h -> {
-            var update = h.createUpdate("UPDATE monitor_jobs SET locked_by = :o, locked_until = :u"
+            var update = h.createUpdate("UPDATE monitor_jobs SET locked_by = :o, locked_until = :u,"
+                            + " attempts = CASE WHEN locked_by IS NULL THEN attempts ELSE attempts + 1 END,"
+                            + " last_error = CASE WHEN locked_by IS NULL THEN last_error ELSE :lapsed END"
                             + " WHERE deployment = :d AND next_run_at <= :now AND (locked_until IS NULL OR locked_until < :now)"
                             + sameSpan)
+                    .bind("lapsed", "a run of " + Instant.ofEpochMilli(to - span) + " – " + Instant.ofEpochMilli(to)
+                            + " did not end within its claim (its replica stopped, or it ran over " + MAX_RENEWING + ")")
                     .bind("o", owner).bind("u", now + LOCK.toMillis()).bind("d", d.name()).bind("now", now);
             if (lastTo != null) {
                 update.bind("last", lastTo);
@@ -645,6 +651,11 @@ public final class MonitorService implements AutoCloseable {
             return 0;
         }
         long from = to - span;
+        int lapsed = attempts(d.name());
+        if (lapsed >= MAX_SPAN_ATTEMPTS) { // the runs before this claim all failed or lapsed
+            failed(d.name(), from, to, now, new IllegalStateException("its runs did not end within their claims"), lapsed);
+            return 0; // passed over
+        }
         // a span whose results are stored already (by a manual run over its bounds, or before a scheduled run's job
         // moved on in the same transaction as its results) is not run again, which would store its results twice;
         // only results checked once the span had ended count (a manual run over the same bounds, made while the span
@@ -682,21 +693,21 @@ public final class MonitorService implements AutoCloseable {
         renewClaimsEvery = every;
     }
 
-    /** A run is renewed this many times at most (an hour): one that hangs lets another replica take its span. */
-    private static final int MAX_RENEWALS = 60;
+    /** How long a run's claim is renewed at most: one that hangs lets another replica take its span then. */
+    static final Duration MAX_RENEWING = Duration.ofHours(1);
 
     /** Renews the claim of a deployment's run until the returned action stops it; nothing once this is closing. */
     private Runnable renewingClaim(String deployment) {
         long every = renewClaimsEvery.toMillis();
-        var renewals = new java.util.concurrent.atomic.AtomicInteger();
+        long until = clock.millis() + MAX_RENEWING.toMillis();
+        var warned = new java.util.concurrent.atomic.AtomicBoolean();
         try {
             var renewal = claimRenewal.scheduleWithFixedDelay(() -> {
-                int n = renewals.incrementAndGet();
-                if (n <= MAX_RENEWALS) {
+                if (clock.millis() <= until) {
                     renewClaim(deployment);
-                } else if (n == MAX_RENEWALS + 1) {
-                    LOG.warn("The monitor checks of {} have renewed their claim {} times (an hour) and renew it no"
-                            + " more: another replica may take their span over", deployment, MAX_RENEWALS);
+                } else if (!warned.getAndSet(true)) {
+                    LOG.warn("The monitor checks of {} have run for {} and renew their claim no more: another"
+                            + " replica may take their span over", deployment, MAX_RENEWING);
                 }
             }, every, every, java.util.concurrent.TimeUnit.MILLISECONDS);
             return () -> renewal.cancel(false);
@@ -715,6 +726,11 @@ public final class MonitorService implements AutoCloseable {
         }
     }
 
+    private int attempts(String deployment) {
+        return database.read(h -> h.createQuery("SELECT attempts FROM monitor_jobs WHERE deployment = :d")
+                .bind("d", deployment).mapTo(Integer.class).findOne().orElse(0));
+    }
+
     /** A job's next run and the end of the last span it checked (null before the first), if it has a row. */
     private Optional<Long[]> job(String deployment) {
         return database.read(h -> h.createQuery("SELECT next_run_at, last_to FROM monitor_jobs WHERE deployment = :d")
@@ -730,8 +746,11 @@ public final class MonitorService implements AutoCloseable {
      * over (the job moves on to the next span; the error stays on the job until a run succeeds).
      */
     private void failed(String deployment, long from, long to, long now, Throwable e) {
-        int attempts = database.read(h -> h.createQuery("SELECT attempts FROM monitor_jobs WHERE deployment = :d")
-                .bind("d", deployment).mapTo(Integer.class).findOne().orElse(0)) + 1;
+        failed(deployment, from, to, now, e, attempts(deployment) + 1);
+    }
+
+    /** {@link #failed}, the span's {@code attempts} counted already (this one's included, if any). */
+    private void failed(String deployment, long from, long to, long now, Throwable e, int attempts) {
         boolean passOver = attempts >= MAX_SPAN_ATTEMPTS;
         var error = Instant.ofEpochMilli(from) + " – " + Instant.ofEpochMilli(to) + ": "
                 + (e.getMessage() != null ? e.getMessage() : e.toString())
@@ -809,7 +828,7 @@ public final class MonitorService implements AutoCloseable {
     private static final AgedRows HOUR_WINDOWS = new AgedRows("monitor_windows", List.of("deployment"),
             "granularity = 'hour'", "window_start", 100);
     private static final AgedRows PREDICTIONS = new AgedRows("monitor_predictions", List.of("deployment"), "",
-            "predicted_at", 20_000); // about 25 ms a batch on SQLite: the longest a writer waits (docs/benchmarks.md)
+            "predicted_at", 20_000); // about 25 ms a batch on SQLite; the longest write waited 38 ms (docs/benchmarks.md)
     private static final AgedRows FEEDBACK = new AgedRows("monitor_feedback", List.of("deployment"), "", "received_at",
             20_000);
     private static final AgedRows RESULTS = new AgedRows("monitor_results", List.of("deployment", "check_name"), "",

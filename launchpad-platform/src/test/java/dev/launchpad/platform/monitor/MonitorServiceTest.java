@@ -716,6 +716,81 @@ class MonitorServiceTest {
         }
     }
 
+    @Test
+    void aRunIsRenewedForAnHourAtMostAndThenItsSpanGoesToAnotherReplica() {
+        var clock = new MutableClock(Instant.ofEpochMilli(M0));
+        try (var db = Database.open(TestDatabases.newSqliteUrl())) {
+            var deployments = deployments(db, clock, "d");
+            var store = new WindowStore(db);
+            var random = new Random(10);
+            var baselines = baseline(db, clock, random);
+            var feedback = new Feedback(db, clock);
+            var replicaB = new MonitorService(db, clock, deployments, store, baselines, feedback, () -> { });
+            var slow = new java.util.concurrent.atomic.AtomicBoolean();
+            var renewedFor = new java.util.concurrent.atomic.AtomicLong();
+            var heldAfterAnHour = new java.util.concurrent.atomic.AtomicLong();
+            var tookOver = new java.util.concurrent.atomic.AtomicInteger(-1);
+            var replicaA = new MonitorService(db, clock, deployments, store, baselines, feedback, () -> {
+                if (!slow.getAndSet(false)) {
+                    return;
+                }
+                long claimed = clock.millis();
+                clock.advanceSeconds(30 * 60);
+                long deadline = System.nanoTime() + 10_000_000_000L;
+                while (lockedUntil(db) < clock.millis() + 4 * 60_000L && System.nanoTime() < deadline) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(5_000_000);
+                }
+                renewedFor.set(lockedUntil(db) - claimed);
+                clock.advanceSeconds(31 * 60); // an hour and a minute: no more renewals
+                java.util.concurrent.locks.LockSupport.parkNanos(300_000_000); // fifteen renewal periods
+                heldAfterAnHour.set(lockedUntil(db) - clock.millis());
+                tookOver.set(replicaB.runDue());
+            });
+            replicaA.renewClaimsEvery(Duration.ofMillis(20));
+            flushDrifted(store, random, M0, clock.millis());
+            clock.set(Instant.ofEpochMilli(M0 + 66_000));
+            slow.set(true);
+            assertThat(replicaA.runDue()).as("A's results are left to B").isZero();
+            assertThat(renewedFor.get()).as("renewed after half an hour").isGreaterThanOrEqualTo(34 * 60_000L);
+            assertThat(heldAfterAnHour.get()).as("not renewed past the hour").isNegative();
+            assertThat(tookOver.get()).isEqualTo(1); // (the newest span by then: A's was its first)
+            var stored = replicaB.results("d", null, M0 - 1, clock.millis(), 100);
+            assertThat(stored).hasSize(CheckResult.CHECKS.size()).noneMatch(r -> r.to() == M0 + 60_000);
+            var job = replicaB.schedule("d").orElseThrow();
+            assertThat(job.attempts()).isZero(); // B's run ended: the lapse no longer counts
+            assertThat(job.lastError()).isNull();
+            replicaA.close();
+            replicaB.close();
+        }
+    }
+
+    @Test
+    void aSpanWhoseRunsKeepLapsingIsPassedOverLikeOneThatKeepsFailing() {
+        var clock = new MutableClock(Instant.ofEpochMilli(M0 + 66_000));
+        try (var db = Database.open(TestDatabases.newSqliteUrl())) {
+            var monitors = new MonitorService(db, clock, deployments(db, clock, "d"), new WindowStore(db),
+                    new Baselines(db, clock), new Feedback(db, clock), () -> { });
+            assertThat(monitors.runDue()).isEqualTo(1); // [0, 1)
+            clock.advanceSeconds(60);
+            // a replica claimed [1, 2) and went away, nine times over
+            db.writeVoid(h -> h.createUpdate("UPDATE monitor_jobs SET locked_by = 'gone', locked_until = :u,"
+                    + " attempts = :a, next_run_at = 0").bind("u", clock.millis() - 1)
+                    .bind("a", MonitorService.MAX_SPAN_ATTEMPTS - 1).execute());
+            assertThat(monitors.runDue()).isZero();
+            var job = monitors.schedule("d").orElseThrow();
+            assertThat(job.lastTo()).isEqualTo(M0 + 120_000); // passed over
+            assertThat(job.attempts()).isZero();
+            assertThat(job.lastError()).contains("did not end within their claims",
+                    "passed over after " + MonitorService.MAX_SPAN_ATTEMPTS + " attempts");
+            // one lapse alone: counted, and the span run
+            clock.advanceSeconds(60);
+            db.writeVoid(h -> h.createUpdate("UPDATE monitor_jobs SET locked_by = 'gone', locked_until = :u,"
+                    + " attempts = 0, next_run_at = 0").bind("u", clock.millis() - 1).execute());
+            assertThat(monitors.runDue()).isEqualTo(1);
+            assertThat(monitors.schedule("d").orElseThrow().lastTo()).isEqualTo(M0 + 180_000);
+        }
+    }
+
     private static long lockedUntil(Database db) {
         return db.read(h -> h.createQuery("SELECT COALESCE(locked_until, 0) FROM monitor_jobs WHERE deployment = 'd'")
                 .mapTo(Long.class).one());
