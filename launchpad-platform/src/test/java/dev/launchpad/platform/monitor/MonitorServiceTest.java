@@ -644,26 +644,19 @@ class MonitorServiceTest {
     void aRunThatOutlastsItsClaimLeavesTheSpanToTheReplicaThatTookItOver(TestDatabases.Backend backend) {
         var clock = new MutableClock(Instant.ofEpochMilli(M0));
         try (var db = Database.open(backend.newDatabaseUrl())) {
-            var deployments = deployments(db, clock, "d");
-            var store = new WindowStore(db);
-            var random = new Random(8);
-            var baselines = baseline(db, clock, random);
-            var feedback = new Feedback(db, clock);
-            var replicaB = new MonitorService(db, clock, deployments, store, baselines, feedback, () -> { });
-            var slow = new java.util.concurrent.atomic.AtomicBoolean();
             var tookOver = new java.util.concurrent.atomic.AtomicInteger(-1);
-            var replicaA = new MonitorService(db, clock, deployments, store, baselines, feedback, () -> {
-                if (slow.getAndSet(false)) {
-                    clock.advanceSeconds(6 * 60); // past the 5 minutes' claim, and another replica takes the span
-                    tookOver.set(replicaB.runDue());
-                }
+            var replicas = replicas(db, clock, 8, replicaB -> {
+                clock.advanceSeconds(6 * 60); // past the 5 minutes' claim, and another replica takes the span
+                tookOver.set(replicaB.runDue());
             });
-            flushDrifted(store, random, M0, clock.millis());
-            flushDrifted(store, random, M0 + 60_000, clock.millis());
+            var replicaA = replicas.a();
+            var replicaB = replicas.b();
+            flushDrifted(replicas.store(), replicas.random(), M0, clock.millis());
+            flushDrifted(replicas.store(), replicas.random(), M0 + 60_000, clock.millis());
             clock.set(Instant.ofEpochMilli(M0 + 66_000));
             assertThat(replicaA.runDue()).isEqualTo(1); // [0, 1)
             clock.set(Instant.ofEpochMilli(M0 + 126_000));
-            slow.set(true);
+            replicas.slow().set(true);
             assertThat(replicaA.runDue()).as("A's run of [1, 2) stores nothing").isZero();
             assertThat(tookOver.get()).as("B ran [1, 2) while A's run was under way").isEqualTo(1);
             var span = replicaB.results("d", null, M0 + 60_000, M0 + 120_000, 100).stream()
@@ -679,35 +672,19 @@ class MonitorServiceTest {
     void aLongRunKeepsItsClaimWhileItsReplicaRenewsIt() throws Exception {
         var clock = new MutableClock(Instant.ofEpochMilli(M0));
         try (var db = Database.open(TestDatabases.newSqliteUrl())) {
-            var deployments = deployments(db, clock, "d");
-            var store = new WindowStore(db);
-            var random = new Random(9);
-            var baselines = baseline(db, clock, random);
-            var feedback = new Feedback(db, clock);
-            var replicaB = new MonitorService(db, clock, deployments, store, baselines, feedback, () -> { });
-            var slow = new java.util.concurrent.atomic.AtomicBoolean();
             var tookOver = new java.util.concurrent.atomic.AtomicInteger(-1);
             var renewedUntil = new java.util.concurrent.atomic.AtomicLong();
-            var replicaA = new MonitorService(db, clock, deployments, store, baselines, feedback, () -> {
-                if (!slow.getAndSet(false)) {
-                    return;
-                }
+            var replicas = replicas(db, clock, 9, replicaB -> {
                 for (int minute = 0; minute < 8; minute++) { // eight minutes, the claim renewed in each
                     clock.advanceSeconds(60);
-                    long due = clock.millis() + 4 * 60_000L;
-                    long deadline = System.nanoTime() + 10_000_000_000L;
-                    while (lockedUntil(db) < due && System.nanoTime() < deadline) {
-                        java.util.concurrent.locks.LockSupport.parkNanos(5_000_000);
-                    }
+                    awaitRenewal(db, clock);
                 }
                 renewedUntil.set(lockedUntil(db));
                 tookOver.set(replicaB.runDue());
             });
-            replicaA.renewClaimsEvery(Duration.ofMillis(20));
-            flushDrifted(store, random, M0, clock.millis());
-            clock.set(Instant.ofEpochMilli(M0 + 66_000));
-            slow.set(true);
-            assertThat(replicaA.runDue()).isEqualTo(1); // [0, 1), eight minutes long
+            var replicaA = replicas.a();
+            var replicaB = replicas.b();
+            assertThat(replicas.slowFirstRun(clock)).isEqualTo(1); // [0, 1), eight minutes long
             assertThat(renewedUntil.get()).isGreaterThan(M0 + 66_000 + 8 * 60_000);
             assertThat(tookOver.get()).as("B found the job still claimed").isZero();
             assertThat(replicaA.results("d", null, M0 - 1, M0 + 60_000, 100)).hasSize(CheckResult.CHECKS.size());
@@ -720,37 +697,22 @@ class MonitorServiceTest {
     void aRunIsRenewedForAnHourAtMostAndThenItsSpanGoesToAnotherReplica() {
         var clock = new MutableClock(Instant.ofEpochMilli(M0));
         try (var db = Database.open(TestDatabases.newSqliteUrl())) {
-            var deployments = deployments(db, clock, "d");
-            var store = new WindowStore(db);
-            var random = new Random(10);
-            var baselines = baseline(db, clock, random);
-            var feedback = new Feedback(db, clock);
-            var replicaB = new MonitorService(db, clock, deployments, store, baselines, feedback, () -> { });
-            var slow = new java.util.concurrent.atomic.AtomicBoolean();
             var renewedFor = new java.util.concurrent.atomic.AtomicLong();
             var heldAfterAnHour = new java.util.concurrent.atomic.AtomicLong();
             var tookOver = new java.util.concurrent.atomic.AtomicInteger(-1);
-            var replicaA = new MonitorService(db, clock, deployments, store, baselines, feedback, () -> {
-                if (!slow.getAndSet(false)) {
-                    return;
-                }
+            var replicas = replicas(db, clock, 10, replicaB -> {
                 long claimed = clock.millis();
                 clock.advanceSeconds(30 * 60);
-                long deadline = System.nanoTime() + 10_000_000_000L;
-                while (lockedUntil(db) < clock.millis() + 4 * 60_000L && System.nanoTime() < deadline) {
-                    java.util.concurrent.locks.LockSupport.parkNanos(5_000_000);
-                }
+                awaitRenewal(db, clock);
                 renewedFor.set(lockedUntil(db) - claimed);
                 clock.advanceSeconds(31 * 60); // an hour and a minute: no more renewals
                 java.util.concurrent.locks.LockSupport.parkNanos(300_000_000); // fifteen renewal periods
                 heldAfterAnHour.set(lockedUntil(db) - clock.millis());
                 tookOver.set(replicaB.runDue());
             });
-            replicaA.renewClaimsEvery(Duration.ofMillis(20));
-            flushDrifted(store, random, M0, clock.millis());
-            clock.set(Instant.ofEpochMilli(M0 + 66_000));
-            slow.set(true);
-            assertThat(replicaA.runDue()).as("A's results are left to B").isZero();
+            var replicaA = replicas.a();
+            var replicaB = replicas.b();
+            assertThat(replicas.slowFirstRun(clock)).as("A's results are left to B").isZero();
             assertThat(renewedFor.get()).as("renewed after half an hour").isGreaterThanOrEqualTo(34 * 60_000L);
             assertThat(heldAfterAnHour.get()).as("not renewed past the hour").isNegative();
             assertThat(tookOver.get()).isEqualTo(1); // (the newest span by then: A's was its first)
@@ -788,6 +750,48 @@ class MonitorServiceTest {
                     + " attempts = 0, next_run_at = 0").bind("u", clock.millis() - 1).execute());
             assertThat(monitors.runDue()).isEqualTo(1);
             assertThat(monitors.schedule("d").orElseThrow().lastTo()).isEqualTo(M0 + 180_000);
+        }
+    }
+
+    /**
+     * Two replicas' monitor services for deployment "d" (m v1's baseline) on one database; once {@code slow} is set,
+     * A's next run calls {@code duringSlowRun} with B before its checks.
+     */
+    private record Replicas(MonitorService a, MonitorService b, WindowStore store, Random random,
+                            java.util.concurrent.atomic.AtomicBoolean slow) {
+        /** A's first run, the slow one, of minute 0's drifted traffic, its claim renewed every 20 ms; its count. */
+        int slowFirstRun(MutableClock clock) {
+            a.renewClaimsEvery(Duration.ofMillis(20));
+            flushDrifted(store, random, M0, clock.millis());
+            clock.set(Instant.ofEpochMilli(M0 + 66_000));
+            slow.set(true);
+            return a.runDue();
+        }
+    }
+
+    private static Replicas replicas(Database db, MutableClock clock, int seed,
+                                     java.util.function.Consumer<MonitorService> duringSlowRun) {
+        var deployments = deployments(db, clock, "d");
+        var store = new WindowStore(db);
+        var random = new Random(seed);
+        var baselines = baseline(db, clock, random);
+        var feedback = new Feedback(db, clock);
+        var b = new MonitorService(db, clock, deployments, store, baselines, feedback, () -> { });
+        var slow = new java.util.concurrent.atomic.AtomicBoolean();
+        var a = new MonitorService(db, clock, deployments, store, baselines, feedback, () -> {
+            if (slow.getAndSet(false)) {
+                duringSlowRun.accept(b);
+            }
+        });
+        return new Replicas(a, b, store, random, slow);
+    }
+
+    /** Waits, up to 10 s, for the claim of "d" to be renewed to at least four minutes past the clock. */
+    private static void awaitRenewal(Database db, MutableClock clock) {
+        long due = clock.millis() + 4 * 60_000L;
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (lockedUntil(db) < due && System.nanoTime() < deadline) {
+            java.util.concurrent.locks.LockSupport.parkNanos(5_000_000);
         }
     }
 
