@@ -25,6 +25,8 @@ import java.util.Locale;
 final class DriftReport {
     private static final String REF = "#4C78A8";
     private static final String CUR = "#F58518";
+    /** Distributions drawn at most (drifted features first): a plot is a few KB, and a model may have 10 000 features. */
+    static final int MAX_PLOTS = 100;
 
     private DriftReport() {
     }
@@ -54,26 +56,44 @@ final class DriftReport {
                 .append(" features drifted").append(datasetDrift ? ": the dataset drifted." : ".").append("</p>");
         table(h, "Features", report.path("features"));
         table(h, "Predictions", report.path("predictions"));
+        leftOut(h, report);
         if (baseline != null && current != null) {
             h.append("<h2>Distributions</h2><p><span style=\"color:").append(REF).append("\">■ reference</span> &nbsp; ")
                     .append("<span style=\"color:").append(CUR).append("\">■ current</span></p>");
-            // the inputs' table is drawn from the input profile and sample, the predictions' from the output ones
-            for (boolean inputs : new boolean[] {true, false}) {
-                var group = report.path(inputs ? "features" : "predictions");
-                var profile = inputs ? current.inputs() : current.outputs();
-                var sample = inputs ? current.inputSample() : current.outputSample();
-                for (var row : group) {
-                    var name = row.path("feature").asText();
-                    var ref = baseline.profile().columns().get(name);
-                    var cur = profile.columns().get(name);
-                    if (ref == null || cur == null) {
-                        continue;
+            // the inputs' table is drawn from the input profile and sample, the predictions' from the output ones;
+            // drifted ones first, up to MAX_PLOTS
+            var drawn = new ArrayList<JsonNode>();
+            for (boolean drifted : new boolean[] {true, false}) {
+                for (var group : List.of("features", "predictions")) {
+                    for (var row : report.path(group)) {
+                        if (row.path("drift").asBoolean() == drifted) {
+                            drawn.add(((ObjectNode) row.deepCopy()).put("group", group));
+                        }
                     }
-                    var plot = ref.kind() == cur.kind() ? svg(ref, cur) : svgOfSamples(baseline, sample, name);
-                    h.append("<div class=\"card\"><div class=\"").append(row.path("drift").asBoolean() ? "drift" : "ok")
-                            .append("\">").append(esc(name)).append(row.path("drift").asBoolean() ? " (drift)" : "")
-                            .append("</div>").append(plot).append("</div>");
                 }
+            }
+            int plotted = 0;
+            for (int i = 0; i < drawn.size(); i++) {
+                var row = drawn.get(i);
+                boolean inputs = row.path("group").asText().equals("features");
+                var name = row.path("feature").asText();
+                var ref = baseline.profile().columns().get(name);
+                var cur = (inputs ? current.inputs() : current.outputs()).columns().get(name);
+                if (ref == null || cur == null) {
+                    continue;
+                }
+                if (plotted == MAX_PLOTS) {
+                    h.append("<p><i>").append(drawn.size() - i).append(" more features not drawn: ")
+                            .append(MAX_PLOTS).append(" distributions at most, drifted ones first. The tables above have"
+                                    + " every feature.</i></p>");
+                    break;
+                }
+                var sample = inputs ? current.inputSample() : current.outputSample();
+                var plot = ref.kind() == cur.kind() ? svg(ref, cur) : svgOfSamples(baseline, sample, name);
+                h.append("<div class=\"card\"><div class=\"").append(row.path("drift").asBoolean() ? "drift" : "ok")
+                        .append("\">").append(esc(name)).append(row.path("drift").asBoolean() ? " (drift)" : "")
+                        .append("</div>").append(plot).append("</div>");
+                plotted++;
             }
         }
         h.append("</body></html>");
@@ -98,6 +118,31 @@ final class DriftReport {
                     .append(esc(note(r))).append("</small></td></tr>");
         }
         h.append("</table>");
+    }
+
+    /** The features the tables leave out: no values to compare on one side, or none in the baseline. */
+    private static void leftOut(StringBuilder h, JsonNode report) {
+        var notCompared = report.path("not_compared");
+        if (!notCompared.isEmpty()) {
+            h.append("<h2>Not compared</h2><table><tr><th>feature</th><th>why</th></tr>");
+            for (var r : notCompared) {
+                h.append("<tr><td>").append(esc(r.path("feature").asText())).append("</td><td>")
+                        .append(esc(r.path("reason").asText())).append("</td></tr>");
+            }
+            h.append("</table>");
+        }
+        var notInBaseline = report.path("not_in_baseline");
+        if (!notInBaseline.isEmpty()) {
+            h.append("<h2>Not in the baseline</h2><p>Served, but the reference data has no such column: ");
+            var names = new ArrayList<String>();
+            notInBaseline.forEach(n -> {
+                if (names.size() < MAX_PLOTS) {
+                    names.add(esc(n.asText()));
+                }
+            });
+            h.append(String.join(", ", names)).append(notInBaseline.size() > names.size()
+                    ? " and " + (notInBaseline.size() - names.size()) + " more (in the JSON)." : ".").append("</p>");
+        }
     }
 
     /** Why the row's method is not the configured one, or that it was computed from sketches. */

@@ -114,7 +114,12 @@ public final class MonitorApi {
                 throw LaunchpadException.invalid(e.getMessage());
             }
             if (body instanceof String html) {
-                ctx.contentType("text/html; charset=utf-8").result(html);
+                // a page of the API's origin, whose browser may hold its credentials: nothing in it may run or load
+                ctx.header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none';"
+                                + " form-action 'none'; frame-ancestors 'none'")
+                        .header("X-Content-Type-Options", "nosniff").header("Cache-Control", "no-store")
+                        .header("Vary", "Accept")
+                        .contentType("text/html; charset=utf-8").result(html);
             } else {
                 HttpServer.json(ctx, body);
             }
@@ -697,14 +702,48 @@ public final class MonitorApi {
         node.set("features", MonitorChecks.table(features));
         node.set("predictions", MonitorChecks.table(outputs));
         var format = ctx.queryParam("format");
-        var accept = String.valueOf(ctx.header("Accept"));
-        if ("html".equals(format) || (format == null && accept.contains("text/html"))) {
+        if ("html".equals(format) || (format == null && prefersHtml(ctx.header("Accept")))) {
             return DriftReport.html(node, baseline.orElse(null), current.orElse(null));
         }
         if (format != null && !format.equals("json")) {
             throw LaunchpadException.invalid("'format' must be json or html, got '" + format + "'.");
         }
         return node;
+    }
+
+    /**
+     * Whether an Accept header asks for HTML before JSON: {@code text/html} with a higher quality than
+     * {@code application/json} and the wildcards that cover it, as a browser's does; {@code application/json,
+     * text/html;q=0.1} asks for JSON.
+     */
+    static boolean prefersHtml(String accept) {
+        if (accept == null || accept.isBlank()) {
+            return false;
+        }
+        double html = -1;
+        double json = -1;
+        for (var part : accept.split(",")) {
+            var fields = part.split(";");
+            var type = fields[0].trim().toLowerCase(java.util.Locale.ROOT);
+            double q = 1;
+            for (int i = 1; i < fields.length; i++) {
+                var p = fields[i].trim();
+                if (p.startsWith("q=") || p.startsWith("Q=")) {
+                    try {
+                        q = Double.parseDouble(p.substring(2).trim());
+                    } catch (NumberFormatException e) {
+                        q = 0;
+                    }
+                }
+            }
+            switch (type) {
+                case "text/html" -> html = Math.max(html, q);
+                case "application/json", "application/*", "*/*", "*" -> json = Math.max(json, q);
+                default -> {
+                }
+            }
+        }
+        return html > 0 && html > json;
     }
 
     // ------------------------------------------------------------------ monitor

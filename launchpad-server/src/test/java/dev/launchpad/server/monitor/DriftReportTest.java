@@ -18,6 +18,49 @@ class DriftReportTest {
     }
 
     @Test
+    void aWideModelsReportDrawsTheDriftedFeaturesFirstAndAHundredAtMostAndNamesWhatItLeftOut() {
+        int n = 150;
+        var features = new java.util.ArrayList<dev.launchpad.platform.monitor.FeatureBatch.Feature>();
+        for (int f = 0; f < n; f++) {
+            features.add(dev.launchpad.platform.monitor.FeatureBatch.Feature.numeric("f" + f, new double[] {f, f + 1}));
+        }
+        var batch = new dev.launchpad.platform.monitor.FeatureBatch(2, features);
+        var reference = dev.launchpad.platform.monitor.WindowData.empty(10, 1);
+        reference.add("ok", 1, batch, dev.launchpad.platform.monitor.FeatureBatch.empty(2));
+        var current = dev.launchpad.platform.monitor.WindowData.empty(10, 2);
+        current.add("ok", 1, batch, dev.launchpad.platform.monitor.FeatureBatch.empty(2));
+        var baseline = new dev.launchpad.platform.monitor.Baselines.Baseline("m", 1, "csv", 2, reference.inputs(), null, 0);
+        var report = dev.launchpad.core.json.Json.mapper().createObjectNode().put("deployment", "d").put("model", "m");
+        var rows = report.putArray("features");
+        for (int f = 0; f < n; f++) {
+            rows.addObject().put("feature", "f" + f).put("drift", f >= n - 3); // the drifted ones come last
+        }
+        report.putArray("predictions");
+        report.putArray("not_compared").addObject().put("feature", "<all-infinite>").put("reason", "no finite value");
+        report.putArray("not_in_baseline").add("extra");
+
+        var html = DriftReport.html(report, baseline, current);
+        assertThat(html.split("<svg", -1)).hasSize(DriftReport.MAX_PLOTS + 1);
+        // (a plot's card is titled "<name></div>", a table cell "<name></td>")
+        assertThat(html.indexOf(">f149 (drift)</div>")).isLessThan(html.indexOf(">f0</div>")); // drifted ones first
+        assertThat(html).contains(">f96</div>").doesNotContain(">f97</div>") // 3 drifted + 97 others
+                .contains("50 more features not drawn")
+                .contains("<h2>Not compared</h2>", "&lt;all-infinite&gt;", "no finite value")
+                .contains("<h2>Not in the baseline</h2>", "extra");
+    }
+
+    @Test
+    void htmlIsChosenOnlyWhenTheClientPrefersItToJson() {
+        assertThat(MonitorApi.prefersHtml("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8")).isTrue();
+        assertThat(MonitorApi.prefersHtml("application/json, text/html;q=0.1")).isFalse();
+        assertThat(MonitorApi.prefersHtml("text/html;q=0.5, */*")).isFalse();
+        assertThat(MonitorApi.prefersHtml("application/json")).isFalse();
+        assertThat(MonitorApi.prefersHtml("*/*")).isFalse();
+        assertThat(MonitorApi.prefersHtml(null)).isFalse();
+        assertThat(MonitorApi.prefersHtml("text/html;q=zero")).isFalse();
+    }
+
+    @Test
     void plotsRangesWhoseWidthOverflowsOrIsAFewDoublesWide() {
         // hi - lo overflows to infinity: 20 bins, two bars each
         var wide = DriftReport.svg(numeric(-Double.MAX_VALUE, 0, Double.MAX_VALUE), numeric(-1e308, 1e308));

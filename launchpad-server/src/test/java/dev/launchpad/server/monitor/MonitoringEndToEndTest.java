@@ -256,6 +256,8 @@ class MonitoringEndToEndTest {
         var html = send("GET", "/api/v1/deployments/fraud/drift?format=html&from=" + (M0 + 60_000) + "&to=" + (M0 + 120_000),
                 null, null);
         assertThat(html.headers().firstValue("Content-Type").orElse("")).startsWith("text/html");
+        assertThat(html.headers().firstValue("Content-Security-Policy").orElse("")).contains("default-src 'none'");
+        assertThat(html.headers().firstValue("X-Content-Type-Options")).contains("nosniff");
         assertThat(html.body()).contains("<svg", "X_0 (drift)", "wasserstein");
         // the predicted labels (numbers in the training CSV, labels in the traffic) are plotted from the samples
         assertThat(html.body()).doesNotContain("compared on the samples");
