@@ -354,6 +354,9 @@ public final class MonitorService implements AutoCloseable {
                                    JobAdvance advance) {
         var d = deployments.get(deployment);
         beforeChecks.run();
+        if (advance != null && stopped) {
+            throw new Closing(); // the flush before the checks may not have run: the span would lack traffic
+        }
         var results = evaluate(d, from, to, settings);
         long now = clock.millis();
         var stored = database.write(h -> {
@@ -368,8 +371,9 @@ public final class MonitorService implements AutoCloseable {
             if (advance != null && h.createUpdate("UPDATE monitor_jobs SET last_to = :t, next_run_at = :n, locked_by = NULL,"
                             + " locked_until = NULL, attempts = 0, last_error = NULL WHERE deployment = :d AND locked_by = :o")
                     .bind("t", to).bind("n", advance.next()).bind("d", deployment).bind("o", owner).execute() == 0) {
-                LOG.info("Monitor checks of {} over {} outlasted their claim, which another replica took: their"
-                        + " results are left to it", deployment, Instant.ofEpochMilli(from) + " – " + Instant.ofEpochMilli(to));
+                LOG.info("Monitor checks of {} over {} lost their claim (another replica took it, or a settings change"
+                        + " restarted the schedule): their results are not stored", deployment,
+                        Instant.ofEpochMilli(from) + " – " + Instant.ofEpochMilli(to));
                 return out;
             }
             for (var r : results) {
@@ -571,6 +575,9 @@ public final class MonitorService implements AutoCloseable {
             }
         }
         for (var d : all) {
+            if (stopped) {
+                break;
+            }
             try {
                 runs += runDue(d, settingsOf.get(d.name()));
             } catch (RuntimeException e) {
@@ -629,7 +636,7 @@ public final class MonitorService implements AutoCloseable {
         int claimed = database.write(h -> {
             var update = h.createUpdate("UPDATE monitor_jobs SET locked_by = :o, locked_until = :u,"
                             + " attempts = CASE WHEN locked_by IS NULL THEN attempts ELSE attempts + 1 END,"
-                            + " last_error = CASE WHEN locked_by IS NULL THEN last_error ELSE :lapsed END"
+                            + " last_error = CASE WHEN locked_by IS NULL THEN last_error ELSE COALESCE(last_error, :lapsed) END"
                             + " WHERE deployment = :d AND next_run_at <= :now AND (locked_until IS NULL OR locked_until < :now)"
                             + sameSpan)
                     .bind("lapsed", "a run of " + Instant.ofEpochMilli(to - span) + " – " + Instant.ofEpochMilli(to)
@@ -643,47 +650,69 @@ public final class MonitorService implements AutoCloseable {
         if (claimed == 0) {
             return 0; // another replica has it
         }
-        var claimedWith = settings(d.name()); // read again now that the job is ours
-        if (claimedWith.intervalMinutes() != settings.intervalMinutes()) {
-            // the interval changed since the settings were read (and the job was restarted): next pass
-            database.writeVoid(h -> h.createUpdate("UPDATE monitor_jobs SET locked_by = NULL, locked_until = NULL"
-                    + " WHERE deployment = :d AND locked_by = :o").bind("d", d.name()).bind("o", owner).execute());
-            return 0;
-        }
         long from = to - span;
-        int lapsed = attempts(d.name());
-        if (lapsed >= MAX_SPAN_ATTEMPTS) { // the runs before this claim all failed or lapsed
-            failed(d.name(), from, to, now, new IllegalStateException("its runs did not end within their claims"), lapsed);
-            return 0; // passed over
-        }
-        // a span whose results are stored already (by a manual run over its bounds, or before a scheduled run's job
-        // moved on in the same transaction as its results) is not run again, which would store its results twice;
-        // only results checked once the span had ended count (a manual run over the same bounds, made while the span
-        // was still under way, saw part of its traffic)
-        boolean stored = database.read(h -> h.createQuery("SELECT 1 FROM monitor_results WHERE deployment = :d"
-                        + " AND check_name IN (<checks>) AND window_to = :t AND window_from = :f AND checked_at >= :ended"
-                        + " LIMIT 1")
-                .bind("d", d.name()).bindList("checks", List.copyOf(CheckResult.CHECKS)).bind("t", to).bind("f", from)
-                .bind("ended", to + GRACE.toMillis()).mapTo(Integer.class).findOne().isPresent());
-        long next = to < end ? now : to + span + GRACE.toMillis(); // catching up: again at once
-        if (stored) {
-            database.writeVoid(h -> h.createUpdate("UPDATE monitor_jobs SET last_to = :t, next_run_at = :n, locked_by = NULL,"
-                            + " locked_until = NULL, attempts = 0, last_error = NULL WHERE deployment = :d AND locked_by = :o")
-                    .bind("t", to).bind("n", next).bind("d", d.name()).bind("o", owner).execute());
-            return 0;
-        }
-        // the claim is renewed while the run goes on: only a replica that stopped (or cannot write) loses it
+        // from here the claim is renewed, and whatever fails is this span's failed attempt (the claim released)
         Runnable stopRenewal = renewingClaim(d.name());
         try {
+            var claimedWith = settings(d.name()); // read again now that the job is ours
+            if (!claimedWith.enabled() || claimedWith.intervalMinutes() != settings.intervalMinutes()) {
+                // switched off, or a new interval (the job restarted), since the settings were read: next pass
+                release(d.name());
+                return 0;
+            }
+            int lapsed = attempts(d.name());
+            if (lapsed >= MAX_SPAN_ATTEMPTS) { // the runs before this claim all failed or lapsed
+                var before = lastError(d.name());
+                failed(d.name(), from, to, now, new IllegalStateException("its runs failed or did not end within their"
+                        + " claims" + (before == null ? "" : "; the last error: " + before)), lapsed);
+                return 0; // passed over
+            }
+            // a span whose results are stored already (by a manual run over its bounds, or before a scheduled run's
+            // job moved on in the same transaction as its results) is not run again, which would store its results
+            // twice; only results checked once the span had ended count (a manual run over the same bounds, made
+            // while the span was still under way, saw part of its traffic)
+            boolean stored = database.read(h -> h.createQuery("SELECT 1 FROM monitor_results WHERE deployment = :d"
+                            + " AND check_name IN (<checks>) AND window_to = :t AND window_from = :f AND checked_at >= :ended"
+                            + " LIMIT 1")
+                    .bind("d", d.name()).bindList("checks", List.copyOf(CheckResult.CHECKS)).bind("t", to).bind("f", from)
+                    .bind("ended", to + GRACE.toMillis()).mapTo(Integer.class).findOne().isPresent());
+            long next = to < end ? now : to + span + GRACE.toMillis(); // catching up: again at once
+            if (stored) {
+                database.writeVoid(h -> h.createUpdate("UPDATE monitor_jobs SET last_to = :t, next_run_at = :n,"
+                                + " locked_by = NULL, locked_until = NULL, attempts = 0, last_error = NULL"
+                                + " WHERE deployment = :d AND locked_by = :o")
+                        .bind("t", to).bind("n", next).bind("d", d.name()).bind("o", owner).execute());
+                return 0;
+            }
             // the job moves on in the results' transaction: stored results and the span's end are never apart
             // (nothing stored: the deployment is gone, or the claim was lost to another replica)
             return run(d.name(), from, to, claimedWith, true, new JobAdvance(next)).isEmpty() ? 0 : 1;
+        } catch (Closing e) {
+            release(d.name()); // not a failure of the span: the next replica or start runs it whole
+            return 0;
         } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {
-            failed(d.name(), from, to, now, e); // (an Error too: counted towards passing the span over)
+            try {
+                failed(d.name(), from, to, now, e); // (an Error too: counted towards passing the span over)
+            } catch (RuntimeException f) {
+                LOG.warn("Cannot record the failed monitor checks of {} (the claim runs out): {}", d.name(), f.toString());
+            }
             return 0;
         } finally {
             stopRenewal.run();
         }
+    }
+
+    /** A scheduled run stopped once its replica began closing, before its checks: its span may lack traffic. */
+    private static final class Closing extends RuntimeException {
+        Closing() {
+            super("closing", null, false, false);
+        }
+    }
+
+    /** Gives this replica's claim of a deployment's job back, the job otherwise as it is. */
+    private void release(String deployment) {
+        database.writeVoid(h -> h.createUpdate("UPDATE monitor_jobs SET locked_by = NULL, locked_until = NULL"
+                + " WHERE deployment = :d AND locked_by = :o").bind("d", deployment).bind("o", owner).execute());
     }
 
     /** How often a run under way renews its claim of {@link #LOCK} (a minute; shorter in tests). */
@@ -703,8 +732,9 @@ public final class MonitorService implements AutoCloseable {
         var warned = new java.util.concurrent.atomic.AtomicBoolean();
         try {
             var renewal = claimRenewal.scheduleWithFixedDelay(() -> {
-                if (clock.millis() <= until) {
-                    renewClaim(deployment);
+                long now = clock.millis();
+                if (now <= until) {
+                    renewClaim(deployment, now);
                 } else if (!warned.getAndSet(true)) {
                     LOG.warn("The monitor checks of {} have run for {} and renew their claim no more: another"
                             + " replica may take their span over", deployment, MAX_RENEWING);
@@ -716,14 +746,19 @@ public final class MonitorService implements AutoCloseable {
         }
     }
 
-    private void renewClaim(String deployment) {
+    private void renewClaim(String deployment, long now) {
         try {
             database.writeVoid(h -> h.createUpdate("UPDATE monitor_jobs SET locked_until = :u WHERE deployment = :d"
-                    + " AND locked_by = :o").bind("u", clock.millis() + LOCK.toMillis()).bind("d", deployment)
+                    + " AND locked_by = :o").bind("u", now + LOCK.toMillis()).bind("d", deployment)
                     .bind("o", owner).execute());
         } catch (RuntimeException e) {
             LOG.warn("Cannot renew the claim of the monitor checks of {} under way: {}", deployment, e.toString());
         }
+    }
+
+    private String lastError(String deployment) {
+        return database.read(h -> h.createQuery("SELECT last_error FROM monitor_jobs WHERE deployment = :d")
+                .bind("d", deployment).mapTo(String.class).findOne().orElse(null));
     }
 
     private int attempts(String deployment) {
@@ -755,17 +790,20 @@ public final class MonitorService implements AutoCloseable {
         var error = Instant.ofEpochMilli(from) + " – " + Instant.ofEpochMilli(to) + ": "
                 + (e.getMessage() != null ? e.getMessage() : e.toString())
                 + (passOver ? " (passed over after " + attempts + " attempts)" : "");
-        if (passOver) {
+        int recorded = database.write(h -> h.createUpdate("UPDATE monitor_jobs SET locked_by = NULL, locked_until = NULL,"
+                        + " attempts = :a, last_error = :e, next_run_at = :n"
+                        + (passOver ? ", last_to = :t" : "") + " WHERE deployment = :d AND locked_by = :o")
+                .bind("a", passOver ? 0 : attempts).bind("e", error).bind("n", passOver ? now : now + RETRY_AFTER.toMillis())
+                .bind("t", to).bind("d", deployment).bind("o", owner).execute());
+        if (recorded == 0) {
+            LOG.info("Monitor checks of {} failed after their claim was dropped (a settings change, or another"
+                    + " replica): {}", deployment, e.toString());
+        } else if (passOver) {
             LOG.error("Monitor checks of {} over {} failed {} times; going on with the next span", deployment,
                     Instant.ofEpochMilli(from) + " – " + Instant.ofEpochMilli(to), attempts, e);
         } else {
             LOG.warn("Monitor checks of {} failed (attempt {}): {}", deployment, attempts, e.toString());
         }
-        database.writeVoid(h -> h.createUpdate("UPDATE monitor_jobs SET locked_by = NULL, locked_until = NULL,"
-                        + " attempts = :a, last_error = :e, next_run_at = :n"
-                        + (passOver ? ", last_to = :t" : "") + " WHERE deployment = :d AND locked_by = :o")
-                .bind("a", passOver ? 0 : attempts).bind("e", error).bind("n", passOver ? now : now + RETRY_AFTER.toMillis())
-                .bind("t", to).bind("d", deployment).bind("o", owner).execute());
     }
 
     /** A deployment's scheduled job: the end of the last span checked, the next run, and the latest failure. */
@@ -794,14 +832,14 @@ public final class MonitorService implements AutoCloseable {
                 // an Error (out of memory reading a large window) fails the pass, not the scheduler for good
                 try {
                     runDue();
-                } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {
+                } catch (Throwable e) { // whatever it is, it fails the pass, not the scheduler for good
                     LOG.warn("Monitor scheduler: {}", e.toString());
                 }
                 if (System.nanoTime() - lastPrune > PRUNE_EVERY.toNanos() || lastPrune == 0) {
                     lastPrune = System.nanoTime();
                     try {
                         prune(Retention.defaults());
-                    } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {
+                    } catch (Throwable e) {
                         LOG.warn("Monitor pruning: {}", e.toString());
                     }
                 }
@@ -874,5 +912,13 @@ public final class MonitorService implements AutoCloseable {
             }
         }
         claimRenewal.shutdownNow();
+        try {
+            // a run still under way past the wait stores nothing now, so its span goes to the next replica or start
+            // at once rather than when the claim runs out (and not as a failed attempt)
+            database.writeVoid(h -> h.createUpdate("UPDATE monitor_jobs SET locked_by = NULL, locked_until = NULL"
+                    + " WHERE locked_by = :o").bind("o", owner).execute());
+        } catch (RuntimeException e) {
+            LOG.warn("Cannot give the monitor jobs' claims back: {}", e.toString());
+        }
     }
 }

@@ -749,7 +749,53 @@ class MonitorServiceTest {
             db.writeVoid(h -> h.createUpdate("UPDATE monitor_jobs SET locked_by = 'gone', locked_until = :u,"
                     + " attempts = 0, next_run_at = 0").bind("u", clock.millis() - 1).execute());
             assertThat(monitors.runDue()).isEqualTo(1);
-            assertThat(monitors.schedule("d").orElseThrow().lastTo()).isEqualTo(M0 + 180_000);
+            var ran = monitors.schedule("d").orElseThrow();
+            assertThat(ran.lastTo()).isEqualTo(M0 + 180_000);
+            assertThat(ran.attempts()).isZero();
+            assertThat(ran.lastError()).isNull();
+        }
+    }
+
+    @Test
+    void aRunStoppedByItsReplicaClosingStoresNothingAndGivesItsClaimBack() {
+        var clock = new MutableClock(Instant.ofEpochMilli(M0 + 66_000));
+        try (var db = Database.open(TestDatabases.newSqliteUrl())) {
+            var deployments = deployments(db, clock, "d");
+            var closing = new java.util.concurrent.atomic.AtomicReference<MonitorService>();
+            var monitors = new MonitorService(db, clock, deployments, new WindowStore(db), new Baselines(db, clock),
+                    new Feedback(db, clock), () -> closing.get().close()); // as if the server stopped meanwhile
+            closing.set(monitors);
+            assertThat(monitors.runDue()).isZero();
+            int stored = db.read(h -> h.createQuery("SELECT COUNT(*) FROM monitor_results").mapTo(Integer.class).one());
+            assertThat(stored).isZero();
+            assertThat(lockedUntil(db)).isZero(); // given back: the next start need not wait for it
+            var job = monitors.schedule("d").orElseThrow();
+            assertThat(job.lastTo()).isNull();
+            assertThat(job.attempts()).isZero(); // not a failure of the span
+            var restarted = new MonitorService(db, clock, deployments, new WindowStore(db), new Baselines(db, clock),
+                    new Feedback(db, clock), () -> { });
+            assertThat(restarted.runDue()).isEqualTo(1);
+            restarted.close();
+        }
+    }
+
+    @Test
+    void monitoringSwitchedOffDuringAPassIsNotRunByThatPass() {
+        var clock = new MutableClock(Instant.ofEpochMilli(M0 + 66_000));
+        try (var db = Database.open(TestDatabases.newSqliteUrl())) {
+            var monitors = new MonitorService(db, clock, deployments(db, clock, "d"), new WindowStore(db),
+                    new Baselines(db, clock), new Feedback(db, clock), () -> { });
+            // the pass has read the settings (on) when they change
+            var switchOff = new java.util.concurrent.atomic.AtomicBoolean(true);
+            monitors.addDeploymentsListener(listed -> {
+                if (switchOff.getAndSet(false)) {
+                    monitors.updateSettings("d", Json.mapper().createObjectNode().put("enabled", false));
+                }
+            });
+            assertThat(monitors.runDue()).isZero();
+            int stored = db.read(h -> h.createQuery("SELECT COUNT(*) FROM monitor_results").mapTo(Integer.class).one());
+            assertThat(stored).isZero();
+            assertThat(lockedUntil(db)).isZero();
         }
     }
 
@@ -790,7 +836,10 @@ class MonitorServiceTest {
     private static void awaitRenewal(Database db, MutableClock clock) {
         long due = clock.millis() + 4 * 60_000L;
         long deadline = System.nanoTime() + 10_000_000_000L;
-        while (lockedUntil(db) < due && System.nanoTime() < deadline) {
+        while (lockedUntil(db) < due) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the claim was not renewed within 10 s");
+            }
             java.util.concurrent.locks.LockSupport.parkNanos(5_000_000);
         }
     }
