@@ -292,6 +292,9 @@ public final class MonitorChecks {
                 continue;
             }
             var row = features.addObject().put("feature", name);
+            if (baseline != null && r == null) {
+                row.put("in_baseline", false); // a column the reference data lacks: its nulls are still counted
+            }
             boolean breach = false;
             long missing = c.nullCount() + c.nanCount();
             double share = c.count() == 0 ? 0 : (double) missing / c.count();

@@ -185,6 +185,10 @@ class MonitorChecksTest {
         var some = check(MonitorChecks.all(mixed, baseline, null, MonitorSettings.defaults()), "feature_drift");
         assertThat(some.status()).isNotEqualTo(CheckResult.Status.NO_DATA);
         assertThat(some.details().path("not_in_baseline").toString()).isEqualTo("[\"extra\"]");
+        // data quality counts the extra column's nulls, and says it is not the baseline's
+        var quality = check(MonitorChecks.all(mixed, baseline, null, MonitorSettings.defaults()), "data_quality");
+        assertThat(row(quality, "extra").path("in_baseline").asBoolean(true)).isFalse();
+        assertThat(row(quality, "x").has("in_baseline")).isFalse();
     }
 
     @Test

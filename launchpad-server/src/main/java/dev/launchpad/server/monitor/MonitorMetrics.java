@@ -30,6 +30,11 @@ import java.util.concurrent.atomic.AtomicReference;
  * series describe ended, so that a replica's series that another replica's runs have taken over from show as stale.
  */
 final class MonitorMetrics {
+    /**
+     * Per-feature series of one check of a deployment, at most: feature names can come from the requests (a model
+     * without a signature names its columns after the payload's), and each is a series of its own.
+     */
+    static final int MAX_FEATURE_SERIES = 1_000;
     private final MeterRegistry registry;
     private final Map<String, Series> series = new HashMap<>(); // guarded by this
     private final Map<String, Recorded> recorded = new HashMap<>(); // by deployment; guarded by this
@@ -81,6 +86,38 @@ final class MonitorMetrics {
             var gauge = Gauge.builder(name, ref, r -> r.get()).description(description).tags(tags).register(registry);
             return new Series(deployment, check, gauge, ref);
         }).value().set(value);
+    }
+
+    /**
+     * The features of a check's result that get series: for data quality only those of the baseline (where there is
+     * one), and {@link #MAX_FEATURE_SERIES} at most, the drifted ones, or those with the most issues, first; how many
+     * were left out is a series of its own.
+     */
+    private List<com.fasterxml.jackson.databind.JsonNode> exported(String deployment, Set<String> reported,
+                                                                   CheckResult r) {
+        var rows = new java.util.ArrayList<com.fasterxml.jackson.databind.JsonNode>();
+        r.details().path("features").forEach(f -> {
+            if (f.path("in_baseline").asBoolean(true)) {
+                rows.add(f);
+            }
+        });
+        int all = r.details().path("features").size();
+        if (rows.size() > MAX_FEATURE_SERIES) {
+            rows.sort(java.util.Comparator.comparingDouble(MonitorMetrics::severity).reversed());
+            rows.subList(MAX_FEATURE_SERIES, rows.size()).clear();
+        }
+        set(reported, deployment, r.check(), "launchpad_monitor_features_not_exported",
+                "Features of the latest check without series of their own: not in the baseline (data quality), or"
+                        + " past " + MAX_FEATURE_SERIES + " per check", Tags.of("deployment", deployment, "check", r.check()),
+                all - rows.size());
+        return rows;
+    }
+
+    /** What puts a feature's row first: drifting, then its data-quality issues. */
+    private static double severity(com.fasterxml.jackson.databind.JsonNode row) {
+        double issues = row.path("nulls").asDouble(0) + row.path("out_of_range").asDouble(0) + row.path("unseen").asDouble(0)
+                + (row.has("schema_violation") ? 1 : 0);
+        return (row.path("drift").asBoolean() ? 1e18 : 0) + issues;
     }
 
     /** Hears a run's results; results announced again are only the breached part of a run, and are passed over. */
@@ -142,7 +179,7 @@ final class MonitorMetrics {
                     byDeployment.and("check", r.check()), r.status() == CheckResult.Status.NO_DATA ? Double.NaN
                             : r.status() == CheckResult.Status.BREACH ? 1 : 0);
             switch (r.check()) {
-                case "feature_drift", "prediction_drift" -> r.details().path("features").forEach(f -> {
+                case "feature_drift", "prediction_drift" -> exported(deployment, reported, r).forEach(f -> {
                     var tags = byDeployment.and("feature", f.path("feature").asText(), "method",
                             f.path("method").asText(), "kind", r.check());
                     set(reported, deployment, r.check(), "launchpad_monitor_drift_score",
@@ -155,7 +192,7 @@ final class MonitorMetrics {
                     set(reported, deployment, r.check(), "launchpad_monitor_drift_detected",
                             "1 when the feature drifted in the latest check", tags, f.path("drift").asBoolean() ? 1 : 0);
                 });
-                case "data_quality" -> r.details().path("features").forEach(f -> {
+                case "data_quality" -> exported(deployment, reported, r).forEach(f -> {
                     var feature = f.path("feature").asText();
                     for (var kind : List.of("nulls", "out_of_range", "unseen")) {
                         if (f.has(kind)) {

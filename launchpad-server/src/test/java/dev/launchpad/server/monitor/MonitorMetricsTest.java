@@ -50,6 +50,36 @@ class MonitorMetricsTest {
     }
 
     @Test
+    void featuresNamedByRequestsCannotMultiplyTheSeries() {
+        var registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        try (var db = Database.open(TestDatabases.newSqliteUrl());
+             var ingestor = new PredictionIngestor(new WindowStore(db), Clock.systemUTC(),
+                     PredictionIngestor.Config.defaults())) {
+            var metrics = new MonitorMetrics(registry, ingestor);
+            int many = MonitorMetrics.MAX_FEATURE_SERIES + 500;
+            var quality = new ArrayList<Map<?, ?>>();
+            var drifts = new ArrayList<Map<?, ?>>();
+            quality.add(Map.of("feature", "amount", "nulls", 2));
+            quality.add(Map.of("feature", "sent-by-a-client", "nulls", 5, "in_baseline", false));
+            for (int f = 0; f < many; f++) {
+                drifts.add(drift("f" + f, 0.5, f == many - 1)); // the one drifted comes last
+            }
+            metrics.update("d", List.of(
+                    result(1, "d", "data_quality", CheckResult.Status.OK, 7.0, features(quality.toArray(Map[]::new))),
+                    result(1, "d", "feature_drift", CheckResult.Status.BREACH, 0.0, features(drifts.toArray(Map[]::new)))));
+            // the baseline's feature has its series; one the requests named is only counted
+            assertThat(gauge(registry, "launchpad_monitor_data_quality_issues", "feature", "amount")).isEqualTo(2.0);
+            assertThat(gauge(registry, "launchpad_monitor_data_quality_issues", "feature", "sent-by-a-client")).isNull();
+            assertThat(gauge(registry, "launchpad_monitor_features_not_exported", "check", "data_quality")).isEqualTo(1.0);
+            // drift: a thousand features at most, the drifted one among them
+            assertThat(registry.find("launchpad_monitor_drift_score").gauges()).hasSize(MonitorMetrics.MAX_FEATURE_SERIES);
+            assertThat(gauge(registry, "launchpad_monitor_drift_detected", "feature", "f" + (many - 1))).isEqualTo(1.0);
+            assertThat(gauge(registry, "launchpad_monitor_features_not_exported", "check", "feature_drift"))
+                    .isEqualTo(500.0);
+        }
+    }
+
+    @Test
     void seriesTheNewestRunDoesNotReportGoAndAQuietCheckReadsNaN() {
         var registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         try (var db = Database.open(TestDatabases.newSqliteUrl());
