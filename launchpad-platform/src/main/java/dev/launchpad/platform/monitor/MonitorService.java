@@ -580,7 +580,7 @@ public final class MonitorService implements AutoCloseable {
             }
             try {
                 runs += runDue(d, settingsOf.get(d.name()));
-            } catch (RuntimeException e) {
+            } catch (Throwable e) {
                 // (the database failing for one deployment's job: the others' are still tried this pass)
                 LOG.warn("Deployment {}: its due checks could not be run: {}", d.name(), e.toString());
             }
@@ -636,7 +636,10 @@ public final class MonitorService implements AutoCloseable {
         int claimed = database.write(h -> {
             var update = h.createUpdate("UPDATE monitor_jobs SET locked_by = :o, locked_until = :u,"
                             + " attempts = CASE WHEN locked_by IS NULL THEN attempts ELSE attempts + 1 END,"
-                            + " last_error = CASE WHEN locked_by IS NULL THEN last_error ELSE COALESCE(last_error, :lapsed) END"
+                            // (the error of an earlier attempt of this span, if any: attempts > 0 only while it is
+                            // this span's, a passed-over span's error staying on the job with attempts back at 0)
+                            + " last_error = CASE WHEN locked_by IS NULL THEN last_error WHEN attempts > 0"
+                            + " THEN COALESCE(last_error, :lapsed) ELSE :lapsed END"
                             + " WHERE deployment = :d AND next_run_at <= :now AND (locked_until IS NULL OR locked_until < :now)"
                             + sameSpan)
                     .bind("lapsed", "a run of " + Instant.ofEpochMilli(to - span) + " – " + Instant.ofEpochMilli(to)
@@ -690,11 +693,16 @@ public final class MonitorService implements AutoCloseable {
         } catch (Closing e) {
             release(d.name()); // not a failure of the span: the next replica or start runs it whole
             return 0;
-        } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {
+        } catch (Throwable e) {
             try {
-                failed(d.name(), from, to, now, e); // (an Error too: counted towards passing the span over)
+                if (stopped) {
+                    release(d.name()); // closing (its interrupt, say, failed a read): not a failure of the span
+                } else {
+                    failed(d.name(), from, to, now, e); // (an Error too: counted towards passing the span over)
+                }
             } catch (RuntimeException f) {
-                LOG.warn("Cannot record the failed monitor checks of {} (the claim runs out): {}", d.name(), f.toString());
+                LOG.warn("Cannot record the failed monitor checks of {} (the claim runs out): {}; they failed with {}",
+                        d.name(), f.toString(), e.toString());
             }
             return 0;
         } finally {

@@ -730,26 +730,30 @@ class MonitorServiceTest {
     void aSpanWhoseRunsKeepLapsingIsPassedOverLikeOneThatKeepsFailing() {
         var clock = new MutableClock(Instant.ofEpochMilli(M0 + 66_000));
         try (var db = Database.open(TestDatabases.newSqliteUrl())) {
-            var monitors = new MonitorService(db, clock, deployments(db, clock, "d"), new WindowStore(db),
-                    new Baselines(db, clock), new Feedback(db, clock), () -> { });
-            assertThat(monitors.runDue()).isEqualTo(1); // [0, 1)
+            var deployments = deployments(db, clock, "d");
+            String[] whileRunning = new String[1];
+            var monitors = new java.util.concurrent.atomic.AtomicReference<MonitorService>();
+            monitors.set(new MonitorService(db, clock, deployments, new WindowStore(db), new Baselines(db, clock),
+                    new Feedback(db, clock), () -> whileRunning[0] = monitors.get().schedule("d").orElseThrow().lastError()));
+            assertThat(monitors.get().runDue()).isEqualTo(1); // [0, 1)
             clock.advanceSeconds(60);
             // a replica claimed [1, 2) and went away, nine times over
             db.writeVoid(h -> h.createUpdate("UPDATE monitor_jobs SET locked_by = 'gone', locked_until = :u,"
                     + " attempts = :a, next_run_at = 0").bind("u", clock.millis() - 1)
                     .bind("a", MonitorService.MAX_SPAN_ATTEMPTS - 1).execute());
-            assertThat(monitors.runDue()).isZero();
-            var job = monitors.schedule("d").orElseThrow();
+            assertThat(monitors.get().runDue()).isZero();
+            var job = monitors.get().schedule("d").orElseThrow();
             assertThat(job.lastTo()).isEqualTo(M0 + 120_000); // passed over
             assertThat(job.attempts()).isZero();
-            assertThat(job.lastError()).contains("did not end within their claims",
+            assertThat(job.lastError()).contains("did not end within its claim",
                     "passed over after " + MonitorService.MAX_SPAN_ATTEMPTS + " attempts");
-            // one lapse alone: counted, and the span run
+            // the next span's lapse is its own error, not the passed-over span's
             clock.advanceSeconds(60);
             db.writeVoid(h -> h.createUpdate("UPDATE monitor_jobs SET locked_by = 'gone', locked_until = :u,"
-                    + " attempts = 0, next_run_at = 0").bind("u", clock.millis() - 1).execute());
-            assertThat(monitors.runDue()).isEqualTo(1);
-            var ran = monitors.schedule("d").orElseThrow();
+                    + " next_run_at = 0").bind("u", clock.millis() - 1).execute());
+            assertThat(monitors.get().runDue()).isEqualTo(1); // [2, 3), after one lapse: counted, and the span run
+            assertThat(whileRunning[0]).contains("did not end within its claim").doesNotContain("passed over");
+            var ran = monitors.get().schedule("d").orElseThrow();
             assertThat(ran.lastTo()).isEqualTo(M0 + 180_000);
             assertThat(ran.attempts()).isZero();
             assertThat(ran.lastError()).isNull();
@@ -757,19 +761,38 @@ class MonitorServiceTest {
     }
 
     @Test
-    void aRunStoppedByItsReplicaClosingStoresNothingAndGivesItsClaimBack() {
+    void aRunStoppedByItsReplicaClosingStoresNothingAndGivesItsClaimBack() throws Exception {
         var clock = new MutableClock(Instant.ofEpochMilli(M0 + 66_000));
         try (var db = Database.open(TestDatabases.newSqliteUrl())) {
             var deployments = deployments(db, clock, "d");
-            var closing = new java.util.concurrent.atomic.AtomicReference<MonitorService>();
-            var monitors = new MonitorService(db, clock, deployments, new WindowStore(db), new Baselines(db, clock),
-                    new Feedback(db, clock), () -> closing.get().close()); // as if the server stopped meanwhile
-            closing.set(monitors);
-            assertThat(monitors.runDue()).isZero();
+            var monitors = new java.util.concurrent.atomic.AtomicReference<MonitorService>();
+            var closer = new java.util.concurrent.atomic.AtomicReference<Thread>();
+            var heldWhileClosing = new java.util.concurrent.atomic.AtomicLong();
+            // the server stops while the scheduler's run is flushing: close() interrupts the scheduler and waits for it
+            monitors.set(new MonitorService(db, clock, deployments, new WindowStore(db), new Baselines(db, clock),
+                    new Feedback(db, clock), () -> {
+                        if (closer.get() == null) {
+                            closer.set(Thread.ofPlatform().start(() -> monitors.get().close()));
+                            try {
+                                Thread.sleep(10_000);
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt(); // as the ingestor's flush does
+                            }
+                            heldWhileClosing.set(lockedUntil(db));
+                        }
+                    }));
+            monitors.get().start(Duration.ofMillis(10));
+            long deadline = System.nanoTime() + 20_000_000_000L;
+            while (closer.get() == null && System.nanoTime() < deadline) {
+                java.util.concurrent.locks.LockSupport.parkNanos(10_000_000);
+            }
+            assertThat(closer.get()).as("the scheduler ran").isNotNull();
+            closer.get().join(20_000);
+            assertThat(heldWhileClosing.get()).as("still claimed when the run went on").isPositive();
             int stored = db.read(h -> h.createQuery("SELECT COUNT(*) FROM monitor_results").mapTo(Integer.class).one());
-            assertThat(stored).isZero();
+            assertThat(stored).isZero(); // the span would have lacked the flush that was cut short
             assertThat(lockedUntil(db)).isZero(); // given back: the next start need not wait for it
-            var job = monitors.schedule("d").orElseThrow();
+            var job = monitors.get().schedule("d").orElseThrow();
             assertThat(job.lastTo()).isNull();
             assertThat(job.attempts()).isZero(); // not a failure of the span
             var restarted = new MonitorService(db, clock, deployments, new WindowStore(db), new Baselines(db, clock),

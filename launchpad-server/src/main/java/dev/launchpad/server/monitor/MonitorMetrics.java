@@ -103,21 +103,23 @@ final class MonitorMetrics {
         });
         int all = r.details().path("features").size();
         if (rows.size() > MAX_FEATURE_SERIES) {
-            rows.sort(java.util.Comparator.comparingDouble(MonitorMetrics::severity).reversed());
+            var breached = new HashSet<>(r.features());
+            rows.sort(java.util.Comparator.comparingDouble((com.fasterxml.jackson.databind.JsonNode row) ->
+                    severity(row, breached)).reversed());
             rows.subList(MAX_FEATURE_SERIES, rows.size()).clear();
         }
         set(reported, deployment, r.check(), "launchpad_monitor_features_not_exported",
                 "Features of the latest check without series of their own: not in the baseline (data quality), or"
                         + " past " + MAX_FEATURE_SERIES + " per check", Tags.of("deployment", deployment, "check", r.check()),
-                all - rows.size());
+                r.status() == CheckResult.Status.NO_DATA ? Double.NaN : all - rows.size());
         return rows;
     }
 
-    /** What puts a feature's row first: drifting, then its data-quality issues. */
-    private static double severity(com.fasterxml.jackson.databind.JsonNode row) {
-        double issues = row.path("nulls").asDouble(0) + row.path("out_of_range").asDouble(0) + row.path("unseen").asDouble(0)
-                + (row.has("schema_violation") ? 1 : 0);
-        return (row.path("drift").asBoolean() ? 1e18 : 0) + issues;
+    /** What puts a feature's row first: drifting or breaching the check, then its data-quality issues. */
+    private static double severity(com.fasterxml.jackson.databind.JsonNode row, Set<String> breached) {
+        double issues = row.path("nulls").asDouble(0) + row.path("out_of_range").asDouble(0) + row.path("unseen").asDouble(0);
+        boolean first = row.path("drift").asBoolean() || breached.contains(row.path("feature").asText());
+        return (first ? 1e18 : 0) + issues;
     }
 
     /** Hears a run's results; results announced again are only the breached part of a run, and are passed over. */
