@@ -59,8 +59,14 @@ public final class Feedback {
             if (label == null || label.length() > 1000) {
                 throw LaunchpadException.invalid("Every feedback item needs a 'label' (at most 1000 characters).");
             }
-            if (!wellFormed(label)) {
-                throw LaunchpadException.invalid("A feedback label is not valid Unicode (an unpaired surrogate).");
+            if (label.isBlank()) {
+                // a ground truth exported as "" where it is unknown would count as a wrong answer
+                throw LaunchpadException.invalid("A feedback label is blank: leave out the rows whose label is not"
+                        + " known.");
+            }
+            if (!wellFormed(label) || label.indexOf('\0') >= 0) {
+                // (a NUL: PostgreSQL refuses it in text, SQLite would keep it)
+                throw LaunchpadException.invalid("A feedback label is not valid text (an unpaired surrogate or a NUL).");
             }
             var number = Decimals.parse(label.strip());
             if (number != null && !Double.isFinite(number)) {
@@ -458,12 +464,30 @@ public final class Feedback {
         }
         var p = prediction.strip().toLowerCase(java.util.Locale.ROOT);
         var l = label.strip().toLowerCase(java.util.Locale.ROOT);
-        if ((POSITIVE.contains(p) && POSITIVE.contains(l)) || (NEGATIVE.contains(p) && NEGATIVE.contains(l))) {
-            return true;
+        var pOne = binaryClass(p);
+        var lOne = binaryClass(l);
+        if (pOne != null && lOne != null) {
+            return pOne.equals(lOne); // as the ROC AUC reads them: "true" is "1.00"
+        }
+        var x = exact(p);
+        var y = exact(l);
+        if (x != null && y != null) {
+            return x.compareTo(y) == 0; // class ids past 2^53 apart, which doubles would make one
         }
         var a = Decimals.parse(p);
         var b = Decimals.parse(l);
         return a != null && b != null && a.doubleValue() == b.doubleValue();
+    }
+
+    private static java.math.BigDecimal exact(String number) {
+        if (number.isEmpty() || number.length() > 100) {
+            return null;
+        }
+        try {
+            return new java.math.BigDecimal(number);
+        } catch (NumberFormatException e) {
+            return null;
+        }
     }
 
     /**
@@ -499,8 +523,8 @@ public final class Feedback {
 
     /**
      * Confidence-based performance estimation over scores alone, assuming calibrated scores: each row is correct with
-     * the probability its score gives (max(p, 1 − p) of P(positive) for binary models, the score itself, a top class
-     * probability, otherwise), so the expected accuracy is their mean; for binary models the expected ROC AUC comes from
+     * the probability its score gives (max(p, 1 − p) of P(positive) for binary models, the predicted class being
+     * unknown here; the score itself, a top class probability, otherwise), so the expected accuracy is their mean; for binary models the expected ROC AUC comes from
      * the expected confusion matrix at every threshold (each row counts p as a positive and 1 − p as a negative).
      * Returns {accuracy, roc_auc (NaN unless binary)}. A window's evaluation takes only the AUC from here: its accuracy
      * also knows each row's number of classes (see {@code Evaluation}).
@@ -550,6 +574,9 @@ public final class Feedback {
      * CBPE's chance that a row's prediction is right, from its score (clamped to [0, 1]) and how many class
      * probabilities the model gave (null when unknown): max(p, 1 − p) in a binary window, whose scores are P(class 1),
      * and for a two-class row elsewhere, whose score is P(class index 1); else the score itself, the top probability.
+     * (Not from the predicted label, as NannyML's y_pred: a label "1" is class index 1 of a 0/1 model and index 0 of
+     * a 1/2 one, which the logged row does not tell apart; so a threshold tuned away from 0.5 is estimated as if the
+     * more probable class were predicted.)
      */
     private static double expectedCorrect(double score, boolean binary, Integer classes) {
         double p = Math.min(1, Math.max(0, score));

@@ -136,7 +136,7 @@ class FeedbackTest {
             org.assertj.core.api.Assertions.assertThatThrownBy(() -> new Feedback.Label(id, 0, "1")).as(id)
                     .isInstanceOf(dev.launchpad.core.error.LaunchpadException.class).hasMessageContaining("printable ASCII");
         }
-        for (var label : List.of("a\udc00b", "1e999", "-1E400")) {
+        for (var label : List.of("a\udc00b", "1e999", "-1E400", "", "  ", "a\0b")) {
             org.assertj.core.api.Assertions.assertThatThrownBy(() -> new Feedback.Label("r", 0, label)).as(label)
                     .isInstanceOf(dev.launchpad.core.error.LaunchpadException.class);
         }
@@ -280,6 +280,9 @@ class FeedbackTest {
         assertThat(Feedback.sameClass("true", "0")).isFalse();
         assertThat(Feedback.sameClass("7d", "7")).isFalse(); // text, not the number 7
         assertThat(Feedback.sameClass("fraud", "fraud")).isTrue();
+        assertThat(Feedback.sameClass("true", "1.00")).isTrue(); // as the ROC AUC reads them
+        assertThat(Feedback.sameClass("9007199254740993", "9007199254740992")).isFalse(); // one double, two classes
+        assertThat(Feedback.sameClass("12", "12.0")).isTrue();
     }
 
     @Test

@@ -584,12 +584,15 @@ public final class MonitorApi {
         }
     }
 
-    private static String label(JsonNode l) {
+    static String label(JsonNode l) {
         if (l == null || l.isNull() || l.isContainerNode()) {
             throw LaunchpadException.invalid("Every feedback item needs a 'label' (a string, number or boolean).");
         }
         if (l.isNumber() && !Double.isFinite(l.asDouble())) {
             throw LaunchpadException.invalid("A feedback label is a number too large to compare: " + l + ".");
+        }
+        if (l.isIntegralNumber()) {
+            return l.bigIntegerValue().toString(); // exact: class ids past 2^53 stay apart
         }
         if (l.isNumber()) {
             return dev.launchpad.platform.monitor.Predictions.format(l.asDouble());

@@ -24,4 +24,14 @@ class MonitorApiTest {
         assertThat(young).exists();
         MonitorApi.deleteLeftovers(home.resolve("none"), Instant.now()); // no directory yet: nothing to do
     }
+
+    @Test
+    void labelsSentAsJsonNumbersKeepEveryDigitOfAnIntegerAndAreSpelledLikePredictions() throws Exception {
+        var mapper = dev.launchpad.core.json.Json.mapper();
+        assertThat(MonitorApi.label(mapper.readTree("9007199254740993"))).isEqualTo("9007199254740993");
+        assertThat(MonitorApi.label(mapper.readTree("1"))).isEqualTo("1");
+        assertThat(MonitorApi.label(mapper.readTree("true"))).isEqualTo("true");
+        assertThat(MonitorApi.label(mapper.readTree("2.5"))).isEqualTo("2.5");
+        assertThat(MonitorApi.label(mapper.readTree("\"fraud\""))).isEqualTo("fraud");
+    }
 }
