@@ -479,9 +479,10 @@ public final class Feedback {
         return a != null && b != null && a.doubleValue() == b.doubleValue();
     }
 
+    /** Decimal text as a number, exactly; null for anything else (text, or a number past a label's 1 000 characters). */
     private static java.math.BigDecimal exact(String number) {
-        if (number.isEmpty() || number.length() > 100) {
-            return null;
+        if (number.length() > 1000 || !Decimals.isDecimal(number)) {
+            return null; // (BigDecimal also reads other scripts' digits, which the rest of monitoring reads as text)
         }
         try {
             return new java.math.BigDecimal(number);

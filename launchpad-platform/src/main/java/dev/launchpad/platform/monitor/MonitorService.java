@@ -55,7 +55,7 @@ public final class MonitorService implements AutoCloseable {
     private final String owner = UUID.randomUUID().toString();
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private final List<Consumer<DeploymentList>> deploymentListeners = new CopyOnWriteArrayList<>();
-    private Thread scheduler;
+    private volatile Thread scheduler;
     private volatile boolean stopped;
     /** Renews the claims of this replica's runs under way; its thread ends when there are none for a while. */
     private final java.util.concurrent.ScheduledThreadPoolExecutor claimRenewal = claimRenewal();
@@ -828,7 +828,8 @@ public final class MonitorService implements AutoCloseable {
 
     /** Starts the background scheduler, polling every {@code poll}. */
     public void start(Duration poll) {
-        scheduler = Thread.ofPlatform().daemon().name("launchpad-monitor-scheduler").start(() -> {
+        // (assigned before it starts: a close() from one of its own runs must find it to interrupt and wait for)
+        var thread = Thread.ofPlatform().daemon().name("launchpad-monitor-scheduler").unstarted(() -> {
             long lastPrune = 0;
             while (!stopped) {
                 try {
@@ -853,6 +854,8 @@ public final class MonitorService implements AutoCloseable {
                 }
             }
         });
+        scheduler = thread;
+        thread.start();
     }
 
     /** How often the scheduler deletes what is past the retention. */

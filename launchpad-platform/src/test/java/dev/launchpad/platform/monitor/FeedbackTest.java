@@ -283,6 +283,9 @@ class FeedbackTest {
         assertThat(Feedback.sameClass("true", "1.00")).isTrue(); // as the ROC AUC reads them
         assertThat(Feedback.sameClass("9007199254740993", "9007199254740992")).isFalse(); // one double, two classes
         assertThat(Feedback.sameClass("12", "12.0")).isTrue();
+        assertThat(Feedback.sameClass("1" + "0".repeat(120), "1" + "0".repeat(119) + "1")).isFalse();
+        assertThat(Feedback.sameClass("12", "\uff11\uff12")).isFalse(); // fullwidth digits are text here
+        assertThat(Feedback.sameClass("1e2", "100")).isTrue();
     }
 
     @Test
