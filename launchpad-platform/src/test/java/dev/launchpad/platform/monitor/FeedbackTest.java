@@ -272,6 +272,35 @@ class FeedbackTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(TestDatabases.Backend.class)
+    void aCallOfThousandsOfLabelsCountsTheRowsWhosePredictionIsStored(TestDatabases.Backend backend) {
+        var clock = new MutableClock(Instant.parse("2026-03-02T12:00:00Z"));
+        long t0 = Instant.parse("2026-03-02T10:00:00Z").toEpochMilli();
+        try (var db = Database.open(backend.newDatabaseUrl())) {
+            var rows = new ArrayList<WindowStore.PredictionRow>();
+            for (int i = 0; i < 1_200; i++) { // 1 200 requests of two rows each
+                rows.add(new WindowStore.PredictionRow("r" + i, 0, 1, t0 + i, "1", 0.9));
+                rows.add(new WindowStore.PredictionRow("r" + i, 1, 1, t0 + i, "0", 0.2));
+            }
+            new WindowStore(db).flush("d", 1, t0, WindowData.empty(10, 1), rows, clock.millis());
+            new WindowStore(db).flush("other", 1, t0, WindowData.empty(10, 1),
+                    List.of(new WindowStore.PredictionRow("x0", 0, 1, t0, "1", 0.9)), clock.millis());
+            var labels = new ArrayList<Feedback.Label>();
+            for (int i = 0; i < 1_200; i++) {
+                labels.add(new Feedback.Label("r" + i, 1, "0")); // stored
+                if (i % 3 == 0) {
+                    labels.add(new Feedback.Label("r" + i, 2, "0")); // no such row
+                }
+            }
+            labels.add(new Feedback.Label("x0", 0, "1")); // another deployment's
+            labels.add(new Feedback.Label("unknown", 0, "1"));
+            var accepted = new Feedback(db, clock).record("d", labels);
+            assertThat(accepted.accepted()).isEqualTo(1_200 + 400 + 2);
+            assertThat(accepted.matched()).isEqualTo(1_200);
+        }
+    }
+
     @Test
     void labelsMatchPredictionsAsTextAsNumbersAndAsTrueAndFalse() {
         assertThat(Feedback.sameClass("1", "1.0")).isTrue();
