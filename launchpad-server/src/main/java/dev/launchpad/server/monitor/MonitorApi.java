@@ -611,6 +611,13 @@ public final class MonitorApi {
             throw LaunchpadException.invalid("The span holds " + windowCount + " " + g.id() + " windows; at most "
                     + MAX_PERFORMANCE_WINDOWS + " — choose a coarser granularity or a shorter span.");
         }
+        // predictions and labels are kept 30 days: a span reaching further back would read as quiet windows (an
+        // hour's slack for "the last 30 days" computed a moment before)
+        var kept = MonitorService.Retention.defaults().predictions();
+        if (span[0] < clock.millis() - kept.toMillis() - 3_600_000L) {
+            throw LaunchpadException.invalid("'from' (" + Instant.ofEpochMilli(span[0]) + ") is further back than the "
+                    + kept.toDays() + " days predictions and labels are kept.");
+        }
         monitors.flushForRead(span[1]); // this replica's current minute's predictions too
         var node = Json.mapper().createObjectNode();
         node.put("deployment", d.name()).put("from", span[0]).put("to", span[1]).put("granularity", g.id());

@@ -283,13 +283,18 @@ class MonitoringEndToEndTest {
         assertThat(perf.get(0).path("accuracy").asDouble()).isCloseTo(0.88, org.assertj.core.api.Assertions.within(1e-12));
         assertThat(perf.get(1).path("labelled").asLong()).isZero();
         assertThat(perf.get(1).path("estimated").path("accuracy").isNumber()).isTrue();
-        // a year of minutes is refused; a year of hours is not
+        // a year of minutes is refused for its windows, a year of hours for the 30 days predictions are kept; a month
+        // of hours is answered
         var yearOfMinutes = send("GET", "/api/v1/deployments/fraud/performance?granularity=minute&from="
                 + (M0 - 365L * 86_400_000) + "&to=" + M0, null, null);
         assertThat(yearOfMinutes.statusCode()).as(yearOfMinutes.body()).isEqualTo(400);
         assertThat(yearOfMinutes.body()).contains("coarser granularity");
+        var yearOfHours = send("GET", "/api/v1/deployments/fraud/performance?granularity=hour&from="
+                + (M0 - 365L * 86_400_000) + "&to=" + M0, null, null);
+        assertThat(yearOfHours.statusCode()).isEqualTo(400);
+        assertThat(yearOfHours.body()).contains("further back than the 30 days", "\"error_code\"");
         assertThat(send("GET", "/api/v1/deployments/fraud/performance?granularity=hour&from="
-                + (M0 - 365L * 86_400_000) + "&to=" + M0, null, null).statusCode()).isEqualTo(200);
+                + (M0 - 30L * 86_400_000) + "&to=" + M0, null, null).statusCode()).isEqualTo(200);
 
         // minute 2: a third of X_2 is null → a data-quality alert on X_2; performance is now live, not estimated
         traffic(new Random(3), 20, 0, 0.3);
