@@ -83,7 +83,16 @@ final class DriftReport {
                     continue;
                 }
                 if (plotted == MAX_PLOTS) {
-                    h.append("<p><i>").append(drawn.size() - i).append(" more features not drawn: ")
+                    int more = 0;
+                    for (var rest : drawn.subList(i, drawn.size())) {
+                        var restName = rest.path("feature").asText();
+                        var restCurrent = rest.path("group").asText().equals("features") ? current.inputs() : current.outputs();
+                        if (baseline.profile().columns().containsKey(restName)
+                                && restCurrent.columns().containsKey(restName)) {
+                            more++;
+                        }
+                    }
+                    h.append("<p><i>").append(more).append(" more features not drawn: ")
                             .append(MAX_PLOTS).append(" distributions at most, drifted ones first. The tables above have"
                                     + " every feature.</i></p>");
                     break;

@@ -35,6 +35,7 @@ class DriftReportTest {
         for (int f = 0; f < n; f++) {
             rows.addObject().put("feature", "f" + f).put("drift", f >= n - 3); // the drifted ones come last
         }
+        rows.addObject().put("feature", "ghost").put("drift", false); // in the table, with no profile to draw
         report.putArray("predictions");
         report.putArray("not_compared").addObject().put("feature", "<all-infinite>").put("reason", "no finite value");
         report.putArray("not_in_baseline").add("extra");
