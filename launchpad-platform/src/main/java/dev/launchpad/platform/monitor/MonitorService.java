@@ -368,9 +368,7 @@ public final class MonitorService implements AutoCloseable {
             if (created.isEmpty() || created.get() != d.creationTime()) {
                 return out;
             }
-            if (advance != null && h.createUpdate("UPDATE monitor_jobs SET last_to = :t, next_run_at = :n, locked_by = NULL,"
-                            + " locked_until = NULL, attempts = 0, last_error = NULL WHERE deployment = :d AND locked_by = :o")
-                    .bind("t", to).bind("n", advance.next()).bind("d", deployment).bind("o", owner).execute() == 0) {
+            if (advance != null && moveJobOn(h, deployment, to, advance.next()) == 0) {
                 LOG.info("Monitor checks of {} over {} lost their claim (another replica took it, or a settings change"
                         + " restarted the schedule): their results are not stored", deployment,
                         Instant.ofEpochMilli(from) + " – " + Instant.ofEpochMilli(to));
@@ -681,22 +679,18 @@ public final class MonitorService implements AutoCloseable {
                     .bind("ended", to + GRACE.toMillis()).mapTo(Integer.class).findOne().isPresent());
             long next = to < end ? now : to + span + GRACE.toMillis(); // catching up: again at once
             if (stored) {
-                database.writeVoid(h -> h.createUpdate("UPDATE monitor_jobs SET last_to = :t, next_run_at = :n,"
-                                + " locked_by = NULL, locked_until = NULL, attempts = 0, last_error = NULL"
-                                + " WHERE deployment = :d AND locked_by = :o")
-                        .bind("t", to).bind("n", next).bind("d", d.name()).bind("o", owner).execute());
+                database.writeVoid(h -> moveJobOn(h, d.name(), to, next));
                 return 0;
             }
             // the job moves on in the results' transaction: stored results and the span's end are never apart
             // (nothing stored: the deployment is gone, or the claim was lost to another replica)
             return run(d.name(), from, to, claimedWith, true, new JobAdvance(next)).isEmpty() ? 0 : 1;
-        } catch (Closing e) {
-            release(d.name()); // not a failure of the span: the next replica or start runs it whole
-            return 0;
         } catch (Throwable e) {
             try {
                 if (stopped) {
-                    release(d.name()); // closing (its interrupt, say, failed a read): not a failure of the span
+                    // closing (Closing itself, or its interrupt failing a read): not a failure of the span, whose
+                    // next replica or start runs it whole
+                    release(d.name());
                 } else {
                     failed(d.name(), from, to, now, e); // (an Error too: counted towards passing the span over)
                 }
@@ -715,6 +709,16 @@ public final class MonitorService implements AutoCloseable {
         Closing() {
             super("closing", null, false, false);
         }
+    }
+
+    /**
+     * Moves a deployment's job past the span ending at {@code to}, next run at {@code next}, and gives its claim back,
+     * if this replica still holds it; returns the rows changed (0: the claim was lost).
+     */
+    private int moveJobOn(org.jdbi.v3.core.Handle h, String deployment, long to, long next) {
+        return h.createUpdate("UPDATE monitor_jobs SET last_to = :t, next_run_at = :n, locked_by = NULL,"
+                        + " locked_until = NULL, attempts = 0, last_error = NULL WHERE deployment = :d AND locked_by = :o")
+                .bind("t", to).bind("n", next).bind("d", deployment).bind("o", owner).execute();
     }
 
     /** Gives this replica's claim of a deployment's job back, the job otherwise as it is. */
