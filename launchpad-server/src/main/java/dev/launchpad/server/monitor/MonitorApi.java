@@ -23,6 +23,7 @@ import dev.launchpad.platform.govern.identity.Role;
 import dev.launchpad.server.auth.Access;
 import dev.launchpad.server.auth.Locator;
 import dev.launchpad.server.auth.Subject;
+import dev.launchpad.server.http.AcceptHeader;
 import dev.launchpad.server.http.ApiRequest;
 import dev.launchpad.server.http.ApiRoute;
 import dev.launchpad.server.http.HttpServer;
@@ -712,48 +713,13 @@ public final class MonitorApi {
         node.set("features", MonitorChecks.table(features));
         node.set("predictions", MonitorChecks.table(outputs));
         var format = ctx.queryParam("format");
-        if ("html".equals(format) || (format == null && prefersHtml(ctx.header("Accept")))) {
+        if ("html".equals(format) || (format == null && AcceptHeader.prefers(ctx.header("Accept"), "text/html"))) {
             return DriftReport.html(node, baseline.orElse(null), current.orElse(null));
         }
         if (format != null && !format.equals("json")) {
             throw LaunchpadException.invalid("'format' must be json or html, got '" + format + "'.");
         }
         return node;
-    }
-
-    /**
-     * Whether an Accept header asks for HTML before JSON: {@code text/html} with a higher quality than
-     * {@code application/json} and the wildcards that cover it, as a browser's does; {@code application/json,
-     * text/html;q=0.1} asks for JSON.
-     */
-    static boolean prefersHtml(String accept) {
-        if (accept == null || accept.isBlank()) {
-            return false;
-        }
-        double html = -1;
-        double json = -1;
-        for (var part : accept.split(",")) {
-            var fields = part.split(";");
-            var type = fields[0].trim().toLowerCase(java.util.Locale.ROOT);
-            double q = 1;
-            for (int i = 1; i < fields.length; i++) {
-                var p = fields[i].trim();
-                if (p.startsWith("q=") || p.startsWith("Q=")) {
-                    try {
-                        q = Double.parseDouble(p.substring(2).trim());
-                    } catch (NumberFormatException e) {
-                        q = 0;
-                    }
-                }
-            }
-            switch (type) {
-                case "text/html" -> html = Math.max(html, q);
-                case "application/json", "application/*", "*/*", "*" -> json = Math.max(json, q);
-                default -> {
-                }
-            }
-        }
-        return html > 0 && html > json;
     }
 
     // ------------------------------------------------------------------ monitor

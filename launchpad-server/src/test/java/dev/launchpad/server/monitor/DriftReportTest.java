@@ -51,17 +51,6 @@ class DriftReportTest {
     }
 
     @Test
-    void htmlIsChosenOnlyWhenTheClientPrefersItToJson() {
-        assertThat(MonitorApi.prefersHtml("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8")).isTrue();
-        assertThat(MonitorApi.prefersHtml("application/json, text/html;q=0.1")).isFalse();
-        assertThat(MonitorApi.prefersHtml("text/html;q=0.5, */*")).isFalse();
-        assertThat(MonitorApi.prefersHtml("application/json")).isFalse();
-        assertThat(MonitorApi.prefersHtml("*/*")).isFalse();
-        assertThat(MonitorApi.prefersHtml(null)).isFalse();
-        assertThat(MonitorApi.prefersHtml("text/html;q=zero")).isFalse();
-    }
-
-    @Test
     void plotsRangesWhoseWidthOverflowsOrIsAFewDoublesWide() {
         // hi - lo overflows to infinity: 20 bins, two bars each
         var wide = DriftReport.svg(numeric(-Double.MAX_VALUE, 0, Double.MAX_VALUE), numeric(-1e308, 1e308));
