@@ -61,48 +61,35 @@ final class DriftReport {
             h.append("<h2>Distributions</h2><p><span style=\"color:").append(REF).append("\">■ reference</span> &nbsp; ")
                     .append("<span style=\"color:").append(CUR).append("\">■ current</span></p>");
             // the inputs' table is drawn from the input profile and sample, the predictions' from the output ones;
-            // drifted ones first, up to MAX_PLOTS
-            var drawn = new ArrayList<JsonNode>();
+            // of the features both profiles have, drifted ones first, up to MAX_PLOTS
+            record Plot(JsonNode row, boolean inputs) {
+            }
+            var plots = new ArrayList<Plot>();
             for (boolean drifted : new boolean[] {true, false}) {
-                for (var group : List.of("features", "predictions")) {
-                    for (var row : report.path(group)) {
-                        if (row.path("drift").asBoolean() == drifted) {
-                            drawn.add(((ObjectNode) row.deepCopy()).put("group", group));
+                for (boolean inputs : new boolean[] {true, false}) {
+                    var profile = inputs ? current.inputs() : current.outputs();
+                    for (var row : report.path(inputs ? "features" : "predictions")) {
+                        var name = row.path("feature").asText();
+                        if (row.path("drift").asBoolean() == drifted && baseline.profile().columns().containsKey(name)
+                                && profile.columns().containsKey(name)) {
+                            plots.add(new Plot(row, inputs));
                         }
                     }
                 }
             }
-            int plotted = 0;
-            for (int i = 0; i < drawn.size(); i++) {
-                var row = drawn.get(i);
-                boolean inputs = row.path("group").asText().equals("features");
-                var name = row.path("feature").asText();
+            for (var p : plots.subList(0, Math.min(MAX_PLOTS, plots.size()))) {
+                var name = p.row().path("feature").asText();
                 var ref = baseline.profile().columns().get(name);
-                var cur = (inputs ? current.inputs() : current.outputs()).columns().get(name);
-                if (ref == null || cur == null) {
-                    continue;
-                }
-                if (plotted == MAX_PLOTS) {
-                    int more = 0;
-                    for (var rest : drawn.subList(i, drawn.size())) {
-                        var restName = rest.path("feature").asText();
-                        var restCurrent = rest.path("group").asText().equals("features") ? current.inputs() : current.outputs();
-                        if (baseline.profile().columns().containsKey(restName)
-                                && restCurrent.columns().containsKey(restName)) {
-                            more++;
-                        }
-                    }
-                    h.append("<p><i>").append(more).append(" more features not drawn: ")
-                            .append(MAX_PLOTS).append(" distributions at most, drifted ones first. The tables above have"
-                                    + " every feature.</i></p>");
-                    break;
-                }
-                var sample = inputs ? current.inputSample() : current.outputSample();
+                var cur = (p.inputs() ? current.inputs() : current.outputs()).columns().get(name);
+                var sample = p.inputs() ? current.inputSample() : current.outputSample();
                 var plot = ref.kind() == cur.kind() ? svg(ref, cur) : svgOfSamples(baseline, sample, name);
-                h.append("<div class=\"card\"><div class=\"").append(row.path("drift").asBoolean() ? "drift" : "ok")
-                        .append("\">").append(esc(name)).append(row.path("drift").asBoolean() ? " (drift)" : "")
-                        .append("</div>").append(plot).append("</div>");
-                plotted++;
+                boolean drift = p.row().path("drift").asBoolean();
+                h.append("<div class=\"card\"><div class=\"").append(drift ? "drift" : "ok").append("\">").append(esc(name))
+                        .append(drift ? " (drift)" : "").append("</div>").append(plot).append("</div>");
+            }
+            if (plots.size() > MAX_PLOTS) {
+                h.append("<p><i>").append(plots.size() - MAX_PLOTS).append(" more features not drawn: ").append(MAX_PLOTS)
+                        .append(" distributions at most, drifted ones first. The tables above have every feature.</i></p>");
             }
         }
         h.append("</body></html>");
