@@ -252,7 +252,7 @@ public final class Baselines {
 
         private final List<String> names;
         private final List<ReferenceColumn> columns;
-        private final WindowData window = WindowData.empty(SAMPLE_SIZE, 42);
+        private final WindowData window = WindowData.reference(SAMPLE_SIZE, 42);
         private final int chunkRows;
         private int buffered;
         private long bufferedText;

@@ -20,8 +20,12 @@ class WindowDataTest {
 
     @Test
     void chunkedProfilesAreTheProfilesOfEveryValue() {
+        chunkedProfilesAreTheProfilesOfEveryValue(WindowData.empty(100, 1));
+        chunkedProfilesAreTheProfilesOfEveryValue(WindowData.reference(100, 1));
+    }
+
+    private static void chunkedProfilesAreTheProfilesOfEveryValue(WindowData w) {
         var random = new Random(11);
-        var w = WindowData.empty(100, 1);
         Map<String, List<Object>> values = new HashMap<>();
         long rows = 0;
         for (int request = 0; request < 1_500; request++) {
@@ -105,8 +109,8 @@ class WindowDataTest {
     void aMatrixBatchProfilesAndSamplesLikeItsColumns() {
         var random = new Random(5);
         var names = List.of("m0", "m1", "m2");
-        var fromMatrix = WindowData.empty(50, 9);
-        var fromColumns = WindowData.empty(50, 9);
+        var fromMatrix = WindowData.reference(50, 9); // (with distinct counts, to compare them too)
+        var fromColumns = WindowData.reference(50, 9);
         for (int request = 0; request < 400; request++) {
             int n = 1 + random.nextInt(request % 50 == 0 ? 900 : 20); // now and then more than a chunk at once
             float[] data = new float[n * 3];
@@ -214,7 +218,8 @@ class WindowDataTest {
     private static void assertSameProfile(ColumnProfile chunked, List<Object> all) {
         ColumnProfile direct;
         if (chunked.kind() == ColumnProfile.Kind.NUMERIC) {
-            direct = ColumnProfile.numeric(chunked.name());
+            direct = chunked.hasDistinctCount() ? ColumnProfile.numeric(chunked.name())
+                    : ColumnProfile.numericWithoutDistinctCount(chunked.name());
             direct.update(all.stream().mapToDouble(o -> (Double) o).toArray());
         } else {
             direct = ColumnProfile.categorical(chunked.name());
@@ -223,7 +228,9 @@ class WindowDataTest {
         assertThat(chunked.count()).as(chunked.name()).isEqualTo(direct.count()).isEqualTo(all.size());
         assertThat(chunked.nullCount()).isEqualTo(direct.nullCount());
         assertThat(chunked.nanCount()).isEqualTo(direct.nanCount());
-        assertThat(chunked.distinctEstimate()).isEqualTo(direct.distinctEstimate()); // same registers, any order
+        if (direct.hasDistinctCount()) {
+            assertThat(chunked.distinctEstimate()).isEqualTo(direct.distinctEstimate()); // same registers, any order
+        }
         if (chunked.kind() == ColumnProfile.Kind.NUMERIC) {
             assertThat(chunked.min()).isEqualTo(direct.min());
             assertThat(chunked.max()).isEqualTo(direct.max());
@@ -246,6 +253,41 @@ class WindowDataTest {
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("corrupt monitoring window");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> RowSample.fromBytes(garbage, 1))
                 .isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void trafficWindowsKeepNoNumericDistinctCountAndMergeWithWindowsStoredWithOne() {
+        var random = new Random(21);
+        var traffic = WindowData.empty(100, 1);
+        var reference = WindowData.reference(100, 1); // as windows were stored before, with distinct counts
+        Map<String, List<Object>> values = new HashMap<>();
+        for (int request = 0; request < 40; request++) {
+            var in = new FeatureBatch(30, List.of(numeric("x", 30, random, 0, values), categorical("c", 30, random, values)));
+            var out = new FeatureBatch(30, List.of(numeric("score", 30, random, 0, values)));
+            traffic.add("ok", 1_000_000, in, out);
+            reference.add("ok", 1_000_000, in, out);
+        }
+        assertThat(traffic.inputs().column("x").hasDistinctCount()).isFalse();
+        assertThat(traffic.outputs().column("score").hasDistinctCount()).isFalse();
+        assertThat(traffic.inputs().column("c").hasDistinctCount()).isTrue();
+        assertThat(reference.inputs().column("x").hasDistinctCount()).isTrue();
+        assertThat(traffic.approximateBytes()).isLessThan(reference.approximateBytes());
+
+        // stored and read back as it was
+        var stored = WindowData.read(traffic.requests(), traffic.rows(), 0, 0, 0, traffic.inputs().toBytes(),
+                traffic.outputs().toBytes(), traffic.latencyBytes(), traffic.sampleBytes(), 1);
+        assertThat(stored.inputs().column("x").hasDistinctCount()).isFalse();
+        assertThat(stored.inputs().column("x").toBytes()).isEqualTo(traffic.inputs().column("x").toBytes());
+
+        // rolled up with a window stored with the counts: the numbers add up, the numeric count is dropped
+        for (var merged : List.of(reference.merge(stored), stored.merge(reference))) {
+            var x = merged.inputs().column("x");
+            assertThat(x.hasDistinctCount()).isFalse();
+            assertThat(x.count()).isEqualTo(2 * 1_200);
+            assertThat(x.mean()).isCloseTo(traffic.inputs().column("x").mean(), within(1e-12));
+            assertThat(merged.inputs().column("c").distinctEstimate()).isCloseTo(11, within(0.5)); // k1 .. k11
+            assertThat(merged.requests()).isEqualTo(80);
+        }
     }
 
     @Test

@@ -18,6 +18,10 @@ import java.util.TreeMap;
  * Column profiles by column name (sorted), plus the row count: the mergeable summary of a dataset
  * or of a window of a prediction stream. {@link #merge} is associative and commutative; profiles
  * built on several replicas or threads merge into the profile of all their rows.
+ *
+ * <p>A profile made by {@link #empty(boolean) empty(false)} gives its numeric columns no distinct count (see
+ * {@link ColumnProfile#numericWithoutDistinctCount}); merged with one that has them, the result has none for the
+ * columns either side lacks.
  */
 public final class DatasetProfile {
     private static final int MAGIC = 0x4C50_4450; // "LPDP"
@@ -25,15 +29,26 @@ public final class DatasetProfile {
 
     private final TreeMap<String, ColumnProfile> columns;
     private long rows;
+    private final boolean numericDistinctCounts; // whether numeric columns created from now on keep a distinct count
 
-    private DatasetProfile(TreeMap<String, ColumnProfile> columns, long rows) {
+    private DatasetProfile(TreeMap<String, ColumnProfile> columns, long rows, boolean numericDistinctCounts) {
         this.columns = columns;
         this.rows = rows;
+        this.numericDistinctCounts = numericDistinctCounts;
+    }
+
+    private DatasetProfile(TreeMap<String, ColumnProfile> columns, long rows) {
+        this(columns, rows, columns.values().stream().allMatch(ColumnProfile::hasDistinctCount));
     }
 
     /** An empty profile (columns appear on first update). */
     public static DatasetProfile empty() {
-        return new DatasetProfile(new TreeMap<>(), 0);
+        return empty(true);
+    }
+
+    /** An empty profile whose numeric columns keep a distinct count or not. */
+    public static DatasetProfile empty(boolean numericDistinctCounts) {
+        return new DatasetProfile(new TreeMap<>(), 0, numericDistinctCounts);
     }
 
     /** The profile of a whole dataset. */
@@ -91,7 +106,7 @@ public final class DatasetProfile {
         for (Column c : dataset.columns().values()) {
             ColumnProfile p = columns.get(c.name());
             if (p == null) {
-                p = c instanceof Column.Numeric ? ColumnProfile.numeric(c.name()) : ColumnProfile.categorical(c.name());
+                p = c instanceof Column.Numeric ? newNumeric(c.name()) : ColumnProfile.categorical(c.name());
                 columns.put(c.name(), p);
             }
             if (c instanceof Column.Numeric num) {
@@ -117,13 +132,17 @@ public final class DatasetProfile {
         Checks.notNull(kind, "kind");
         ColumnProfile p = columns.get(name);
         if (p == null) {
-            p = kind == ColumnProfile.Kind.NUMERIC ? ColumnProfile.numeric(name) : ColumnProfile.categorical(name);
+            p = kind == ColumnProfile.Kind.NUMERIC ? newNumeric(name) : ColumnProfile.categorical(name);
             columns.put(name, p);
         } else if (p.kind() != kind) {
             throw new IllegalArgumentException("column '" + name + "' is " + p.kind().name().toLowerCase(java.util.Locale.ROOT)
                     + " in the profile, not " + kind.name().toLowerCase(java.util.Locale.ROOT));
         }
         return p;
+    }
+
+    private ColumnProfile newNumeric(String name) {
+        return numericDistinctCounts ? ColumnProfile.numeric(name) : ColumnProfile.numericWithoutDistinctCount(name);
     }
 
     /** Counts {@code n} more rows whose values were given to the columns directly (see {@link #columnOf}). */
@@ -147,7 +166,7 @@ public final class DatasetProfile {
                 out.put(e.getKey(), emptyLike(e.getValue()).merge(e.getValue()));
             }
         }
-        return new DatasetProfile(out, rows + other.rows);
+        return new DatasetProfile(out, rows + other.rows, numericDistinctCounts && other.numericDistinctCounts);
     }
 
     /** A copy of this profile without the named columns (its row count unchanged); this profile does not change. */
@@ -159,11 +178,11 @@ public final class DatasetProfile {
                 out.put(e.getKey(), emptyLike(e.getValue()).merge(e.getValue()));
             }
         }
-        return new DatasetProfile(out, rows);
+        return new DatasetProfile(out, rows, numericDistinctCounts);
     }
 
     private static ColumnProfile emptyLike(ColumnProfile p) {
-        return p.kind() == ColumnProfile.Kind.NUMERIC ? ColumnProfile.numeric(p.name()) : ColumnProfile.categorical(p.name());
+        return ColumnProfile.emptyLike(p);
     }
 
     /** Rows added so far. */

@@ -31,7 +31,8 @@ import java.util.TreeSet;
  *       the four (measured within max(0.06, 15 %) of the exact PSI in the tests); prefer Jensen–Shannon or L-infinity on profiles.</li>
  * </ul>
  * Binning follows the exact tests: Sturges bins over both ranges when the reference has more than 20
- * distinct values (HLL estimate), one bin per retained value otherwise; categories are the tracked
+ * distinct values (HLL estimate; for a reference kept without one, its quantile sketch's distinct retained values, all
+ * of them while it is exact and a lower bound after), one bin per retained value otherwise; categories are the tracked
  * frequent items plus one "other" bucket.
  */
 public final class ProfileDrift {
@@ -181,7 +182,8 @@ public final class ProfileDrift {
 
     private static Histograms numericHistograms(ColumnProfile r, ColumnProfile c) {
         double[] splits;
-        if (r.distinctEstimate() > 20.5) {
+        double distinct = r.hasDistinctCount() ? r.distinctEstimate() : r.quantileSketch().retainedValues().length;
+        if (distinct > 20.5) {
             double[] edges = Binning.sturgesEdges(Math.min(r.min(), c.min()), Math.max(r.max(), c.max()),
                     r.validCount() + c.validCount());
             splits = java.util.Arrays.copyOfRange(edges, 1, edges.length - 1);

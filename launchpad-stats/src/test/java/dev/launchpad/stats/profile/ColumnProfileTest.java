@@ -181,6 +181,89 @@ class ColumnProfileTest {
     }
 
     @Test
+    void aNumericProfileWithoutADistinctCountIsTheSameProfileLessTheCount() {
+        var rnd = new Random(9);
+        double[] x = new double[20_000];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = i % 50 == 0 ? Double.NaN : rnd.nextGaussian();
+        }
+        var full = ColumnProfile.numeric("x");
+        var lean = ColumnProfile.numericWithoutDistinctCount("x");
+        full.update(x, 0, 12_000);
+        lean.update(x, 0, 12_000);
+        for (int i = 12_000; i < x.length; i++) {
+            full.update(x[i]);
+            lean.update(x[i]);
+        }
+        assertThat(full.hasDistinctCount()).isTrue();
+        assertThat(lean.hasDistinctCount()).isFalse();
+        assertThat(lean.count()).isEqualTo(full.count());
+        assertThat(lean.nanCount()).isEqualTo(full.nanCount()).isPositive();
+        assertThat(lean.mean()).isEqualTo(full.mean());
+        assertThat(lean.variance()).isEqualTo(full.variance());
+        assertThat(lean.quantile(0.3)).isEqualTo(full.quantile(0.3));
+        assertThatThrownBy(lean::distinctEstimate).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("'x' keeps no distinct count");
+        assertThatThrownBy(() -> lean.distinctBounds(2)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(lean::distinctCountSketch).isInstanceOf(IllegalStateException.class);
+
+        // written without the sketch, as version 2; a profile with one is written as version 1 always was
+        byte[] leanBytes = lean.toBytes();
+        byte[] fullBytes = full.toBytes();
+        assertThat(leanBytes[4]).isEqualTo((byte) 2);
+        assertThat(fullBytes[4]).isEqualTo((byte) 1);
+        assertThat(fullBytes.length - leanBytes.length).isGreaterThan(4_000); // the registers, all set here
+        var back = ColumnProfile.fromBytes(leanBytes);
+        assertThat(back.hasDistinctCount()).isFalse();
+        assertThat(back.count()).isEqualTo(lean.count());
+        assertThat(back.variance()).isEqualTo(lean.variance());
+        assertThat(back.quantile(0.7)).isEqualTo(lean.quantile(0.7));
+        assertThat(ColumnProfile.fromBytes(fullBytes).distinctEstimate()).isEqualTo(full.distinctEstimate());
+
+        // merged, the count is kept only when both sides have one; the rest merges as usual
+        assertThat(full.merge(full).hasDistinctCount()).isTrue();
+        for (var merged : new ColumnProfile[] {full.merge(lean), lean.merge(full), lean.merge(lean)}) {
+            assertThat(merged.hasDistinctCount()).isFalse();
+            assertThat(merged.count()).isEqualTo(2 * full.count());
+            assertThat(merged.mean()).isCloseTo(full.mean(), within(1e-12));
+        }
+        // a categorical profile always has one: its version-2 form is refused
+        byte[] categorical = ColumnProfile.categorical("c").toBytes();
+        categorical[4] = 2;
+        assertThatThrownBy(() -> ColumnProfile.fromBytes(categorical)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("categorical without a distinct count");
+    }
+
+    @Test
+    void aDatasetProfileMadeWithoutNumericDistinctCountsKeepsThatThroughMergesAndBytes() {
+        var lean = DatasetProfile.empty(false);
+        lean.update(Dataset.of(Column.numeric("x", 1, 2, 3), Column.categorical("c", "a", "b", "a")));
+        lean.columnOf("y", ColumnProfile.Kind.NUMERIC).update(4);
+        assertThat(lean.column("x").hasDistinctCount()).isFalse();
+        assertThat(lean.column("y").hasDistinctCount()).isFalse();
+        assertThat(lean.column("c").hasDistinctCount()).isTrue();
+        assertThat(lean.column("c").distinctEstimate()).isCloseTo(2, within(0.1));
+        var full = DatasetProfile.of(Dataset.of(Column.numeric("x", 5, 6), Column.numeric("z", 7, 8)));
+        assertThat(full.column("x").hasDistinctCount()).isTrue();
+        var merged = full.merge(lean);
+        assertThat(merged.column("x").hasDistinctCount()).isFalse(); // one side lacks it
+        assertThat(merged.column("y").hasDistinctCount()).isFalse(); // only on the lean side
+        assertThat(merged.column("z").hasDistinctCount()).isTrue(); // only on the full side: its count is the union's
+        assertThat(merged.column("x").count()).isEqualTo(5);
+        var back = DatasetProfile.fromBytes(lean.toBytes());
+        assertThat(back.column("x").hasDistinctCount()).isFalse();
+        assertThat(back.column("c").hasDistinctCount()).isTrue();
+        assertThat(lean.without(java.util.List.of("y")).column("x").hasDistinctCount()).isFalse();
+        // columns created later follow the profile's choice
+        back.columnOf("w", ColumnProfile.Kind.NUMERIC);
+        assertThat(back.column("w").hasDistinctCount()).isFalse();
+        merged.columnOf("w", ColumnProfile.Kind.NUMERIC);
+        assertThat(merged.column("w").hasDistinctCount()).isFalse();
+        full.columnOf("w", ColumnProfile.Kind.NUMERIC);
+        assertThat(full.column("w").hasDistinctCount()).isTrue();
+    }
+
+    @Test
     void parallelProfilingEqualsSequential() {
         var rnd = new Random(6);
         double[] a = new double[30_000];

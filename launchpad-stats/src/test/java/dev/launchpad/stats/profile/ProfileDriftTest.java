@@ -67,6 +67,36 @@ class ProfileDriftTest {
     }
 
     @Test
+    void aReferenceWithoutADistinctCountBinsAsOneWithIt() {
+        var rnd = new Random(12);
+        // many distinct values (Sturges bins) and few (one bin per value), each sketch exact and past exact
+        for (int n : new int[] {150, 60_000}) {
+            for (int distinct : new int[] {0, 7}) {
+                double[] ref = normal(rnd, n, 0);
+                double[] cur = normal(rnd, n, 0.4);
+                if (distinct > 0) {
+                    for (int i = 0; i < n; i++) {
+                        ref[i] = Math.floorMod(Math.round(ref[i] * 3), distinct);
+                        cur[i] = Math.floorMod(Math.round(cur[i] * 3), distinct);
+                    }
+                }
+                var full = ColumnProfile.of(Column.numeric("x", ref));
+                var lean = ColumnProfile.numericWithoutDistinctCount("x");
+                lean.update(ref);
+                var current = ColumnProfile.numericWithoutDistinctCount("x");
+                current.update(cur);
+                for (DriftMethod m : new DriftMethod[] {DriftMethod.JENSEN_SHANNON, DriftMethod.PSI, DriftMethod.L_INFINITY}) {
+                    var withCount = ProfileDrift.column(full, current, m, m.defaultThreshold());
+                    var without = ProfileDrift.column(lean, current, m, m.defaultThreshold());
+                    assertThat(without.drift().statistic()).as(m + ", " + n + " rows, " + distinct + " values")
+                            .isEqualTo(withCount.drift().statistic());
+                    assertThat(Double.valueOf(without.errorBound())).isEqualTo(Double.valueOf(withCount.errorBound()));
+                }
+            }
+        }
+    }
+
+    @Test
     void categoricalProfileDriftIsExactUnderCapacity() {
         var rnd = new Random(12);
         String[] ref = new String[20_000];
