@@ -107,8 +107,8 @@ class SketchTest {
 
     @Test
     void longStreamsInChunksSampleRunsOfValuesWithinTheBound() {
-        // past 2^14 · 4^h values a chunk gives level h one value per run of 2^h: check ascending (the order a
-        // biased draw would show most) and trending random streams, deep enough for runs of 16
+        // past 2^14 · 2^h values a chunk gives level h one value per run of 2^h: check ascending (the order a
+        // biased draw would show most) and trending random streams, deep enough for runs of 128
         int n = 4_000_000;
         var rnd = new Random(45);
         double[] ascending = new double[n];
