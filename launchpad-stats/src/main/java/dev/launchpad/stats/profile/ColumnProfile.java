@@ -179,7 +179,7 @@ public final class ColumnProfile {
         if (hll != null) {
             hll.update(finite, start, end); // -0.0 and 0.0 hash alike
         }
-        // the batch's own mean and squared deviations, combined with the running ones (Chan et al.); four partial
+        // the batch's own mean and squared deviations, combined with the running ones (Chan et al.); eight partial
         // sums, so that each addition need not wait for the one before
         double batchMean = total / m;
         if (!Double.isFinite(batchMean)) {
@@ -215,7 +215,7 @@ public final class ColumnProfile {
     }
 
     /**
-     * Σ (values[i] − shift), or with {@code squared} Σ (values[i] − shift)², in four interleaved partial sums so that
+     * Σ (values[i] − shift), or with {@code squared} Σ (values[i] − shift)², in eight interleaved partial sums so that
      * each addition need not wait for the one before.
      */
     private static double sum(double[] values, int from, int to, double shift, boolean squared) {
@@ -223,22 +223,34 @@ public final class ColumnProfile {
         double s1 = 0;
         double s2 = 0;
         double s3 = 0;
+        double s4 = 0;
+        double s5 = 0;
+        double s6 = 0;
+        double s7 = 0;
         int i = from;
-        for (; i + 3 < to; i += 4) {
+        for (; i + 7 < to; i += 8) {
             double d0 = values[i] - shift;
             double d1 = values[i + 1] - shift;
             double d2 = values[i + 2] - shift;
             double d3 = values[i + 3] - shift;
+            double d4 = values[i + 4] - shift;
+            double d5 = values[i + 5] - shift;
+            double d6 = values[i + 6] - shift;
+            double d7 = values[i + 7] - shift;
             s0 += squared ? d0 * d0 : d0;
             s1 += squared ? d1 * d1 : d1;
             s2 += squared ? d2 * d2 : d2;
             s3 += squared ? d3 * d3 : d3;
+            s4 += squared ? d4 * d4 : d4;
+            s5 += squared ? d5 * d5 : d5;
+            s6 += squared ? d6 * d6 : d6;
+            s7 += squared ? d7 * d7 : d7;
         }
         for (; i < to; i++) {
             double d = values[i] - shift;
             s0 += squared ? d * d : d;
         }
-        return (s0 + s1) + (s2 + s3);
+        return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
     }
 
     /** Adds one categorical value; {@code null} counts as a null. */
