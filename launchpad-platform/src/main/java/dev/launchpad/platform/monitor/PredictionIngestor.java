@@ -299,6 +299,10 @@ public final class PredictionIngestor implements AutoCloseable {
                 }
             }
             giveBack(taken, takenValues);
+            boolean full = batch.size() == DRAIN_BATCH;
+            // let go of the profiled requests before napping: held through the nap, their tensors outlived the young
+            // collections that came meanwhile, which then copied them
+            batch.clear();
             if (closing) {
                 cutAll(null);
                 cuts.add(new Cut(null, null, null)); // end of stream for the flusher
@@ -315,7 +319,7 @@ public final class PredictionIngestor implements AutoCloseable {
             }
             // nap unless the queue kept up with a full batch or waiting payloads near their bound; flushNow and
             // close wake the thread
-            if (batch.size() < DRAIN_BATCH && queuedValues.get() < config.maxQueuedValues() / 4) {
+            if (!full && queuedValues.get() < config.maxQueuedValues() / 4) {
                 LockSupport.parkNanos(NAP_NANOS);
             }
             if (Thread.interrupted() || halted) {
@@ -456,6 +460,11 @@ public final class PredictionIngestor implements AutoCloseable {
         waitingBytes.addAndGet(cut.bytes());
         cuts.add(cut);
         shedOldest(cut);
+    }
+
+    /** Whether the monitoring thread is napping (or waiting for a flush it asked for). For tests. */
+    boolean napping() {
+        return consumer.getState() == Thread.State.TIMED_WAITING;
     }
 
     /** How long the flusher's current write has been under way, in nanoseconds; 0 between writes. For tests. */

@@ -474,6 +474,47 @@ class PredictionIngestorTest {
         }
     }
 
+    @Test
+    void aProfiledRequestIsNotHeldThroughTheNapAfterIt() throws Exception {
+        // a request waiting for the monitoring thread outlives young collections, which copy its tensors; once
+        // profiled, nothing may keep it (the drained batch did, through the 50 ms nap that followed)
+        var clock = new MutableClock(T0);
+        try (var db = Database.open(TestDatabases.Backend.SQLITE.newDatabaseUrl())) {
+            var ingestor = new PredictionIngestor(new WindowStore(db), clock, PredictionIngestor.Config.defaults());
+            try {
+                var profiled = new java.util.concurrent.CountDownLatch(1);
+                var payload = observeOne(ingestor, clock, profiled);
+                assertThat(profiled.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+                awaitUntil(ingestor::napping); // the nap right after it: nothing else is queued
+                System.gc();
+                assertThat(payload.get()).as("the payload of a request profiled before the nap").isNull();
+            } finally {
+                ingestor.close();
+            }
+        }
+    }
+
+    /** Offers one request whose payload counts {@code profiled} down once the monitoring thread has read it. */
+    private static java.lang.ref.WeakReference<Object> observeOne(PredictionIngestor ingestor, MutableClock clock,
+                                                                  java.util.concurrent.CountDownLatch profiled) {
+        var in = new FeatureBatch(2, List.of(FeatureBatch.Feature.numeric("x", new double[] {1, 2})));
+        var out = new FeatureBatch(2, List.of(FeatureBatch.Feature.categorical("label", new String[] {"0", "1"})));
+        var payload = new Observation.Payload() {
+            @Override
+            public FeatureBatch inputs() {
+                return in;
+            }
+
+            @Override
+            public FeatureBatch outputs() {
+                profiled.countDown();
+                return out;
+            }
+        };
+        assertThat(ingestor.observe(new Observation("fraud", 3, "held", clock.millis(), 1_000_000, "ok", payload))).isTrue();
+        return new java.lang.ref.WeakReference<>(payload);
+    }
+
     private static void awaitUntil(java.util.function.BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (!condition.getAsBoolean()) {
