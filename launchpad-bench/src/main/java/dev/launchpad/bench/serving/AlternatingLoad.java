@@ -89,7 +89,7 @@ final class AlternatingLoad {
      * switching every {@code sliceMillis}; after {@code warmUpMillis} on each, every server flushes (unmeasured),
      * then {@code pairs} pairs of slices are measured, then every server flushes again, measured.
      */
-    static Result run(ServerProcess[] servers, String path, String body, int clients, int pairs, int sliceMillis,
+    static Result run(ServerProcess[] servers, String path, RequestBody body, int clients, int pairs, int sliceMillis,
                       int warmUpMillis) throws Exception {
         var urls = Arrays.stream(servers).map(ServerProcess::url).toArray(String[]::new);
         var load = new LoadClients(urls, path, body, clients);

@@ -29,15 +29,16 @@ final class LoadClients implements AutoCloseable {
     private final List<Thread> threads = new ArrayList<>();
 
     /** Starts {@code clients} clients posting {@code body} to {@code path} on {@code urls[0]} until told otherwise. */
-    LoadClients(String[] urls, String path, String body, int clients) {
+    LoadClients(String[] urls, String path, RequestBody body, int clients) {
         var httpThreads = new AtomicInteger();
         httpExecutor = Executors.newFixedThreadPool(4,
                 r -> Thread.ofPlatform().name(HTTP_PREFIX + httpThreads.incrementAndGet()).daemon().unstarted(r));
         client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).executor(httpExecutor).build();
         var requests = new HttpRequest[urls.length];
         for (int i = 0; i < urls.length; i++) {
-            requests[i] = HttpRequest.newBuilder(URI.create(urls[i] + path)).header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+            var request = HttpRequest.newBuilder(URI.create(urls[i] + path));
+            body.headers().forEach(request::header);
+            requests[i] = request.POST(HttpRequest.BodyPublishers.ofByteArray(body.bytes())).build();
         }
         answered = new AtomicLongArray(urls.length);
         errors = new AtomicLongArray(urls.length);

@@ -148,7 +148,7 @@ final class ToggledLoad {
      * pairs of slices of {@code sliceMillis} are measured (a b, b a, a b, ...), then the server flushes again,
      * measured. Side a serves with logging off; side b with logging on, or off too when {@code calibrate}.
      */
-    static Result run(ServerProcess server, String path, String body, int clients, int pairs, int sliceMillis,
+    static Result run(ServerProcess server, String path, RequestBody body, int clients, int pairs, int sliceMillis,
                       int warmUpMillis, boolean calibrate) throws Exception {
         boolean[] logging = {false, !calibrate};
         try (var load = new LoadClients(new String[] {server.url()}, path, body, clients)) {
