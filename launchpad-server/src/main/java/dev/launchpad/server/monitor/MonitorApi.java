@@ -529,7 +529,7 @@ public final class MonitorApi {
                     .put("count", c.count()).put("missing", c.nullCount() + c.nanCount());
             if (c.kind() == dev.launchpad.stats.profile.ColumnProfile.Kind.NUMERIC && c.validCount() > 0) {
                 o.put("min", c.min()).put("max", c.max()).put("mean", c.mean());
-            } else {
+            } else if (c.hasDistinctCount()) { // (an uploaded profile's numeric columns may have none)
                 o.put("distinct", Math.round(c.distinctEstimate()));
             }
         }

@@ -394,6 +394,32 @@ class MonitoringEndToEndTest {
     }
 
     @Test
+    void aBaselineGivenAsAProfileWithoutNumericDistinctCountsIsStoredAndShown() throws Exception {
+        var dir = TestDirectories.create("profile-reference-");
+        var err = new StringWriter();
+        assertThat(LaunchpadCli.commandLine().setOut(new PrintWriter(new StringWriter())).setErr(new PrintWriter(err))
+                .execute("models", "register", "--name", "profile-model", "--file",
+                        model.write(dir.resolve("m.onnx")).toString(), "--server", server.url())).as(err.toString()).isZero();
+        // a profile as traffic windows keep them (no numeric distinct counts), with a numeric column never present
+        var profile = dev.launchpad.stats.profile.DatasetProfile.empty(false);
+        profile.update(dev.launchpad.stats.Dataset.of(dev.launchpad.stats.Column.numeric("x", 1, 2, 3),
+                dev.launchpad.stats.Column.numeric("gone", Double.NaN, Double.NaN, Double.NaN),
+                dev.launchpad.stats.Column.categorical("c", "a", "b", "a")));
+        var put = HTTP.send(HttpRequest.newBuilder(URI.create(server.url() + "/api/v1/models/profile-model/versions/1/baseline"))
+                .header("Content-Type", "application/octet-stream")
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(profile.toBytes())).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
+        var baseline = json("GET", "/api/v1/models/profile-model/versions/1/baseline", null);
+        assertThat(baseline.path("source").asText()).isEqualTo("profile");
+        var columns = new java.util.HashMap<String, JsonNode>();
+        baseline.path("columns").forEach(c -> columns.put(c.path("name").asText(), c));
+        assertThat(columns.get("x").path("mean").asDouble()).isEqualTo(2.0);
+        assertThat(columns.get("gone").path("missing").asLong()).isEqualTo(3);
+        assertThat(columns.get("gone").has("distinct")).as("no count kept, none shown").isFalse();
+        assertThat(columns.get("c").path("distinct").asLong()).isEqualTo(2);
+    }
+
+    @Test
     void referenceDataLargerThanARequestBodyIsStreamedAndProfiledInChunks() throws Exception {
         var dir = TestDirectories.create("big-reference-");
         var err = new StringWriter();
