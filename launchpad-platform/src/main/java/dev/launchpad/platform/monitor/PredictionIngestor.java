@@ -269,36 +269,14 @@ public final class PredictionIngestor implements AutoCloseable {
             while (batch.size() < DRAIN_BATCH && (next = queue.poll()) != null) {
                 batch.add(next);
             }
-            int taken = 0;
-            long takenValues = 0;
-            boolean closing = false;
-            for (var item : batch) {
-                if (halted) {
-                    giveBack(taken, takenValues);
-                    return;
-                }
-                if (item == FLUSH) {
-                    // the rest of the batch (a request whose thread saw it open a moment before, a flush asked for
-                    // meanwhile) is taken as any other, and the final cut follows
-                    closing = true;
-                } else if (item instanceof FlushRequest fr) {
-                    giveBack(taken, takenValues); // before the flush answers: what it covers is no longer queued
-                    taken = 0;
-                    takenValues = 0;
-                    cutAll(fr.done());
-                    lastCut = System.nanoTime();
-                } else if (item instanceof Observation o) {
-                    taken++;
-                    takenValues += o.payload() == null ? 0 : o.payload().values();
-                    profile(o);
-                    if (taken == GIVE_BACK_EVERY || takenValues >= config.maxQueuedValues() / 16) {
-                        giveBack(taken, takenValues);
-                        taken = 0;
-                        takenValues = 0;
-                    }
-                }
+            var drained = profileBatch(batch);
+            if (drained.halted()) {
+                return;
             }
-            giveBack(taken, takenValues);
+            if (drained.flushed()) {
+                lastCut = System.nanoTime();
+            }
+            boolean closing = drained.closing();
             boolean full = batch.size() == DRAIN_BATCH;
             // let go of the profiled requests before napping: held through the nap, their tensors outlived the young
             // collections that came meanwhile, which then copied them
@@ -326,6 +304,49 @@ public final class PredictionIngestor implements AutoCloseable {
                 return;
             }
         }
+    }
+
+    /** What a drained batch held besides requests: the final marker, a flush asked for; or the thread was halted. */
+    private record Drained(boolean closing, boolean flushed, boolean halted) {
+    }
+
+    /**
+     * Profiles a drained batch and answers the flushes in it. In a method of its own so that nothing of the loop that
+     * naps afterwards refers to the batch's last request.
+     */
+    private Drained profileBatch(List<Object> batch) {
+        int taken = 0;
+        long takenValues = 0;
+        boolean closing = false;
+        boolean flushed = false;
+        for (var item : batch) {
+            if (halted) {
+                giveBack(taken, takenValues);
+                return new Drained(closing, flushed, true);
+            }
+            if (item == FLUSH) {
+                // the rest of the batch (a request whose thread saw it open a moment before, a flush asked for
+                // meanwhile) is taken as any other, and the final cut follows
+                closing = true;
+            } else if (item instanceof FlushRequest fr) {
+                giveBack(taken, takenValues); // before the flush answers: what it covers is no longer queued
+                taken = 0;
+                takenValues = 0;
+                cutAll(fr.done());
+                flushed = true;
+            } else if (item instanceof Observation o) {
+                taken++;
+                takenValues += o.payload() == null ? 0 : o.payload().values();
+                profile(o);
+                if (taken == GIVE_BACK_EVERY || takenValues >= config.maxQueuedValues() / 16) {
+                    giveBack(taken, takenValues);
+                    taken = 0;
+                    takenValues = 0;
+                }
+            }
+        }
+        giveBack(taken, takenValues);
+        return new Drained(closing, flushed, false);
     }
 
     /** Profiles one request; one that cannot be profiled is counted, and the thread goes on. */
@@ -462,7 +483,7 @@ public final class PredictionIngestor implements AutoCloseable {
         shedOldest(cut);
     }
 
-    /** Whether the monitoring thread is napping (or waiting for a flush it asked for). For tests. */
+    /** Whether the monitoring thread is napping. For tests. */
     boolean napping() {
         return consumer.getState() == Thread.State.TIMED_WAITING;
     }
