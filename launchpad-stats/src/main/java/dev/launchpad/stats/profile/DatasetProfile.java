@@ -37,6 +37,12 @@ public final class DatasetProfile {
         this.numericDistinctCounts = numericDistinctCounts;
     }
 
+    /**
+     * A profile whose columns were made elsewhere (read back, profiled in parallel): its new numeric columns keep a
+     * distinct count unless one of its columns lacks one. (A profile made without them whose columns are all
+     * categorical reads back as keeping them; only merges use read-back profiles, and a merge keeps a column's count
+     * only where both sides have it.)
+     */
     private DatasetProfile(TreeMap<String, ColumnProfile> columns, long rows) {
         this(columns, rows, columns.values().stream().allMatch(ColumnProfile::hasDistinctCount));
     }

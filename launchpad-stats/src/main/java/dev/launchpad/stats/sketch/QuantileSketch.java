@@ -187,7 +187,7 @@ public final class QuantileSketch {
      * Promotes every other item of level h (random offset) into level h + 1; an odd item stays. The bottom levels
      * of a large sketch pair items as they arrived — level h once the sketch has seen 2^14·2^h values — which is
      * random sampling of items of weight 2^h (the sampler at the bottom of KLL): the sampled weight stays below
-     * n / 2^14, which adds a rank error of about 0.28 % (one standard deviation), at most about 0.6 % in all, at
+     * n / 2^14, which adds a rank error of about 0.28 % of n (one standard deviation; about 0.7 % at 99 %) at
      * every size; the lowest level that does not sample sorts before it compacts, and the levels above it
      * are kept sorted by merging what comes up — so a value is sorted about once, and large streams mostly not.
      */

@@ -235,6 +235,28 @@ class ColumnProfileTest {
     }
 
     @Test
+    void profilesStoredBeforeVersionTwoStillReadAndAreWrittenTheSameWay() {
+        // DatasetProfile.of(numeric x = 1.5, 2.5, -3, NaN; categorical c = a, b, null, a) as the code of commit d16391e
+        // wrote it, before profiles without a distinct count existed
+        String stored = "4c504450010000000000000004000000024c504350010001630100000000000000040000000000000001000000000000" +
+                "0000000000000000000000000000000000037ff0000000000000fff00000000000000000000000000000000000000000" +
+                "00000c000000000200e20101e00600000100000000000000000300000000000000000000000200000001610000000000" +
+                "000002000000016200000000000000014c50435001000178000000000000000004000000000000000000000000000000" +
+                "0100000000000000000000000000000003c00800000000000040040000000000003fd555555555555540312aaaaaaaaa" +
+                "ab0c000000000305cd010784010f6d0300c80000000000000003c008000000000000400400000000000001000000033f" +
+                "f80000000000004004000000000000c008000000000000";
+        byte[] bytes = java.util.HexFormat.of().parseHex(stored);
+        var back = DatasetProfile.fromBytes(bytes);
+        assertThat(back.column("x").hasDistinctCount()).isTrue();
+        assertThat(back.column("x").distinctEstimate()).isCloseTo(3, within(0.1));
+        assertThat(back.column("x").mean()).isCloseTo(1.0 / 3, within(1e-12));
+        assertThat(back.column("c").distinctEstimate()).isCloseTo(2, within(0.1));
+        assertThat(back.toBytes()).isEqualTo(bytes);
+        assertThat(DatasetProfile.of(Dataset.of(Column.numeric("x", 1.5, 2.5, -3, Double.NaN),
+                Column.categorical("c", "a", "b", null, "a"))).toBytes()).isEqualTo(bytes);
+    }
+
+    @Test
     void aDatasetProfileMadeWithoutNumericDistinctCountsKeepsThatThroughMergesAndBytes() {
         var lean = DatasetProfile.empty(false);
         lean.update(Dataset.of(Column.numeric("x", 1, 2, 3), Column.categorical("c", "a", "b", "a")));
