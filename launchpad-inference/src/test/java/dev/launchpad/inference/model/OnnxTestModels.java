@@ -450,6 +450,21 @@ public final class OnnxTestModels {
         return model(graph);
     }
 
+    /**
+     * A model that casts its input {@code x: float[N, 1]} to small integers: outputs {@code unsigned: uint8[N, 1]} and
+     * {@code signed: int8[N, 1]} (values that fit both types come back as they went in).
+     */
+    public static byte[] smallIntegers() {
+        var graph = new Proto()
+                .message(1, cast("x", "unsigned", 2)) // TensorProto.UINT8
+                .message(1, cast("x", "signed", 3)) // TensorProto.INT8
+                .string(2, "small_integers")
+                .message(11, valueInfo("x", FLOAT, "N", 1L))
+                .message(12, valueInfo("unsigned", 2, "N", 1L))
+                .message(12, valueInfo("signed", 3, "N", 1L));
+        return model(graph);
+    }
+
     /** What {@link #mixedTypes()} computes as {@code score}: amount + 2·count + 3·code + 4·flag + 5·city_id. */
     public static double mixedScore(double amount, long count, int code, boolean flag, String city) {
         return amount + 2.0 * count + 3.0 * code + (flag ? 4 : 0) + 5.0 * CITIES.indexOf(city);

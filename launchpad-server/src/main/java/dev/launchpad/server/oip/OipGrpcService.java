@@ -241,7 +241,11 @@ public final class OipGrpcService extends GRPCInferenceServiceGrpc.GRPCInference
         switch (t.data()) {
             case float[] a -> { for (float v : a) { b.addFp32Contents(v); } }
             case double[] a -> { for (double v : a) { b.addFp64Contents(v); } }
+            // KServe's contents fields by datatype: uint_contents for UINT8/16/32, uint64_contents for UINT64
+            case int[] a when t.datatype().startsWith("UINT") -> { for (int v : a) { b.addUintContents(v); } }
             case int[] a -> { for (int v : a) { b.addIntContents(v); } }
+            case long[] a when t.datatype().equals("UINT32") -> { for (long v : a) { b.addUintContents((int) v); } }
+            case long[] a when t.datatype().equals("UINT64") -> { for (long v : a) { b.addUint64Contents(v); } }
             case long[] a -> { for (long v : a) { b.addInt64Contents(v); } }
             case boolean[] a -> { for (boolean v : a) { b.addBoolContents(v); } }
             case String[] a -> { for (String v : a) { b.addBytesContents(ByteString.copyFromUtf8(v)); } }

@@ -423,6 +423,28 @@ class ServingApiTest {
     // ------------------------------------------------------------------ hot swap
 
     @Test
+    void grpcAnswersUnsignedOutputsInUintContentsAsKServeDefinesThem() throws Exception {
+        var file = TestDirectories.create("small-integers-").resolve("small.onnx");
+        java.nio.file.Files.write(file, OnnxTestModels.smallIntegers());
+        register("small-integers", file);
+        deploy("{\"name\":\"small\",\"model\":\"small-integers\",\"version\":\"1\"}");
+        var contents = InferTensorContents.newBuilder().addFp32Contents(1).addFp32Contents(100).addFp32Contents(7);
+        var response = grpc.modelInfer(ModelInferRequest.newBuilder().setModelName("small")
+                .addInputs(ModelInferRequest.InferInputTensor.newBuilder().setName("x").setDatatype("FP32")
+                        .addShape(3).addShape(1).setContents(contents)).build());
+        var outputs = new java.util.HashMap<String, dev.launchpad.server.oip.grpc.ModelInferResponse.InferOutputTensor>();
+        response.getOutputsList().forEach(o -> outputs.put(o.getName(), o));
+        var unsigned = outputs.get("unsigned");
+        assertThat(unsigned.getDatatype()).isEqualTo("UINT8");
+        assertThat(unsigned.getContents().getUintContentsList()).containsExactly(1, 100, 7);
+        assertThat(unsigned.getContents().getIntContentsCount()).isZero();
+        var signed = outputs.get("signed");
+        assertThat(signed.getDatatype()).isEqualTo("INT8");
+        assertThat(signed.getContents().getIntContentsList()).containsExactly(1, 100, 7);
+        assertThat(signed.getContents().getUintContentsCount()).isZero();
+    }
+
+    @Test
     void aliasMoveHotSwapsUnderLoadWithoutAFailedRequest() throws Exception {
         post("/api/2.0/mlflow/registered-models/alias", "{\"name\":\"mlp\",\"alias\":\"next\",\"version\":\"1\"}");
         deploy("{\"name\":\"swap\",\"model\":\"mlp\",\"alias\":\"next\"}");
