@@ -393,13 +393,17 @@ class MonitoringEndToEndTest {
                 .isZero();
     }
 
-    @Test
-    void aBaselineGivenAsAProfileWithoutNumericDistinctCountsIsStoredAndShown() throws Exception {
-        var dir = TestDirectories.create("profile-reference-");
+    /** Registers the test's model as version 1 of {@code name}, through the CLI. */
+    private static void registerModel(String name, Path dir) {
         var err = new StringWriter();
         assertThat(LaunchpadCli.commandLine().setOut(new PrintWriter(new StringWriter())).setErr(new PrintWriter(err))
-                .execute("models", "register", "--name", "profile-model", "--file",
-                        model.write(dir.resolve("m.onnx")).toString(), "--server", server.url())).as(err.toString()).isZero();
+                .execute("models", "register", "--name", name, "--file", model.write(dir.resolve("m.onnx")).toString(),
+                        "--server", server.url())).as(err.toString()).isZero();
+    }
+
+    @Test
+    void aBaselineGivenAsAProfileWithoutNumericDistinctCountsIsStoredAndShown() throws Exception {
+        registerModel("profile-model", TestDirectories.create("profile-reference-"));
         // a profile as traffic windows keep them (no numeric distinct counts), with a numeric column never present
         var profile = dev.launchpad.stats.profile.DatasetProfile.empty(false);
         profile.update(dev.launchpad.stats.Dataset.of(dev.launchpad.stats.Column.numeric("x", 1, 2, 3),
@@ -422,10 +426,7 @@ class MonitoringEndToEndTest {
     @Test
     void referenceDataLargerThanARequestBodyIsStreamedAndProfiledInChunks() throws Exception {
         var dir = TestDirectories.create("big-reference-");
-        var err = new StringWriter();
-        assertThat(LaunchpadCli.commandLine().setOut(new PrintWriter(new StringWriter())).setErr(new PrintWriter(err))
-                .execute("models", "register", "--name", "big-reference-model", "--file",
-                        model.write(dir.resolve("m.onnx")).toString(), "--server", server.url())).as(err.toString()).isZero();
+        registerModel("big-reference-model", dir);
         // 330 000 rows × 10 columns: about 36 MB, more than the 32 MiB a JSON request body may have
         var csv = dir.resolve("train.csv");
         var random = new Random(3);
@@ -440,7 +441,7 @@ class MonitoringEndToEndTest {
         }
         assertThat(Files.size(csv)).isGreaterThan(dev.launchpad.server.http.HttpServer.MAX_REQUEST_BYTES);
         var out = new StringWriter();
-        err = new StringWriter();
+        var err = new StringWriter();
         int code = LaunchpadCli.commandLine().setOut(new PrintWriter(out)).setErr(new PrintWriter(err))
                 .execute("monitor", "baseline", "--model", "big-reference-model", "--version", "1", "--data",
                         csv.toString(), "--server", server.url());
