@@ -165,11 +165,11 @@ public final class DatasetProfile {
         TreeMap<String, ColumnProfile> out = new TreeMap<>();
         for (var e : columns.entrySet()) {
             ColumnProfile o = other.columns.get(e.getKey());
-            out.put(e.getKey(), o == null ? e.getValue().merge(emptyLike(e.getValue())) : e.getValue().merge(o));
+            out.put(e.getKey(), e.getValue().merge(o == null ? ColumnProfile.emptyLike(e.getValue()) : o));
         }
         for (var e : other.columns.entrySet()) {
             if (!out.containsKey(e.getKey())) {
-                out.put(e.getKey(), emptyLike(e.getValue()).merge(e.getValue()));
+                out.put(e.getKey(), ColumnProfile.emptyLike(e.getValue()).merge(e.getValue()));
             }
         }
         return new DatasetProfile(out, rows + other.rows, numericDistinctCounts && other.numericDistinctCounts);
@@ -181,14 +181,10 @@ public final class DatasetProfile {
         TreeMap<String, ColumnProfile> out = new TreeMap<>();
         for (var e : columns.entrySet()) {
             if (!names.contains(e.getKey())) {
-                out.put(e.getKey(), emptyLike(e.getValue()).merge(e.getValue()));
+                out.put(e.getKey(), ColumnProfile.emptyLike(e.getValue()).merge(e.getValue()));
             }
         }
         return new DatasetProfile(out, rows, numericDistinctCounts);
-    }
-
-    private static ColumnProfile emptyLike(ColumnProfile p) {
-        return ColumnProfile.emptyLike(p);
     }
 
     /** Rows added so far. */
