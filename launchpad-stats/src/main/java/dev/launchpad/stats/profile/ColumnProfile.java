@@ -155,9 +155,9 @@ public final class ColumnProfile {
         if (to == from) {
             return;
         }
-        // the sum first: a NaN or ±∞ among the values makes it NaN or infinite, so a finite sum says every value is
-        // finite (the usual case); finite values whose sum overflows take the careful path too
-        double total = sum(values, from, to, 0, false);
+        // the sum and range first: a NaN or ±∞ among the values makes the sum NaN or infinite, so a finite sum says
+        // every value is finite (the usual case); finite values whose sum overflows take the careful path too
+        double total = sumAndRange(values, from, to);
         double[] finite = values;
         int start = from;
         int end = to;
@@ -168,14 +168,14 @@ public final class ColumnProfile {
             if (end == 0) {
                 return;
             }
-            total = sum(finite, start, end, 0, false);
+            total = sumAndRange(finite, start, end);
         }
         int m = end - start;
-        // the quantile sketch reads the batch's range, which is the profile's range too: it has taken every finite
-        // value the profile has (its min and max order -0.0 below 0.0, as Math.min and Math.max do)
-        kll.update(finite, start, end);
-        min = Math.min(min, kll.min());
-        max = Math.max(max, kll.max());
+        // the quantile sketch is given the batch's range rather than scanning the batch for it again (it orders -0.0
+        // below 0.0, as Math.min and Math.max do)
+        kll.update(finite, start, end, scanMin, scanMax);
+        min = Math.min(min, scanMin);
+        max = Math.max(max, scanMax);
         if (hll != null) {
             hll.update(finite, start, end); // -0.0 and 0.0 hash alike
         }
@@ -189,7 +189,7 @@ public final class ColumnProfile {
                 batchMean += (finite[i] - batchMean) / (i - start + 1);
             }
         }
-        double batchM2 = sum(finite, start, end, batchMean, true);
+        double batchM2 = squaredDeviations(finite, start, end, batchMean);
         long all = n + m;
         double delta = batchMean - mean;
         mean += delta * ((double) m / all);
@@ -214,11 +214,129 @@ public final class ColumnProfile {
         return Arrays.copyOf(finite, j);
     }
 
+    // the range of the values sumAndRange last added up
+    private double scanMin;
+    private double scanMax;
+
     /**
-     * Σ (values[i] − shift), or with {@code squared} Σ (values[i] − shift)², in eight interleaved partial sums so that
-     * each addition need not wait for the one before.
+     * Σ values[from, to) in eight interleaved partial sums, leaving the least and greatest of the values in
+     * {@link #scanMin} and {@link #scanMax} (meaningless when the sum is not finite: a NaN compares false). One pass
+     * for what took two: the range by comparisons, which after the first values are nearly always false (so cheap),
+     * rather than through {@link Math#min}, each of which waits for the one before.
      */
-    private static double sum(double[] values, int from, int to, double shift, boolean squared) {
+    private double sumAndRange(double[] values, int from, int to) {
+        double s0 = 0;
+        double s1 = 0;
+        double s2 = 0;
+        double s3 = 0;
+        double s4 = 0;
+        double s5 = 0;
+        double s6 = 0;
+        double s7 = 0;
+        double lo = values[from];
+        double hi = lo;
+        int i = from;
+        for (; i + 7 < to; i += 8) {
+            double v0 = values[i];
+            double v1 = values[i + 1];
+            double v2 = values[i + 2];
+            double v3 = values[i + 3];
+            double v4 = values[i + 4];
+            double v5 = values[i + 5];
+            double v6 = values[i + 6];
+            double v7 = values[i + 7];
+            s0 += v0;
+            s1 += v1;
+            s2 += v2;
+            s3 += v3;
+            s4 += v4;
+            s5 += v5;
+            s6 += v6;
+            s7 += v7;
+            if (v0 < lo) {
+                lo = v0;
+            }
+            if (v0 > hi) {
+                hi = v0;
+            }
+            if (v1 < lo) {
+                lo = v1;
+            }
+            if (v1 > hi) {
+                hi = v1;
+            }
+            if (v2 < lo) {
+                lo = v2;
+            }
+            if (v2 > hi) {
+                hi = v2;
+            }
+            if (v3 < lo) {
+                lo = v3;
+            }
+            if (v3 > hi) {
+                hi = v3;
+            }
+            if (v4 < lo) {
+                lo = v4;
+            }
+            if (v4 > hi) {
+                hi = v4;
+            }
+            if (v5 < lo) {
+                lo = v5;
+            }
+            if (v5 > hi) {
+                hi = v5;
+            }
+            if (v6 < lo) {
+                lo = v6;
+            }
+            if (v6 > hi) {
+                hi = v6;
+            }
+            if (v7 < lo) {
+                lo = v7;
+            }
+            if (v7 > hi) {
+                hi = v7;
+            }
+        }
+        for (; i < to; i++) {
+            double v = values[i];
+            s0 += v;
+            if (v < lo) {
+                lo = v;
+            }
+            if (v > hi) {
+                hi = v;
+            }
+        }
+        // comparisons do not order the zeros: a -0.0 after a 0.0 leaves the range at 0.0 (and the other way round)
+        if (lo == 0 && Double.doubleToRawLongBits(lo) == 0 && hasZero(values, from, to, true)) {
+            lo = -0.0;
+        }
+        if (hi == 0 && Double.doubleToRawLongBits(hi) != 0 && hasZero(values, from, to, false)) {
+            hi = 0.0;
+        }
+        scanMin = lo;
+        scanMax = hi;
+        return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
+    }
+
+    /** Whether values[from, to) holds a -0.0 ({@code negative}) or a 0.0. */
+    private static boolean hasZero(double[] values, int from, int to, boolean negative) {
+        long bits = negative ? Long.MIN_VALUE : 0L;
+        for (int i = from; i < to; i++) {
+            if (Double.doubleToRawLongBits(values[i]) == bits) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Σ (values[i] − mean)² in eight interleaved partial sums, so that each addition need not wait for the one before. */
+    private static double squaredDeviations(double[] values, int from, int to, double mean) {
         double s0 = 0;
         double s1 = 0;
         double s2 = 0;
@@ -229,26 +347,26 @@ public final class ColumnProfile {
         double s7 = 0;
         int i = from;
         for (; i + 7 < to; i += 8) {
-            double d0 = values[i] - shift;
-            double d1 = values[i + 1] - shift;
-            double d2 = values[i + 2] - shift;
-            double d3 = values[i + 3] - shift;
-            double d4 = values[i + 4] - shift;
-            double d5 = values[i + 5] - shift;
-            double d6 = values[i + 6] - shift;
-            double d7 = values[i + 7] - shift;
-            s0 += squared ? d0 * d0 : d0;
-            s1 += squared ? d1 * d1 : d1;
-            s2 += squared ? d2 * d2 : d2;
-            s3 += squared ? d3 * d3 : d3;
-            s4 += squared ? d4 * d4 : d4;
-            s5 += squared ? d5 * d5 : d5;
-            s6 += squared ? d6 * d6 : d6;
-            s7 += squared ? d7 * d7 : d7;
+            double d0 = values[i] - mean;
+            double d1 = values[i + 1] - mean;
+            double d2 = values[i + 2] - mean;
+            double d3 = values[i + 3] - mean;
+            double d4 = values[i + 4] - mean;
+            double d5 = values[i + 5] - mean;
+            double d6 = values[i + 6] - mean;
+            double d7 = values[i + 7] - mean;
+            s0 += d0 * d0;
+            s1 += d1 * d1;
+            s2 += d2 * d2;
+            s3 += d3 * d3;
+            s4 += d4 * d4;
+            s5 += d5 * d5;
+            s6 += d6 * d6;
+            s7 += d7 * d7;
         }
         for (; i < to; i++) {
-            double d = values[i] - shift;
-            s0 += squared ? d * d : d;
+            double d = values[i] - mean;
+            s0 += d * d;
         }
         return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
     }

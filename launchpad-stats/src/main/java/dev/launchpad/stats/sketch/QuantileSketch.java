@@ -82,8 +82,7 @@ public final class QuantileSketch {
      * what pairing through those h levels would keep, without passing every value through each of them.
      */
     public void update(double[] values, int from, int to) {
-        int count = to - from;
-        if (count <= 0) {
+        if (to <= from) {
             return;
         }
         double lo = values[from];
@@ -92,11 +91,28 @@ public final class QuantileSketch {
             lo = Math.min(lo, values[i]); // a NaN stays NaN
             hi = Math.max(hi, values[i]);
         }
-        if (Double.isNaN(lo)) {
+        update(values, from, to, lo, hi);
+    }
+
+    /**
+     * As {@link #update(double[], int, int)}, for a caller that already knows the batch's least and greatest values
+     * ({@code min} and {@code max}, ordering -0.0 below 0.0 as {@link Math#min} does) from a pass of its own: the
+     * sketch then reads only the values it keeps, which for a large sketch is a small sample of the batch. The
+     * values themselves must not be NaN; a NaN or reversed range is rejected.
+     */
+    public void update(double[] values, int from, int to, double min, double max) {
+        int count = to - from;
+        if (count <= 0) {
+            return;
+        }
+        if (Double.isNaN(min) || Double.isNaN(max)) {
             throw new IllegalArgumentException("a quantile sketch cannot take NaN");
         }
-        extend(lo);
-        extend(hi);
+        if (Double.compare(min, max) > 0) {
+            throw new IllegalArgumentException("a batch's least value " + min + " is above its greatest " + max);
+        }
+        extend(min);
+        extend(max);
         n += count;
         viewItems = null;
         int h = 0;

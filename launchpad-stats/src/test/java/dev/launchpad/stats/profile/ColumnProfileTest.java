@@ -99,6 +99,53 @@ class ColumnProfileTest {
     }
 
     @Test
+    void longBatchesOrderSignedZerosAsSingleValuesDo() {
+        // batches long enough for the unrolled scan, whose comparisons leave the zeros' order to a check of its own
+        var random = new java.util.Random(3);
+        double[] choices = {0.0, -0.0, 1.0, -1.0};
+        for (int trial = 0; trial < 500; trial++) {
+            double[] values = new double[1 + random.nextInt(40)];
+            int kinds = 2 + random.nextInt(3); // zeros only, with ones, with minus ones too
+            for (int i = 0; i < values.length; i++) {
+                values[i] = choices[random.nextInt(kinds)];
+            }
+            var batch = ColumnProfile.numeric("z");
+            batch.update(values);
+            var single = ColumnProfile.numeric("z");
+            for (double v : values) {
+                single.update(v);
+            }
+            String seen = java.util.Arrays.toString(values);
+            assertThat(Double.doubleToRawLongBits(batch.min())).as(seen).isEqualTo(Double.doubleToRawLongBits(single.min()));
+            assertThat(Double.doubleToRawLongBits(batch.max())).as(seen).isEqualTo(Double.doubleToRawLongBits(single.max()));
+            // the quantile sketch is given the scan's range: its ends are the profile's
+            assertThat(Double.doubleToRawLongBits(batch.quantileSketch().min())).as(seen)
+                    .isEqualTo(Double.doubleToRawLongBits(single.min()));
+            assertThat(Double.doubleToRawLongBits(batch.quantileSketch().max())).as(seen)
+                    .isEqualTo(Double.doubleToRawLongBits(single.max()));
+            assertThat(batch.mean()).as(seen).isCloseTo(single.mean(), within(1e-12));
+            assertThat(batch.variance()).as(seen).isCloseTo(single.variance(), within(1e-12));
+        }
+        // a long batch whose extremes come anywhere in it, among non-finite values
+        double[] spread = new double[37];
+        for (int at = 0; at < spread.length; at++) {
+            for (int i = 0; i < spread.length; i++) {
+                spread[i] = i % 5;
+            }
+            spread[at] = -8;
+            spread[(at + 11) % spread.length] = 9;
+            spread[(at + 5) % spread.length] = Double.NaN;
+            var p = ColumnProfile.numeric("x");
+            p.update(spread);
+            assertThat(p.min()).isEqualTo(-8);
+            assertThat(p.max()).isEqualTo(9);
+            assertThat(p.nanCount()).isEqualTo(1);
+            assertThat(p.quantileSketch().min()).isEqualTo(-8);
+            assertThat(p.quantileSketch().max()).isEqualTo(9);
+        }
+    }
+
+    @Test
     void batchesOfHugeValuesKeepAFiniteMean() {
         var p = ColumnProfile.numeric("x");
         p.update(new double[] {Double.MAX_VALUE, Double.MAX_VALUE, Double.MAX_VALUE / 2});

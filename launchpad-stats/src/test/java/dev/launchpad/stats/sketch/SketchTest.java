@@ -103,6 +103,34 @@ class SketchTest {
             assertThatThrownBy(() -> sketch.update(withNaN, 0, withNaN.length)).isInstanceOf(IllegalArgumentException.class);
             assertThat(sketch.n()).isZero();
         }
+        // a caller that knows the batch's range gives it: the same sketch as one that scans for it
+        double[] data = new double[5_000];
+        var random = new java.util.Random(8);
+        for (int i = 0; i < data.length; i++) {
+            data[i] = random.nextGaussian();
+        }
+        var scanned = new QuantileSketch();
+        var given = new QuantileSketch();
+        for (int i = 0; i < data.length; i += 100) {
+            scanned.update(data, i, i + 100);
+            double lo = Double.POSITIVE_INFINITY;
+            double hi = Double.NEGATIVE_INFINITY;
+            for (int j = i; j < i + 100; j++) {
+                lo = Math.min(lo, data[j]);
+                hi = Math.max(hi, data[j]);
+            }
+            given.update(data, i, i + 100, lo, hi);
+        }
+        for (double q = 0; q <= 1; q += 0.05) {
+            assertThat(given.quantile(q)).isEqualTo(scanned.quantile(q));
+        }
+        assertThat(given.n()).isEqualTo(scanned.n());
+        var refused = new QuantileSketch();
+        assertThatThrownBy(() -> refused.update(data, 0, 10, Double.NaN, 1)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> refused.update(data, 0, 10, 2, 1)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("above");
+        assertThatThrownBy(() -> refused.update(data, 0, 10, 0.0, -0.0)).isInstanceOf(IllegalArgumentException.class);
+        assertThat(refused.n()).isZero();
     }
 
     @Test
