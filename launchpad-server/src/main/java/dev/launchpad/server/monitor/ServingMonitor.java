@@ -119,9 +119,28 @@ public final class ServingMonitor implements InferenceCalls.Observer {
         }
     }
 
-    /** A request's captured tensors, decoded into features on demand. */
-    record Captured(Signature signature, List<OipTensor> tensors, Map<String, Object> columns, int tableRows,
-                            List<OipTensor> results) implements Observation.Payload {
+    /**
+     * A request's captured tensors, decoded into features on demand. How many values it holds is counted once, on the
+     * request thread, and read again by the monitoring thread as it takes the request off the queue's bounds.
+     */
+    static final class Captured implements Observation.Payload {
+        private final Signature signature;
+        private final List<OipTensor> tensors;
+        private final Map<String, Object> columns;
+        private final int tableRows;
+        private final List<OipTensor> results;
+        private final long values;
+
+        Captured(Signature signature, List<OipTensor> tensors, Map<String, Object> columns, int tableRows,
+                 List<OipTensor> results) {
+            this.signature = signature;
+            this.tensors = tensors;
+            this.columns = columns;
+            this.tableRows = tableRows;
+            this.results = results;
+            this.values = count(tensors, columns, tableRows, results);
+        }
+
         @Override
         public FeatureBatch inputs() {
             if (columns != null) {
@@ -137,6 +156,11 @@ public final class ServingMonitor implements InferenceCalls.Observer {
 
         @Override
         public long values() {
+            return values;
+        }
+
+        private static long count(List<OipTensor> tensors, Map<String, Object> columns, int tableRows,
+                                  List<OipTensor> results) {
             long n = 0;
             if (columns != null) {
                 for (var column : columns.values()) {
