@@ -8,6 +8,7 @@ import dev.launchpad.platform.store.Database;
 import org.jdbi.v3.core.Handle;
 
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -71,13 +72,8 @@ public final class Alerts {
         if (check == null || !(check.equals("*") || CheckResult.CHECKS.contains(check))) {
             throw LaunchpadException.invalid("'check' must be * or one of " + CheckResult.CHECKS + ", got '" + check + "'.");
         }
-        var sev = severity == null ? "warning" : severity.toLowerCase(Locale.ROOT);
-        if (!SEVERITIES.contains(sev)) {
-            throw LaunchpadException.invalid("'severity' must be info, warning or critical, got '" + severity + "'.");
-        }
-        if (cooldownMs < 0 || cooldownMs > 30L * 86_400_000) {
-            throw LaunchpadException.invalid("'cooldown_seconds' must be between 0 and 30 days.");
-        }
+        var sev = severity == null ? "warning" : severityOf(severity);
+        checkCooldown(cooldownMs);
         long now = clock.millis();
         try {
             long id = database.write(h -> h.createQuery("INSERT INTO monitor_alert_rules (name, deployment, check_name, severity,"
@@ -96,30 +92,103 @@ public final class Alerts {
 
     public List<Rule> rules() {
         return database.read(h -> h.createQuery("SELECT * FROM monitor_alert_rules WHERE deleted_at IS NULL ORDER BY id")
-                .map((rs, ctx) -> new Rule(rs.getLong("id"), rs.getString("name"), rs.getString("deployment"),
-                        rs.getString("check_name"), rs.getString("severity"), rs.getLong("cooldown_ms"),
-                        rs.getInt("enabled") != 0, rs.getLong("created_at"), rs.getInt("auto_resolve") != 0)).list());
+                .map((rs, ctx) -> rule(rs)).list());
     }
 
     /** Between a deleted rule's name and its id (a control character, which no rule's name may hold). */
     private static final char DELETED_MARK = '\u001F';
 
+    /** A known severity, in lower case; anything else is refused. */
+    private static String severityOf(String severity) {
+        var sev = severity.toLowerCase(Locale.ROOT);
+        if (!SEVERITIES.contains(sev)) {
+            throw LaunchpadException.invalid("'severity' must be info, warning or critical, got '" + severity + "'.");
+        }
+        return sev;
+    }
+
+    private static void checkCooldown(long cooldownMs) {
+        if (cooldownMs < 0 || cooldownMs > 30L * 86_400_000) {
+            throw LaunchpadException.invalid("'cooldown_seconds' must be between 0 and 30 days.");
+        }
+    }
+
     public void setRuleEnabled(long id, boolean enabled) {
-        updateRule(id, "enabled", enabled);
+        updateRule(id, new RuleChange(enabled, null, null, null));
     }
 
     /** Whether the rule's incidents resolve themselves when a later span of the check passes. */
     public void setRuleAutoResolve(long id, boolean autoResolve) {
-        updateRule(id, "auto_resolve", autoResolve);
+        updateRule(id, new RuleChange(null, autoResolve, null, null));
     }
 
-    private void updateRule(long id, String flag, boolean value) {
-        int n = database.write(h -> h.createUpdate("UPDATE monitor_alert_rules SET " + flag + " = :v WHERE id = :id"
-                        + " AND deleted_at IS NULL")
-                .bind("v", value ? 1 : 0).bind("id", id).execute());
-        if (n == 0) {
+    /**
+     * What may change in a rule, null where it stays: whether it is enabled, whether its incidents resolve themselves,
+     * its severity and its cool-down. Its name, check and deployment do not change: they say which rule it is (a rule
+     * for another check is another rule, created as one).
+     */
+    public record RuleChange(Boolean enabled, Boolean autoResolve, String severity, Long cooldownMs) {
+        public boolean isEmpty() {
+            return enabled == null && autoResolve == null && severity == null && cooldownMs == null;
+        }
+    }
+
+    /**
+     * Changes a rule in one statement and returns it as it now is. A new severity or cool-down holds from the rule's
+     * next alert on: an incident it already opened keeps the severity it was opened with.
+     */
+    public Rule updateRule(long id, RuleChange change) {
+        if (change.isEmpty()) {
+            throw LaunchpadException.invalid("Nothing to change in alert rule " + id + ".");
+        }
+        String severity = change.severity() == null ? null : severityOf(change.severity());
+        if (change.cooldownMs() != null) {
+            checkCooldown(change.cooldownMs());
+        }
+        var sets = new ArrayList<String>();
+        if (change.enabled() != null) {
+            sets.add("enabled = :enabled");
+        }
+        if (change.autoResolve() != null) {
+            sets.add("auto_resolve = :auto_resolve");
+        }
+        if (severity != null) {
+            sets.add("severity = :severity");
+        }
+        if (change.cooldownMs() != null) {
+            sets.add("cooldown_ms = :cooldown_ms");
+        }
+        var updated = database.write(h -> {
+            var update = h.createUpdate("UPDATE monitor_alert_rules SET " + String.join(", ", sets)
+                    + " WHERE id = :id AND deleted_at IS NULL").bind("id", id);
+            if (change.enabled() != null) {
+                update.bind("enabled", change.enabled() ? 1 : 0);
+            }
+            if (change.autoResolve() != null) {
+                update.bind("auto_resolve", change.autoResolve() ? 1 : 0);
+            }
+            if (severity != null) {
+                update.bind("severity", severity);
+            }
+            if (change.cooldownMs() != null) {
+                update.bind("cooldown_ms", change.cooldownMs());
+            }
+            if (update.execute() == 0) {
+                return null;
+            }
+            return h.createQuery("SELECT * FROM monitor_alert_rules WHERE id = :id").bind("id", id)
+                    .map((rs, ctx) -> rule(rs)).one();
+        });
+        if (updated == null) {
             throw LaunchpadException.notFound("No alert rule " + id + ".");
         }
+        return updated;
+    }
+
+    private static Rule rule(java.sql.ResultSet rs) throws java.sql.SQLException {
+        return new Rule(rs.getLong("id"), rs.getString("name"), rs.getString("deployment"), rs.getString("check_name"),
+                rs.getString("severity"), rs.getLong("cooldown_ms"), rs.getInt("enabled") != 0, rs.getLong("created_at"),
+                rs.getInt("auto_resolve") != 0);
     }
 
     /**

@@ -276,6 +276,46 @@ class AlertsTest {
 
     @ParameterizedTest
     @EnumSource(TestDatabases.Backend.class)
+    void aRulesNewSeverityAndCoolDownHoldFromItsNextAlert(TestDatabases.Backend backend) {
+        var clock = new MutableClock(Instant.ofEpochMilli(T0));
+        try (var db = Database.open(backend.newDatabaseUrl())) {
+            var alerts = new Alerts(db, clock);
+            alerts.rules().forEach(r -> alerts.setRuleEnabled(r.id(), false));
+            var rule = alerts.createRule("slow", "fraud", "latency", "warning", 3_600_000);
+            assertThat(alerts.onResults("fraud", List.of(breach(1, "fraud", "latency", T0)))).singleElement()
+                    .satisfies(a -> assertThat(a.severity()).isEqualTo("warning"));
+            long incident = alerts.incidents("open", "fraud", 10).getFirst().id();
+
+            // louder, and a minute's cool-down instead of an hour's: the next breach two minutes on alerts, as critical
+            var changed = alerts.updateRule(rule.id(), new Alerts.RuleChange(null, null, "CRITICAL", 60_000L));
+            assertThat(changed).isEqualTo(new Alerts.Rule(rule.id(), "slow", "fraud", "latency", "critical", 60_000, true,
+                    rule.createdAt(), false));
+            assertThat(alerts.rules()).filteredOn(r -> r.id() == rule.id()).containsExactly(changed);
+            clock.set(Instant.ofEpochMilli(T0 + 120_000));
+            assertThat(alerts.onResults("fraud", List.of(breach(2, "fraud", "latency", T0 + 120_000)))).singleElement()
+                    .satisfies(a -> {
+                        assertThat(a.severity()).isEqualTo("critical");
+                        assertThat(a.incidentId()).isEqualTo(incident); // the incident it opened stays the one
+                    });
+            // the incident keeps the severity it was opened with
+            assertThat(alerts.incident(incident).severity()).isEqualTo("warning");
+
+            // what cannot be: nothing to change, an unknown severity, a cool-down past 30 days, a rule not there
+            assertThatThrownBy(() -> alerts.updateRule(rule.id(), new Alerts.RuleChange(null, null, null, null)))
+                    .isInstanceOf(LaunchpadException.class).hasMessageContaining("Nothing to change");
+            assertThatThrownBy(() -> alerts.updateRule(rule.id(), new Alerts.RuleChange(null, null, "loud", null)))
+                    .isInstanceOf(LaunchpadException.class).hasMessageContaining("info, warning or critical");
+            assertThatThrownBy(() -> alerts.updateRule(rule.id(), new Alerts.RuleChange(false, null, null, 31 * 86_400_000L)))
+                    .isInstanceOf(LaunchpadException.class).hasMessageContaining("30 days");
+            assertThat(alerts.rules()).filteredOn(r -> r.id() == rule.id()).containsExactly(changed); // nothing half done
+            alerts.deleteRule(rule.id());
+            assertThatThrownBy(() -> alerts.updateRule(rule.id(), new Alerts.RuleChange(true, null, null, null)))
+                    .isInstanceOf(LaunchpadException.class).hasMessageContaining("No alert rule");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabases.Backend.class)
     void aSpanCheckedTwiceFiresARuleOnce(TestDatabases.Backend backend) {
         var clock = new MutableClock(Instant.ofEpochMilli(T0));
         try (var db = Database.open(backend.newDatabaseUrl())) {

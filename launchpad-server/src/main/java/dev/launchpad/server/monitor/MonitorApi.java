@@ -213,21 +213,42 @@ public final class MonitorApi {
         }));
         r.add(route(HandlerType.PATCH, "/api/v1/alert-rules/{id}", ctx -> {
             var body = parseBody(ctx);
+            var editable = List.of("enabled", "auto_resolve", "severity", "cooldown_seconds");
+            var names = new ArrayList<String>();
+            body.fieldNames().forEachRemaining(names::add);
+            for (var name : names) {
+                if (!editable.contains(name)) {
+                    throw LaunchpadException.invalid("An alert rule's '" + name + "' cannot be changed: give any of "
+                            + String.join(", ", editable) + " (delete the rule and create another for a new name,"
+                            + " check or deployment).");
+                }
+            }
             var enabled = body.path("enabled");
             var autoResolve = body.path("auto_resolve");
-            if ((enabled.isMissingNode() && autoResolve.isMissingNode())
-                    || (!enabled.isMissingNode() && !enabled.isBoolean())
-                    || (!autoResolve.isMissingNode() && !autoResolve.isBoolean())) {
-                throw LaunchpadException.invalid("Give 'enabled' and/or 'auto_resolve': true or false.");
+            var severity = body.path("severity");
+            var cooldown = body.path("cooldown_seconds");
+            if (!enabled.isMissingNode() && !enabled.isBoolean()) {
+                throw LaunchpadException.invalid("'enabled' must be true or false.");
             }
-            long id = id(ctx);
-            if (enabled.isBoolean()) {
-                alerts.setRuleEnabled(id, enabled.asBoolean());
+            if (!autoResolve.isMissingNode() && !autoResolve.isBoolean()) {
+                throw LaunchpadException.invalid("'auto_resolve' must be true or false.");
             }
-            if (autoResolve.isBoolean()) {
-                alerts.setRuleAutoResolve(id, autoResolve.asBoolean());
+            if (!severity.isMissingNode() && !severity.isTextual()) {
+                throw LaunchpadException.invalid("'severity' must be info, warning or critical.");
             }
-            return Json.mapper().createObjectNode();
+            if (!cooldown.isMissingNode() && !(cooldown.isIntegralNumber() && cooldown.canConvertToLong()
+                    && cooldown.longValue() >= 0 && cooldown.longValue() <= 30L * 86_400)) {
+                throw LaunchpadException.invalid("'cooldown_seconds' must be a whole number of seconds between 0 and"
+                        + " 30 days, got " + cooldown + ".");
+            }
+            if (names.isEmpty()) {
+                throw LaunchpadException.invalid("Give any of " + String.join(", ", editable) + " to change.");
+            }
+            var change = new Alerts.RuleChange(enabled.isBoolean() ? enabled.booleanValue() : null,
+                    autoResolve.isBoolean() ? autoResolve.booleanValue() : null,
+                    severity.isTextual() ? severity.textValue() : null,
+                    cooldown.isMissingNode() ? null : cooldown.longValue() * 1000);
+            return ruleJson(alerts.updateRule(id(ctx), change));
         }));
         r.add(route(HandlerType.DELETE, "/api/v1/alert-rules/{id}", ctx -> {
             alerts.deleteRule(id(ctx));

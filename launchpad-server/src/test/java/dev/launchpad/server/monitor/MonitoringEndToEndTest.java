@@ -633,17 +633,35 @@ class MonitoringEndToEndTest {
         var rule = Json.mapper().readTree(created.body());
         assertThat(rule.path("auto_resolve").asBoolean()).isTrue();
         long ruleId = rule.path("id").asLong();
-        for (var bad : new String[] {"{}", "{\"auto_resolve\":\"yes\"}", "{\"enabled\":1}"}) {
+        for (var bad : new String[] {"{}", "[]", "{\"auto_resolve\":\"yes\"}", "{\"enabled\":1}",
+                "{\"severity\":\"loud\"}", "{\"severity\":3}", "{\"cooldown_seconds\":-1}", "{\"cooldown_seconds\":1.5}",
+                "{\"cooldown_seconds\":2592001}", "{\"cooldown_seconds\":\"60\"}", "{\"check\":\"errors\"}",
+                "{\"severity\":\"critical\",\"name\":\"renamed\"}"}) {
             var refused = send("PATCH", "/api/v1/alert-rules/" + ruleId, bad, "application/json");
             assertThat(refused.statusCode()).as(bad + ": " + refused.body()).isEqualTo(400);
+            assertThat(refused.body()).contains("INVALID_PARAMETER_VALUE");
         }
+        var renamed = send("PATCH", "/api/v1/alert-rules/" + ruleId, "{\"name\":\"other\"}", "application/json");
+        assertThat(renamed.body()).contains("'name' cannot be changed", "enabled, auto_resolve, severity, cooldown_seconds");
         assertThat(send("PATCH", "/api/v1/alert-rules/" + ruleId, "{\"auto_resolve\":false}", "application/json")
                 .statusCode()).isEqualTo(200);
+        // severity and cool-down change too, and the answer is the rule as it now is
+        var changed = send("PATCH", "/api/v1/alert-rules/" + ruleId, "{\"severity\":\"Critical\",\"cooldown_seconds\":120}",
+                "application/json");
+        assertThat(changed.statusCode()).as(changed.body()).isEqualTo(200);
+        var now = Json.mapper().readTree(changed.body());
+        assertThat(now.path("severity").asText()).isEqualTo("critical");
+        assertThat(now.path("cooldown_seconds").asLong()).isEqualTo(120);
+        assertThat(now.path("name").asText()).isEqualTo("self-resolving");
         var listed = Json.mapper().readTree(send("GET", "/api/v1/alert-rules", null, null).body()).path("rules");
         var found = java.util.stream.StreamSupport.stream(listed.spliterator(), false)
                 .filter(r -> r.path("id").asLong() == ruleId).findFirst().orElseThrow();
         assertThat(found.path("auto_resolve").asBoolean()).isFalse();
         assertThat(found.path("enabled").asBoolean()).isTrue();
+        assertThat(found.path("severity").asText()).isEqualTo("critical");
+        assertThat(found.path("cooldown_seconds").asLong()).isEqualTo(120);
+        assertThat(send("PATCH", "/api/v1/alert-rules/987654", "{\"enabled\":false}", "application/json").statusCode())
+                .isEqualTo(404);
         assertThat(send("DELETE", "/api/v1/alert-rules/" + ruleId, null, null).statusCode()).isEqualTo(200);
     }
 
