@@ -97,8 +97,9 @@ public final class QuantileSketch {
     /**
      * As {@link #update(double[], int, int)}, for a caller that already knows the batch's least and greatest values
      * ({@code min} and {@code max}, ordering -0.0 below 0.0 as {@link Math#min} does) from a pass of its own: the
-     * sketch then reads only the values it keeps, which for a large sketch is a small sample of the batch. The
-     * values themselves must not be NaN; a NaN or reversed range is rejected.
+     * sketch then reads only the values it keeps, which for a large sketch is a small sample of the batch. A NaN or
+     * reversed range is rejected, but the values are not checked against it (that would be the pass this saves): a
+     * wrong range, or a NaN among the values, makes a wrong sketch.
      */
     public void update(double[] values, int from, int to, double min, double max) {
         int count = to - from;

@@ -126,6 +126,31 @@ class ColumnProfileTest {
             assertThat(batch.mean()).as(seen).isCloseTo(single.mean(), within(1e-12));
             assertThat(batch.variance()).as(seen).isCloseTo(single.variance(), within(1e-12));
         }
+        // signed zeros among non-finite values (the range is found again over the finite ones), and zeros outside the
+        // part of the array that is added
+        double[] mixed = {0.0, Double.NaN, 3, 2, 1, 5, 4, Double.POSITIVE_INFINITY, 6, 7, -0.0, 8};
+        var withNonFinite = ColumnProfile.numeric("z");
+        withNonFinite.update(mixed);
+        assertThat(Double.doubleToRawLongBits(withNonFinite.min())).isEqualTo(Double.doubleToRawLongBits(-0.0));
+        assertThat(Double.doubleToRawLongBits(withNonFinite.quantileSketch().min()))
+                .isEqualTo(Double.doubleToRawLongBits(-0.0));
+        assertThat(withNonFinite.max()).isEqualTo(8);
+        double[] framed = {-0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, -0.0};
+        var inner = ColumnProfile.numeric("z");
+        inner.update(framed, 1, framed.length - 1); // only 0.0: the -0.0 at either end is not part of it
+        assertThat(Double.doubleToRawLongBits(inner.min())).isEqualTo(Double.doubleToRawLongBits(0.0));
+        assertThat(Double.doubleToRawLongBits(inner.quantileSketch().min())).isEqualTo(Double.doubleToRawLongBits(0.0));
+        // finite values whose sum overflows: the range of the values all the same
+        double[] huge = new double[20];
+        java.util.Arrays.fill(huge, Double.MAX_VALUE);
+        huge[13] = -Double.MAX_VALUE / 4;
+        var overflowing = ColumnProfile.numeric("x");
+        overflowing.update(huge);
+        assertThat(overflowing.min()).isEqualTo(-Double.MAX_VALUE / 4);
+        assertThat(overflowing.max()).isEqualTo(Double.MAX_VALUE);
+        assertThat(overflowing.quantileSketch().min()).isEqualTo(-Double.MAX_VALUE / 4);
+        assertThat(overflowing.quantileSketch().max()).isEqualTo(Double.MAX_VALUE);
+        assertThat(overflowing.validCount()).isEqualTo(20);
         // a long batch whose extremes come anywhere in it, among non-finite values
         double[] spread = new double[37];
         for (int at = 0; at < spread.length; at++) {
