@@ -245,14 +245,16 @@ public final class Alerts {
         return fired;
     }
 
-    private Optional<Alert> fire(Handle h, Rule rule, MonitorService.StoredResult stored) {
+    private Optional<Alert> fire(Handle h, Rule read, MonitorService.StoredResult stored) {
         // one firing of a rule at a time (PostgreSQL locks its row until commit; SQLite writes one transaction at a
-        // time anyway): a run that fires it concurrently, on another replica say, sees this one's alert and incident
-        var locked = h.createQuery("SELECT id FROM monitor_alert_rules WHERE id = :r AND enabled = 1"
-                + database.dialect().rowLock()).bind("r", rule.id()).mapTo(Long.class).findOne();
+        // time anyway): a run that fires it concurrently, on another replica say, sees this one's alert and incident.
+        // The rule as it is now, not as it was read: its severity or cool-down may have changed meanwhile
+        var locked = h.createQuery("SELECT * FROM monitor_alert_rules WHERE id = :r AND enabled = 1 AND deleted_at IS NULL"
+                + database.dialect().rowLock()).bind("r", read.id()).map((rs, ctx) -> rule(rs)).findOne();
         if (locked.isEmpty()) {
             return Optional.empty(); // deleted or disabled since the rules were read
         }
+        var rule = locked.get();
         var r = stored.result();
         if (h.createQuery("SELECT id FROM monitor_alerts WHERE rule_id = :r AND result_id = :res").bind("r", rule.id())
                 .bind("res", stored.id()).mapTo(Long.class).findFirst().isPresent()
