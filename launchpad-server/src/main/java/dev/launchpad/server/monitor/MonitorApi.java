@@ -212,42 +212,25 @@ public final class MonitorApi {
                     body.string("severity"), (cooldown == null ? 3600 : cooldown) * 1000, body.optionalBoolean("auto_resolve")));
         }));
         r.add(route(HandlerType.PATCH, "/api/v1/alert-rules/{id}", ctx -> {
-            var body = parseBody(ctx);
+            // read as POST reads a rule (numbers and booleans may come as strings; a null is as if left out)
+            var body = ApiRequest.of(ctx);
             var editable = List.of("enabled", "auto_resolve", "severity", "cooldown_seconds");
-            var names = new ArrayList<String>();
-            body.fieldNames().forEachRemaining(names::add);
-            for (var name : names) {
+            for (var name : body.fieldNames()) {
                 if (!editable.contains(name)) {
                     throw LaunchpadException.invalid("An alert rule's '" + name + "' cannot be changed: give any of "
                             + String.join(", ", editable) + " (delete the rule and create another for a new name,"
                             + " check or deployment).");
                 }
             }
-            var enabled = body.path("enabled");
-            var autoResolve = body.path("auto_resolve");
-            var severity = body.path("severity");
-            var cooldown = body.path("cooldown_seconds");
-            if (!enabled.isMissingNode() && !enabled.isBoolean()) {
-                throw LaunchpadException.invalid("'enabled' must be true or false.");
+            var cooldown = body.optionalLong("cooldown_seconds");
+            if (cooldown != null && (cooldown < 0 || cooldown > 30L * 86_400)) {
+                throw LaunchpadException.invalid("'cooldown_seconds' must be between 0 and 30 days, got " + cooldown + ".");
             }
-            if (!autoResolve.isMissingNode() && !autoResolve.isBoolean()) {
-                throw LaunchpadException.invalid("'auto_resolve' must be true or false.");
-            }
-            if (!severity.isMissingNode() && !severity.isTextual()) {
-                throw LaunchpadException.invalid("'severity' must be info, warning or critical.");
-            }
-            if (!cooldown.isMissingNode() && !(cooldown.isIntegralNumber() && cooldown.canConvertToLong()
-                    && cooldown.longValue() >= 0 && cooldown.longValue() <= 30L * 86_400)) {
-                throw LaunchpadException.invalid("'cooldown_seconds' must be a whole number of seconds between 0 and"
-                        + " 30 days, got " + cooldown + ".");
-            }
-            if (names.isEmpty()) {
+            var change = new Alerts.RuleChange(given(body, "enabled"), given(body, "auto_resolve"),
+                    body.string("severity"), cooldown == null ? null : cooldown * 1000);
+            if (change.isEmpty()) {
                 throw LaunchpadException.invalid("Give any of " + String.join(", ", editable) + " to change.");
             }
-            var change = new Alerts.RuleChange(enabled.isBoolean() ? enabled.booleanValue() : null,
-                    autoResolve.isBoolean() ? autoResolve.booleanValue() : null,
-                    severity.isTextual() ? severity.textValue() : null,
-                    cooldown.isMissingNode() ? null : cooldown.longValue() * 1000);
             return ruleJson(alerts.updateRule(id(ctx), change));
         }));
         r.add(route(HandlerType.DELETE, "/api/v1/alert-rules/{id}", ctx -> {
@@ -734,6 +717,9 @@ public final class MonitorApi {
         node.set("features", MonitorChecks.table(features));
         node.set("predictions", MonitorChecks.table(outputs));
         var format = ctx.queryParam("format");
+        if (format == null) {
+            ctx.header("Vary", "Accept"); // the JSON answer too: a cache must not hand it to a browser asking for the page
+        }
         if ("html".equals(format) || (format == null && AcceptHeader.prefers(ctx.header("Accept"), "text/html"))) {
             return DriftReport.html(node, baseline.orElse(null), current.orElse(null));
         }
@@ -775,6 +761,12 @@ public final class MonitorApi {
         o.set("details", r.details());
         o.put("checked_at", s.checkedAt());
         return o;
+    }
+
+    /** A boolean field of the body, or null when it is left out or null. */
+    private static Boolean given(ApiRequest body, String name) {
+        var node = body.json(name);
+        return node == null || node.isNull() ? null : body.optionalBoolean(name);
     }
 
     private static ObjectNode ruleJson(Alerts.Rule r) {

@@ -253,6 +253,11 @@ class MonitoringEndToEndTest {
             assertThat(row.path("drift").asBoolean()).as(name).isEqualTo(name.equals("X_0") || name.equals("X_1"));
             assertThat(row.path("method").asText()).isEqualTo("wasserstein"); // Evidently's choice for > 1000 reference rows
         }
+        // JSON or HTML by the Accept header: either answer says that it depends on it, for caches
+        var negotiated = send("GET", "/api/v1/deployments/fraud/drift?from=" + (M0 + 60_000) + "&to=" + (M0 + 120_000),
+                null, null);
+        assertThat(negotiated.headers().firstValue("Content-Type").orElse("")).startsWith("application/json");
+        assertThat(negotiated.headers().allValues("Vary")).containsExactly("Accept");
         var html = send("GET", "/api/v1/deployments/fraud/drift?format=html&from=" + (M0 + 60_000) + "&to=" + (M0 + 120_000),
                 null, null);
         assertThat(html.headers().firstValue("Content-Type").orElse("")).startsWith("text/html");
@@ -633,21 +638,30 @@ class MonitoringEndToEndTest {
         var rule = Json.mapper().readTree(created.body());
         assertThat(rule.path("auto_resolve").asBoolean()).isTrue();
         long ruleId = rule.path("id").asLong();
-        for (var bad : new String[] {"{}", "[]", "{\"auto_resolve\":\"yes\"}", "{\"enabled\":1}",
+        for (var bad : new String[] {"{}", "{\"enabled\":null}", "{\"auto_resolve\":\"yes\"}", "{\"enabled\":1}",
                 "{\"severity\":\"loud\"}", "{\"severity\":3}", "{\"cooldown_seconds\":-1}", "{\"cooldown_seconds\":1.5}",
-                "{\"cooldown_seconds\":2592001}", "{\"cooldown_seconds\":\"60\"}", "{\"check\":\"errors\"}",
-                "{\"severity\":\"critical\",\"name\":\"renamed\"}"}) {
+                "{\"cooldown_seconds\":2592001}", "{\"cooldown_seconds\":\"soon\"}", "{\"check\":\"errors\"}",
+                "{\"severity\":\"critical\",\"name\":\"renamed\"}", "{\"enabled\":false,\"severity\":\"loud\"}",
+                "{\"enabled\":false,\"cooldown_seconds\":2592001}"}) {
             var refused = send("PATCH", "/api/v1/alert-rules/" + ruleId, bad, "application/json");
             assertThat(refused.statusCode()).as(bad + ": " + refused.body()).isEqualTo(400);
             assertThat(refused.body()).contains("INVALID_PARAMETER_VALUE");
         }
+        var notAnObject = send("PATCH", "/api/v1/alert-rules/" + ruleId, "[]", "application/json");
+        assertThat(notAnObject.statusCode()).isEqualTo(400);
+        assertThat(notAnObject.body()).contains("MALFORMED_REQUEST");
         var renamed = send("PATCH", "/api/v1/alert-rules/" + ruleId, "{\"name\":\"other\"}", "application/json");
         assertThat(renamed.body()).contains("'name' cannot be changed", "enabled, auto_resolve, severity, cooldown_seconds");
         assertThat(send("PATCH", "/api/v1/alert-rules/" + ruleId, "{\"auto_resolve\":false}", "application/json")
                 .statusCode()).isEqualTo(200);
-        // severity and cool-down change too, and the answer is the rule as it now is
-        var changed = send("PATCH", "/api/v1/alert-rules/" + ruleId, "{\"severity\":\"Critical\",\"cooldown_seconds\":120}",
-                "application/json");
+        // severity and cool-down change too (as POST takes them: a number may come as a string, a null is left out),
+        // and the answer is the rule as it now is
+        for (var edge : new String[] {"{\"cooldown_seconds\":0}", "{\"cooldown_seconds\":2592000}"}) {
+            var taken = send("PATCH", "/api/v1/alert-rules/" + ruleId, edge, "application/json");
+            assertThat(taken.statusCode()).as(edge + ": " + taken.body()).isEqualTo(200);
+        }
+        var changed = send("PATCH", "/api/v1/alert-rules/" + ruleId,
+                "{\"severity\":\"Critical\",\"cooldown_seconds\":\"120\",\"enabled\":null}", "application/json");
         assertThat(changed.statusCode()).as(changed.body()).isEqualTo(200);
         var now = Json.mapper().readTree(changed.body());
         assertThat(now.path("severity").asText()).isEqualTo("critical");
