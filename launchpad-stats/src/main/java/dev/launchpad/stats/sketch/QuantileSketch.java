@@ -79,7 +79,9 @@ public final class QuantileSketch {
      * together, several times cheaper per value than one at a time for batches of tens of values, with the
      * same error guarantee (a larger compaction is still one compaction). Once the bottom levels sample (see
      * {@link #compact}), each run of 2^h values of the batch gives level h one of its values, drawn uniformly —
-     * what pairing through those h levels would keep, without passing every value through each of them.
+     * what pairing through those h levels would keep, without passing every value through each of them; what is
+     * left of the batch (all of it when it is shorter than 2^h) goes the same way in runs of the largest power of
+     * two that fits.
      */
     public void update(double[] values, int from, int to) {
         if (to <= from) {
@@ -120,22 +122,33 @@ public final class QuantileSketch {
         while (h + 1 < levels.length && h < 20 && n >= SAMPLER_FROM << h) {
             h++; // levels 0 .. h-1 sample
         }
-        int group = 1 << h;
-        int groups = h == 0 ? 0 : count >>> h;
-        if (groups > 0) {
-            if (sizes[h] + groups > levels[h].length) {
-                levels[h] = Arrays.copyOf(levels[h], Math.max(sizes[h] + groups, levels[h].length * 2));
+        // runs of 2^b values give level b one value each, b as high as both h and what is left of the batch allow: a
+        // batch shorter than 2^h (a long stream, a short chunk) lands as high as it can rather than at level 0, from
+        // where every value would be paired up through each sampling level in turn
+        while (count > 0 && h > 0) {
+            int b = Math.min(h, 31 - Integer.numberOfLeadingZeros(count));
+            int group = 1 << b;
+            int groups = count >>> b;
+            if (sizes[b] + groups > levels[b].length) {
+                levels[b] = Arrays.copyOf(levels[b], Math.max(sizes[b] + groups, levels[b].length * 2));
             }
-            double[] level = levels[h];
-            int size = sizes[h];
-            for (int i = 0, at = from; i < groups; i++, at += group) {
-                level[size++] = values[at + random.nextInt(group)];
+            double[] level = levels[b];
+            int size = sizes[b];
+            if (b == 0) {
+                System.arraycopy(values, from, level, size, groups);
+                size += groups;
+            } else {
+                for (int i = 0, at = from; i < groups; i++, at += group) {
+                    level[size++] = values[at + random.nextInt(group)];
+                }
             }
-            sizes[h] = size;
-            sorted[h] = false;
+            sizes[b] = size;
+            if (b > 0) {
+                sorted[b] = false; // (level 0 is sorted whenever it compacts without sampling)
+            }
             retained += groups;
-            from += groups << h;
-            count -= groups << h;
+            from += groups << b;
+            count -= groups << b;
         }
         if (count > 0) {
             if (sizes[0] + count > levels[0].length) {

@@ -163,6 +163,38 @@ class SketchTest {
     }
 
     @Test
+    void chunksShorterThanTheSampledRunsStayWithinTheBound() {
+        // past 2^23 values the runs (1 024 values and more) are longer than a chunk of 512, 700 or 3: each chunk is
+        // split into runs of the largest powers of two that fit. The stream visits 0 .. m-1 in a scrambled order, each
+        // value equally often, so the exact rank of v is (v + 1) / m without keeping the stream
+        int m = 10_007;
+        long n = (long) m * 1_700; // about 17 million values
+        for (int chunk : new int[] {512, 700, 3}) {
+            var s = new QuantileSketch();
+            double[] buffer = new double[chunk];
+            for (long i = 0; i < n; i += chunk) {
+                int len = (int) Math.min(chunk, n - i);
+                double lo = Double.POSITIVE_INFINITY;
+                double hi = Double.NEGATIVE_INFINITY;
+                for (int j = 0; j < len; j++) {
+                    buffer[j] = ((i + j) * 7_919) % m;
+                    lo = Math.min(lo, buffer[j]);
+                    hi = Math.max(hi, buffer[j]);
+                }
+                s.update(buffer, 0, len, lo, hi);
+            }
+            assertThat(s.n()).isEqualTo(n);
+            assertThat(s.rank(m - 1, true)).isEqualTo(1.0); // every value's weight is kept
+            double worst = 0;
+            for (int v = 0; v < m; v += 50) {
+                worst = Math.max(worst, Math.abs(s.rank(v, true) - (v + 1.0) / m));
+            }
+            assertThat(worst).as("chunks of " + chunk).isLessThanOrEqualTo(s.normalizedRankError());
+            assertThat(s.retained()).as("chunks of " + chunk).isLessThan(1_000);
+        }
+    }
+
+    @Test
     void valuesThatAlternateWithArrivalOrderStayWithinTheBound() throws IOException {
         var rnd = new Random(44);
         int n = 200_000;
