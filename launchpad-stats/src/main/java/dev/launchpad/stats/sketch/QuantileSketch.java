@@ -75,9 +75,10 @@ public final class QuantileSketch {
     }
 
     /**
-     * Adds {@code values[from, to)} (NaN is rejected) as one batch: appended to the lowest level and compacted
-     * together, several times cheaper per value than one at a time for batches of tens of values, with the
-     * same error guarantee (a larger compaction is still one compaction). Once the bottom levels sample (see
+     * Adds {@code values[from, to)} (NaN is rejected) as one batch. While the sketch is small (below 2^14 values)
+     * the batch is appended to the lowest level and compacted together, several times cheaper per value than one
+     * at a time for batches of tens of values, with the same error guarantee (a larger compaction is still one
+     * compaction). Once the bottom levels sample (see
      * {@link #compact}), each run of 2^h values of the batch gives level h one of its values, drawn uniformly —
      * what pairing through those h levels would keep, without passing every value through each of them; what is
      * left of the batch (all of it when it is shorter than 2^h) goes the same way in runs of the largest power of
@@ -144,13 +145,13 @@ public final class QuantileSketch {
             }
             sizes[b] = size;
             if (b > 0) {
-                sorted[b] = false; // (level 0 is sorted whenever it compacts without sampling)
+                sorted[b] = false; // (b is 0 only for a last single value, when level 0 samples: its order is not read)
             }
             retained += groups;
             from += groups << b;
             count -= groups << b;
         }
-        if (count > 0) {
+        if (count > 0) { // h == 0: a small sketch takes every value
             if (sizes[0] + count > levels[0].length) {
                 levels[0] = Arrays.copyOf(levels[0], Math.max(sizes[0] + count, levels[0].length * 2));
             }
