@@ -88,13 +88,18 @@ final class MonitorMetrics {
         }).value().set(value);
     }
 
+    /** A feature's row of a check's result, with its name as a label value can show it. */
+    private record Exported(String feature, com.fasterxml.jackson.databind.JsonNode row) {
+    }
+
     /**
      * The features of a check's result that get series: for data quality only those of the baseline (where there is
      * one), and {@link #MAX_FEATURE_SERIES} at most, the drifted ones, or those with the most issues, first; how many
-     * were left out is a series of its own.
+     * were left out is a series of its own. So are the names that a label prints like an earlier one's: an unpaired
+     * surrogate cannot be written as UTF-8, so it is shown as U+FFFD, and two names that differ only there (or from a
+     * name with U+FFFD in its place) would be one series twice, which Prometheus refuses.
      */
-    private List<com.fasterxml.jackson.databind.JsonNode> exported(String deployment, Set<String> reported,
-                                                                   CheckResult r) {
+    private List<Exported> exported(String deployment, Set<String> reported, CheckResult r) {
         var rows = new java.util.ArrayList<com.fasterxml.jackson.databind.JsonNode>();
         r.details().path("features").forEach(f -> {
             if (f.path("in_baseline").asBoolean(true)) {
@@ -108,11 +113,34 @@ final class MonitorMetrics {
                     severity(row, breached)).reversed());
             rows.subList(MAX_FEATURE_SERIES, rows.size()).clear();
         }
+        var out = new java.util.ArrayList<Exported>(rows.size());
+        var shown = new HashSet<String>();
+        for (var row : rows) {
+            var name = printable(row.path("feature").asText());
+            if (shown.add(name)) {
+                out.add(new Exported(name, row));
+            }
+        }
         set(reported, deployment, r.check(), "launchpad_monitor_features_not_exported",
-                "Features of the latest check without series of their own: not in the baseline (data quality), or"
-                        + " past " + MAX_FEATURE_SERIES + " per check", Tags.of("deployment", deployment, "check", r.check()),
-                r.status() == CheckResult.Status.NO_DATA ? Double.NaN : all - rows.size());
-        return rows;
+                "Features of the latest check without series of their own: not in the baseline (data quality), past "
+                        + MAX_FEATURE_SERIES + " per check, or named as an earlier one prints",
+                Tags.of("deployment", deployment, "check", r.check()),
+                r.status() == CheckResult.Status.NO_DATA ? Double.NaN : all - out.size());
+        return out;
+    }
+
+    /** {@code text} with each unpaired surrogate replaced by U+FFFD: what a label value can show. */
+    static String printable(String text) {
+        var out = new StringBuilder(text.length());
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                out.append(c).append(text.charAt(++i)); // a pair: one character
+            } else {
+                out.append(Character.isSurrogate(c) ? '\uFFFD' : c);
+            }
+        }
+        return out.toString();
     }
 
     /** What puts a feature's row first: drifting or breaching the check, then its data-quality issues. */
@@ -181,9 +209,10 @@ final class MonitorMetrics {
                     byDeployment.and("check", r.check()), r.status() == CheckResult.Status.NO_DATA ? Double.NaN
                             : r.status() == CheckResult.Status.BREACH ? 1 : 0);
             switch (r.check()) {
-                case "feature_drift", "prediction_drift" -> exported(deployment, reported, r).forEach(f -> {
-                    var tags = byDeployment.and("feature", f.path("feature").asText(), "method",
-                            f.path("method").asText(), "kind", r.check());
+                case "feature_drift", "prediction_drift" -> exported(deployment, reported, r).forEach(e -> {
+                    var f = e.row();
+                    var tags = byDeployment.and("feature", e.feature(), "method", f.path("method").asText(), "kind",
+                            r.check());
                     set(reported, deployment, r.check(), "launchpad_monitor_drift_score",
                             "Latest drift score (p-value or distance, see method) per feature", tags,
                             f.path("score").isNumber() ? f.path("score").asDouble() : Double.NaN);
@@ -194,8 +223,9 @@ final class MonitorMetrics {
                     set(reported, deployment, r.check(), "launchpad_monitor_drift_detected",
                             "1 when the feature drifted in the latest check", tags, f.path("drift").asBoolean() ? 1 : 0);
                 });
-                case "data_quality" -> exported(deployment, reported, r).forEach(f -> {
-                    var feature = f.path("feature").asText();
+                case "data_quality" -> exported(deployment, reported, r).forEach(e -> {
+                    var f = e.row();
+                    var feature = e.feature();
                     for (var kind : List.of("nulls", "out_of_range", "unseen")) {
                         if (f.has(kind)) {
                             set(reported, deployment, r.check(), "launchpad_monitor_data_quality_issues",

@@ -50,6 +50,32 @@ class MonitorMetricsTest {
     }
 
     @Test
+    void featureNamesThatPrintAlikeGetOneSeriesBetweenThem() {
+        // unpaired surrogates cannot be written as UTF-8: two names that differ only there would print as the same
+        // series, which Prometheus refuses as duplicates
+        var registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        try (var db = Database.open(TestDatabases.newSqliteUrl());
+             var ingestor = new PredictionIngestor(new WindowStore(db), Clock.systemUTC(),
+                     PredictionIngestor.Config.defaults())) {
+            var metrics = new MonitorMetrics(registry, ingestor);
+            metrics.update("d", List.of(result(1, "d", "feature_drift", CheckResult.Status.BREACH, 0.0,
+                    features(drift("x\ud800", 0.01, true), drift("x\udc00", 0.5, false), drift("x?", 0.4, false),
+                            drift("x\ufffd", 0.3, false), drift("ok\ud83d\ude00", 0.2, false)))));
+            var scraped = registry.scrape();
+            var series = scraped.lines().filter(l -> l.startsWith("launchpad_monitor_drift_score{"))
+                    .map(l -> l.substring(0, l.lastIndexOf(' '))).toList();
+            assertThat(series).doesNotHaveDuplicates().hasSize(3);
+            // the first of the names that print alike keeps the series, under the name as it prints (U+FFFD for the
+            // unpaired surrogate); a well-formed pair stays as it is
+            assertThat(gauge(registry, "launchpad_monitor_drift_score", "feature", "x\ufffd")).isEqualTo(0.01);
+            assertThat(gauge(registry, "launchpad_monitor_drift_score", "feature", "x?")).isEqualTo(0.4);
+            assertThat(gauge(registry, "launchpad_monitor_drift_score", "feature", "ok\ud83d\ude00")).isEqualTo(0.2);
+            assertThat(gauge(registry, "launchpad_monitor_features_not_exported", "check", "feature_drift"))
+                    .isEqualTo(2.0);
+        }
+    }
+
+    @Test
     void featuresNamedByRequestsCannotMultiplyTheSeries() {
         var registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         try (var db = Database.open(TestDatabases.newSqliteUrl());
