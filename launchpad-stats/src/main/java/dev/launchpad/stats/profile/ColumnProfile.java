@@ -253,6 +253,7 @@ public final class ColumnProfile {
             s5 += v5;
             s6 += v6;
             s7 += v7;
+            // written out for each value: as an inner loop of eight the range took about a third longer
             if (v0 < lo) {
                 lo = v0;
             }
