@@ -125,8 +125,9 @@ public final class QuantileSketch {
         }
         // runs of 2^b values give level b one value each, b as high as both h and what is left of the batch allow: a
         // batch shorter than 2^h (a long stream, a short chunk) lands as high as it can rather than at level 0, from
-        // where every value would be paired up through each sampling level in turn
-        while (count > 0 && h > 0) {
+        // where every value would be paired up through each sampling level in turn; a small sketch (h = 0) takes
+        // every value at level 0
+        while (count > 0) {
             int b = Math.min(h, 31 - Integer.numberOfLeadingZeros(count));
             int group = 1 << b;
             int groups = count >>> b;
@@ -145,19 +146,11 @@ public final class QuantileSketch {
             }
             sizes[b] = size;
             if (b > 0) {
-                sorted[b] = false; // (b is 0 only for a last single value, when level 0 samples: its order is not read)
+                sorted[b] = false; // (level 0 is sorted whenever it compacts without sampling)
             }
             retained += groups;
             from += groups << b;
             count -= groups << b;
-        }
-        if (count > 0) { // h == 0: a small sketch takes every value
-            if (sizes[0] + count > levels[0].length) {
-                levels[0] = Arrays.copyOf(levels[0], Math.max(sizes[0] + count, levels[0].length * 2));
-            }
-            System.arraycopy(values, from, levels[0], sizes[0], count);
-            sizes[0] += count;
-            retained += count;
         }
         while (retained >= maxRetained) {
             compress();
