@@ -200,16 +200,13 @@ public final class MonitorApi {
         }));
         r.add(route(HandlerType.POST, "/api/v1/alert-rules", ctx -> {
             var body = ApiRequest.of(ctx);
-            var cooldown = body.optionalLong("cooldown_seconds");
-            if (cooldown != null && (cooldown < 0 || cooldown > 30L * 86_400)) {
-                throw LaunchpadException.invalid("'cooldown_seconds' must be between 0 and 30 days, got " + cooldown + ".");
-            }
+            var cooldownMs = cooldownMs(body);
             var deployment = body.string("deployment");
             if (deployment != null) {
                 deployments.get(deployment);
             }
             return ruleJson(alerts.createRule(body.requiredString("name"), deployment, body.requiredString("check"),
-                    body.string("severity"), (cooldown == null ? 3600 : cooldown) * 1000, body.optionalBoolean("auto_resolve")));
+                    body.string("severity"), cooldownMs == null ? 3_600_000 : cooldownMs, body.optionalBoolean("auto_resolve")));
         }));
         r.add(route(HandlerType.PATCH, "/api/v1/alert-rules/{id}", ctx -> {
             // read as POST reads a rule (numbers and booleans may come as strings; a null is as if left out)
@@ -222,12 +219,8 @@ public final class MonitorApi {
                             + " check or deployment).");
                 }
             }
-            var cooldown = body.optionalLong("cooldown_seconds");
-            if (cooldown != null && (cooldown < 0 || cooldown > 30L * 86_400)) {
-                throw LaunchpadException.invalid("'cooldown_seconds' must be between 0 and 30 days, got " + cooldown + ".");
-            }
             var change = new Alerts.RuleChange(given(body, "enabled"), given(body, "auto_resolve"),
-                    body.string("severity"), cooldown == null ? null : cooldown * 1000);
+                    body.string("severity"), cooldownMs(body));
             if (change.isEmpty()) {
                 throw LaunchpadException.invalid("Give any of " + String.join(", ", editable) + " to change.");
             }
@@ -761,6 +754,18 @@ public final class MonitorApi {
         o.set("details", r.details());
         o.put("checked_at", s.checkedAt());
         return o;
+    }
+
+    /**
+     * A rule's {@code cooldown_seconds} in milliseconds, or null when left out; checked here, before the seconds are
+     * multiplied (a huge number would overflow into a valid-looking cool-down).
+     */
+    private static Long cooldownMs(ApiRequest body) {
+        var cooldown = body.optionalLong("cooldown_seconds");
+        if (cooldown != null && (cooldown < 0 || cooldown > 30L * 86_400)) {
+            throw LaunchpadException.invalid("'cooldown_seconds' must be between 0 and 30 days, got " + cooldown + ".");
+        }
+        return cooldown == null ? null : cooldown * 1000;
     }
 
     /** A boolean field of the body, or null when it is left out or null. */
